@@ -1,0 +1,4 @@
+#ifndef VIRTCHECK_CPCI_SHIM_H
+#define VIRTCHECK_CPCI_SHIM_H
+#include <pci/pci.h>
+#endif

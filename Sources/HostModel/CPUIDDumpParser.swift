@@ -1,0 +1,81 @@
+/// Reads the `cpuid -r` raw format (Todd Allen's cpuid): `CPU:` or `CPU N:` headers followed
+/// by `0xLEAF 0xSUB: eax=0x... ebx=0x... ecx=0x... edx=0x...` lines (or the older form without
+/// the subleaf). Blank lines, a `Disclaimer:` line and CRLF line ends are tolerated; anything
+/// else is an error naming the line, because a silently skipped line would decode wrongly.
+public enum CPUIDDumpParser {
+    /// Quick content sniff for input detection: the first meaningful line is a CPU header or a leaf line.
+    public static func looksLikeDump(_ text: Substring) -> Bool {
+        for raw in text.split(separator: "\n", maxSplits: 8, omittingEmptySubsequences: true).prefix(8) {
+            let line = raw.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("Disclaimer:") { continue }
+            return line.hasPrefix("CPU") || parseLeafLine(line) != nil
+        }
+        return false
+    }
+
+    public static func parse(_ text: String, source: String) throws(InputError) -> CPUIDEvidence {
+        var cpus: [CPUIDTable] = []
+        var current: CPUIDTable?
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = raw.trimmingWhitespace()
+            if line.isEmpty || (lineNumber <= 2 && line.hasPrefix("Disclaimer:")) { continue }
+            if line.hasPrefix("CPU") {
+                let cpuNumber = try header(line, path: source, line: lineNumber, next: cpus.count + (current == nil ? 0 : 1))
+                if let done = current { cpus.append(done) }
+                if cpus.contains(where: { $0.cpu == cpuNumber }) {
+                    throw InputError(path: source, line: lineNumber, message: "CPU \(cpuNumber) appears twice")
+                }
+                current = CPUIDTable(cpu: cpuNumber, leaves: [])
+                continue
+            }
+            guard let leaf = parseLeafLine(line) else {
+                throw InputError(path: source, line: lineNumber,
+                                 message: "not a `cpuid -r` line: \(InputText.excerpt(line))")
+            }
+            if current == nil { current = CPUIDTable(cpu: 0, leaves: []) }
+            current?.leaves.append(leaf)
+        }
+        if let done = current { cpus.append(done) }
+        guard cpus.contains(where: { !$0.leaves.isEmpty }) else {
+            throw InputError(path: source, message: "no CPUID leaves in this `cpuid -r` dump")
+        }
+        return CPUIDEvidence(source: source, status: .ok, cpus: cpus.filter { !$0.leaves.isEmpty })
+    }
+
+    /// `CPU:` (the only CPU; numbered in order) or `CPU 12:`.
+    private static func header(_ line: Substring, path: String, line number: Int, next: Int) throws(InputError) -> Int {
+        guard line.hasSuffix(":") else {
+            throw InputError(path: path, line: number, message: "not a CPU header: \(InputText.excerpt(line))")
+        }
+        let body = line.dropFirst(3).dropLast().trimmingWhitespace()
+        if body.isEmpty { return next }
+        guard body.count <= 6, let n = Int(body), n >= 0 else {
+            throw InputError(path: path, line: number, message: "bad CPU number in header: \(InputText.excerpt(line))")
+        }
+        return n
+    }
+
+    /// `0x00000007 0x01: eax=0x... ebx=0x... ecx=0x... edx=0x...` or `0x00000007: eax=...`.
+    static func parseLeafLine(_ line: Substring) -> CPUIDLeaf? {
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        let head = line[..<colon].split(separator: " ", omittingEmptySubsequences: true)
+        guard head.count == 1 || head.count == 2,
+              let leaf = Hex.parse32(head[0]), head[0].hasPrefix("0x") else { return nil }
+        var subleaf: UInt32 = 0
+        if head.count == 2 {
+            guard head[1].hasPrefix("0x"), let s = Hex.parse32(head[1]) else { return nil }
+            subleaf = s
+        }
+        var regs: [UInt32?] = [nil, nil, nil, nil]
+        let names = ["eax=", "ebx=", "ecx=", "edx="]
+        for field in line[line.index(after: colon)...].split(separator: " ", omittingEmptySubsequences: true) {
+            guard let i = names.firstIndex(where: { field.hasPrefix($0) }), regs[i] == nil,
+                  let value = Hex.parse32(field.dropFirst(4)) else { return nil }
+            regs[i] = value
+        }
+        guard let eax = regs[0], let ebx = regs[1], let ecx = regs[2], let edx = regs[3] else { return nil }
+        return CPUIDLeaf(leaf: leaf, subleaf: subleaf, eax: eax, ebx: ebx, ecx: ecx, edx: edx)
+    }
+}

@@ -1,0 +1,64 @@
+/// /proc/cpuinfo, parsed into processor entries of `key : value` pairs. Linux prints one
+/// block per logical CPU; `flags`, `vmx flags` and `bugs` are space-separated lists.
+public struct CPUInfo: Sendable, Hashable {
+    public struct Processor: Sendable, Hashable {
+        public var fields: [(key: String, value: String)]
+
+        public func value(_ key: String) -> String? { fields.first { $0.key == key }?.value }
+
+        public func list(_ key: String) -> [String]? {
+            value(key).map { $0.split(separator: " ").map(String.init) }
+        }
+
+        public static func == (a: Processor, b: Processor) -> Bool {
+            a.fields.map(\.key) == b.fields.map(\.key) && a.fields.map(\.value) == b.fields.map(\.value)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            for field in fields {
+                hasher.combine(field.key)
+                hasher.combine(field.value)
+            }
+        }
+    }
+
+    public var processors: [Processor]
+
+    /// True when the text has the shape of /proc/cpuinfo (a `processor : N` line near the top).
+    public static func looksLikeCPUInfo(_ text: Substring) -> Bool {
+        text.split(separator: "\n", maxSplits: 4).prefix(4).contains { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 && parts[0].trimmingWhitespace() == "processor"
+        }
+    }
+
+    public static func parse(_ text: String, source: String) throws(InputError) -> CPUInfo {
+        var processors: [Processor] = []
+        var fields: [(key: String, value: String)] = []
+        var lineNumber = 0
+        func flush() {
+            if !fields.isEmpty { processors.append(Processor(fields: fields)) }
+            fields = []
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = raw.trimmingWhitespace()
+            if line.isEmpty {
+                flush()
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw InputError(path: source, line: lineNumber, message: "not a `key : value` cpuinfo line: \(InputText.excerpt(line))")
+            }
+            let key = String(line[..<colon].trimmingWhitespace())
+            let value = String(line[line.index(after: colon)...].trimmingWhitespace())
+            if key == "processor", !fields.isEmpty { flush() }
+            fields.append((key, value))
+        }
+        flush()
+        guard processors.contains(where: { $0.value("processor") != nil }) else {
+            throw InputError(path: source, message: "no `processor` entry: not a /proc/cpuinfo copy")
+        }
+        return CPUInfo(processors: processors.filter { $0.value("processor") != nil })
+    }
+}

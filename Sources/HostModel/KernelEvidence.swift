@@ -1,0 +1,21 @@
+/// What the running kernel says about virtualization: release, command line and the KVM
+/// family of modules with their parameters (nested, ept, npt, enable_shadow_vmcs, ...).
+public struct KernelEvidence: Codable, Sendable, Hashable {
+    /// `uname -r`.
+    public var release: String?
+    /// /proc/cmdline.
+    public var commandLine: TextEvidence?
+    /// kvm, kvm_intel, kvm_amd, kvm_pvm and any other `kvm*` module present in /sys/module.
+    public var modules: [KernelModule]
+    /// Every name in /sys/module, so rules can tell "not loaded" from "not read".
+    public var loadedModules: [String]?
+
+    public init(release: String?, commandLine: TextEvidence?, modules: [KernelModule], loadedModules: [String]?) {
+        self.release = release
+        self.commandLine = commandLine
+        self.modules = modules
+        self.loadedModules = loadedModules
+    }
+
+    public func module(_ name: String) -> KernelModule? { modules.first { $0.name == name } }
+}

@@ -1,0 +1,34 @@
+/// Raw evidence about one host, exactly as read, each piece with its source and status.
+/// `virtcheck capture` writes it; analysing it anywhere gives the same assessment as on the host.
+///
+/// JSON keys are snake_case through the coders' key strategies (`SnapshotCoding`), so no
+/// Codable type in a snapshot holds a String-keyed dictionary (its keys would be rewritten).
+public struct Snapshot: Codable, Sendable, Hashable {
+    public static let currentVersion = 1
+
+    public var snapshotVersion: Int
+    public var tool: ToolInfo
+    public var source: SourceInfo
+    public var host: HostEvidence
+    public var cpuid: CPUIDEvidence?
+    public var cpuinfo: TextEvidence?
+    public var lscpu: TextEvidence?
+    public var msrs: MSREvidence?
+    public var kernel: KernelEvidence?
+    public var kvm: KVMEvidence?
+
+    public init(source: SourceInfo, host: HostEvidence = HostEvidence(root: nil, onlineCpus: nil, capturedAt: nil),
+                cpuid: CPUIDEvidence? = nil, cpuinfo: TextEvidence? = nil, lscpu: TextEvidence? = nil,
+                msrs: MSREvidence? = nil, kernel: KernelEvidence? = nil, kvm: KVMEvidence? = nil) {
+        snapshotVersion = Snapshot.currentVersion
+        tool = ToolInfo()
+        self.source = source
+        self.host = host
+        self.cpuid = cpuid
+        self.cpuinfo = cpuinfo
+        self.lscpu = lscpu
+        self.msrs = msrs
+        self.kernel = kernel
+        self.kvm = kvm
+    }
+}

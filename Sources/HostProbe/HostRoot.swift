@@ -1,0 +1,90 @@
+import Foundation
+import HostModel
+
+/// The one seam between virtcheck and the machine it reads: every path under /proc, /sys
+/// and /dev is read relative to `path` (`/` live; a captured tree with `--root DIR`), so
+/// tests drive the live code over fixture trees.
+public struct HostRoot: Sendable, Hashable {
+    /// The directory that stands for `/`.
+    public var path: String
+    /// True when this is the running system (instructions and ioctls are allowed).
+    public var isLive: Bool
+
+    public static let live = HostRoot(path: "/", isLive: true)
+
+    public init(path: String, isLive: Bool) {
+        self.path = path
+        self.isLive = isLive
+    }
+
+    /// `rooted("/proc/cpuinfo")` → `DIR/proc/cpuinfo`.
+    public func rooted(_ absolute: String) -> String {
+        path == "/" ? absolute : (path.hasSuffix("/") ? String(path.dropLast()) : path) + absolute
+    }
+
+    /// Reads a whole (small) file; files in /proc and /sys report size 0, so this reads until EOF
+    /// with a cap. The errno maps to an evidence status.
+    public func readText(_ absolute: String, limit: Int = 4 << 20) -> TextEvidence {
+        let full = rooted(absolute)
+        let fd = open(full, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let err = errno
+            return TextEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while bytes.count < limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let err = errno
+                return TextEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        if bytes.count >= limit {
+            return TextEvidence(source: absolute, status: .error, detail: "larger than \(limit) bytes")
+        }
+        return TextEvidence(source: absolute, status: .ok, text: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The trimmed content of a one-value file (sysfs attributes), or nil.
+    public func value(_ absolute: String) -> String? {
+        let t = readText(absolute, limit: 1 << 16)
+        return t.text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// Names in a directory, sorted; nil when it cannot be listed.
+    public func list(_ absolute: String) -> [String]? {
+        guard let dir = opendir(rooted(absolute)) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func exists(_ absolute: String) -> Bool {
+        access(rooted(absolute), F_OK) == 0
+    }
+
+    /// errno → evidence status: EACCES/EPERM denied, ENOENT/ENODEV/ENXIO absent, EIO unsupported.
+    public static func status(errno err: Int32) -> EvidenceStatus {
+        switch err {
+        case EACCES, EPERM: .denied
+        case ENOENT, ENODEV, ENXIO, ENOTDIR: .absent
+        case EIO: .unsupported
+        default: .error
+        }
+    }
+
+    public static func describe(errno err: Int32) -> String {
+        "\(String(cString: strerror(err))) (errno \(err))"
+    }
+}

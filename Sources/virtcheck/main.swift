@@ -1,0 +1,3 @@
+import VirtCheckCLI
+
+RootCommand.main()
