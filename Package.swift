@@ -25,10 +25,11 @@ let package = Package(
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI"]),
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData"]),
+        .target(name: "Reporting", dependencies: ["HostModel", "Analysis"]),
         .target(
             name: "VirtCheckCLI",
             dependencies: [
-                "HostModel", "HostProbe", "Analysis",
+                "HostModel", "HostProbe", "Analysis", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

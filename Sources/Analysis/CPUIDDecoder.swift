@@ -79,3 +79,24 @@ extension String {
         return String(s)
     }
 }
+
+extension CPUIDDecoder {
+    /// AMD-V details from CPUID 0x8000000A (APM Vol.3 E.4.9); nil when the leaf is out of range.
+    public static func svm(_ t: CPUIDTable, vmcr: UInt64?) -> SVMFacts? {
+        guard t.maxExtendedLeaf >= 0x8000_000A, let l = t.leaf(0x8000_000A) else { return nil }
+        func edx(_ bit: Int) -> Bool { (l.edx >> UInt32(bit)) & 1 == 1 }
+        return SVMFacts(
+            revision: Int(l.eax & 0xFF), nasid: l.ebx, nestedPaging: edx(0), lbrVirt: edx(1), svmLock: edx(2),
+            nripSave: edx(3), tscRateMsr: edx(4), vmcbClean: edx(5), flushByAsid: edx(6), decodeAssists: edx(7),
+            pauseFilter: edx(10), pauseFilterThreshold: edx(12), avic: edx(13), vmsaveVirt: edx(15), vgif: edx(16),
+            x2avic: edx(18), disabledByBios: vmcr.map { ($0 >> 4) & 1 == 1 }, vmcrLocked: vmcr.map { ($0 >> 3) & 1 == 1 })
+    }
+
+    /// Memory encryption from CPUID 0x8000001F (APM Vol.3 E.4.17); nil when out of range.
+    public static func sev(_ t: CPUIDTable) -> SEVFacts? {
+        guard t.maxExtendedLeaf >= 0x8000_001F, let l = t.leaf(0x8000_001F), l.eax != 0 else { return nil }
+        func eax(_ bit: Int) -> Bool { (l.eax >> UInt32(bit)) & 1 == 1 }
+        return SEVFacts(sme: eax(0), sev: eax(1), sevEs: eax(3), sevSnp: eax(4), vmplSupported: eax(5),
+                        cbitPosition: Int(l.ebx & 0x3F), encryptedGuests: l.ecx, minSevAsid: l.edx)
+    }
+}

@@ -1,0 +1,85 @@
+import HostModel
+
+/// Turns a snapshot's raw evidence into typed facts. Pure: the same snapshot gives the same
+/// facts on any machine, which is what makes offline analysis equal to a live run.
+public enum FactsDecoder {
+    public static func decode(_ s: Snapshot) -> HostFacts {
+        let table = s.cpuid?.cpus.first
+        let cpuinfo = s.cpuinfo?.text.flatMap { try? CPUInfo.parse($0, source: s.cpuinfo?.source ?? "cpuinfo") }
+        let lscpu = s.lscpu?.text.flatMap { try? LSCPU.parse($0, source: s.lscpu?.source ?? "lscpu") }
+        let first = cpuinfo?.processors.first
+        let kernelFlags = first?.list("flags") ?? lscpu?.value("Flags").map { $0.split(separator: " ").map(String.init) }
+        let vmxFlags = first?.list("vmx flags")
+
+        var identity = table.map(CPUIDDecoder.identity) ?? CPUIdentity()
+        fillIdentity(&identity, cpuinfo: first, lscpu: lscpu)
+        identity.logicalCpus = s.host.onlineCpus?.count ?? cpuinfo?.processors.count ?? s.cpuid.map { $0.cpus.count }
+            ?? lscpu?.value("CPU(s)").flatMap { Int($0) }
+
+        var features = table.map(CPUIDDecoder.features) ?? [:]
+        if table == nil, let flags = kernelFlags {
+            // Without CPUID the kernel's flags are the best evidence; Linux clears `vmx` when
+            // firmware disabled VT-x, so this reads "usable", not "present in silicon".
+            let set = Set(flags)
+            for name in ["vmx", "svm", "smx", "hypervisor", "umip"] { features[name] = set.contains(name) }
+        }
+        var hypervisor = table.map(CPUIDDecoder.hypervisor) ?? HypervisorFacts(present: features["hypervisor"] ?? false)
+        if table == nil, let vendor = lscpu?.value("Hypervisor vendor") {
+            hypervisor.name = vendor
+        }
+
+        let cpu0MSRs = s.msrs?.cpus.first
+        let vmx = VMXDecoder.decode(cpuHasVMX: features["vmx"] ?? false, msrs: cpu0MSRs, vmxFlags: vmxFlags)
+        let svm = (features["svm"] ?? false) ? table.flatMap { CPUIDDecoder.svm($0, vmcr: cpu0MSRs?.value(0xC001_0114)) } : nil
+        let sev = table.flatMap(CPUIDDecoder.sev)
+
+        return HostFacts(
+            identity: identity, hypervisor: hypervisor, features: features, kernelFlags: kernelFlags,
+            kernelVmxFlags: vmxFlags, vmx: vmx, svm: svm, sev: sev, kvm: kvm(s),
+            cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root)
+    }
+
+    static func fillIdentity(_ id: inout CPUIdentity, cpuinfo: CPUInfo.Processor?, lscpu: LSCPU?) {
+        if id.vendor == nil { id.vendor = cpuinfo?.value("vendor_id") ?? lscpu?.value("Vendor ID") }
+        if id.family == nil { id.family = (cpuinfo?.value("cpu family") ?? lscpu?.value("CPU family")).flatMap { Int($0) } }
+        if id.model == nil { id.model = (cpuinfo?.value("model") ?? lscpu?.value("Model")).flatMap { Int($0) } }
+        if id.stepping == nil { id.stepping = (cpuinfo?.value("stepping") ?? lscpu?.value("Stepping")).flatMap { Int($0) } }
+        if id.brand == nil { id.brand = cpuinfo?.value("model name") ?? lscpu?.value("Model name") }
+    }
+
+    /// The KVM backends: modules that register with kvm. Order matters only for display.
+    static let hardwareBackends = ["kvm_intel", "kvm_amd"]
+
+    static func kvm(_ s: Snapshot) -> KVMFacts {
+        let modules = s.kernel?.modules ?? []
+        let backend = modules.map(\.name).first { $0.hasPrefix("kvm_") }
+        let nestedParam = backend.flatMap { name in modules.first { $0.name == name }?.parameter("nested") }
+        let nestedEnabled = nestedParam.map { ["y", "1"].contains($0.lowercased()) }
+        let supported = s.kvm?.supportedCpuid.map { CPUIDTable(cpu: 0, leaves: $0) }
+        let nested = KVMFacts.Nested(
+            enabled: nestedEnabled,
+            vmx: supported.map { $0.leaf(1).map { ($0.ecx >> 5) & 1 == 1 } ?? false },
+            svm: supported.map { $0.leaf(0x8000_0001).map { ($0.ecx >> 2) & 1 == 1 } ?? false })
+        var caps: [String: Int] = [:]
+        for c in s.kvm?.capabilities ?? [] { caps[c.name] = c.value }
+        return KVMFacts(
+            device: KVMFacts.Device(present: s.kvm?.device.present, accessible: s.kvm?.device.accessible),
+            apiVersion: s.kvm?.apiVersion, backend: backend, nested: nested, capabilities: caps,
+            guestRun: s.kvm?.guestRun)
+    }
+
+    /// Feature bits in which some CPU disagrees with CPU 0 (hybrid cores, firmware bugs, or a
+    /// hypervisor presenting inconsistent vCPUs), as `name: CPUs 2,3`.
+    static func differences(_ cpuid: CPUIDEvidence?) -> [String] {
+        guard let cpus = cpuid?.cpus, cpus.count > 1 else { return [] }
+        let reference = CPUIDDecoder.features(cpus[0])
+        var out: [String] = []
+        for name in reference.keys.sorted() {
+            let differing = cpus.dropFirst().filter { CPUIDDecoder.features($0)[name] != reference[name] }.map(\.cpu)
+            if !differing.isEmpty {
+                out.append("\(name): CPU 0 says \(reference[name] ?? false), CPUs \(differing.map(String.init).joined(separator: ",")) differ")
+            }
+        }
+        return out
+    }
+}

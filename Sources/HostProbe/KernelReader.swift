@@ -1,0 +1,21 @@
+import Foundation
+import HostModel
+
+/// Reads the kernel's side: release, command line, and the KVM modules with their parameters.
+public enum KernelReader {
+    public static func read(root: HostRoot) -> KernelEvidence {
+        let release = root.value("/proc/sys/kernel/osrelease")
+        let cmdline = root.readText("/proc/cmdline", limit: 1 << 16)
+        let loaded = root.list("/sys/module")
+        let kvmNames = (loaded ?? []).filter { $0 == "kvm" || $0.hasPrefix("kvm_") || $0 == "vfio" || $0.hasPrefix("vfio_") || $0 == "msr" }
+        let modules = kvmNames.map { name in
+            let dir = "/sys/module/\(name)/parameters"
+            let params = (root.list(dir) ?? []).map { p -> KernelModule.Parameter in
+                let t = root.readText("\(dir)/\(p)", limit: 1 << 16)
+                return KernelModule.Parameter(name: p, value: t.text?.trimmingCharacters(in: .whitespacesAndNewlines), status: t.status)
+            }
+            return KernelModule(name: name, parameters: params)
+        }
+        return KernelEvidence(release: release, commandLine: cmdline, modules: modules, loadedModules: loaded)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import HostModel
+
+/// Collects a snapshot of a host: the running system (`HostRoot.live`) or a captured tree
+/// (`--root DIR`), through the same readers. Read-only: it writes no MSR, no sysfs, loads no module.
+public enum LiveProbe {
+    public struct Options: Sendable {
+        public var runGuest: Bool
+        public init(runGuest: Bool) { self.runGuest = runGuest }
+    }
+
+    public static func snapshot(root: HostRoot, options: Options) -> Snapshot {
+        let cpus = onlineCpus(root: root)
+        var cpuid = CPUIDReader.read(root: root, cpus: cpus ?? [0])
+        if cpuid.status != .ok, !root.isLive, let dump = dumpInTree(root: root) {
+            cpuid = dump
+        }
+        let cpuinfo = root.readText("/proc/cpuinfo", limit: 16 << 20)
+        let msrs = MSRReader.read(root: root, cpus: [cpuid.cpus.first?.cpu ?? 0])
+        let kernel = KernelReader.read(root: root)
+        let kvm = KVMProbe.probe(root: root, runGuest: options.runGuest && root.isLive)
+        let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
+                                capturedAt: ISO8601DateFormatter().string(from: Date()))
+        return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),
+                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm)
+    }
+
+    /// /sys/devices/system/cpu/online (`0-3,8`), nil when unreadable.
+    static func onlineCpus(root: HostRoot) -> [Int]? {
+        guard let text = root.value("/sys/devices/system/cpu/online"), !text.isEmpty else { return nil }
+        var cpus: [Int] = []
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            if bounds.count == 1 { cpus.append(bounds[0]) }
+            if bounds.count == 2, bounds[0] <= bounds[1], bounds[1] - bounds[0] < 65536 { cpus += Array(bounds[0]...bounds[1]) }
+        }
+        return cpus.isEmpty ? nil : cpus
+    }
+
+    /// A captured tree may carry a `cpuid -r` dump instead of dev/cpu/N/cpuid files.
+    static func dumpInTree(root: HostRoot) -> CPUIDEvidence? {
+        for name in ["/cpuid-r.txt", "/cpuid.txt", "/cpuid-raw.txt"] {
+            let t = root.readText(name, limit: 16 << 20)
+            if let text = t.text, let evidence = try? CPUIDDumpParser.parse(text, source: root.rooted(name)) {
+                return evidence
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import HostModel
+
+/// Reads model-specific registers through /dev/cpu/N/msr (pread at the MSR index). Never
+/// writes. The errno of each failure is kept: ENOENT (driver not loaded) → absent,
+/// EACCES/EPERM → denied, EIO (no such MSR on this CPU) → unsupported.
+public enum MSRReader {
+    /// IA32_FEATURE_CONTROL, IA32_VMX_BASIC … IA32_VMX_PROCBASED_CTLS3, EFER, AMD VM_CR, VM_HSAVE_PA.
+    public static let indices: [UInt32] = [0x3A] + Array(0x480...0x492) + [0xC000_0080, 0xC001_0114, 0xC001_0117]
+
+    public static func read(root: HostRoot, cpus: [Int], indices: [UInt32] = MSRReader.indices) -> MSREvidence {
+        var out: [MSREvidence.CPU] = []
+        for cpu in cpus {
+            let path = root.rooted("/dev/cpu/\(cpu)/msr")
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                let err = errno
+                let status = HostRoot.status(errno: err)
+                let detail = "/dev/cpu/\(cpu)/msr: " + HostRoot.describe(errno: err) + (err == ENOENT ? "; the msr driver is not loaded" : "")
+                out.append(MSREvidence.CPU(cpu: cpu, reads: indices.map { MSRRead(index: $0, status: status, detail: detail) }))
+                continue
+            }
+            defer { close(fd) }
+            var reads: [MSRRead] = []
+            for index in indices {
+                var value: UInt64 = 0
+                let n = withUnsafeMutableBytes(of: &value) { pread(fd, $0.baseAddress, 8, off_t(index)) }
+                if n == 8 {
+                    reads.append(MSRRead(index: index, status: .ok, value: value))
+                } else {
+                    let err = n < 0 ? errno : EIO
+                    reads.append(MSRRead(index: index, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err)))
+                }
+            }
+            out.append(MSREvidence.CPU(cpu: cpu, reads: reads))
+        }
+        return MSREvidence(source: "/dev/cpu/N/msr", cpus: out)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import HostModel
+
+/// Builds one host's snapshot from captured files (`--from PATH`, repeatable): a snapshot JSON,
+/// a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing or lscpu output — each recognised
+/// by its content, never by its name. Nothing live is read.
+public enum OfflineLoader {
+    /// Larger inputs are refused: no real capture of one host comes near this.
+    public static let maxFileSize = 32 << 20
+    /// A directory holding more files than this is not one host's capture.
+    public static let maxFilesPerDirectory = 256
+
+    public static func load(paths: [String]) throws(InputError) -> Snapshot {
+        guard !paths.isEmpty else { throw InputError(path: "--from", message: "no input path given") }
+        var files: [String] = []
+        for path in paths { files += try expand(path) }
+        var snapshot: Snapshot?
+        var pieces = Snapshot(source: SourceInfo(kind: .files, paths: paths))
+        var seen: [String: String] = [:]
+        func claim(_ kind: String, _ path: String) throws(InputError) {
+            if let other = seen[kind] {
+                throw InputError(path: path, message: "a second \(kind) for the same host (the first is \(other)); give one host's files")
+            }
+            seen[kind] = path
+        }
+        for file in files {
+            let text = try readText(file)
+            let head = text.prefix(4096)
+            let trimmed = head.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" }
+            if trimmed.hasPrefix("{") {
+                try claim("snapshot", file)
+                snapshot = try decodeSnapshot(text, path: file)
+            } else if CPUIDDumpParser.looksLikeDump(head) {
+                try claim("CPUID dump", file)
+                pieces.cpuid = try CPUIDDumpParser.parse(text, source: file)
+            } else if CPUInfo.looksLikeCPUInfo(head) {
+                try claim("cpuinfo", file)
+                _ = try CPUInfo.parse(text, source: file)
+                pieces.cpuinfo = TextEvidence(source: file, status: .ok, text: text)
+            } else if MSRListingParser.looksLikeListing(head) {
+                try claim("MSR listing", file)
+                pieces.msrs = try MSRListingParser.parse(text, source: file)
+            } else if LSCPU.looksLikeLSCPU(head) {
+                try claim("lscpu output", file)
+                _ = try LSCPU.parse(text, source: file)
+                pieces.lscpu = TextEvidence(source: file, status: .ok, text: text)
+            } else {
+                throw InputError(path: file, message: "not a snapshot JSON, `cpuid -r` dump, /proc/cpuinfo copy, MSR listing or lscpu output")
+            }
+        }
+        guard var result = snapshot else { return pieces }
+        // Loose files given beside a snapshot add evidence it lacks; they never silently replace it.
+        for (kind, value) in [("CPUID dump", pieces.cpuid != nil), ("cpuinfo", pieces.cpuinfo != nil), ("MSR listing", pieces.msrs != nil)] where value {
+            let present = kind == "CPUID dump" ? result.cpuid != nil : kind == "cpuinfo" ? result.cpuinfo != nil : result.msrs != nil
+            if present { throw InputError(path: seen[kind] ?? "--from", message: "the snapshot already holds a \(kind) for this host") }
+        }
+        result.cpuid = result.cpuid ?? pieces.cpuid
+        result.cpuinfo = result.cpuinfo ?? pieces.cpuinfo
+        result.msrs = result.msrs ?? pieces.msrs
+        result.lscpu = result.lscpu ?? pieces.lscpu
+        result.source = SourceInfo(kind: files.count == 1 ? .snapshot : .files, paths: paths)
+        return result
+    }
+
+    /// A file, or the regular files of a directory (sorted, hidden files skipped).
+    static func expand(_ path: String) throws(InputError) -> [String] {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw InputError(path: path, message: HostRoot.describe(errno: errno))
+        }
+        if (st.st_mode & S_IFMT) == S_IFREG { return [path] }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw InputError(path: path, message: "not a regular file or directory") }
+        guard let names = HostRoot(path: path, isLive: false).list("/") else {
+            throw InputError(path: path, message: "cannot list directory: " + HostRoot.describe(errno: errno))
+        }
+        let files = names.filter { !$0.hasPrefix(".") }.map { (path.hasSuffix("/") ? path : path + "/") + $0 }.filter { file in
+            var fst = stat()
+            return stat(file, &fst) == 0 && (fst.st_mode & S_IFMT) == S_IFREG
+        }
+        guard !files.isEmpty else { throw InputError(path: path, message: "directory holds no files") }
+        guard files.count <= maxFilesPerDirectory else {
+            throw InputError(path: path, message: "directory holds \(files.count) files; one host's capture has a few")
+        }
+        return files
+    }
+
+    static func readText(_ path: String) throws(InputError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw InputError(path: path, message: HostRoot.describe(errno: errno)) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size > maxFileSize {
+            throw InputError(path: path, message: "file is \(st.st_size) bytes; inputs are limited to \(maxFileSize >> 20) MiB")
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError(path: path, message: HostRoot.describe(errno: errno))
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > maxFileSize { throw InputError(path: path, message: "input is larger than \(maxFileSize >> 20) MiB") }
+        }
+        guard !bytes.isEmpty else { throw InputError(path: path, message: "file is empty") }
+        if bytes.contains(0) { throw InputError(path: path, message: "binary data (NUL bytes): not a text capture") }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw InputError(path: path, message: "not UTF-8 text")
+        }
+        return text
+    }
+
+    static func decodeSnapshot(_ text: String, path: String) throws(InputError) -> Snapshot {
+        let snapshot: Snapshot
+        do {
+            snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            throw InputError(path: path, message: "not a virtcheck snapshot: " + describe(error))
+        } catch {
+            throw InputError(path: path, message: "not a virtcheck snapshot: malformed JSON")
+        }
+        guard snapshot.snapshotVersion == Snapshot.currentVersion else {
+            throw InputError(path: path, message: "snapshot_version \(snapshot.snapshotVersion) is not supported (this build reads \(Snapshot.currentVersion))")
+        }
+        return snapshot
+    }
+
+    /// One line for a decoding error: what was wrong, and where (the coding path).
+    static func describe(_ error: DecodingError) -> String {
+        func where_(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .dataCorrupted(let c):
+            return c.codingPath.isEmpty ? "malformed or truncated JSON" : "bad value at \(where_(c.codingPath)): \(c.debugDescription.prefix(80))"
+        case .keyNotFound(let key, let c):
+            return "missing key `\(key.stringValue)` at \(where_(c.codingPath))"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c):
+            return "wrong type at \(where_(c.codingPath))"
+        @unknown default:
+            return "malformed JSON"
+        }
+    }
+}

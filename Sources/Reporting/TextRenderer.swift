@@ -1,0 +1,94 @@
+import HostModel
+
+/// The terminal report: the verdict first, in plain words, then what it rests on. Colour and
+/// symbols only on a TTY; `quiet` keeps only what is not `pass` (failures always print).
+public struct TextRenderer: Sendable {
+    public var color: Bool
+    public var quiet: Bool
+
+    public init(color: Bool, quiet: Bool) {
+        self.color = color
+        self.quiet = quiet
+    }
+
+    public func render(_ r: Report) -> String {
+        var out: [String] = []
+        let v = r.verdict
+        let verdictStatus: FindingStatus = v.canRunVms == true ? .pass : v.canRunVms == false ? .fail : .unknown
+        out.append("\(mark(verdictStatus)) \(bold("Can this host run accelerated VMs?")) \(v.summary)")
+        out.append("  acceleration: \(v.acceleration.rawValue)")
+        if !quiet {
+            out.append("")
+            out.append(bold("Host"))
+            let id = [r.host.vendor, r.host.family.map { "family \($0)" }, r.host.model.map { "model \($0)" },
+                      r.host.stepping.map { "stepping \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            out.append("  CPU:        \(Sanitize.line(r.host.brand ?? "unknown brand")) (\(id.isEmpty ? "identity unknown" : id))")
+            out.append("  CPUs:       \(r.host.logicalCpus.map(String.init) ?? "unknown") logical")
+            let hv = r.host.hypervisor
+            out.append("  hypervisor: \(hv.present ? "yes, \(Sanitize.line(hv.name ?? hv.signature ?? "unknown signature"))" : "none (bare metal, or hidden)")")
+            if let kernel = r.host.kernel { out.append("  kernel:     \(Sanitize.line(kernel))") }
+            out.append("  source:     \(r.source.kind.rawValue)\(r.source.paths.isEmpty ? "" : " " + r.source.paths.map { Sanitize.line($0) }.joined(separator: ", "))")
+            out.append("")
+            out.append(bold("KVM"))
+            out.append("  /dev/kvm:   \(yesNo(r.kvm.device.present, yes: "present", no: "absent"))\(r.kvm.device.accessible == false ? " (not accessible to this user)" : "")")
+            out.append("  backend:    \(r.kvm.backend ?? "none loaded")    API: \(r.kvm.apiVersion.map(String.init) ?? "unknown")")
+            if let run = r.kvm.guestRun {
+                out.append("  guest run:  \(run.ok ? "ok" : "FAILED") — modes \(run.runs.map { "\($0.mode) \($0.ok ? "ok" : "failed")" }.joined(separator: ", "))\(run.timedOut ? " (timed out)" : "")")
+                if let u = run.exitLatencyNs?.userspace {
+                    out.append("  exit latency, to userspace (OUT):   median \(ns(u.median)) (p10 \(u.p10.map(ns) ?? "-"), p90 \(u.p90.map(ns) ?? "-"), \(u.samples) exits)")
+                }
+                if let k = run.exitLatencyNs?.inKernel {
+                    out.append("  exit latency, in kernel (CPUID):    median \(ns(k.median)) (\(k.samples) exits)")
+                }
+            } else {
+                out.append("  guest run:  not run")
+            }
+        }
+        out.append("")
+        out.append(bold("Findings"))
+        for f in r.findings where !quiet || (f.status != .pass && f.status != .notApplicable) {
+            let subject = f.subject.map { " [\(Sanitize.line($0))]" } ?? ""
+            out.append("  \(mark(f.status)) \(f.id)\(subject): \(Sanitize.line(f.summary))")
+            if f.status != .pass && f.status != .notApplicable, let fix = f.remediation {
+                out.append("      fix: \(Sanitize.line(fix))")
+            }
+        }
+        out.append("")
+        out.append(bold("Profiles"))
+        for p in r.profiles where !quiet || p.status != .pass {
+            var line = "  \(mark(p.status)) \(p.id) (CPU side: \(p.cpu.rawValue))"
+            if !p.failed.isEmpty { line += " failed: \(p.failed.joined(separator: ", "))" }
+            if !p.unknown.isEmpty { line += " unknown: \(p.unknown.joined(separator: ", "))" }
+            out.append(line)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func ns(_ value: Double) -> String {
+        value >= 10_000 ? "\(Int((value / 1000).rounded())) µs" : "\(Int(value.rounded())) ns"
+    }
+
+    func yesNo(_ b: Bool?, yes: String, no: String) -> String { b.map { $0 ? yes : no } ?? "unknown" }
+
+    func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+
+    /// `[PASS]`-style words when piped (grep-able), coloured symbols on a terminal.
+    func mark(_ s: FindingStatus) -> String {
+        guard color else {
+            return switch s {
+            case .pass: "[PASS]"
+            case .warn: "[WARN]"
+            case .fail: "[FAIL]"
+            case .unknown: "[UNKNOWN]"
+            case .notApplicable: "[N/A]"
+            }
+        }
+        return switch s {
+        case .pass: "\u{1B}[32m✔\u{1B}[0m"
+        case .warn: "\u{1B}[33m!\u{1B}[0m"
+        case .fail: "\u{1B}[31m✘\u{1B}[0m"
+        case .unknown: "\u{1B}[36m?\u{1B}[0m"
+        case .notApplicable: "\u{1B}[2m–\u{1B}[0m"
+        }
+    }
+}

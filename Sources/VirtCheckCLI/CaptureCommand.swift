@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import HostModel
+import Reporting
+
+/// `virtcheck capture`: the raw evidence of this host as snapshot JSON, for analysis elsewhere.
+struct CaptureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capture",
+        abstract: "Write this host's raw evidence as a snapshot JSON (analyse it anywhere with `check --from`).",
+        discussion: """
+        Examples:
+          virtcheck capture --output host.json
+          virtcheck check --from host.json --format json
+        """)
+
+    @OptionGroup var input: HostInputOptions
+
+    @Option(help: ArgumentHelp("Write the snapshot to this file (atomically) instead of stdout.", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        let snapshot: Snapshot
+        do {
+            snapshot = try input.snapshot()
+        } catch let error as CLIError {
+            throw error.exit()
+        }
+        Progress.clear()
+        let text = String(decoding: try SnapshotCoding.encoder().encode(snapshot), as: UTF8.self) + "\n"
+        if let output {
+            do {
+                try OutputFile.write(text, to: output)
+            } catch {
+                throw CLIError.input(error.description).exit()
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import HostModel
+import Reporting
+
+/// `virtcheck check`: probe (or read captures), decide, report, and exit with the contract code.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Can this host (or a captured one) run VMs? Prints the verdict and the evidence.",
+        discussion: """
+        Exit codes: 0 every required check passed; 1 a required check failed; 2 unusable input;
+        3 a required check lacks evidence (e.g. not root, offline input); 64 usage error.
+        Required checks are those of the --profile(s) given (default vm-host).
+
+        Examples:
+          virtcheck check                         # this host, guest run included
+          virtcheck check --format json --output report.json
+          virtcheck check --from cpuid-dump.txt   # a `cpuid -r` dump of another machine
+          virtcheck check --from capture.json --profile kvm --profile nested
+        """)
+
+    @OptionGroup var input: HostInputOptions
+
+    @Option(name: .customLong("profile"), help: ArgumentHelp("A profile the host must satisfy (repeatable; default vm-host).", valueName: "id"))
+    var profiles: [String] = []
+
+    @Flag(help: "Treat a required check that lacks evidence as failed (exit 1 instead of 3).")
+    var strict = false
+
+    @Option(help: "Report format.")
+    var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of stdout.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Print only what is not a pass (failures always print).")
+    var quiet = false
+
+    func validate() throws {
+        let known = ProfileEvaluator.profiles.map(\.id)
+        for p in profiles where !known.contains(p) {
+            throw ValidationError("unknown profile '\(p)'; known: \(known.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let snapshot: Snapshot
+        do {
+            snapshot = try input.snapshot()
+        } catch let error as CLIError {
+            throw error.exit()
+        }
+        Progress.clear()
+        let assessment = Assessor.assess(snapshot)
+        let report = Report(assessment)
+        let text: String
+        switch format {
+        case .json: text = try JSONRenderer.render(report)
+        case .text: text = TextRenderer(color: output == nil && isatty(STDOUT_FILENO) == 1, quiet: quiet).render(report)
+        }
+        if let output {
+            do {
+                try OutputFile.write(text, to: output)
+            } catch {
+                throw CLIError.input(error.description).exit()
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        throw ExitCode(GateDecision.exitCode(assessment.profiles, required: profiles.isEmpty ? ["vm-host"] : profiles, strict: strict))
+    }
+}
