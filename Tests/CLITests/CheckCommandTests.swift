@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// `virtcheck check` end to end on this host and on captures.
+@Suite(.enabled(if: VirtCheckBinary.url != nil, "the virtcheck binary is not built"))
+struct CheckCommandTests {
+    static let kvmUsable = access("/dev/kvm", R_OK | W_OK) == 0
+
+    @Test(.enabled(if: kvmUsable, "/dev/kvm is absent or not accessible to this user"))
+    func liveCheckProvesKVMByRunningAGuest() throws {
+        let r = try VirtCheckBinary.run(["check", "--format", "json"])
+        let json = try #require(r.json, "stdout is JSON: \(r.stderr)")
+        let verdict = try #require(json["verdict"] as? [String: Any])
+        let kvm = try #require(json["kvm"] as? [String: Any])
+        let run = try #require(kvm["guest_run"] as? [String: Any])
+        #expect(run["ok"] as? Bool == true)
+        #expect(verdict["can_run_vms"] as? Bool == true)
+        #expect(r.status == 0)
+        let modes = run["modes"] as? [String] ?? []
+        #expect(modes.contains("real") && modes.contains("long64"))
+        let cpu = try #require(json["cpu"] as? [String: Any])
+        let features = try #require(cpu["features"] as? [String: Bool])
+        if features["vmx"] == false && features["svm"] == false {
+            // This workplace: kvm_pvm gives KVM with no VT-x/AMD-V flag, where kvm-ok says no.
+            #expect(verdict["acceleration"] as? String == "software-nested")
+        } else {
+            #expect(verdict["acceleration"] as? String == "hardware")
+        }
+    }
+
+    @Test func noGuestMeansUnknownAndExitThree() throws {
+        let r = try VirtCheckBinary.run(["check", "--no-guest", "--format", "json"])
+        let json = try #require(r.json)
+        let verdict = try #require(json["verdict"] as? [String: Any])
+        #expect(verdict["acceleration"] as? String == "unknown")
+        #expect(r.status == 3)
+        let strict = try VirtCheckBinary.run(["check", "--no-guest", "--strict", "--format", "json"])
+        #expect(strict.status == 1)
+    }
+
+    @Test func unknownProfileIsAUsageError() throws {
+        let r = try VirtCheckBinary.run(["check", "--profile", "no-such-profile"])
+        #expect(r.status == 64)
+    }
+
+    @Test func captureThenAnalyseOfflineGivesTheSameFacts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-capture-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("snap.json").path
+        let cap = try VirtCheckBinary.run(["capture", "--no-guest", "--output", path])
+        #expect(cap.status == 0)
+        #expect(cap.stdout.isEmpty)
+        let live = try #require(try VirtCheckBinary.run(["check", "--no-guest", "--format", "json"]).json)
+        let offline = try VirtCheckBinary.run(["check", "--from", path, "--format", "json"])
+        let off = try #require(offline.json)
+        #expect(NSDictionary(dictionary: live["cpu"] as! [String: Any]) == NSDictionary(dictionary: off["cpu"] as! [String: Any]))
+        #expect((off["source"] as? [String: Any])?["kind"] as? String == "snapshot")
+        #expect(offline.status == 3, "offline input has no guest run: unknown, exit 3")
+    }
+
+    @Test func textOutputPipedIsPlainAndSaysTheVerdict() throws {
+        let r = try VirtCheckBinary.run(["check", "--no-guest"])
+        #expect(r.stdout.contains("Can this host run accelerated VMs?"))
+        #expect(!r.stdout.contains("\u{1B}["), "no colour when piped")
+        #expect(r.stdout.contains("[UNKNOWN] kvm.guest-run"))
+    }
+
+    @Test func quietPrintsOnlyWhatIsNotAPass() throws {
+        let r = try VirtCheckBinary.run(["check", "--no-guest", "--quiet"])
+        #expect(!r.stdout.contains("[PASS]"))
+        #expect(r.stdout.contains("[UNKNOWN]"))
+    }
+
+    @Test func versionAndHelp() throws {
+        let v = try VirtCheckBinary.run(["--version"])
+        #expect(v.status == 0)
+        #expect(v.stdout.split(separator: ".").count == 3)
+        let h = try VirtCheckBinary.run(["check", "--help"])
+        #expect(h.stdout.contains("Examples:"))
+        #expect(h.stdout.contains("--from"))
+    }
+}
