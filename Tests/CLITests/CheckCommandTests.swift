@@ -80,3 +80,30 @@ struct CheckCommandTests {
         #expect(h.stdout.contains("--from"))
     }
 }
+
+/// `--root DIR` reads a captured tree through the live code path, touching nothing live.
+@Suite(.enabled(if: VirtCheckBinary.url != nil, "the virtcheck binary is not built"))
+struct RootTreeTests {
+    @Test func capturedGenoaGuestTree() throws {
+        let root = VirtCheckBinary.repoPath("Tests/CLITests/Fixtures/roots/genoa-pvm-guest")
+        let r = try VirtCheckBinary.run(["check", "--root", root, "--format", "json"])
+        let json = try #require(r.json, "stdout is JSON: \(r.stderr)")
+        let host = try #require(json["host"] as? [String: Any])
+        #expect(host["vendor"] as? String == "AuthenticAMD")
+        #expect(host["family"] as? Int == 25)
+        #expect(host["model"] as? Int == 17)
+        #expect(host["logical_cpus"] as? Int == 2)
+        #expect((host["hypervisor"] as? [String: Any])?["signature"] as? String == "KVMKVMKVM")
+        let kvm = try #require(json["kvm"] as? [String: Any])
+        #expect(kvm["backend"] as? String == "kvm_pvm")
+        #expect((json["source"] as? [String: Any])?["kind"] as? String == "root")
+        #expect((json["verdict"] as? [String: Any])?["acceleration"] as? String == "unknown", "a tree cannot run a guest")
+        #expect(r.status == 3)
+    }
+
+    @Test func missingRootIsUnusableInput() throws {
+        let r = try VirtCheckBinary.run(["check", "--root", "/nonexistent/tree"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+    }
+}
