@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "virtcheck", targets: ["virtcheck"]),
+        /// The libraries, for the fuzz targets (Fuzz/) and for embedding virtcheck's analysis.
+        .library(name: "VirtCheckKit", targets: ["HostModel", "HostProbe", "Analysis", "Reporting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
