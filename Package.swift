@@ -21,6 +21,7 @@ let package = Package(
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
+                .embedInCode("tables/vmx_msr_bits.tsv"),
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI"]),
