@@ -76,9 +76,11 @@ import Testing
         Fact(testDescription: "Haswell: EPT A/D bits and VM functions",
              models: [0x3C, 0x3F, 0x45, 0x46], minimumMatches: 10,
              expected: [.ept: true, .eptAccessedDirty: true, .vmfunc: true]),
-        // Haswell-EP Xeon E5 v3 (0x3F): VMCS shadowing (Intel's Haswell-generation addition that
-        // KVM's nested VMX uses since Linux 3.10) and APICv with posted interrupts, which
-        // Ivy Bridge-EP brought to the Xeon E5 line (Xeon E5-2600 v2 datasheet 3.1.2, "APICv").
+        // Haswell-EP Xeon E5 v3 (0x3F): VMCS shadowing, first documented in SDM revision 045
+        // (January 2013, the Haswell generation) and used by KVM's nested VMX since Abel Gordon's
+        // shadow-VMCS series (Linux 3.10); and APICv with posted interrupts, which Ivy Bridge-EP
+        // brought to the Xeon E5 line (Xeon E5-2600 v2 datasheet 3.1.2 lists "APIC
+        // Virtualization (APICv)", the Xeon E5-2600 datasheet does not).
         Fact(testDescription: "Haswell-EP Xeon: VMCS shadowing, APICv, posted interrupts",
              models: [0x3F], xeonOnly: true, minimumMatches: 6,
              expected: [.vmcsShadowing: true, .postedInterrupts: true, .apicRegisterVirtualization: true,
