@@ -23,6 +23,7 @@ let package = Package(
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
+                .embedInCode("tables/vmx_msr_bits.tsv"),
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI"]),
@@ -37,7 +38,8 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
-        .testTarget(name: "CLITests", dependencies: ["virtcheck"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["virtcheck"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -64,6 +64,20 @@ public struct VMXFacts: Codable, Sendable, Hashable {
     public var preemptionTimer: Bool?
     public var vmfunc: Bool?
     public var tertiaryControls: Bool?
+    /// The allowed settings of every control word, so a consumer (the emulator, a migration
+    /// check) need not redo the SDM's TRUE-MSR and existence rules. Nil without MSRs.
+    public var controls: Controls?
+    /// IA32_VMX_EPT_VPID_CAP (0x48C), present only when EPT or VPID can be enabled.
+    public var eptVpidCapabilities: EPTVPIDCapabilities?
+    /// IA32_VMX_MISC (0x485).
+    public var misc: Misc?
+    /// IA32_VMX_CR0_FIXED0/1 and CR4_FIXED0/1 (0x486-0x489).
+    public var fixedBits: FixedBits?
+    /// IA32_VMX_VMCS_ENUM (0x48A) bits 9:1: the highest index in any VMCS field encoding.
+    public var vmcsHighestIndex: Int?
+    /// IA32_VMX_VMFUNC (0x491): bit X set means VM function X may be enabled. Present only when
+    /// "enable VM functions" can be 1.
+    public var vmfuncControls: UInt64?
 
     public init(source: Source) {
         self.source = source
@@ -74,5 +88,41 @@ public struct VMXFacts: Codable, Sendable, Hashable {
         case apicRegisterVirtualization, virtualInterruptDelivery, pml
         case ept5level = "ept_5level"
         case eptAccessedDirty, mbec, tscScaling, preemptionTimer, vmfunc, tertiaryControls
+        case controls, eptVpidCapabilities, misc, fixedBits, vmcsHighestIndex, vmfuncControls
+    }
+
+    /// `SnapshotCoding.decoder()` (convertFromSnakeCase) turns the JSON key `ept_5level` into
+    /// `ept5Level`, which no longer matches the CodingKey above; this key reads that spelling.
+    private enum ConvertedKeys: String, CodingKey {
+        case ept5level = "ept5Level"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        source = try c.decode(Source.self, forKey: .source)
+        basic = try c.decodeIfPresent(Basic.self, forKey: .basic)
+        featureControl = try c.decodeIfPresent(FeatureControl.self, forKey: .featureControl)
+        ept = try c.decodeIfPresent(Bool.self, forKey: .ept)
+        vpid = try c.decodeIfPresent(Bool.self, forKey: .vpid)
+        unrestrictedGuest = try c.decodeIfPresent(Bool.self, forKey: .unrestrictedGuest)
+        vmcsShadowing = try c.decodeIfPresent(Bool.self, forKey: .vmcsShadowing)
+        postedInterrupts = try c.decodeIfPresent(Bool.self, forKey: .postedInterrupts)
+        apicRegisterVirtualization = try c.decodeIfPresent(Bool.self, forKey: .apicRegisterVirtualization)
+        virtualInterruptDelivery = try c.decodeIfPresent(Bool.self, forKey: .virtualInterruptDelivery)
+        pml = try c.decodeIfPresent(Bool.self, forKey: .pml)
+        ept5level = try c.decodeIfPresent(Bool.self, forKey: .ept5level)
+            ?? decoder.container(keyedBy: ConvertedKeys.self).decodeIfPresent(Bool.self, forKey: .ept5level)
+        eptAccessedDirty = try c.decodeIfPresent(Bool.self, forKey: .eptAccessedDirty)
+        mbec = try c.decodeIfPresent(Bool.self, forKey: .mbec)
+        tscScaling = try c.decodeIfPresent(Bool.self, forKey: .tscScaling)
+        preemptionTimer = try c.decodeIfPresent(Bool.self, forKey: .preemptionTimer)
+        vmfunc = try c.decodeIfPresent(Bool.self, forKey: .vmfunc)
+        tertiaryControls = try c.decodeIfPresent(Bool.self, forKey: .tertiaryControls)
+        controls = try c.decodeIfPresent(Controls.self, forKey: .controls)
+        eptVpidCapabilities = try c.decodeIfPresent(EPTVPIDCapabilities.self, forKey: .eptVpidCapabilities)
+        misc = try c.decodeIfPresent(Misc.self, forKey: .misc)
+        fixedBits = try c.decodeIfPresent(FixedBits.self, forKey: .fixedBits)
+        vmcsHighestIndex = try c.decodeIfPresent(Int.self, forKey: .vmcsHighestIndex)
+        vmfuncControls = try c.decodeIfPresent(UInt64.self, forKey: .vmfuncControls)
     }
 }

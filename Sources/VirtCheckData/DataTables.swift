@@ -5,4 +5,6 @@ public enum DataTables {
     public static var cpuidFeatures: TSVTable { TSVTable(PackageResources.cpuid_features_tsv) }
     /// CPUID 0x40000000 signatures (`Data/tables/hypervisor_signatures.tsv`).
     public static var hypervisorSignatures: TSVTable { TSVTable(PackageResources.hypervisor_signatures_tsv) }
+    /// VMX capability MSR bits by decoder key (`Data/tables/vmx_msr_bits.tsv`).
+    public static var vmxMsrBits: TSVTable { TSVTable(PackageResources.vmx_msr_bits_tsv) }
 }
