@@ -34,6 +34,9 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel"]),
+        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

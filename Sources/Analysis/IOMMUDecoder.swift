@@ -48,8 +48,10 @@ public enum IOMMUDecoder {
                                    switches: switches, guest: guest)
 
         let (remapping, remappingEvidence) = interruptRemapping(iommu: iommu, units: units, dmar: dmar, switches: switches)
-        let posted: Bool? = units.isEmpty ? nil
-            : units.allSatisfy { $0.intel?.postedInterrupts == true || $0.amd?.guestVirtualApic == true }
+        // One unit without posting decides "no"; an undecodable unit leaves "all of them" unknown.
+        let postedByUnit = units.compactMap { $0.intel?.postedInterrupts ?? $0.amd?.guestVirtualApic }
+        let posted: Bool? = postedByUnit.contains(false) ? false
+            : (units.isEmpty || postedByUnit.count < units.count) ? nil : true
 
         return IOMMUFacts(enabled: enabled, enabledReason: reason, vendor: vendor, units: units,
                           interruptRemapping: remapping, interruptRemappingEvidence: remappingEvidence,

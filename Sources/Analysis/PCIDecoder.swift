@@ -87,7 +87,9 @@ public enum PCIDecoder {
             }
         }
 
-        let name = [e.vendorName, e.deviceName].compactMap { $0 }.joined(separator: " ")
+        // As lspci prints it: a device pci.ids does not know is "Vendor Device 0d57".
+        let deviceName = e.deviceName ?? (e.vendorName != nil ? device.map { "Device " + hexDigits(Int($0), 4) } : nil)
+        let name = [e.vendorName, deviceName].compactMap { $0 }.joined(separator: " ")
         let classValue = classCode.map { Int($0 >> 8) } ?? header.map { Int($0.classCode >> 8) }
         return PCIDeviceFacts(
             address: e.address, vendorId: (vendor.map { Int($0) } ?? header.map { Int($0.vendorId) }).map { hexDigits($0, 4) },

@@ -199,6 +199,8 @@ public enum PassthroughRules {
         let override = iommu.kernelSwitch("pcie_acs_override") != nil
         let ports = path.filter { ["root-port", "downstream-port"].contains($0.capabilities?.express?.portType ?? "") }
         var missing: [String] = [], unread: [String] = [], present: [String] = []
+        // Bridges whose config space was cut short (non-root) may be ports too: ACS unread.
+        for p in path where p.capabilities?.standardRead != true { unread.append(short(p.address)) }
         for p in ports {
             if p.capabilities?.extendedRead != true { unread.append(short(p.address)) }
             else if let acs = p.acs, acs.control.isolates { present.append(short(p.address)) }
@@ -234,11 +236,15 @@ public enum PassthroughRules {
                      "bus": "secondary bus reset", "cxl_bus": "CXL bus reset", "device_specific": "device-specific quirk",
                      "acpi": "ACPI _RST"]
         let text = methods.map { "\($0) (\(names[$0] ?? $0))" }.joined(separator: ", ")
-        if methods.isEmpty {
+        let bus = PCIDecoder.busKey(d.address)
+        let neighbours = pci.devices.filter { PCIDecoder.busKey($0.address) == bus && $0.slot != d.slot }
+        if methods.isEmpty, let bridge = d.upstream.last, neighbours.isEmpty {
+            // vfio-pci's hot reset: a secondary bus reset of the parent bridge, allowed when the
+            // user owns every function on that bus (all of them are this device's functions).
+            v.add(.pass, "reset: no per-function method (\(source)); VFIO resets the slot with a secondary bus reset through \(short(bridge)) when all its functions are assigned together")
+        } else if methods.isEmpty {
             v.add(.warn, "no reset method (\(source)): device state can leak from one guest to the next and re-assignment may fail")
         } else if methods.allSatisfy({ $0 == "bus" || $0 == "cxl_bus" }) {
-            let bus = PCIDecoder.busKey(d.address)
-            let neighbours = pci.devices.filter { PCIDecoder.busKey($0.address) == bus && $0.slot != d.slot }
             v.add(neighbours.isEmpty ? .pass : .warn, "reset: \(text) (\(source)) resets every function on bus \(bus.map(short) ?? "?")"
                   + (neighbours.isEmpty ? "" : ", including \(neighbours.map { short($0.address) }.joined(separator: " "))"))
         } else {
@@ -250,9 +256,9 @@ public enum PassthroughRules {
         let caps = d.capabilities
         switch (d.msi, d.msix) {
         case (_, true?):
-            v.add(.pass, "MSI-X (\(caps?.msix?.tableSize ?? 0) vectors)" + (d.msi == true ? " and MSI" : ""))
+            v.add(.pass, "MSI-X (\(vectors(caps?.msix?.tableSize ?? 0)))" + (d.msi == true ? " and MSI" : ""))
         case (true?, _):
-            v.add(.pass, "MSI (\(caps?.msi?.vectors ?? 1) vectors)")
+            v.add(.pass, "MSI (\(vectors(caps?.msi?.vectors ?? 1)))")
         case (false?, false?):
             v.add(.warn, "INTx only: a shared line interrupt that VFIO must mask per interrupt (slower; fails if the line is shared with a host device)")
         default:
@@ -291,6 +297,8 @@ public enum PassthroughRules {
     }
 
     // MARK: helpers
+
+    static func vectors(_ n: Int) -> String { n == 1 ? "1 vector" : "\(n) vectors" }
 
     static func domainNumber(_ address: String) -> Int? { address.split(separator: ":").first.flatMap { Int($0, radix: 16) } }
 

@@ -9,9 +9,9 @@ public enum IOMMUProbe {
         var groups: [IOMMUGroupEvidence] = []
         var groupsStatus = EvidenceStatus.ok
         var groupsDetail: String?
-        if let names = root.list(groupsPath) {
+        if let names = root.list(groupsPath)?.filter(visible) {
             groups = names.map { name in
-                IOMMUGroupEvidence(group: name, devices: root.list("\(groupsPath)/\(name)/devices") ?? [],
+                IOMMUGroupEvidence(group: name, devices: root.list("\(groupsPath)/\(name)/devices")?.filter(visible) ?? [],
                                    type: root.value("\(groupsPath)/\(name)/type"))
             }
         } else {
@@ -21,7 +21,7 @@ public enum IOMMUProbe {
         }
 
         let unitsPath = "/sys/class/iommu"
-        let unitNames = root.list(unitsPath)
+        let unitNames = root.list(unitsPath)?.filter(visible)
         let units = (unitNames ?? []).map { unit(name: $0, dir: "\(unitsPath)/\($0)", root: root) }
 
         let tables = "/sys/firmware/acpi/tables"
@@ -45,6 +45,9 @@ public enum IOMMUProbe {
             name: name, driver: driver,
             cap: root.value(attributes + "/cap"), ecap: root.value(attributes + "/ecap"),
             version: root.value(attributes + "/version"), features: root.value(attributes + "/features"),
-            devices: root.list(dir + "/devices") ?? [])
+            devices: root.list(dir + "/devices")?.filter(visible) ?? [])
     }
+
+    /// sysfs has no hidden names; captured trees keep empty directories in git with a `.keep` file.
+    static func visible(_ name: String) -> Bool { !name.hasPrefix(".") }
 }

@@ -14,6 +14,10 @@ final class PCINameDatabase {
 
     init?() {
         guard let access = pci_alloc() else { return nil }
+        virtcheck_pci_quiet(access)
+        // Local pci.ids only: no DNS lookups and no ~/.pciids-cache, which would make names
+        // depend on who runs the tool rather than on the database.
+        access.pointee.id_lookup_mode = 0
         self.access = access
         path = access.pointee.id_file_name.map { String(cString: $0) }
     }

@@ -7,7 +7,7 @@ public enum PCIProbe {
     static let devicesPath = "/sys/bus/pci/devices"
 
     public static func probe(root: HostRoot) -> PCIEvidence {
-        guard let addresses = root.list(devicesPath) else {
+        guard let addresses = root.list(devicesPath)?.filter(IOMMUProbe.visible) else {
             let status: EvidenceStatus = root.exists(devicesPath) ? .error : .absent
             return PCIEvidence(status: status, detail: status == .absent ? "no PCI bus in sysfs" : "cannot list \(devicesPath)",
                                devices: [])
