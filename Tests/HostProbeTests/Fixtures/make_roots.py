@@ -140,8 +140,13 @@ def ivhd_special(handle, devid, variety):
 class Root:
     def __init__(self, name):
         self.dir = os.path.join(ROOTS, name)
+        readme = os.path.join(self.dir, "README.md")
+        kept = open(readme).read() if os.path.exists(readme) else None  # hand-written provenance
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
+        if kept is not None:
+            with open(readme, "w") as f:
+                f.write(kept)
         for d in ("sys/kernel/iommu_groups", "sys/class/iommu", "sys/bus/pci/devices", "proc",
                   "sys/firmware/acpi/tables", "sys/module"):
             os.makedirs(self.path(d), exist_ok=True)
