@@ -16,7 +16,7 @@ public enum PassthroughRules {
         for i in pci.devices.indices {
             pci.devices[i].passthrough = verdict(pci.devices[i], iommu: iommu, pci: pci)
         }
-        var findings = [enabledFinding(iommu), remappingFinding(iommu), groupsFinding(iommu, pci: pci)]
+        var findings = [enabledFinding(iommu), remappingFinding(iommu), groupsFinding(iommu, pci: pci), vfioFinding(iommu)]
         findings += pci.devices.map { d in
             let v = d.passthrough ?? PassthroughVerdict(status: .unknown, reasons: [])
             let label = d.name ?? [d.vendorId, d.deviceId].compactMap { $0 }.joined(separator: ":")
@@ -126,6 +126,30 @@ public enum PassthroughRules {
                                remediation: "Remove pcie_acs_override and move devices that must be isolated to slots behind ports with ACS (CPU root ports).")
             }
             return Finding(id: "iommu.groups", status: .pass, title: title, summary: summary + ".", evidence: evidence)
+        }
+    }
+
+    /// VFIO is how Linux hands devices to VMs (QEMU, libvirt, cloud-hypervisor all use it).
+    static func vfioFinding(_ iommu: IOMMUFacts) -> Finding {
+        let modules = iommu.vfioModules.map { $0.isEmpty ? "none" : $0.joined(separator: " ") } ?? "not read"
+        let evidence = [EvidenceItem(source: "/dev/vfio/vfio", detail: iommu.vfioAvailable ? "present" : "absent"),
+                        EvidenceItem(source: "/sys/module", detail: "vfio modules: \(modules)")]
+        let title = "VFIO device assignment"
+        switch iommu.enabled {
+        case false?:
+            return Finding(id: "vfio.available", status: .fail, title: title,
+                           summary: "VFIO cannot assign devices without an active IOMMU.", evidence: evidence,
+                           remediation: enableRemedy(iommu))
+        case nil:
+            return Finding(id: "vfio.available", status: .unknown, title: title, summary: iommu.enabledReason, evidence: evidence)
+        case true?:
+            if iommu.vfioAvailable {
+                return Finding(id: "vfio.available", status: .pass, title: title,
+                               summary: "/dev/vfio/vfio is present (modules: \(modules)).", evidence: evidence)
+            }
+            return Finding(id: "vfio.available", status: .warn, title: title,
+                           summary: "The IOMMU is active but VFIO is not loaded (/dev/vfio/vfio is missing).", evidence: evidence,
+                           remediation: "Load it: modprobe vfio-pci (or add vfio-pci to /etc/modules-load.d/).")
         }
     }
 

@@ -22,6 +22,14 @@ import Testing
         #expect(f.summary.contains("need root to read"))
     }
 
+    @Test func vfioMissingWhileTheIOMMUIsOnIsAWarning() {
+        let f = FixtureRoot("intel-desktop-gpu") { iommu, _ in
+            iommu.vfio = VFIOEvidence(containerNode: false, modules: [], allowUnsafeInterrupts: nil)
+        }
+        #expect(f.finding("vfio.available")?.status == .warn)
+        #expect(f.finding("vfio.available")?.remediation?.contains("modprobe vfio-pci") == true)
+    }
+
     @Test func unreadableGroupsAreUnknown() {
         let f = FixtureRoot("intel-desktop-gpu") { iommu, _ in
             iommu.groupsStatus = .denied
