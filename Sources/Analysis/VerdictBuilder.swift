@@ -4,6 +4,8 @@ import HostModel
 struct VerdictBuilder {
     private(set) var status = FindingStatus.pass
     private(set) var reasons: [String] = []
+    /// The status of each reason, kept in step with `reasons`.
+    private var statuses: [FindingStatus] = []
     private var remedies: [String] = []
 
     static func rank(_ s: FindingStatus) -> Int {
@@ -24,8 +26,6 @@ struct VerdictBuilder {
         if Self.rank(s) > Self.rank(status) { status = s }
         if let remedy, !remedies.contains(remedy) { remedies.append(remedy) }
     }
-
-    private var statuses: [FindingStatus] = []
 
     var verdict: PassthroughVerdict {
         PassthroughVerdict(status: status, reasons: reasons, remediation: remedies.isEmpty ? nil : remedies.joined(separator: " "))
