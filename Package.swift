@@ -39,6 +39,7 @@ let package = Package(
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData"], exclude: ["Fixtures"]),
+        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

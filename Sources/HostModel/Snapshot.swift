@@ -16,10 +16,13 @@ public struct Snapshot: Codable, Sendable, Hashable {
     public var msrs: MSREvidence?
     public var kernel: KernelEvidence?
     public var kvm: KVMEvidence?
+    public var pci: PCIEvidence?
+    public var iommu: IOMMUEvidence?
 
     public init(source: SourceInfo, host: HostEvidence = HostEvidence(root: nil, onlineCpus: nil, capturedAt: nil),
                 cpuid: CPUIDEvidence? = nil, cpuinfo: TextEvidence? = nil, lscpu: TextEvidence? = nil,
-                msrs: MSREvidence? = nil, kernel: KernelEvidence? = nil, kvm: KVMEvidence? = nil) {
+                msrs: MSREvidence? = nil, kernel: KernelEvidence? = nil, kvm: KVMEvidence? = nil,
+                pci: PCIEvidence? = nil, iommu: IOMMUEvidence? = nil) {
         snapshotVersion = Snapshot.currentVersion
         tool = ToolInfo()
         self.source = source
@@ -30,5 +33,7 @@ public struct Snapshot: Codable, Sendable, Hashable {
         self.msrs = msrs
         self.kernel = kernel
         self.kvm = kvm
+        self.pci = pci
+        self.iommu = iommu
     }
 }

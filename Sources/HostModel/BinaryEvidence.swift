@@ -1,0 +1,55 @@
+/// A binary file read as evidence (PCI config space, an ACPI table), kept as lowercase hex so a
+/// snapshot stays JSON text and a person can hold it against `lspci -xxxx` or `acpidump` by eye.
+public struct BinaryEvidence: Codable, Sendable, Hashable {
+    /// The path as it would be on the host, e.g. `/sys/firmware/acpi/tables/DMAR`.
+    public var source: String
+    public var status: EvidenceStatus
+    /// The bytes, two hex digits each, no separators; nil when not read.
+    public var hex: String?
+    /// Why it could not be read, when `status` is not `ok`.
+    public var detail: String?
+
+    public init(source: String, status: EvidenceStatus, hex: String? = nil, detail: String? = nil) {
+        self.source = source
+        self.status = status
+        self.hex = hex
+        self.detail = detail
+    }
+
+    public init(source: String, bytes: [UInt8]) {
+        self.init(source: source, status: .ok, hex: BinaryEvidence.hex(bytes))
+    }
+
+    /// The bytes back; nil when not read or when the hex is not well formed (a hand-edited snapshot).
+    public var bytes: [UInt8]? {
+        guard let hex, hex.utf8.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(hex.utf8.count / 2)
+        var high: UInt8?
+        for c in hex.utf8 {
+            guard let nibble = BinaryEvidence.nibble(c) else { return nil }
+            if let h = high { out.append(h << 4 | nibble); high = nil } else { high = nibble }
+        }
+        return out
+    }
+
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
