@@ -34,6 +34,11 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "HostModel", "VirtCheckData"],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

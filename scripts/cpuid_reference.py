@@ -97,8 +97,9 @@ SEV_NUMBERS = [
 ]
 
 # Column order of the reference table; svm.* and sev.* are empty when cpuid printed no such leaf.
+# cpuid_status is `ok`, or how cpuid ended when it crashed part-way (the values are then partial).
 COLUMNS = (
-    ["file", "host.vendor", "host.family", "host.model", "host.stepping", "host.brand", "host.hypervisor.signature"]
+    ["file", "cpuid_status", "host.vendor", "host.family", "host.model", "host.stepping", "host.brand", "host.hypervisor.signature"]
     + ["cpu.features." + k for k, _, _ in FEATURES]
     + ["cpu.svm.revision", "cpu.svm.nasid"] + ["cpu.svm." + k for k, _ in SVM_BITS]
     + ["cpu.sev." + k for k, _ in SEV_BITS] + ["cpu.sev." + k for k, _ in SEV_NUMBERS]
@@ -109,15 +110,19 @@ NUMBER = re.compile(r"^0x[0-9a-fA-F]+ \((\d+)\)")
 
 
 def run_cpuid(path):
-    """cpuid's text for CPU 0 of the dump (cpuid prints one `CPU N:` block per CPU)."""
+    """cpuid's text for CPU 0 of the dump (cpuid prints one `CPU N:` block per CPU) and its exit
+    status. cpuid 20230120 dies of SIGFPE on some dumps whose out-of-range leaves were kept (an
+    all-zero leaf 4); what it printed before that is still its opinion, so it is kept."""
     out = subprocess.run(["cpuid", "-f", path], capture_output=True, text=True, errors="replace")
-    if out.returncode != 0:
-        raise RuntimeError(f"cpuid -f {path}: rc={out.returncode} {out.stderr.strip()[:200]}")
     lines = out.stdout.splitlines()
+    if out.returncode != 0 and not lines:
+        raise RuntimeError(f"cpuid -f {path}: rc={out.returncode} {out.stderr.strip()[:200]}")
+    status = "ok" if out.returncode == 0 else (
+        f"killed by signal {-out.returncode}" if out.returncode < 0 else f"exit {out.returncode}")
     blocks = [i for i, l in enumerate(lines) if re.match(r"^CPU( \d+)?:$", l)]
     if len(blocks) > 1:
         lines = lines[: blocks[1]]
-    return lines
+    return lines, status
 
 
 def unescape(text):
@@ -137,7 +142,8 @@ def extract(path):
     sev_labels = dict((label, key) for key, label in SEV_BITS)
     sev_numbers = dict((label, key) for key, label in SEV_NUMBERS)
     seen = set()  # cpuid repeats some sections (the 0x80000001 signature); the first one counts
-    for line in run_cpuid(path):
+    lines, ref["cpuid_status"] = run_cpuid(path)
+    for line in lines:
         if re.match(r"^   [^ =][^=]*:$", line):
             section = line.strip()
             continue
@@ -199,8 +205,9 @@ def main(argv):
     )
     version = subprocess.run(["cpuid", "--version"], capture_output=True, text=True).stdout.strip()
     print(f"# Reference values from `{version} -f FILE` for every dump under Data/corpus/cpuid-r,")
-    print("# written by scripts/cpuid_reference.py (do not edit by hand). Empty cell: cpuid printed")
-    print("# no such value (leaf out of range). Booleans: true/false. NUL bytes in signatures: \\0.")
+    print("# written by scripts/cpuid_reference.py (do not edit by hand). Empty cell: cpuid printed no")
+    print("# such value (leaf out of range, or a bit cpuid does not decode for this vendor); svm.revision")
+    print("# and svm.nasid read as 0 then. Booleans: true/false. NUL bytes in signatures: \\0.")
     print("\t".join(COLUMNS))
     for rel in files:
         ref = extract(os.path.join(root, rel))
