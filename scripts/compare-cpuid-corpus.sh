@@ -1,6 +1,7 @@
 #!/bin/sh
 # Compares virtcheck's CPUID decoding with `cpuid -f` (Debian package cpuid) over every
-# `cpuid -r` dump in DIR (default: ../shared/corpus/cpuid-r, relative to the repository root).
+# `cpuid -r` dump (*.cpuid-r.txt) in DIR (default: ../shared/corpus/cpuid-r, relative to the
+# repository root; Data/corpus/cpuid-r is the committed subset).
 # Prints each disagreement and a final line `N dumps: A agree, D disagree`; exit 1 on any.
 # Extra arguments go to scripts/compare_cpuid.py, e.g. --producer 'CMD {}' or -j 4;
 # $VIRTCHECK names the binary (default .build/debug/virtcheck).

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Holds virtcheck's CPUID decoding against `cpuid -f` for every `cpuid -r` dump under DIR.
+"""Holds virtcheck's CPUID decoding against `cpuid -f` for every `cpuid -r` dump under DIR
+(files named *.cpuid-r.txt, as in the shared corpus and Data/corpus/cpuid-r).
 
     compare_cpuid.py DIR [--producer 'CMD {}'] [-j N]
 
@@ -8,8 +9,10 @@ The producer is any command that prints virtcheck's report JSON for the dump `{}
 Compared, per DESIGN.md's report paths: host.vendor/family/model/stepping/brand,
 host.hypervisor.signature, cpu.features.<name> for every feature cpuid names, cpu.svm.* (must be
 null exactly when CPUID says no SVM) and cpu.sev.* (null exactly when 0x8000001F is out of range
-or advertises nothing). Prints one line per disagreement and a final count line; exits 1 when
-any dump disagrees or cannot be compared.
+or advertises nothing). A value cpuid does not print (a leaf out of range, or a bit it does not
+decode for that vendor) is not compared; a key absent from the JSON counts as null. Prints one
+line per disagreement and a final count line; exits 1 when any dump disagrees or cannot be
+compared, 2 when there is nothing to run.
 """
 import argparse
 import json
@@ -128,7 +131,8 @@ def main():
         for d, _, fs in os.walk(root) for f in fs if f.endswith(".cpuid-r.txt")
     )
     if not files:
-        sys.exit(f"no *.cpuid-r.txt dumps under {root}")
+        print(f"compare_cpuid: no *.cpuid-r.txt dumps under {root}", file=sys.stderr)
+        sys.exit(2)
     first = shlex.split(command)[0]
     if not (os.access(first, os.X_OK) or shutil.which(first)):
         print(f"compare_cpuid: producer {first} not found (build virtcheck, or pass --producer)", file=sys.stderr)
