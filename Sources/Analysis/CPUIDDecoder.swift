@@ -1,102 +1,100 @@
 import HostModel
 import VirtCheckData
 
-/// Decodes CPU identity, feature bits and the hypervisor leaf from one CPU's CPUID table.
-/// Bit positions come from `Data/tables`; the arithmetic of family/model follows SDM Vol.2A
-/// (CPUID.01H:EAX) and AMD APM Vol.3 (Fn0000_0001_EAX).
+/// Decodes CPU identity, feature bits and the hypervisor leaf from one CPU's CPUID table
+/// (SVM and SEV are in `CPUIDDecoder+AMD.swift`). Held against `cpuid -f` over the corpus
+/// (`scripts/compare-cpuid-corpus.sh`) and against hand-checked facts in the tests.
+///
+/// A leaf is only decoded when it is within the range the CPU reports (CPUID.0:EAX,
+/// CPUID.80000000h:EAX): older Intel CPUs answer an out-of-range request with the data of the
+/// highest basic leaf, so a dump taken blindly holds garbage there.
 public enum CPUIDDecoder {
     public static func identity(_ t: CPUIDTable) -> CPUIdentity {
         var id = CPUIdentity()
-        if let l0 = t.leaf(0) { id.vendor = registerString([l0.ebx, l0.edx, l0.ecx]) }
+        if let l0 = t.leaf(0) {
+            let vendor = registerString([l0.ebx, l0.edx, l0.ecx])
+            if !vendor.isEmpty { id.vendor = vendor }
+        }
         if t.maxBasicLeaf >= 1, let l1 = t.leaf(1) {
-            let eax = l1.eax
-            let baseFamily = Int((eax >> 8) & 0xF)
-            let baseModel = Int((eax >> 4) & 0xF)
-            let extFamily = Int((eax >> 20) & 0xFF)
-            let extModel = Int((eax >> 16) & 0xF)
-            id.family = baseFamily == 0xF ? baseFamily + extFamily : baseFamily
-            id.model = (baseFamily == 0x6 || baseFamily == 0xF) ? (extModel << 4) | baseModel : baseModel
-            id.stepping = Int(eax & 0xF)
-            id.signature = eax
+            let (family, model) = displayFamilyModel(signature: l1.eax)
+            id.family = family
+            id.model = model
+            id.stepping = Int(l1.eax & 0xF)
+            id.signature = l1.eax
         }
         if t.maxExtendedLeaf >= 0x8000_0004 {
-            var regs: [UInt32] = []
-            for leaf in UInt32(0x8000_0002)...0x8000_0004 {
-                guard let l = t.leaf(leaf) else { break }
-                regs += [l.eax, l.ebx, l.ecx, l.edx]
-            }
-            if regs.count == 12 {
-                let brand = registerString(regs).trimmingCharacters(in: " ")
+            let records = (UInt32(0x8000_0002)...0x8000_0004).compactMap { t.leaf($0) }
+            if records.count == 3 {
+                // NUL-terminated (SDM Vol.2A "Processor Brand String"): firmware of some AMD APUs
+                // leaves text behind the terminator ("AMD Custom APU 0405\0 AmdCcxVhFf3PeiInit").
+                let bytes = registerBytes(records.flatMap { [$0.eax, $0.ebx, $0.ecx, $0.edx] }).prefix { $0 != 0 }
+                let brand = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
                 if !brand.isEmpty { id.brand = brand }
             }
         }
         return id
     }
 
-    /// Every feature of `cpuid_features.tsv`; a leaf beyond the CPU's range reads as false.
+    /// Display family and model from CPUID.1:EAX. Family adds the extended family only when the
+    /// base family is 0Fh (SDM Vol.2A CPUID "Display_Family"; APM Vol.3 Fn0000_0001_EAX agree).
+    /// Model takes the extended model for every base family from 6 up: the SDM names 06h and 0Fh,
+    /// the APM 0Fh, and Zhaoxin's family 7 (KX-6000 = model 3Bh) needs it too; the extended model
+    /// is reserved (zero) below family 6, so this is Linux's rule (arch/x86/lib/cpu.c x86_model())
+    /// and gives what `cpuid -f` prints as "(family synth)" / "(model synth)".
+    static func displayFamilyModel(signature eax: UInt32) -> (family: Int, model: Int) {
+        let baseFamily = Int((eax >> 8) & 0xF)
+        let baseModel = Int((eax >> 4) & 0xF)
+        let extendedFamily = Int((eax >> 20) & 0xFF)
+        let extendedModel = Int((eax >> 16) & 0xF)
+        let family = baseFamily == 0xF ? baseFamily + extendedFamily : baseFamily
+        let model = baseFamily >= 0x6 ? (extendedModel << 4) | baseModel : baseModel
+        return (family, model)
+    }
+
+    /// Every feature of `cpuid_features.tsv`; a leaf beyond the CPU's range, or one the dump
+    /// lacks, reads as false (the CPU does not offer what it cannot enumerate).
     public static func features(_ t: CPUIDTable) -> [String: Bool] {
         var out: [String: Bool] = [:]
-        for row in DataTables.cpuidFeatures.rows {
-            guard let name = row["name"], let leafText = row["leaf"], let leaf = Hex.parse32(Substring(leafText)),
-                  let register = row["register"], let bit = row["bit"].flatMap({ Int($0) }) else { continue }
-            let subleaf = row["subleaf"].flatMap { UInt32($0) } ?? 0
-            out[name] = t.bit(leaf: leaf, subleaf: subleaf, register: register, bit: bit) ?? false
+        for f in CPUIDFeatureBit.table {
+            out[f.name] = t.bit(leaf: f.leaf, subleaf: f.subleaf, register: f.register, bit: f.bit) ?? false
         }
         return out
     }
 
+    /// CPUID.1:ECX[31] and the 0x40000000 signature. The signature is read only when that bit is
+    /// set, as Linux (arch/x86/kernel/cpu/hypervisor.c) and systemd (detect_vm_cpuid) do: on bare
+    /// metal, 0x40000000 is an out-of-range leaf and Intel CPUs echo the highest basic leaf there.
     public static func hypervisor(_ t: CPUIDTable) -> HypervisorFacts {
         let present = t.bit(leaf: 1, register: "ecx", bit: 31) ?? false
-        guard let h = t.leaf(0x4000_0000), h.ebx != 0 || h.ecx != 0 || h.edx != 0 else {
-            return HypervisorFacts(present: present)
-        }
-        let signature = registerString([h.ebx, h.ecx, h.edx])
+        guard present, let h = t.leaf(0x4000_0000) else { return HypervisorFacts(present: present) }
+        var bytes = registerBytes([h.ebx, h.ecx, h.edx])
+        while bytes.last == 0 { bytes.removeLast() }
+        guard !bytes.isEmpty else { return HypervisorFacts(present: present) }
         let name = DataTables.hypervisorSignatures.rows.first { row in
-            [row["ebx_hex"], row["ecx_hex"], row["edx_hex"]].compactMap { $0.flatMap { Hex.parse32(Substring($0)) } }
+            [row["ebx_hex"], row["ecx_hex"], row["edx_hex"]].map { $0.flatMap { Hex.parse32(Substring($0)) } }
                 == [h.ebx, h.ecx, h.edx]
         }?["hypervisor"]
-        return HypervisorFacts(present: present, signature: signature, name: name, maxLeaf: h.eax)
+        return HypervisorFacts(present: present, signature: String(decoding: bytes, as: UTF8.self), name: name,
+                               maxLeaf: h.eax)
     }
 
-    /// Little-endian register bytes as text, NULs dropped, as CPUID spells vendor and brand strings.
+    /// The vendor string: little-endian register bytes as text, NULs dropped (a vendor of all
+    /// NULs, as some broken guests report, is no vendor).
     static func registerString(_ regs: [UInt32]) -> String {
-        var bytes: [UInt8] = []
-        for r in regs {
-            for shift in stride(from: 0, to: 32, by: 8) {
-                let b = UInt8((r >> UInt32(shift)) & 0xFF)
-                if b != 0 { bytes.append(b) }
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: registerBytes(regs).filter { $0 != 0 }, as: UTF8.self)
+    }
+
+    static func registerBytes(_ regs: [UInt32]) -> [UInt8] {
+        regs.flatMap { r in stride(from: 0, to: 32, by: 8).map { UInt8(truncatingIfNeeded: r >> UInt32($0)) } }
     }
 }
 
 extension String {
-    func trimmingCharacters(in set: Character) -> String {
+    /// Brand strings are padded with spaces on either side (Intel right-justifies them).
+    func trimmingSpaces() -> String {
         var s = Substring(self)
-        while s.first == set { s = s.dropFirst() }
-        while s.last == set { s = s.dropLast() }
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
         return String(s)
-    }
-}
-
-extension CPUIDDecoder {
-    /// AMD-V details from CPUID 0x8000000A (APM Vol.3 E.4.9); nil when the leaf is out of range.
-    public static func svm(_ t: CPUIDTable, vmcr: UInt64?) -> SVMFacts? {
-        guard t.maxExtendedLeaf >= 0x8000_000A, let l = t.leaf(0x8000_000A) else { return nil }
-        func edx(_ bit: Int) -> Bool { (l.edx >> UInt32(bit)) & 1 == 1 }
-        return SVMFacts(
-            revision: Int(l.eax & 0xFF), nasid: l.ebx, nestedPaging: edx(0), lbrVirt: edx(1), svmLock: edx(2),
-            nripSave: edx(3), tscRateMsr: edx(4), vmcbClean: edx(5), flushByAsid: edx(6), decodeAssists: edx(7),
-            pauseFilter: edx(10), pauseFilterThreshold: edx(12), avic: edx(13), vmsaveVirt: edx(15), vgif: edx(16),
-            x2avic: edx(18), disabledByBios: vmcr.map { ($0 >> 4) & 1 == 1 }, vmcrLocked: vmcr.map { ($0 >> 3) & 1 == 1 })
-    }
-
-    /// Memory encryption from CPUID 0x8000001F (APM Vol.3 E.4.17); nil when out of range.
-    public static func sev(_ t: CPUIDTable) -> SEVFacts? {
-        guard t.maxExtendedLeaf >= 0x8000_001F, let l = t.leaf(0x8000_001F), l.eax != 0 else { return nil }
-        func eax(_ bit: Int) -> Bool { (l.eax >> UInt32(bit)) & 1 == 1 }
-        return SEVFacts(sme: eax(0), sev: eax(1), sevEs: eax(3), sevSnp: eax(4), vmplSupported: eax(5),
-                        cbitPosition: Int(l.ebx & 0x3F), encryptedGuests: l.ecx, minSevAsid: l.edx)
     }
 }

@@ -1,48 +1,52 @@
-/// AMD-V capabilities from CPUID 0x8000000A, and whether firmware disabled SVM (VM_CR.SVMDIS).
+/// AMD-V capabilities from CPUID 0x8000000A (AMD APM Vol.3 App.E, CPUID Fn8000_000A), and whether
+/// firmware disabled SVM (MSR VM_CR, 0xC0010114). Only decoded when CPUID.80000001h:ECX[2] (SVM)
+/// is set: the leaf means nothing on a CPU without SVM (QEMU models fill it in anyway).
+/// Property names keep one capital per word so `convertToSnakeCase` gives the report keys
+/// (`nested_paging`, `nrip_save`, `vmsave_virt`, ...).
 public struct SVMFacts: Codable, Sendable, Hashable {
+    /// EAX[7:0], the SVM revision.
     public var revision: Int
-    /// Number of address space identifiers (EBX).
+    /// EBX, the number of address space identifiers (ASIDs); KVM uses NASID-1 of them.
     public var nasid: UInt32
-    public var nestedPaging: Bool
-    public var lbrVirt: Bool
-    public var svmLock: Bool
-    public var nripSave: Bool
-    public var tscRateMsr: Bool
-    public var vmcbClean: Bool
-    public var flushByAsid: Bool
-    public var decodeAssists: Bool
-    public var pauseFilter: Bool
-    public var pauseFilterThreshold: Bool
-    public var avic: Bool
-    public var vmsaveVirt: Bool
-    public var vgif: Bool
-    public var x2avic: Bool
-    /// VM_CR (0xC0010114) bit 4 SVMDIS; nil when the MSR could not be read.
+    // EDX bits, in bit order. Bit numbers are in `CPUIDDecoder.svm`.
+    public var nestedPaging = false
+    public var lbrVirt = false
+    public var svmLock = false
+    public var nripSave = false
+    public var tscRateMsr = false
+    public var vmcbClean = false
+    public var flushByAsid = false
+    public var decodeAssists = false
+    public var pauseFilter = false
+    public var pauseFilterThreshold = false
+    public var avic = false
+    public var vmsaveVirt = false
+    public var vgif = false
+    /// Guest-mode execute trap.
+    public var gmet = false
+    public var x2avic = false
+    /// Supervisor shadow-stack restrictions in the nested page tables.
+    public var sssCheck = false
+    /// Guest SPEC_CTRL kept in the VMCB.
+    public var specCtrl = false
+    /// Read-only guest page tables.
+    public var rogpt = false
+    public var hostMceOverride = false
+    /// INVLPGB/TLBSYNC enable and TLBSYNC intercept.
+    public var tlbiCtl = false
+    /// Virtual NMI.
+    public var vnmi = false
+    public var ibsVirt = false
+    /// The CPU checks the guest VMCB address on VMRUN.
+    public var vmcbAddrCheck = false
+    /// VM_CR bit 4 SVMDIS: firmware turned SVM off (EFER.SVME cannot be set); nil when the MSR
+    /// could not be read.
     public var disabledByBios: Bool?
-    /// VM_CR bit 3 LOCK; nil when unread.
+    /// VM_CR bit 3 LOCK: SVMDIS can no longer be changed by software; nil when unread.
     public var vmcrLocked: Bool?
 
-    public init(revision: Int, nasid: UInt32, nestedPaging: Bool, lbrVirt: Bool, svmLock: Bool, nripSave: Bool,
-                tscRateMsr: Bool, vmcbClean: Bool, flushByAsid: Bool, decodeAssists: Bool, pauseFilter: Bool,
-                pauseFilterThreshold: Bool, avic: Bool, vmsaveVirt: Bool, vgif: Bool, x2avic: Bool,
-                disabledByBios: Bool?, vmcrLocked: Bool?) {
+    public init(revision: Int, nasid: UInt32) {
         self.revision = revision
         self.nasid = nasid
-        self.nestedPaging = nestedPaging
-        self.lbrVirt = lbrVirt
-        self.svmLock = svmLock
-        self.nripSave = nripSave
-        self.tscRateMsr = tscRateMsr
-        self.vmcbClean = vmcbClean
-        self.flushByAsid = flushByAsid
-        self.decodeAssists = decodeAssists
-        self.pauseFilter = pauseFilter
-        self.pauseFilterThreshold = pauseFilterThreshold
-        self.avic = avic
-        self.vmsaveVirt = vmsaveVirt
-        self.vgif = vgif
-        self.x2avic = x2avic
-        self.disabledByBios = disabledByBios
-        self.vmcrLocked = vmcrLocked
     }
 }
