@@ -51,7 +51,7 @@ public enum CoreRules {
     static func svm(_ f: HostFacts) -> Finding {
         let id = "cpu.svm", title = "AMD-V (SVM) offered by the CPU"
         var ev = [cpuidEvidence(f, "CPUID.80000001H:ECX[2]", "svm"), hypervisorEvidence(f)]
-        if f.features["svm"] == true {
+        if f.features["svm"] == true, f.svm != nil {
             if let disabled = f.svm?.disabledByBios {
                 ev.append(EvidenceItem(source: "MSR 0xC0010114 (VM_CR)", detail: "SVMDIS = \(disabled ? 1 : 0)"))
                 if disabled {

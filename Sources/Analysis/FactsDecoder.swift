@@ -33,10 +33,12 @@ public enum FactsDecoder {
         let svm = (features["svm"] ?? false) ? table.flatMap { CPUIDDecoder.svm($0, vmcr: cpu0MSRs?.value(0xC001_0114)) } : nil
         let sev = table.flatMap(CPUIDDecoder.sev)
 
+        let iommu = IOMMUDecoder.facts(iommu: s.iommu, pci: s.pci, cpuVendor: identity.vendor)
         return HostFacts(
             identity: identity, hypervisor: hypervisor, features: features, kernelFlags: kernelFlags,
             kernelVmxFlags: vmxFlags, vmx: vmx, svm: svm, sev: sev, kvm: kvm(s),
-            cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root)
+            cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root,
+            iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu))
     }
 
     static func fillIdentity(_ id: inout CPUIdentity, cpuinfo: CPUInfo.Processor?, lscpu: LSCPU?) {

@@ -17,10 +17,14 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var cpuDifferences: [String]
     public var kernelRelease: String?
     public var root: Bool?
+    /// IOMMU units, groups and switches; `enabled` nil when no IOMMU evidence was collected.
+    public var iommu: IOMMUFacts
+    /// PCI functions; `passthrough` is filled in by the passthrough rules.
+    public var pci: PCIFacts
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
-                cpuDifferences: [String], kernelRelease: String?, root: Bool?) {
+                cpuDifferences: [String], kernelRelease: String?, root: Bool?, iommu: IOMMUFacts, pci: PCIFacts) {
         self.identity = identity
         self.hypervisor = hypervisor
         self.features = features
@@ -33,5 +37,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.cpuDifferences = cpuDifferences
         self.kernelRelease = kernelRelease
         self.root = root
+        self.iommu = iommu
+        self.pci = pci
     }
 }

@@ -19,10 +19,12 @@ public enum LiveProbe {
         let msrs = MSRReader.read(root: root, cpus: [cpuid.cpus.first?.cpu ?? 0])
         let kernel = KernelReader.read(root: root)
         let kvm = KVMProbe.probe(root: root, runGuest: options.runGuest && root.isLive)
+        let pci = PCIProbe.probe(root: root)
+        let iommu = IOMMUProbe.probe(root: root)
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
                                 capturedAt: ISO8601DateFormatter().string(from: Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),
-                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm)
+                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu)
     }
 
     /// /sys/devices/system/cpu/online (`0-3,8`), nil when unreadable.

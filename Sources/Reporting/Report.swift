@@ -105,6 +105,8 @@ public struct Report: Encodable, Sendable {
     public var host: Host
     public var cpu: CPU
     public var kvm: KVM
+    public var iommu: IOMMUFacts
+    public var pci: PCIFacts
     public var verdict: Verdict
     public var findings: [Finding]
     public var profiles: [ProfileResult]
@@ -118,13 +120,15 @@ public struct Report: Encodable, Sendable {
         cpu = CPU(features: f.features, kernelFlags: f.kernelFlags, vmx: f.vmx, svm: f.svm, sev: f.sev, differences: f.cpuDifferences)
         kvm = KVM(device: f.kvm.device, apiVersion: f.kvm.apiVersion, backend: f.kvm.backend, nested: f.kvm.nested,
                   capabilities: f.kvm.capabilities, guestRun: f.kvm.guestRun.map(GuestRun.init))
+        iommu = f.iommu
+        pci = f.pci
         verdict = a.verdict
         findings = a.findings
         profiles = a.profiles
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, tool, source, host, cpu, kvm, verdict, findings, profiles, popekGoldberg, emulator
+        case schemaVersion, tool, source, host, cpu, kvm, iommu, pci, verdict, findings, profiles, popekGoldberg, emulator
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -135,6 +139,8 @@ public struct Report: Encodable, Sendable {
         try c.encode(host, forKey: .host)
         try c.encode(cpu, forKey: .cpu)
         try c.encode(kvm, forKey: .kvm)
+        try c.encode(iommu, forKey: .iommu)
+        try c.encode(pci, forKey: .pci)
         try c.encode(verdict, forKey: .verdict)
         try c.encode(findings, forKey: .findings)
         try c.encode(profiles, forKey: .profiles)

@@ -1,3 +1,4 @@
+import Analysis
 import HostModel
 
 /// The terminal report: the verdict first, in plain words, then what it rests on. Colour and
@@ -44,13 +45,25 @@ public struct TextRenderer: Sendable {
                 out.append("  guest run:  not run")
             }
         }
+        if !quiet {
+            out.append("")
+            out.append(bold("IOMMU and device passthrough"))
+            out += PassthroughTable.lines(iommu: r.iommu, pci: r.pci).map { "  " + Sanitize.line($0, limit: 400) }
+        }
         out.append("")
         out.append(bold("Findings"))
+        var fixesShown: [String: String] = [:]
         for f in r.findings where !quiet || (f.status != .pass && f.status != .notApplicable) {
             let subject = f.subject.map { " [\(Sanitize.line($0))]" } ?? ""
             out.append("  \(mark(f.status)) \(f.id)\(subject): \(Sanitize.line(f.summary))")
             if f.status != .pass && f.status != .notApplicable, let fix = f.remediation {
-                out.append("      fix: \(Sanitize.line(fix))")
+                // Per-device findings often share one remedy: print it once, point back after.
+                if let first = fixesShown[fix] {
+                    out.append("      fix: same as for \(first)")
+                } else {
+                    fixesShown[fix] = f.id + subject
+                    out.append("      fix: \(Sanitize.line(fix))")
+                }
             }
         }
         out.append("")
