@@ -124,8 +124,11 @@ public struct Report: Encodable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, tool, source, host, cpu, kvm, verdict, findings, profiles, popekGoldberg, emulator
+        case schemaVersion, tool, source, host, cpu, kvm, iommu, pci, verdict, findings, profiles, popekGoldberg, emulator
     }
+
+    /// Sections the analysis does not produce yet are written as `null`, so the report's shape is
+    /// already the final one and consumers can test for them (the schema allows null or an object).
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -135,6 +138,8 @@ public struct Report: Encodable, Sendable {
         try c.encode(host, forKey: .host)
         try c.encode(cpu, forKey: .cpu)
         try c.encode(kvm, forKey: .kvm)
+        try c.encodeNil(forKey: .iommu)
+        try c.encodeNil(forKey: .pci)
         try c.encode(verdict, forKey: .verdict)
         try c.encode(findings, forKey: .findings)
         try c.encode(profiles, forKey: .profiles)
