@@ -36,6 +36,7 @@ let package = Package(
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
     ],
     swiftLanguageModes: [.v6]
 )
