@@ -51,7 +51,7 @@ public struct HTMLRenderer: Sendable {
         case "hardware": "How: hardware virtualization (VT-x/AMD-V) through \(r["kvm"]?["backend"]?.stringValue ?? "KVM")."
         case "software-nested": "How: a software KVM backend (\(r["kvm"]?["backend"]?.stringValue ?? "unknown")) without VT-x/AMD-V — guests run, with more exit overhead."
         case "none": "How: not at all — a guest run was tried and failed. Pure emulation (QEMU TCG) still works, slowly."
-        default: "How: not proven — no guest could be run here. Pure emulation (QEMU TCG) always works."
+        default: "How: not proven — no guest was run for this report. Pure emulation (QEMU TCG) always works."
         }
         let run = r["kvm"]?["guest_run"]
         let runText = run == nil || run == .null ? "not run" : run?["ok"]?.boolValue == true ? "ran (\(run?["modes"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? ""))" : "failed"

@@ -75,11 +75,11 @@ public struct JUnitRenderer: Sendable {
         for c in cases {
             xml += "    <testcase classname=\"\(JUnitRenderer.escape(c.classname))\" name=\"\(JUnitRenderer.escape(c.name))\" time=\"0\">\n"
             switch c.status {
-            case .fail: xml += "      <failure message=\"\(JUnitRenderer.escape(c.message))\" type=\"fail\">\(JUnitRenderer.escape(c.detail))</failure>\n"
+            case .fail: xml += "      <failure message=\"\(JUnitRenderer.escape(c.message))\" type=\"fail\">\(JUnitRenderer.escape(c.detail, attribute: false))</failure>\n"
             case .unknown: xml += "      <skipped message=\"\(JUnitRenderer.escape("unknown: " + c.message))\"/>\n"
             case .notApplicable: xml += "      <skipped message=\"\(JUnitRenderer.escape("not applicable: " + c.message))\"/>\n"
-            case .warn: xml += "      <system-out>\(JUnitRenderer.escape("warning: " + c.message + "\n" + c.detail))</system-out>\n"
-            case .pass: if !c.detail.isEmpty { xml += "      <system-out>\(JUnitRenderer.escape(c.detail))</system-out>\n" }
+            case .warn: xml += "      <system-out>\(JUnitRenderer.escape("warning: " + c.message + "\n" + c.detail, attribute: false))</system-out>\n"
+            case .pass: if !c.detail.isEmpty { xml += "      <system-out>\(JUnitRenderer.escape(c.detail, attribute: false))</system-out>\n" }
             }
             xml += "    </testcase>\n"
         }
@@ -102,7 +102,9 @@ public struct JUnitRenderer: Sendable {
 
     /// XML text and attribute escaping. Characters XML 1.0 cannot carry at all (most C0 controls)
     /// become U+FFFD, and very long strings are cut, so hostile input still gives a parseable file.
-    static func escape(_ s: String) -> String {
+    /// In attributes, newlines and tabs are written as character references, which XML keeps
+    /// (a literal one would be normalised to a space).
+    static func escape(_ s: String, attribute: Bool = true) -> String {
         var out = ""
         var count = 0
         for scalar in s.unicodeScalars {
@@ -114,8 +116,7 @@ public struct JUnitRenderer: Sendable {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\t": out += "&#9;"
+            case "\n", "\t": out += attribute ? "&#\(scalar.value);" : String(scalar)
             default:
                 let v = scalar.value
                 let allowed = v >= 0x20 && v != 0x7F && !(0x80..<0xA0).contains(v) && v != 0xFFFE && v != 0xFFFF
