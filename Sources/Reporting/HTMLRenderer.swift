@@ -271,7 +271,7 @@ public struct HTMLRenderer: Sendable {
             if let g = d["iommu_group"], g != .null { groups[g.scalarText ?? "?", default: []].append(.init(address: address, label: name, status: status)) }
             let reasons = d["passthrough"]?["reasons"]?.arrayValue?.compactMap(\.stringValue) ?? []
             return """
-            <tr data-device="\(address)" data-status="\(status)"><td class="mono">\(address)</td><td>\(name)</td><td class="mono">\(d["vendor_id"]?.scalarText ?? "")\(d["device_id"].map { ":\($0.scalarText ?? "")" } ?? "")</td><td>\(d["class"]?.scalarText ?? "")</td><td>\(d["iommu_group"]?.scalarText ?? "none")</td><td>\(d["driver"]?.stringValue ?? "none")</td><td>\(badge(status))\(reasons.isEmpty ? "" : "<ul>\(reasons.map { "<li>\($0)</li>" as Markup })</ul>" as Markup)</td></tr>
+            <tr data-device="\(address)" data-status="\(status)"><td class="mono">\(address)</td><td>\(name)</td><td class="mono">\(d["vendor_id"]?.scalarText ?? "")\(d["device_id"].map { ":\($0.scalarText ?? "")" } ?? "")</td><td>\(d["class"]?.scalarText ?? "")</td><td>\(d["iommu_group"].flatMap { $0 == .null ? nil : $0.scalarText } ?? "none")</td><td>\(d["driver"]?.stringValue ?? "none")</td><td>\(badge(status))\(reasons.isEmpty ? "" : "<ul>\(reasons.map { "<li>\($0)</li>" as Markup })</ul>" as Markup)</td></tr>
             """
         }
         let diagram: Markup = groups.isEmpty
@@ -301,7 +301,7 @@ public struct HTMLRenderer: Sendable {
         switch v {
         case .object(let o):
             let rows: [Markup] = o.sorted { $0.key < $1.key }.map { "<tr><th scope=\"row\"><code>\($0.key)</code></th><td>\(tree($0.value))</td></tr>" }
-            return rows.isEmpty ? "—" : "<table>\(rows)</table>"
+            return rows.isEmpty ? "—" : "<table class=\"tree\">\(rows)</table>"
         case .array(let items):
             if items.isEmpty { return "—" }
             let objects = items.compactMap(\.objectValue)

@@ -21,7 +21,7 @@ enum HTMLStyle {
     table{border-collapse:collapse;width:100%;margin:8px 0 14px;font-size:14px}
     th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
     th{background:var(--bg);font-weight:600}th small{font-weight:400;color:var(--muted)}
-    tr{break-inside:avoid}td.val{white-space:nowrap}
+    tr{break-inside:avoid}td.val{white-space:nowrap}table.tree>tbody>tr>th,table.tree>tr>th{width:28%}
     .yesv{color:var(--pass);font-weight:600}.nov{color:var(--fail);font-weight:600}.unk{color:var(--muted);font-style:italic}
     .finding{border:1px solid var(--line);border-left:6px solid var(--na);border-radius:6px;padding:10px 14px;margin:10px 0;break-inside:avoid}
     .finding.fail{border-left-color:var(--fail)}.finding.warn{border-left-color:var(--warn)}.finding.pass{border-left-color:var(--pass)}.finding.unknown{border-left-color:var(--unknown)}
