@@ -59,7 +59,10 @@ struct CheckCommand: ParsableCommand {
         Progress.clear()
         let assessment = Assessor.assess(snapshot)
         let report = Report(assessment)
-        let now = Date()
+        // SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the run time that JUnit,
+        // Prometheus and NFD print, so regenerated example reports do not differ by the clock.
+        let now = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init)
+            .map(Date.init(timeIntervalSince1970:)) ?? Date()
         let text: String
         switch format {
         case .json: text = try JSONRenderer.render(report)

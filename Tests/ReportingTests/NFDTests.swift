@@ -43,3 +43,10 @@ struct NFDTests {
         }
     }
 }
+
+extension NFDTests {
+    @Test func sourceDateEpochFixesTheRunTime() throws {
+        let r = try Tool.run(Tool.virtcheck!, ["check"] + ReportInput.hostile.arguments + ["--format", "nfd"], environment: ["SOURCE_DATE_EPOCH": "0"])
+        #expect(r.stdout.contains("# +expiry-time=1970-01-02T00:00:00Z\n"))
+    }
+}
