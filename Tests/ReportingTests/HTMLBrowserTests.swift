@@ -83,4 +83,18 @@ struct HTMLBrowserTests {
         #expect(width == 1100 && height == 1400)
         #expect(data.count > 40_000, "a blank page compresses to a few kilobytes; this one has \(data.count) bytes")
     }
+
+    @Test func pagePrints() throws {
+        let dir = try Tool.temporaryDirectory("html-print")
+        let html = dir.appendingPathComponent("intel.html")
+        try ReportInput.offline.first { $0.name == "intel-vtx" }!.render("html", in: dir).write(to: html, atomically: true, encoding: .utf8)
+        let pdf = dir.appendingPathComponent("intel.pdf").path
+        let r = try chromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf)", html.absoluteString], dir: dir)
+        #expect(r.status == 0, "\(r.stderr.suffix(500))")
+        let data = try Data(contentsOf: URL(fileURLWithPath: pdf))
+        #expect(data.prefix(5) == Data("%PDF-".utf8))
+        let text = String(decoding: data, as: UTF8.self)
+        let pages = text.firstMatch(of: #/\/Count (\d+)/#).flatMap { Int($0.output.1) } ?? 0
+        #expect(pages >= 2, "the whole report prints, over several pages (got \(pages))")
+    }
 }
