@@ -17,8 +17,6 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var isNull: Bool { self == .null }
-
     public var objectValue: [String: JSONValue]? {
         if case .object(let o) = self { return o }
         return nil

@@ -8,14 +8,6 @@ public struct Markup: ExpressibleByStringInterpolation, Sendable, Hashable {
 
     public init(stringInterpolation: StringInterpolation) { html = stringInterpolation.html }
 
-    public static let empty: Markup = ""
-
-    public static func + (a: Markup, b: Markup) -> Markup {
-        var m = a
-        m.html += b.html
-        return m
-    }
-
     public struct StringInterpolation: StringInterpolationProtocol {
         var html = ""
 
