@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData"], exclude: ["Fixtures"]),
         .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,10 +1,7 @@
-import Foundation
-import HostModel
-
-/// The JSON report: snake_case keys, sorted, pretty-printed (SnapshotCoding).
+/// The JSON report (schema_version 1, `Data/schema/report.schema.json`): every key present,
+/// absent values as explicit nulls, keys sorted, pretty-printed.
 public enum JSONRenderer {
     public static func render(_ report: Report) throws -> String {
-        let data = try SnapshotCoding.encoder().encode(report)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        try ReportEncoder.encode(report).serialized() + "\n"
     }
 }

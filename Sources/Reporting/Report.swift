@@ -131,6 +131,8 @@ public struct Report: Encodable, Sendable {
         case schemaVersion, tool, source, host, cpu, kvm, iommu, pci, verdict, findings, profiles, popekGoldberg, emulator
     }
 
+    /// Sections the analysis does not produce yet are written as `null`, so the report's shape is
+    /// already the final one and consumers can test for them (the schema allows null or an object).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schemaVersion, forKey: .schemaVersion)

@@ -16,7 +16,7 @@ public struct TextRenderer: Sendable {
         var out: [String] = []
         let v = r.verdict
         let verdictStatus: FindingStatus = v.canRunVms == true ? .pass : v.canRunVms == false ? .fail : .unknown
-        out.append("\(mark(verdictStatus)) \(bold("Can this host run accelerated VMs?")) \(v.summary)")
+        out.append("\(mark(verdictStatus)) \(bold("Can this host run accelerated VMs?")) \(Sanitize.line(v.summary))")
         out.append("  acceleration: \(v.acceleration.rawValue)")
         if !quiet {
             out.append("")
@@ -32,9 +32,9 @@ public struct TextRenderer: Sendable {
             out.append("")
             out.append(bold("KVM"))
             out.append("  /dev/kvm:   \(yesNo(r.kvm.device.present, yes: "present", no: "absent"))\(r.kvm.device.accessible == false ? " (not accessible to this user)" : "")")
-            out.append("  backend:    \(r.kvm.backend ?? "none loaded")    API: \(r.kvm.apiVersion.map(String.init) ?? "unknown")")
+            out.append("  backend:    \(Sanitize.line(r.kvm.backend ?? "none loaded"))    API: \(r.kvm.apiVersion.map(String.init) ?? "unknown")")
             if let run = r.kvm.guestRun {
-                out.append("  guest run:  \(run.ok ? "ok" : "FAILED") — modes \(run.runs.map { "\($0.mode) \($0.ok ? "ok" : "failed")" }.joined(separator: ", "))\(run.timedOut ? " (timed out)" : "")")
+                out.append("  guest run:  \(run.ok ? "ok" : "FAILED") — modes \(run.runs.map { "\(Sanitize.line($0.mode)) \($0.ok ? "ok" : "failed")" }.joined(separator: ", "))\(run.timedOut ? " (timed out)" : "")")
                 if let u = run.exitLatencyNs?.userspace {
                     out.append("  exit latency, to userspace (OUT):   median \(ns(u.median)) (p10 \(u.p10.map(ns) ?? "-"), p90 \(u.p90.map(ns) ?? "-"), \(u.samples) exits)")
                 }

@@ -17,6 +17,10 @@ struct CheckCommand: ParsableCommand {
         Examples:
           virtcheck check                         # this host, guest run included
           virtcheck check --format json --output report.json
+          virtcheck check --format html --output report.html
+          virtcheck check --format junit --output virtcheck.xml            # CI test results
+          virtcheck check --format prometheus --output /var/lib/node_exporter/textfile/virtcheck.prom
+          virtcheck check --format nfd --output /etc/kubernetes/node-feature-discovery/features.d/virtcheck
           virtcheck check --from cpuid-dump.txt   # a `cpuid -r` dump of another machine
           virtcheck check --from capture.json --profile kvm --profile nested
         """)
@@ -55,10 +59,18 @@ struct CheckCommand: ParsableCommand {
         Progress.clear()
         let assessment = Assessor.assess(snapshot)
         let report = Report(assessment)
+        // SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the run time that JUnit,
+        // Prometheus and NFD print, so regenerated example reports do not differ by the clock.
+        let now = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init)
+            .map(Date.init(timeIntervalSince1970:)) ?? Date()
         let text: String
         switch format {
         case .json: text = try JSONRenderer.render(report)
         case .text: text = TextRenderer(color: output == nil && isatty(STDOUT_FILENO) == 1, quiet: quiet).render(report)
+        case .html: text = try HTMLRenderer().render(report)
+        case .junit: text = JUnitRenderer(timestamp: now).render(report)
+        case .prometheus: text = PrometheusRenderer(timestamp: now).render(report)
+        case .nfd: text = NFDRenderer(now: now).render(report)
         }
         if let output {
             do {

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// The hosts the report tests render: every capture in Data/hosts/, the report fixtures (an
+/// Intel host with a guest run, an AMD host whose guest failed, a hostile snapshot), loose
+/// `--from` files, and this host itself.
+struct ReportInput: CustomTestStringConvertible, Sendable {
+    var name: String
+    var arguments: [String]
+    var testDescription: String { name }
+
+    static let fixtures = "Tests/Fixtures/reports"
+
+    static let offline: [ReportInput] = {
+        var inputs: [ReportInput] = []
+        let hosts = (try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath("Data/hosts"))) ?? []
+        for file in hosts.sorted() where file.hasSuffix(".json") {
+            inputs.append(ReportInput(name: "Data/hosts/\(file)", arguments: ["--from", "Data/hosts/\(file)"]))
+        }
+        for name in ["intel-vtx", "amd-svm-guest-failed", "hostile"] {
+            inputs.append(ReportInput(name: name, arguments: ["--from", "\(fixtures)/\(name).snapshot.json"]))
+        }
+        inputs.append(ReportInput(name: "intel cpuinfo + MSR listing",
+                                  arguments: ["--from", "\(fixtures)/intel-xeon.cpuinfo", "--from", "\(fixtures)/intel-xeon.msr"]))
+        return inputs
+    }()
+
+    static let live = ReportInput(name: "this host (live)", arguments: [])
+    static let all = offline + [live]
+    static let hostile = offline.first { $0.name == "hostile" }!
+
+    /// Runs `check` with `--format F --output FILE` (the atomic path every consumer reads) and
+    /// returns the file's text; exit codes other than the verdict codes 0, 1, 3 fail the test.
+    func render(_ format: String, in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("\(format)-\(UUID().uuidString.prefix(6))").path
+        let r = try Tool.virtcheck(["check"] + arguments + ["--format", format, "--output", path])
+        #expect([0, 1, 3].contains(r.status), "\(name) --format \(format): exit \(r.status): \(r.stderr)")
+        #expect(r.stdout.isEmpty, "with --output nothing goes to stdout")
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// The JSON report as Foundation objects, the reference the other formats are compared with.
+    func json(in dir: URL) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(render("json", in: dir).utf8)) as? [String: Any])
+    }
+}
+
+/// The statuses the JSON report gives, keyed as the other formats key them.
+struct ReportStatuses {
+    var findings: [String: String] = [:]
+    var profiles: [String: String] = [:]
+    var profileCPU: [String: String] = [:]
+    var canRunVMs: String
+    var acceleration: String
+
+    init(_ json: [String: Any]) {
+        for f in json["findings"] as? [[String: Any]] ?? [] {
+            findings[ReportStatuses.key(f["id"] as? String ?? "", f["subject"] as? String)] = f["status"] as? String
+        }
+        for p in json["profiles"] as? [[String: Any]] ?? [] {
+            profiles[p["id"] as? String ?? ""] = p["status"] as? String
+            profileCPU[p["id"] as? String ?? ""] = p["cpu"] as? String
+        }
+        let verdict = json["verdict"] as? [String: Any] ?? [:]
+        canRunVMs = (verdict["can_run_vms"] as? Bool).map { $0 ? "true" : "false" } ?? "unknown"
+        acceleration = verdict["acceleration"] as? String ?? ""
+    }
+
+    static func key(_ id: String, _ subject: String?) -> String { subject.map { "\(id) [\($0)]" } ?? id }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// Every report validates against Data/schema/report.schema.json with a real validator, and the
+/// schema is strict enough that a broken report does not.
+@Suite(.enabled(if: Tool.virtcheck != nil, "the virtcheck binary is not built"),
+       .enabled(if: Tool.pythonHas("jsonschema"), "python3-jsonschema is missing: scripts/ensure-deps python3-jsonschema"))
+struct SchemaTests {
+    static let schema = Tool.repoPath("Data/schema/report.schema.json")
+
+    func validate(_ paths: [String]) throws -> Tool.Result {
+        try Tool.run(Tool.python!, [Tool.repoPath("Tests/Tools/validate_report.py"), SchemaTests.schema] + paths)
+    }
+
+    @Test func everyReportValidates() throws {
+        let dir = try Tool.temporaryDirectory("schema")
+        var paths: [String] = []
+        for input in ReportInput.all {
+            let path = dir.appendingPathComponent("\(paths.count).json").path
+            try input.render("json", in: dir).write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+        }
+        let r = try validate(paths)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == ReportInput.all.count)
+    }
+
+    /// Each mutation is one way a report can break; the schema must reject every one.
+    @Test(arguments: [
+        ("an unknown top-level key", #"r["extra"] = 1"#),
+        ("an unknown key in cpu", #"r["cpu"]["typo"] = True"#),
+        ("an unknown key in a finding", #"r["findings"][0]["severity"] = "high""#),
+        ("a missing optional key (nulls must be explicit)", #"del r["host"]["logical_cpus"]"#),
+        ("a status outside the contract", #"r["findings"][0]["status"] = "ok""#),
+        ("a wrong schema_version", #"r["schema_version"] = 2"#),
+        ("a string where a capability flag belongs", #"r["cpu"]["vmx"] = {**(r["cpu"]["vmx"] or {}), "ept": "yes"}"#),
+        ("an acceleration outside the contract", #"r["verdict"]["acceleration"] = "fast""#),
+    ])
+    func brokenReportsDoNotValidate(_ what: String, _ mutation: String) throws {
+        let dir = try Tool.temporaryDirectory("schema-broken")
+        let good = dir.appendingPathComponent("good.json").path, bad = dir.appendingPathComponent("bad.json").path
+        try ReportInput.offline.first { $0.name == "intel-vtx" }!.render("json", in: dir).write(toFile: good, atomically: true, encoding: .utf8)
+        let script = "import json,sys\nr=json.load(open(sys.argv[1]))\n\(mutation)\njson.dump(r,open(sys.argv[2],'w'))\n"
+        let m = try Tool.run(Tool.python!, ["-c", script, good, bad])
+        try #require(m.status == 0, "mutation failed: \(m.stderr)")
+        #expect(try validate([good]).status == 0)
+        let r = try validate([bad])
+        #expect(r.status == 1, "\(what) must not validate: \(r.stdout)")
+    }
+}
