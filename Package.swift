@@ -20,6 +20,7 @@ let package = Package(
             name: "VirtCheckData",
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
+                .embedInCode("tables/guest_cpu_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
             ]
         ),
@@ -36,6 +37,7 @@ let package = Package(
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "HostProbe", "VirtCheckData"]),
     ],
     swiftLanguageModes: [.v6]
 )

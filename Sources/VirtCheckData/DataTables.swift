@@ -3,6 +3,9 @@
 public enum DataTables {
     /// CPUID feature bits by report name (`Data/tables/cpuid_features.tsv`).
     public static var cpuidFeatures: TSVTable { TSVTable(PackageResources.cpuid_features_tsv) }
+    /// CPUID feature bits hypervisors pass to guests, compared by `diff` and `baseline`
+    /// (`Data/tables/guest_cpu_features.tsv`).
+    public static var guestCPUFeatures: TSVTable { TSVTable(PackageResources.guest_cpu_features_tsv) }
     /// CPUID 0x40000000 signatures (`Data/tables/hypervisor_signatures.tsv`).
     public static var hypervisorSignatures: TSVTable { TSVTable(PackageResources.hypervisor_signatures_tsv) }
 }
