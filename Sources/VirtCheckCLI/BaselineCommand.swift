@@ -55,7 +55,7 @@ struct BaselineCommand: ParsableCommand {
             throw CLIError.input(error.description).exit()
         }
         guard pool.count > 0 else { throw CLIError.input("\(pathsFrom ?? "--paths-from"): names no host").exit() }
-        let result = pool.result()
+        let result = pool.result(perHost: format == .text || format == .json)
         let text = switch format {
         case .text: BaselineRenderer.text(result)
         case .json: try BaselineRenderer.json(result)

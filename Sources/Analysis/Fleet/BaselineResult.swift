@@ -25,5 +25,6 @@ public struct BaselineResult: Sendable, Hashable, Codable {
     public var physicalAddressBits: Int?
     public var linearAddressBits: Int?
     public var cpuModel: CPUModel
+    /// Each host against the pool's best, in the order given (empty when not asked for).
     public var hosts: [Host]
 }

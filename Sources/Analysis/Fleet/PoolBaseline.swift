@@ -46,8 +46,10 @@ public struct PoolBaseline: Sendable {
         return min(pool, host)
     }
 
-    public func result() -> BaselineResult {
-        let hosts = members.map { m in
+    /// The pool's sets and CPU model; with `perHost`, each host's lacks too (the CPU-model
+    /// formats leave them out, keeping a ten-thousand-host run to a few words per host).
+    public func result(perHost: Bool = true) -> BaselineResult {
+        let hosts = !perHost ? [] : members.map { m in
             BaselineResult.Host(
                 label: m.label, vendor: m.vendor, brand: m.brand,
                 lacks: somewhere.intersection(m.known).subtracting(m.present).names,
