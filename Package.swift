@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "HostProbe", "VirtCheckData"]),
+        .testTarget(name: "DeployTests"),
     ],
     swiftLanguageModes: [.v6]
 )
