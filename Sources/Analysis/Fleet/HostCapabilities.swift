@@ -43,8 +43,9 @@ public struct HostCapabilities: Sendable, Hashable {
         if let table {
             CPUIDBitReader.read(table, present: &present, known: &known)
         } else if let flags {
+            // Without CPUID, what Linux shows: CPUID bits, AMD-V capabilities and SEV by flag.
             for (i, c) in GuestCapability.catalogue.enumerated() {
-                guard case .cpuid = c.origin, let flag = c.linuxFlag else { continue }
+                guard let flag = c.linuxFlag else { continue }
                 known.insert(i)
                 present.set(i, flags.contains(flag))
             }
@@ -54,7 +55,6 @@ public struct HostCapabilities: Sendable, Hashable {
             known.insert(i)
             present.set(i, value)
         }
-        let cpuKnown = table != nil || flags != nil
         let vmxIndex = GuestCapability.indexByName["vmx"]!
         let svmIndex = GuestCapability.indexByName["svm"]!
         if let v = facts.vmx {
@@ -72,7 +72,7 @@ public struct HostCapabilities: Sendable, Hashable {
             put("vmx.preemption_timer", v.preemptionTimer)
             put("vmx.vmfunc", v.vmfunc)
             put("vmx.tsc_scaling", v.tscScaling)
-        } else if cpuKnown && known.contains(vmxIndex) && !present.contains(vmxIndex) {
+        } else if known.contains(vmxIndex) && !present.contains(vmxIndex) {
             // No VT-x at all: none of its controls exist.
             for c in GuestCapability.catalogue where c.name.hasPrefix("vmx.") { put(c.name, false) }
         }
@@ -97,10 +97,6 @@ public struct HostCapabilities: Sendable, Hashable {
             put("sev", facts.sev?.sev ?? false)
             put("sev_es", facts.sev?.sevEs ?? false)
             put("sev_snp", facts.sev?.sevSnp ?? false)
-        } else if let flags {
-            put("sev", flags.contains("sev"))
-            put("sev_es", flags.contains("sev_es"))
-            put("sev_snp", flags.contains("sev_snp"))
         }
         put("tdx", Self.tdx(vendor: facts.identity.vendor, msrs: msrs, flags: flags))
 
