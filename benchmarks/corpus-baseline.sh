@@ -23,11 +23,13 @@ hyperfine --runs "$runs" --warmup 1 --export-json "$work/bench.json" \
   "$bin baseline --paths-from $work/hosts --format json --output $work/baseline.json" \
   "xargs -a $work/hosts -d '\n' -n 1 cpuid -f > /dev/null" >&2
 
+# CPU time of one run: on a busy machine wall time includes waiting for a core.
+cpu=$(/usr/bin/time -f '%U %S' "$bin" baseline --paths-from "$work/hosts" --format json --output "$work/baseline.json" 2>&1 | tail -1)
 peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
 rss1=$(peak "$bin" baseline --paths-from "$work/hosts" --format qemu)
 rss10=$(peak "$bin" baseline --paths-from "$work/hosts10" --format qemu)
 
-HOSTS=$hosts RSS1=$rss1 RSS10=$rss10 python3 - "$work/bench.json" <<'PY'
+HOSTS=$hosts CPU="$cpu" RSS1=$rss1 RSS10=$rss10 python3 - "$work/bench.json" <<'PY'
 import json, os, sys
 r = json.load(open(sys.argv[1]))['results']
 n = int(os.environ['HOSTS'])
@@ -35,6 +37,8 @@ vc, cf = r[0]['median'], r[1]['median']
 print(f"hosts (cpuid -r dumps):                  {n}")
 print(f"virtcheck baseline, one process:         median {vc*1000:.0f} ms  ({vc/n*1e6:.0f} us per host)")
 print(f"cpuid -f, one process per dump:          median {cf*1000:.0f} ms  ({cf/n*1e6:.0f} us per host)")
+user, sys_ = map(float, os.environ['CPU'].split())
+print(f"virtcheck baseline, CPU time of one run: {(user+sys_)*1000:.0f} ms  (user {user*1000:.0f}, sys {sys_*1000:.0f})")
 print(f"ratio virtcheck/cpuid -f:                {vc/cf:.3f}  (virtcheck {cf/vc:.1f}x faster)")
 print(f"goal (< 1 s for the corpus):             {'met' if vc < 1 else 'MISSED'}")
 print(f"peak RSS, {n} hosts:                     {int(os.environ['RSS1'])/1024:.1f} MiB")
