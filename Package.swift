@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "HostProbe", "VirtCheckData"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData"]),
         .testTarget(name: "DeployTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,9 @@
 import Analysis
 import Foundation
-import HostProbe
+import HostModel
 
-/// The four server dumps of Tests/Fixtures/cpuid-r (provenance in its SOURCES.md), loaded the
-/// way `diff` and `baseline` load them.
+/// The four server dumps of Tests/Fixtures/cpuid-r (provenance in its SOURCES.md), parsed into
+/// the snapshot `--from DUMP` gives (the CLI tests go through the loader itself).
 enum FleetFixtures {
     static let sapphireRapids = "Intel-SapphireRapids-2xXeonMax9460"
     static let cascadeLake = "Intel-CascadeLake-2xXeon6230"
@@ -16,6 +16,8 @@ enum FleetFixtures {
     }
 
     static func host(_ name: String) throws -> HostCapabilities {
-        HostCapabilities(snapshot: try OfflineLoader.load(paths: [path(name)]), label: name)
+        let file = path(name)
+        let cpuid = try CPUIDDumpParser.parse(try String(contentsOfFile: file, encoding: .utf8), source: file)
+        return HostCapabilities(snapshot: Snapshot(source: SourceInfo(kind: .files, paths: [file]), cpuid: cpuid), label: name)
     }
 }
