@@ -7,7 +7,7 @@ import Testing
 /// Each row of Tests/Fixtures/cpuid-f-labels.tsv pairs a catalogue name with the line cpuid
 /// prints for that bit; scripts/compare-guest-features runs the same check over a whole corpus.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/cpuid"), "cpuid is not installed (scripts/ensure-deps cpuid)"))
-struct CPUIDReferenceTests {
+struct GuestFeatureReferenceTests {
     /// Tests/Fixtures/cpuid-f-labels.tsv: (catalogue name, cpuid -f label).
     static let labels: [(String, String)] = {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/cpuid-f-labels.tsv")
