@@ -40,8 +40,6 @@ public struct CapabilityBits: Sendable, Hashable {
         CapabilityBits(words: zip(words, other.words).map { $0 & ~$1 })
     }
 
-    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
-
     /// The catalogue indices in the set, ascending.
     public var indices: [Int] { GuestCapability.catalogue.indices.filter(contains) }
 
