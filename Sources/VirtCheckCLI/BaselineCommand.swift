@@ -13,11 +13,11 @@ struct BaselineCommand: ParsableCommand {
         commandName: "baseline",
         abstract: "The common feature set of a pool of hosts, each host's lacks, and a CPU model for the pool.",
         discussion: """
-        Each PATH is one host: a file or a directory of that host's files (anything --from accepts).
+        Each PATH is one host: a file or a directory of that host's files (anything --from accepts). \
         For pools too large for a command line, --paths-from FILE reads one path per line ('-': stdin).
 
-        Formats: text (default), json, qemu (a `-cpu` value for the pool), cpuid (the pool's CPUID
-        masks in `cpuid -r` syntax).
+        Formats: text (default), json, qemu (a `-cpu` value for the pool), cpuid (the pool's \
+        CPUID masks in `cpuid -r` syntax).
 
         Exit codes: 0 done; 2 unusable input (the first bad host is named; nothing is written); 64 usage error.
 

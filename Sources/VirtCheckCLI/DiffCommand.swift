@@ -12,12 +12,12 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "What a VM could use on host A but not on host B (live-migration compatibility A → B).",
         discussion: """
-        A and B are captured evidence of one host each, anything --from accepts: a snapshot JSON,
-        a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, or a directory of them.
-        Compared: the CPUID features hypervisors pass to guests (SSE…AVX-512, AMX, crypto, PKU, LA57, …),
+        A and B are captured evidence of one host each, anything --from accepts: a snapshot JSON, \
+        a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, or a directory of them. \
+        Compared: the CPUID features hypervisors pass to guests (SSE…AVX-512, AMX, crypto, PKU, LA57, …), \
         VT-x/AMD-V capabilities a nested hypervisor uses, TSC scaling, address widths, SEV/TDX, vendor.
 
-        Exit codes: 0 B offers everything A does; 1 B lacks something; 2 unusable input;
+        Exit codes: 0 B offers everything A does; 1 B lacks something; 2 unusable input; \
         3 B lacks nothing known but its evidence is silent on something A offers; 64 usage error.
 
         Example:
