@@ -22,6 +22,7 @@ let package = Package(
             name: "VirtCheckData",
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
+                .embedInCode("tables/guest_cpu_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
                 .embedInCode("tables/vmx_msr_bits.tsv"),
             ]
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
+        .testTarget(name: "DeployTests"),
     ],
     swiftLanguageModes: [.v6]
 )

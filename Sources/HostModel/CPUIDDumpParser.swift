@@ -13,13 +13,39 @@ public enum CPUIDDumpParser {
         return false
     }
 
+    /// Lines are split at LF bytes (a CR before it is trimmed), and each leaf line is read
+    /// straight from its UTF-8 bytes: a corpus of a thousand dumps parses in milliseconds.
+    /// Any line the byte scanner does not recognise (headers, the disclaimer, anything odd)
+    /// goes through `line(_:)`, the one definition of what is accepted and of every error.
     public static func parse(_ text: String, source: String) throws(InputError) -> CPUIDEvidence {
+        var text = text
+        let result = text.withUTF8 { bytes -> Result<CPUIDEvidence, InputError> in
+            do throws(InputError) {
+                return .success(try parse(bytes: bytes, source: source))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, source: String) throws(InputError) -> CPUIDEvidence {
         var cpus: [CPUIDTable] = []
         var current: CPUIDTable?
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            defer { start = end + 1 }
             lineNumber += 1
-            let line = raw.trimmingWhitespace()
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if let leaf = LeafLineScanner.scan(raw) {
+                if current == nil { current = CPUIDTable(cpu: 0, leaves: []) }
+                current?.leaves.append(leaf)
+                continue
+            }
+            let line = Substring(String(decoding: raw, as: UTF8.self)).trimmingWhitespace()
             if line.isEmpty || (lineNumber <= 2 && line.hasPrefix("Disclaimer:")) { continue }
             if line.hasPrefix("CPU") {
                 let cpuNumber = try header(line, path: source, line: lineNumber, next: cpus.count + (current == nil ? 0 : 1))

@@ -1,10 +1,14 @@
 /// The fact tables of `Data/tables`, compiled into the binary (SwiftPM `embedInCode`), so the
-/// installed tool needs no data files beside it.
+/// installed tool needs no data files beside it. Each is parsed once per process: decoders
+/// run once per host, a thousand times in one `baseline`.
 public enum DataTables {
     /// CPUID feature bits by report name (`Data/tables/cpuid_features.tsv`).
-    public static var cpuidFeatures: TSVTable { TSVTable(PackageResources.cpuid_features_tsv) }
+    public static let cpuidFeatures = TSVTable(PackageResources.cpuid_features_tsv)
+    /// CPUID feature bits hypervisors pass to guests, compared by `diff` and `baseline`
+    /// (`Data/tables/guest_cpu_features.tsv`).
+    public static let guestCPUFeatures = TSVTable(PackageResources.guest_cpu_features_tsv)
     /// CPUID 0x40000000 signatures (`Data/tables/hypervisor_signatures.tsv`).
-    public static var hypervisorSignatures: TSVTable { TSVTable(PackageResources.hypervisor_signatures_tsv) }
+    public static let hypervisorSignatures = TSVTable(PackageResources.hypervisor_signatures_tsv)
     /// VMX capability MSR bits by decoder key (`Data/tables/vmx_msr_bits.tsv`).
-    public static var vmxMsrBits: TSVTable { TSVTable(PackageResources.vmx_msr_bits_tsv) }
+    public static let vmxMsrBits = TSVTable(PackageResources.vmx_msr_bits_tsv)
 }

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// Formats of `diff --format`.
+enum DiffFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
