@@ -21,9 +21,10 @@ let package = Package(
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
+                .embedInCode("tables/kvm_capabilities.tsv"),
             ]
         ),
-        .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI"]),
+        .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData"]),
         .target(
             name: "VirtCheckCLI",
@@ -34,6 +35,7 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
+        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "VirtCheckData"]),
     ],
     swiftLanguageModes: [.v6]
 )
