@@ -35,6 +35,7 @@ int vc_restore_affinity(const void *saved) {
 }
 
 #ifdef __linux__
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -134,6 +135,8 @@ int vc_thread_timer_start(int signo, uint64_t first_ns, uint64_t interval_ns, ti
 }
 
 int vc_thread_timer_stop(timer_t timer) { return timer_delete(timer) == 0 ? 0 : errno; }
+
+int vc_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno; }
 
 int vc_die_with_parent(int signo) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signo, 0, 0, 0) == 0 ? 0 : errno;

@@ -81,6 +81,10 @@ int vc_thread_timer_start(int signo, uint64_t first_ns, uint64_t interval_ns, ti
 /// Deletes a timer from vc_thread_timer_start. Returns 0 or an errno.
 int vc_thread_timer_stop(timer_t timer);
 
+/// pipe2(O_CLOEXEC), which glibc declares only under _GNU_SOURCE: a pipe whose ends no other
+/// concurrently spawned child can inherit. Returns 0 or an errno.
+int vc_pipe_cloexec(int fds[2]);
+
 /// Asks the kernel to send `signo` to this process when its parent dies (PR_SET_PDEATHSIG;
 /// prctl is variadic, so Swift cannot call it). Returns 0 or an errno.
 int vc_die_with_parent(int signo);
