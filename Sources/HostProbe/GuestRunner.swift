@@ -86,12 +86,12 @@ public struct GuestRunner: Sendable {
             return failed(error.description)
         }
         while exits.count < 32 {
+            if watchdog.expired { throw .timedOut(failed("stopped by the time limit")) }
             let step: GuestMachine.Exit
             do throws(KVMError) {
-                guard !watchdog.expired else { throw KVMError(step: "KVM_RUN", errno: EINTR) }
                 step = try machine.runOnce()
             } catch where error.errno == EINTR {
-                if watchdog.expired { throw .timedOut(failed("stopped by the time limit")) }
+                exits.append(GuestExit(reason: "intr", code: 10, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
                 continue
             } catch {
                 return failed(error.description)
@@ -205,12 +205,11 @@ public struct GuestRunner: Sendable {
         let budget = Int(userspaceExits) + Int(batches) + 2
         var seen = 0
         while seen < budget {
+            if watchdog.expired { throw .timedOut(nil) }
             let step: GuestMachine.Exit
             do throws(KVMError) {
-                guard !watchdog.expired else { throw KVMError(step: "KVM_RUN", errno: EINTR) }
                 step = try machine.runOnce()
             } catch where error.errno == EINTR {
-                if watchdog.expired { throw .timedOut(nil) }
                 continue
             } catch {
                 throw .unexpected("latency guest: \(error)")
@@ -228,7 +227,7 @@ public struct GuestRunner: Sendable {
               let roundTrip = LatencyStats(samples: Array(userspace.dropFirst())) else {
             throw .unexpected("latency guest: \(userspace.count) OUT exits and \(markers.count) markers, expected \(userspaceExits) and \(batches + 1)")
         }
-        let perExit = markers.dropFirst().map { max($0 - roundTrip.median, 0) / Double(cpuidsPerBatch) }
+        let perExit = markers.dropFirst().map { (max($0 - roundTrip.median, 0) / Double(cpuidsPerBatch) * 10).rounded() / 10 }
         var inKernel = LatencyStats(samples: perExit)
         inKernel?.samples = Int(batches * cpuidsPerBatch)
         return GuestRunEvidence.ExitLatency(userspace: roundTrip, inKernel: inKernel)
