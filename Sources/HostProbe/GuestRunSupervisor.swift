@@ -14,6 +14,7 @@ public struct GuestRunSupervisor: Sendable {
 
     /// The hidden subcommand of `virtcheck` that runs the guests in-process and prints the JSON.
     public static let subcommand = "__guest-run"
+    static let outputLimit = 16 << 20
 
     public init(executable: String, arguments: [String], timeoutNanoseconds: UInt64 = 10_000_000_000) {
         self.executable = executable
@@ -50,9 +51,18 @@ public struct GuestRunSupervisor: Sendable {
             return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false, error: error.description)
         }
         let seconds = String(format: "%.1f", Double(timeoutNanoseconds) / 1e9)
-        if outcome.killed {
+        switch outcome.killed {
+        case .timeout?:
             return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: true,
                                     error: "guest run killed after \(seconds) s (no answer within the time limit)")
+        case .flooded?:
+            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
+                                    error: "guest run killed: more than \(GuestRunSupervisor.outputLimit >> 20) MiB of output")
+        case .pollFailed(let err)?:
+            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
+                                    error: "guest run killed: poll failed: \(HostRoot.describe(errno: err))")
+        case nil:
+            break
         }
         if outcome.status == 0, let evidence = try? SnapshotCoding.decoder().decode(GuestRunEvidence.self, from: outcome.stdout) {
             return evidence
@@ -62,12 +72,18 @@ public struct GuestRunSupervisor: Sendable {
                                 error: "guest run child \(outcome.statusText) without evidence" + (stderr.isEmpty ? "" : ": \(stderr)"))
     }
 
+    enum KillReason {
+        case timeout, flooded
+        case pollFailed(Int32)
+    }
+
     struct ChildOutcome {
         var stdout: Data
         var stderr: Data
         /// The raw wait status.
         var status: Int32
-        var killed: Bool
+        /// Why the parent killed the child, if it did.
+        var killed: KillReason?
 
         var statusText: String {
             status & 0x7F == 0 ? "exited with status \((status >> 8) & 0xFF)" : "died of signal \(status & 0x7F)"
@@ -119,19 +135,24 @@ public struct GuestRunSupervisor: Sendable {
         let deadline = GuestMachine.monotonicNanoseconds() &+ timeoutNanoseconds
         var stdout = Data(), stderr = Data()
         var open: [Int32] = [outPipe[0], errPipe[0]]
-        var killed = false
+        var killed: KillReason?
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !open.isEmpty {
             let now = GuestMachine.monotonicNanoseconds()
-            guard now < deadline else {
+            // Evidence is a few kilobytes; a child that floods its pipes is as broken as a hung one.
+            guard now < deadline, stdout.count + stderr.count < GuestRunSupervisor.outputLimit else {
                 kill(pid, SIGKILL)
-                killed = true
+                killed = now < deadline ? .flooded : .timeout
                 break
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let waitMs = Int32(min((deadline - now) / 1_000_000 + 1, 1000))
             let ready = poll(&fds, nfds_t(fds.count), waitMs)
-            if ready < 0 && errno != EINTR { kill(pid, SIGKILL); killed = true; break }
+            if ready < 0 && errno != EINTR {
+                killed = .pollFailed(errno)
+                kill(pid, SIGKILL)
+                break
+            }
             for entry in fds where entry.revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 if n > 0 {

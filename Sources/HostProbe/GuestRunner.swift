@@ -44,10 +44,18 @@ public struct GuestRunner: Sendable {
                 let run = try execute(program, device: device, watchdog: watchdog)
                 runs.append(run)
             }
-            let latency = measureLatency ? try measure(device: device, watchdog: watchdog) : nil
+            var problems: [String] = []
             let failed = runs.filter { !$0.ok }.map(\.mode)
-            return GuestRunEvidence(ok: failed.isEmpty, runs: runs, exitLatencyNs: latency, timedOut: false,
-                                    error: failed.isEmpty ? nil : "guest did not return its expected value: \(failed.joined(separator: ", "))")
+            if !failed.isEmpty { problems.append("guest did not return its expected value: \(failed.joined(separator: ", "))") }
+            var latency: GuestRunEvidence.ExitLatency?
+            if measureLatency {
+                do throws(GuestRunFailure) { latency = try measure(device: device, watchdog: watchdog) } catch {
+                    if error.isTimeout { throw error }
+                    problems.append(error.description)
+                }
+            }
+            return GuestRunEvidence(ok: problems.isEmpty, runs: runs, exitLatencyNs: latency, timedOut: false,
+                                    error: problems.isEmpty ? nil : problems.joined(separator: "; "))
         } catch {
             if case .timedOut(let partial) = error, let partial { runs.append(partial) }
             return GuestRunEvidence(ok: false, runs: runs, exitLatencyNs: nil, timedOut: error.isTimeout,
