@@ -25,9 +25,10 @@ let package = Package(
                 .embedInCode("tables/guest_cpu_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
                 .embedInCode("tables/vmx_msr_bits.tsv"),
+                .embedInCode("tables/kvm_capabilities.tsv"),
             ]
         ),
-        .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI"]),
+        .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData"]),
         .target(name: "Reporting", dependencies: ["HostModel", "Analysis"]),
         .target(
@@ -40,7 +41,7 @@ let package = Package(
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData"], exclude: ["Fixtures"]),
-        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis"], exclude: ["Fixtures"]),
+        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis", "VirtCheckData"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
         .testTarget(name: "DeployTests"),

@@ -1,21 +1,70 @@
 import Foundation
 import HostModel
+import VirtCheckData
 
-/// Reads /dev/kvm: the node, and whether this user may open it.
+/// Reads /dev/kvm: the node and who may open it, the API version, the capabilities listed in
+/// `Data/tables/kvm_capabilities.tsv`, the CPUID KVM can give guests, and (on request) the proof
+/// by execution. Read-only: it never loads a module. Offline (`root.isLive == false`) it reports
+/// only what the tree shows and issues no ioctl.
 public enum KVMProbe {
-    public static func probe(root: HostRoot, runGuest: Bool) -> KVMEvidence {
-        let path = "/dev/kvm"
+    public static let devicePath = "/dev/kvm"
+
+    /// `guestRun` is how the guests are run when `runGuest` is set: by default this executable's
+    /// hidden `__guest-run` subcommand in a child process (tests pass the built `virtcheck`).
+    public static func probe(root: HostRoot, runGuest: Bool,
+                             guestRun: GuestRunSupervisor = .selfExecutable()) -> KVMEvidence {
+        var node = deviceNode(root: root)
+        guard node.present, root.isLive else { return KVMEvidence(device: node) }
+
+        let device: KVMDevice
+        do throws(KVMError) {
+            device = try KVMDevice(path: devicePath)
+            node.accessible = true
+        } catch {
+            node.accessible = false
+            node.detail = HostRoot.describe(errno: error.errno)
+            return KVMEvidence(device: node, detail: error.description)
+        }
+        var problems: [String] = []
+        var evidence = KVMEvidence(device: node)
+        do throws(KVMError) { evidence.apiVersion = try device.apiVersion() } catch { problems.append(error.description) }
+        for row in DataTables.kvmCapabilities.rows {
+            guard let name = row["name"], let number = row["number"].flatMap({ Int($0) }) else { continue }
+            do throws(KVMError) {
+                evidence.capabilities.append(KVMCapability(name: name, number: number, value: try device.checkExtension(number)))
+            } catch {
+                problems.append("\(name): \(error)")
+            }
+        }
+        do throws(KVMError) { evidence.supportedCpuid = try device.supportedCpuid() } catch { problems.append(error.description) }
+        if runGuest { evidence.guestRun = guestRun.run() }
+        evidence.detail = problems.isEmpty ? nil : problems.joined(separator: "; ")
+        return evidence
+    }
+
+    /// The node as stat(2) shows it under the root, with the group named from the root's
+    /// /etc/group; `accessible` is left nil (only a live open can answer it).
+    static func deviceNode(root: HostRoot) -> DeviceNodeEvidence {
         var st = stat()
-        guard stat(root.rooted(path), &st) == 0 else {
-            return KVMEvidence(device: DeviceNodeEvidence(path: path, present: false, detail: HostRoot.describe(errno: errno)))
+        guard stat(root.rooted(devicePath), &st) == 0 else {
+            return DeviceNodeEvidence(path: devicePath, present: false, detail: HostRoot.describe(errno: errno))
         }
-        var node = DeviceNodeEvidence(path: path, present: true, mode: String(st.st_mode & 0o7777, radix: 8),
-                                      ownerUid: st.st_uid, groupGid: st.st_gid)
-        if root.isLive {
-            let fd = open(path, O_RDWR | O_CLOEXEC)
-            node.accessible = fd >= 0
-            if fd >= 0 { close(fd) } else { node.detail = HostRoot.describe(errno: errno) }
+        let permissions = String(st.st_mode & 0o7777, radix: 8)
+        var node = DeviceNodeEvidence(path: devicePath, present: true,
+                                      mode: String(repeating: "0", count: max(0, 4 - permissions.count)) + permissions,
+                                      ownerUid: st.st_uid, groupGid: st.st_gid,
+                                      groupName: groupName(gid: st.st_gid, root: root))
+        if st.st_mode & S_IFMT != S_IFCHR { node.detail = "not a character device" }
+        return node
+    }
+
+    /// The name of `gid` in the root's /etc/group (`name:password:gid:members`), if listed.
+    static func groupName(gid: gid_t, root: HostRoot) -> String? {
+        guard let text = root.readText("/etc/group", limit: 1 << 20).text else { return nil }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count >= 3, UInt32(fields[2]) == gid { return String(fields[0]) }
         }
-        return KVMEvidence(device: node)
+        return nil
     }
 }

@@ -11,4 +11,6 @@ public enum DataTables {
     public static let hypervisorSignatures = TSVTable(PackageResources.hypervisor_signatures_tsv)
     /// VMX capability MSR bits by decoder key (`Data/tables/vmx_msr_bits.tsv`).
     public static let vmxMsrBits = TSVTable(PackageResources.vmx_msr_bits_tsv)
+    /// KVM_CHECK_EXTENSION capabilities worth asking /dev/kvm about (`Data/tables/kvm_capabilities.tsv`).
+    public static let kvmCapabilities = TSVTable(PackageResources.kvm_capabilities_tsv)
 }

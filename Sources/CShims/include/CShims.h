@@ -20,4 +20,74 @@ int vc_affinity_size(void);
 int vc_save_affinity(void *saved);
 int vc_restore_affinity(const void *saved);
 
+#ifdef __linux__
+#include <linux/kvm.h>
+#include <time.h>
+
+/// KVM ioctl request numbers from <linux/kvm.h>. They are function-like macros (_IO/_IOR/_IOW)
+/// that Swift cannot import, so they are exported as constants (the swift-nio CNIOLinux way).
+extern const unsigned long VC_KVM_GET_API_VERSION;
+extern const unsigned long VC_KVM_CREATE_VM;
+extern const unsigned long VC_KVM_CHECK_EXTENSION;
+extern const unsigned long VC_KVM_GET_VCPU_MMAP_SIZE;
+extern const unsigned long VC_KVM_GET_SUPPORTED_CPUID;
+extern const unsigned long VC_KVM_SET_USER_MEMORY_REGION;
+extern const unsigned long VC_KVM_SET_TSS_ADDR;
+extern const unsigned long VC_KVM_CREATE_VCPU;
+extern const unsigned long VC_KVM_SET_CPUID2;
+extern const unsigned long VC_KVM_RUN;
+extern const unsigned long VC_KVM_GET_REGS;
+extern const unsigned long VC_KVM_SET_REGS;
+extern const unsigned long VC_KVM_GET_SREGS;
+extern const unsigned long VC_KVM_SET_SREGS;
+
+/// The KVM_EXIT_IO part of a kvm_run (a member of an anonymous union Swift cannot name).
+/// `value` holds the first `size` bytes at `data_offset`: what an OUT wrote.
+typedef struct {
+    uint8_t direction;
+    uint8_t size;
+    uint16_t port;
+    uint32_t count;
+    uint64_t value;
+} vc_kvm_io;
+
+vc_kvm_io vc_kvm_run_io(const struct kvm_run *run);
+
+/// KVM_EXIT_FAIL_ENTRY: the hardware entry failure reason and the CPU it happened on.
+uint64_t vc_kvm_run_fail_entry_reason(const struct kvm_run *run);
+uint32_t vc_kvm_run_fail_entry_cpu(const struct kvm_run *run);
+
+/// KVM_EXIT_INTERNAL_ERROR: the suberror (KVM_INTERNAL_ERROR_*) and its data words.
+uint32_t vc_kvm_run_internal_suberror(const struct kvm_run *run);
+uint32_t vc_kvm_run_internal_ndata(const struct kvm_run *run);
+uint64_t vc_kvm_run_internal_data(const struct kvm_run *run, uint32_t index);
+
+/// KVM_GET_SUPPORTED_CPUID into `entries` (room for `*count`); kvm_cpuid2 ends in a flexible
+/// array Swift cannot allocate. Returns 0 and sets `*count`, or an errno (E2BIG: too small).
+int vc_kvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid_entry2 *entries, uint32_t *count);
+
+/// KVM_SET_CPUID2 on a vCPU from `count` entries. Returns 0 or an errno.
+int vc_kvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid_entry2 *entries, uint32_t count);
+
+/// Installs a do-nothing handler for `signo` without SA_RESTART, so a blocking KVM_RUN the
+/// signal lands on returns EINTR instead of being restarted. Returns 0 or an errno.
+int vc_install_interrupting_handler(int signo);
+
+/// Starts a POSIX timer that sends `signo` to the calling thread only (SIGEV_THREAD_ID), first
+/// after `first_ns`, then every `interval_ns` (so a signal that lands between two KVM_RUNs is
+/// followed by another). Returns 0 or an errno.
+int vc_thread_timer_start(int signo, uint64_t first_ns, uint64_t interval_ns, timer_t *timer);
+
+/// Deletes a timer from vc_thread_timer_start. Returns 0 or an errno.
+int vc_thread_timer_stop(timer_t timer);
+
+/// pipe2(O_CLOEXEC), which glibc declares only under _GNU_SOURCE: a pipe whose ends no other
+/// concurrently spawned child can inherit. Returns 0 or an errno.
+int vc_pipe_cloexec(int fds[2]);
+
+/// Asks the kernel to send `signo` to this process when its parent dies (PR_SET_PDEATHSIG;
+/// prctl is variadic, so Swift cannot call it). Returns 0 or an errno.
+int vc_die_with_parent(int signo);
+#endif
+
 #endif

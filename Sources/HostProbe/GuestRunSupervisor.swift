@@ -1,0 +1,169 @@
+import CShims
+import Foundation
+import HostModel
+
+/// The parent side of the guest run: starts a child process with posix_spawn (never a bare
+/// fork() in a Swift process: only async-signal-safe work is allowed after fork in a
+/// multithreaded program), reads the GuestRunEvidence JSON it prints, and SIGKILLs and reaps it
+/// when it outlives the timeout, so no guest can hang virtcheck or survive it.
+public struct GuestRunSupervisor: Sendable {
+    /// The program to start and its arguments (without argv[0]).
+    public var executable: String
+    public var arguments: [String]
+    public var timeoutNanoseconds: UInt64
+
+    /// The hidden subcommand of `virtcheck` that runs the guests in-process and prints the JSON.
+    public static let subcommand = "__guest-run"
+    static let outputLimit = 16 << 20
+
+    public init(executable: String, arguments: [String], timeoutNanoseconds: UInt64 = 10_000_000_000) {
+        self.executable = executable
+        self.arguments = arguments
+        self.timeoutNanoseconds = timeoutNanoseconds
+    }
+
+    /// This very executable (`/proc/self/exe`) with `__guest-run`; the child's own time limit is
+    /// shorter than the parent's, so normally the child reports its own timeout with the exits
+    /// it saw, and SIGKILL is only the backstop.
+    public static func selfExecutable(timeoutNanoseconds: UInt64 = 10_000_000_000) -> GuestRunSupervisor {
+        childCommand(executable: "/proc/self/exe", timeoutNanoseconds: timeoutNanoseconds)
+    }
+
+    /// `executable __guest-run --time-limit-ms N` with N a fifth below the timeout.
+    public static func childCommand(executable: String, extraArguments: [String] = [],
+                                    timeoutNanoseconds: UInt64 = 10_000_000_000) -> GuestRunSupervisor {
+        let childLimitMs = timeoutNanoseconds / 1_000_000 * 4 / 5
+        return GuestRunSupervisor(executable: executable,
+                                  arguments: [subcommand, "--time-limit-ms", String(childLimitMs)] + extraArguments,
+                                  timeoutNanoseconds: timeoutNanoseconds)
+    }
+
+    /// Called first in the child: if virtcheck dies, the kernel kills the guest run too.
+    public static func bindChildToParent() {
+        _ = vc_die_with_parent(SIGKILL)
+    }
+
+    /// Spawns the child, collects its output within the timeout, and turns whatever happened
+    /// (JSON, a crash, a kill) into evidence.
+    public func run() -> GuestRunEvidence {
+        let outcome: ChildOutcome
+        do throws(KVMError) { outcome = try spawnAndWait() } catch {
+            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false, error: error.description)
+        }
+        let seconds = String(format: "%.1f", Double(timeoutNanoseconds) / 1e9)
+        switch outcome.killed {
+        case .timeout?:
+            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: true,
+                                    error: "guest run killed after \(seconds) s (no answer within the time limit)")
+        case .flooded?:
+            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
+                                    error: "guest run killed: more than \(GuestRunSupervisor.outputLimit >> 20) MiB of output")
+        case .pollFailed(let err)?:
+            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
+                                    error: "guest run killed: poll failed: \(HostRoot.describe(errno: err))")
+        case nil:
+            break
+        }
+        if outcome.status == 0, let evidence = try? SnapshotCoding.decoder().decode(GuestRunEvidence.self, from: outcome.stdout) {
+            return evidence
+        }
+        let stderr = String(decoding: outcome.stderr.suffix(400), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
+                                error: "guest run child \(outcome.statusText) without evidence" + (stderr.isEmpty ? "" : ": \(stderr)"))
+    }
+
+    enum KillReason {
+        case timeout, flooded
+        case pollFailed(Int32)
+    }
+
+    struct ChildOutcome {
+        var stdout: Data
+        var stderr: Data
+        /// The raw wait status.
+        var status: Int32
+        /// Why the parent killed the child, if it did.
+        var killed: KillReason?
+
+        var statusText: String {
+            status & 0x7F == 0 ? "exited with status \((status >> 8) & 0xFF)" : "died of signal \(status & 0x7F)"
+        }
+    }
+
+    private func spawnAndWait() throws(KVMError) -> ChildOutcome {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        var err = vc_pipe_cloexec(&outPipe)
+        guard err == 0 else { throw KVMError(step: "pipe2", errno: err) }
+        err = vc_pipe_cloexec(&errPipe)
+        guard err == 0 else {
+            close(outPipe[0])
+            close(outPipe[1])
+            throw KVMError(step: "pipe2", errno: err)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // The child must not inherit a blocked or ignored SIGALRM (its watchdog needs it) or SIGPIPE.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptySet = sigset_t()
+        sigemptyset(&emptySet)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGALRM)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigmask(&attributes, &emptySet)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawnError = (argv + [nil]).withUnsafeBufferPointer { args in
+            posix_spawn(&pid, executable, &actions, &attributes, args.baseAddress!, environ)
+        }
+        close(outPipe[1])
+        close(errPipe[1])
+        defer { close(outPipe[0]); close(errPipe[0]) }
+        guard spawnError == 0 else { throw KVMError(step: "posix_spawn \(executable)", errno: spawnError) }
+
+        let deadline = GuestMachine.monotonicNanoseconds() &+ timeoutNanoseconds
+        var stdout = Data(), stderr = Data()
+        var open: [Int32] = [outPipe[0], errPipe[0]]
+        var killed: KillReason?
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty {
+            let now = GuestMachine.monotonicNanoseconds()
+            // Evidence is a few kilobytes; a child that floods its pipes is as broken as a hung one.
+            guard now < deadline, stdout.count + stderr.count < GuestRunSupervisor.outputLimit else {
+                kill(pid, SIGKILL)
+                killed = now < deadline ? .flooded : .timeout
+                break
+            }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let waitMs = Int32(min((deadline - now) / 1_000_000 + 1, 1000))
+            let ready = poll(&fds, nfds_t(fds.count), waitMs)
+            if ready < 0 && errno != EINTR {
+                killed = .pollFailed(errno)
+                kill(pid, SIGKILL)
+                break
+            }
+            for entry in fds where entry.revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    if entry.fd == outPipe[0] { stdout.append(contentsOf: buffer[0..<n]) } else { stderr.append(contentsOf: buffer[0..<n]) }
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    open.removeAll { $0 == entry.fd }
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return ChildOutcome(stdout: stdout, stderr: stderr, status: status, killed: killed)
+    }
+}

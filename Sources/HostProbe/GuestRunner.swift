@@ -1,0 +1,243 @@
+import CShims
+import Foundation
+import HostModel
+
+/// Proof by execution, in this process: runs the test guests through /dev/kvm and measures exit
+/// round trips. Every failure becomes evidence (the step and errno), never a crash; a guest that
+/// never exits is stopped by a `GuestWatchdog`. Run it in a child process (`GuestRunSupervisor`)
+/// unless the caller can afford to wait out the time limit itself.
+public struct GuestRunner: Sendable {
+    /// Guests whose result is checked, in order.
+    public var programs: [GuestProgram]
+    /// Whether to run the timing guest after the proof guests.
+    public var measureLatency: Bool
+    public var timeLimitNanoseconds: UInt64
+    /// Userspace round trips timed (the first, which includes vCPU warm-up, is dropped).
+    public var userspaceExits: UInt32 = 257
+    /// In-kernel exits: `batches` × `cpuidsPerBatch` CPUIDs.
+    public var batches: UInt32 = 20
+    public var cpuidsPerBatch: UInt32 = 100
+
+    public static let defaultTimeLimitNanoseconds: UInt64 = 8_000_000_000
+
+    public init(programs: [GuestProgram] = [.realMode, .long64], measureLatency: Bool = true,
+                timeLimitNanoseconds: UInt64 = GuestRunner.defaultTimeLimitNanoseconds) {
+        self.programs = programs
+        self.measureLatency = measureLatency
+        self.timeLimitNanoseconds = timeLimitNanoseconds
+    }
+
+    /// Runs on the calling thread (the watchdog's signal targets it) and returns the evidence.
+    public func run(device path: String = "/dev/kvm") -> GuestRunEvidence {
+        var runs: [GuestModeRun] = []
+        do throws(GuestRunFailure) {
+            let device: KVMDevice
+            let watchdog: GuestWatchdog
+            do throws(KVMError) {
+                device = try KVMDevice(path: path)
+                watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds)
+            } catch {
+                throw GuestRunFailure.step(error)
+            }
+            defer { watchdog.disarm() }
+            for program in programs {
+                let run = try execute(program, device: device, watchdog: watchdog)
+                runs.append(run)
+            }
+            var problems: [String] = []
+            let failed = runs.filter { !$0.ok }.map(\.mode)
+            if !failed.isEmpty { problems.append("guest did not return its expected value: \(failed.joined(separator: ", "))") }
+            var latency: GuestRunEvidence.ExitLatency?
+            if measureLatency {
+                do throws(GuestRunFailure) { latency = try measure(device: device, watchdog: watchdog) } catch {
+                    if error.isTimeout { throw error }
+                    problems.append(error.description)
+                }
+            }
+            return GuestRunEvidence(ok: problems.isEmpty, runs: runs, exitLatencyNs: latency, timedOut: false,
+                                    error: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        } catch {
+            if case .timedOut(let partial) = error, let partial { runs.append(partial) }
+            return GuestRunEvidence(ok: false, runs: runs, exitLatencyNs: nil, timedOut: error.isTimeout,
+                                    error: error.description)
+        }
+    }
+
+    /// Why a run stopped early.
+    enum GuestRunFailure: Error, CustomStringConvertible {
+        case step(KVMError)
+        /// The time limit; carries the run that was cut short, with the exits seen so far.
+        case timedOut(GuestModeRun?)
+        case unexpected(String)
+
+        var isTimeout: Bool { if case .timedOut = self { true } else { false } }
+
+        var description: String {
+            switch self {
+            case .step(let error): error.description
+            case .timedOut(let run): "time limit reached" + (run.map { " in the \($0.mode) guest" } ?? "")
+            case .unexpected(let text): text
+            }
+        }
+    }
+
+    /// Creates a fresh VM for `program`, runs it to HLT (or failure), and checks its result.
+    func execute(_ program: GuestProgram, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> GuestModeRun {
+        var exits: [GuestExit] = []
+        func failed(_ detail: String) -> GuestModeRun {
+            GuestModeRun(mode: program.name, ok: false, expected: program.expected, observed: nil, exits: exits, detail: detail)
+        }
+        let machine: GuestMachine
+        do throws(KVMError) {
+            machine = try prepare(program, device: device)
+        } catch {
+            return failed(error.description)
+        }
+        while exits.count < 32 {
+            if watchdog.expired { throw .timedOut(failed("stopped by the time limit")) }
+            let step: GuestMachine.Exit
+            do throws(KVMError) {
+                step = try machine.runOnce()
+            } catch where error.errno == EINTR {
+                exits.append(GuestExit(reason: "intr", code: 10, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
+                continue
+            } catch {
+                return failed(error.description)
+            }
+            exits.append(step.exit)
+            switch step.exit.reason {
+            case "io": continue
+            case "hlt": return check(program, machine: machine, exits: exits)
+            default: return failed("unexpected exit \(step.exit.reason)")
+            }
+        }
+        return failed("no HLT after \(exits.count) exits")
+    }
+
+    /// The result the guest reported on `resultPort`, and for long mode the paging evidence.
+    private func check(_ program: GuestProgram, machine: GuestMachine, exits: [GuestExit]) -> GuestModeRun {
+        var observed: UInt64 = 0
+        var shift: UInt64 = 0
+        for exit in exits where exit.port == GuestProgram.resultPort && exit.direction == "out" {
+            observed |= (exit.value ?? 0) << shift
+            shift += UInt64(exit.size ?? 0) * 8
+        }
+        var problems: [String] = []
+        if observed != program.expected { problems.append("reported \(Hex.format64(observed))") }
+        var detail: String?
+        if program.checksPaging, let expected = program.expected {
+            let rax: UInt64?
+            do throws(KVMError) { rax = try machine.registers().rax } catch { rax = nil; problems.append(error.description) }
+            let atResult = machine.read64(at: GuestProgram.Layout.resultPhysical)
+            let atAlias = machine.read64(at: GuestProgram.Layout.aliasVirtual)
+            if let rax, rax != expected { problems.append("RAX \(Hex.format64(rax))") }
+            if atResult != expected { problems.append("GPA 0x9000 holds \(Hex.format64(atResult))") }
+            if atAlias != 0 { problems.append("GPA 0x1f0000 was written: paging did not translate") }
+            detail = "product of \(Hex.format64(GuestProgram.factors.0)) and \(Hex.format64(GuestProgram.factors.1)) "
+                + "written through VA 0x1f0000, found at GPA 0x9000, read back through VA 0x9000; RAX after HLT "
+                + (rax.map(Hex.format64) ?? "unread")
+        }
+        return GuestModeRun(mode: program.name, ok: problems.isEmpty, expected: program.expected, observed: observed,
+                            exits: exits, detail: problems.isEmpty ? detail : problems.joined(separator: "; "))
+    }
+
+    /// A VM with the program loaded at `Layout.entry` and the vCPU in the program's mode.
+    private func prepare(_ program: GuestProgram, device: KVMDevice) throws(KVMError) -> GuestMachine {
+        let machine = try GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize)
+        machine.load(program.code, at: GuestProgram.Layout.entry)
+        var sregs = try machine.specialRegisters()
+        switch program.mode {
+        case .real:
+            sregs.cs.base = 0
+            sregs.cs.selector = 0
+        case .long64:
+            buildPageTables(machine)
+            sregs.cr3 = UInt64(GuestProgram.Layout.pml4)
+            sregs.cr4 = 1 << 5 //                    PAE
+            sregs.cr0 = 1 << 31 | 1 << 4 | 1 //      PG | ET | PE
+            sregs.efer = 1 << 10 | 1 << 8 //         LMA | LME
+            var code = kvm_segment()
+            code.base = 0
+            code.limit = 0xFFFF_FFFF
+            code.selector = 0x08
+            code.type = 0xB //                       execute/read, accessed
+            code.present = 1
+            code.s = 1
+            code.l = 1 //                            64-bit code segment (D must be 0)
+            code.g = 1
+            var data = code
+            data.selector = 0x10
+            data.type = 0x3 //                       read/write, accessed
+            data.l = 0
+            data.db = 1
+            sregs.cs = code
+            sregs.ds = data
+            sregs.es = data
+            sregs.fs = data
+            sregs.gs = data
+            sregs.ss = data
+        }
+        try machine.setSpecialRegisters(sregs)
+        var regs = kvm_regs()
+        regs.rip = UInt64(GuestProgram.Layout.entry)
+        regs.rsp = UInt64(GuestProgram.Layout.stackTop)
+        regs.rflags = 0x2 //                         bit 1 is reserved and must be set
+        try machine.setRegisters(regs)
+        return machine
+    }
+
+    /// PML4[0] → PDPT[0] → PD[0] → one page table of 4 KiB pages mapping the first 2 MiB to
+    /// itself, except VA 0x1F0000, which maps to physical 0x9000.
+    private func buildPageTables(_ machine: GuestMachine) {
+        typealias L = GuestProgram.Layout
+        let presentWritable: UInt64 = 0x3
+        machine.write64(UInt64(L.pdpt) | presentWritable, at: L.pml4)
+        machine.write64(UInt64(L.pageDirectory) | presentWritable, at: L.pdpt)
+        machine.write64(UInt64(L.pageTable) | presentWritable, at: L.pageDirectory)
+        for page in 0..<512 {
+            let virtual = page << 12
+            let physical = virtual == L.aliasVirtual ? L.resultPhysical : virtual
+            machine.write64(UInt64(physical) | presentWritable, at: L.pageTable + 8 * page)
+        }
+    }
+
+    /// Times userspace exits (OUT round trips) and in-kernel exits (CPUID batches) in long mode.
+    func measure(device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> GuestRunEvidence.ExitLatency {
+        let program = GuestProgram.latency(outs: userspaceExits, batches: batches, cpuidsPerBatch: cpuidsPerBatch)
+        let machine: GuestMachine
+        do throws(KVMError) { machine = try prepare(program, device: device) } catch {
+            throw .unexpected("latency guest: \(error)")
+        }
+        var userspace: [Double] = []
+        var markers: [Double] = []
+        let budget = Int(userspaceExits) + Int(batches) + 2
+        var seen = 0
+        while seen < budget {
+            if watchdog.expired { throw .timedOut(nil) }
+            let step: GuestMachine.Exit
+            do throws(KVMError) {
+                step = try machine.runOnce()
+            } catch where error.errno == EINTR {
+                continue
+            } catch {
+                throw .unexpected("latency guest: \(error)")
+            }
+            seen += 1
+            switch (step.exit.reason, step.exit.port) {
+            case ("io", GuestProgram.userspaceExitPort): userspace.append(Double(step.nanoseconds))
+            case ("io", GuestProgram.batchMarkerPort): markers.append(Double(step.nanoseconds))
+            case ("hlt", _): seen = budget
+            default: throw .unexpected("latency guest: unexpected exit \(step.exit.reason) after \(seen - 1) exits")
+            }
+        }
+        // The first OUT includes the vCPU's first entry; the first marker only closes the OUT loop.
+        guard userspace.count == Int(userspaceExits), markers.count == Int(batches) + 1,
+              let roundTrip = LatencyStats(samples: Array(userspace.dropFirst())) else {
+            throw .unexpected("latency guest: \(userspace.count) OUT exits and \(markers.count) markers, expected \(userspaceExits) and \(batches + 1)")
+        }
+        let perExit = markers.dropFirst().map { (max($0 - roundTrip.median, 0) / Double(cpuidsPerBatch) * 10).rounded() / 10 }
+        var inKernel = LatencyStats(samples: perExit)
+        inKernel?.samples = Int(batches * cpuidsPerBatch)
+        return GuestRunEvidence.ExitLatency(userspace: roundTrip, inKernel: inKernel)
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import HostModel
+import HostProbe
+
+/// `virtcheck __guest-run`: the child side of the proof by execution. The parent
+/// (`GuestRunSupervisor`) starts this with posix_spawn, reads the GuestRunEvidence JSON it prints,
+/// and kills it if it overstays; running the guests in a child keeps a stuck KVM_RUN, a crash in
+/// the backend or a leaked VM from ever reaching the main process.
+struct GuestRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: GuestRunSupervisor.subcommand,
+        abstract: "Internal: runs the KVM test guests in this process and prints the evidence as JSON.",
+        shouldDisplay: false
+    )
+
+    @Option(name: .customLong("time-limit-ms"), help: "Stop the guests (KVM_RUN returns EINTR) after this many milliseconds.")
+    var timeLimitMs: UInt64 = GuestRunner.defaultTimeLimitNanoseconds / 1_000_000
+
+    @Flag(name: .customLong("spin"), help: "Run only a guest that never exits, to test the time limits.")
+    var spin = false
+
+    func run() throws {
+        GuestRunSupervisor.bindChildToParent()
+        let runner = GuestRunner(programs: spin ? [.spin(.long64)] : [.realMode, .long64],
+                                 measureLatency: !spin,
+                                 timeLimitNanoseconds: timeLimitMs * 1_000_000)
+        var json = try SnapshotCoding.encoder().encode(runner.run())
+        json.append(0x0A)
+        FileHandle.standardOutput.write(json)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import HostModel
+import Testing
+@testable import HostProbe
+
+@Suite struct GuestRunSupervisorTests {
+    /// The kill path needs no KVM: any child that outlives the timeout is SIGKILLed and reaped.
+    @Test func aChildThatOverstaysIsKilledAndReaped() throws {
+        let marker = "31.\(getpid())"
+        let start = TestHost.monotonicSeconds()
+        let evidence = GuestRunSupervisor(executable: "/bin/sleep", arguments: [marker], timeoutNanoseconds: 1_000_000_000).run()
+        let elapsed = TestHost.monotonicSeconds() - start
+        #expect(evidence.timedOut)
+        #expect(!evidence.ok)
+        #expect(elapsed >= 0.9 && elapsed < 3, "took \(elapsed) s")
+        #expect(childrenRunning(argument: marker).isEmpty, "a killed child was left behind")
+    }
+
+    @Test func aChildWithoutEvidenceIsReportedWithItsStatus() {
+        let evidence = GuestRunSupervisor(executable: "/bin/sh", arguments: ["-c", "echo not json; echo broken >&2; exit 3"]).run()
+        #expect(!evidence.ok)
+        #expect(!evidence.timedOut)
+        #expect(evidence.error == "guest run child exited with status 3 without evidence: broken")
+    }
+
+    @Test func aMissingExecutableIsReported() {
+        let evidence = GuestRunSupervisor(executable: "/nonexistent/virtcheck", arguments: []).run()
+        #expect(!evidence.ok)
+        #expect(evidence.error == "posix_spawn /nonexistent/virtcheck: No such file or directory (errno 2)")
+    }
+
+    @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
+    func theChildRunsTheGuestsAndTheParentDecodesTheEvidence() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let evidence = GuestRunSupervisor.childCommand(executable: binary).run()
+        #expect(evidence.ok, "\(evidence.error ?? "")")
+        #expect(evidence.runs.map(\.mode) == ["real", "long64"])
+        #expect(evidence.runs.last?.observed == 0x3224_A439_6CC6_D011)
+        #expect((evidence.exitLatencyNs?.inKernel?.samples ?? 0) >= 1000)
+    }
+
+    /// The child's own watchdog stops a guest that never exits and still reports what it saw.
+    @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
+    func theChildsWatchdogStopsASpinningGuest() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let evidence = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--spin"],
+                                                       timeoutNanoseconds: 2_000_000_000).run()
+        #expect(evidence.timedOut)
+        #expect(!evidence.ok)
+        #expect(evidence.runs.first?.exits.last?.reason == "intr")
+    }
+
+    /// With the child's watchdog set past the parent's timeout, the parent's SIGKILL ends it.
+    @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
+    func theParentKillsAChildWhoseGuestSpins() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let start = TestHost.monotonicSeconds()
+        let evidence = GuestRunSupervisor(executable: binary,
+                                          arguments: [GuestRunSupervisor.subcommand, "--spin", "--time-limit-ms", "60000"],
+                                          timeoutNanoseconds: 1_500_000_000).run()
+        let elapsed = TestHost.monotonicSeconds() - start
+        #expect(evidence.timedOut)
+        #expect(!evidence.ok)
+        #expect(evidence.error?.contains("killed") == true)
+        #expect(elapsed < 4, "took \(elapsed) s")
+        #expect(childrenRunning(argument: "60000").isEmpty, "a killed child was left behind")
+    }
+
+    /// Processes whose parent is this test process and whose command line contains `argument`.
+    private func childrenRunning(argument: String) -> [String] {
+        let me = getpid()
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int32($0) != nil } ?? []
+        return pids.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == me,
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: cmdline, as: UTF8.self).contains(argument)
+        }
+    }
+}

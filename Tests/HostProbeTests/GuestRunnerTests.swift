@@ -1,0 +1,62 @@
+import HostModel
+import Testing
+@testable import HostProbe
+
+/// The in-process runner on this machine's /dev/kvm. Serialized: the timing guest measures
+/// best with the CPU to itself.
+@Suite(.serialized, .enabled(if: TestHost.kvmUsable, "needs a /dev/kvm this user can open"))
+struct GuestRunnerTests {
+    @Test func realAndLongModeGuestsReturnTheirValuesAndLatenciesAreMeasured() throws {
+        let evidence = GuestRunner().run()
+        #expect(evidence.ok, "\(evidence.error ?? "")")
+        #expect(!evidence.timedOut)
+        #expect(evidence.error == nil)
+        try #require(evidence.runs.count == 2)
+
+        let real = evidence.runs[0]
+        #expect(real.mode == "real")
+        #expect(real.ok, "\(real.detail ?? "")")
+        #expect(real.observed == 0x1335)
+        #expect(real.exits.map(\.reason) == ["io", "hlt"])
+        #expect(real.exits.first == GuestExit(reason: "io", code: 2, port: 0x10, size: 2, direction: "out", value: 0x1335))
+
+        let long = evidence.runs[1]
+        #expect(long.mode == "long64")
+        #expect(long.ok, "\(long.detail ?? "")")
+        // 0x123456789ABCDEF1 × 0x0FEDCBA987654321 mod 2^64, worked by hand (and by `python3 -c`):
+        #expect(long.observed == 0x3224_A439_6CC6_D011)
+        #expect(long.expected == 0x3224_A439_6CC6_D011)
+        #expect(long.exits.map(\.reason) == ["io", "io", "hlt"])
+        #expect(long.exits.map(\.value) == [0x6CC6_D011, 0x3224_A439, nil])
+        #expect(long.exits.allSatisfy { $0.reason != "io" || ($0.port == 0x10 && $0.size == 4 && $0.direction == "out") })
+
+        let latency = try #require(evidence.exitLatencyNs)
+        let userspace = try #require(latency.userspace)
+        let inKernel = try #require(latency.inKernel)
+        #expect(userspace.samples >= 200)
+        #expect(inKernel.samples >= 1000)
+        #expect(userspace.median > 0 && inKernel.median > 0)
+        // An exit the kernel handles never costs more than one that comes back to this process.
+        #expect(inKernel.median < userspace.median)
+    }
+
+    @Test(arguments: [GuestProgram.Mode.real, .long64])
+    func aGuestThatNeverExitsIsStoppedByTheTimeLimit(mode: GuestProgram.Mode) {
+        let start = TestHost.monotonicSeconds()
+        let evidence = GuestRunner(programs: [.spin(mode)], measureLatency: false, timeLimitNanoseconds: 1_000_000_000).run()
+        let elapsed = TestHost.monotonicSeconds() - start
+        #expect(evidence.timedOut)
+        #expect(!evidence.ok)
+        #expect(evidence.error?.contains("time limit") == true)
+        #expect(evidence.runs.first?.mode == "spin-\(mode.rawValue)")
+        #expect(evidence.runs.first?.exits.last?.reason == "intr")
+        #expect(elapsed >= 0.9 && elapsed < 3, "took \(elapsed) s")
+    }
+
+    @Test func aMissingDeviceIsEvidenceNotACrash() {
+        let evidence = GuestRunner().run(device: "/nonexistent/kvm")
+        #expect(!evidence.ok)
+        #expect(!evidence.timedOut)
+        #expect(evidence.error == "open /nonexistent/kvm: No such file or directory (errno 2)")
+    }
+}

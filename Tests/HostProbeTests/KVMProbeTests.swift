@@ -1,0 +1,77 @@
+import Foundation
+import HostModel
+import Testing
+import VirtCheckData
+@testable import HostProbe
+
+@Suite struct KVMProbeTests {
+    @Test(.enabled(if: TestHost.kvmUsable, "needs a /dev/kvm this user can open"))
+    func liveProbeReportsAPIAndEveryListedCapability() throws {
+        let evidence = KVMProbe.probe(root: .live, runGuest: false)
+        #expect(evidence.device.present)
+        #expect(evidence.device.accessible == true)
+        #expect(evidence.device.mode?.count == 4)
+        #expect(evidence.apiVersion == 12)
+        #expect(evidence.detail == nil)
+        let listed = DataTables.kvmCapabilities.rows.compactMap { $0["name"] }
+        #expect(evidence.capabilities.map(\.name) == listed)
+        let byName = Dictionary(uniqueKeysWithValues: evidence.capabilities.map { ($0.name, $0.value) })
+        // Every KVM that can run a guest has these.
+        #expect(byName["user_memory"] ?? 0 > 0)
+        #expect(byName["ext_cpuid"] ?? 0 > 0)
+        #expect(byName["max_vcpus"] ?? 0 >= 1)
+        let cpuid = try #require(evidence.supportedCpuid)
+        #expect(cpuid.contains { $0.leaf == 0 })
+        #expect(cpuid.contains { $0.leaf == 0x8000_0001 })
+        #expect(evidence.guestRun == nil)
+    }
+
+    @Test func fixtureRootWithoutKVMIsAbsentNotACrash() throws {
+        let root = try TestHost.temporaryRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let evidence = KVMProbe.probe(root: HostRoot(path: root.path, isLive: false), runGuest: true)
+        #expect(evidence.device.present == false)
+        #expect(evidence.device.accessible == nil)
+        #expect(evidence.device.detail?.contains("errno 2") == true)
+        #expect(evidence.apiVersion == nil)
+        #expect(evidence.capabilities.isEmpty)
+        #expect(evidence.supportedCpuid == nil)
+        #expect(evidence.guestRun == nil)
+    }
+
+    /// A captured tree holds /dev/kvm as a plain file: present, its group named from the tree's
+    /// own /etc/group, and nothing live asked (no open, no ioctl, no guest).
+    @Test func fixtureRootWithCapturedNodeReadsOnlyTheTree() throws {
+        let root = try TestHost.temporaryRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+        try fm.createDirectory(at: root.appendingPathComponent("dev"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
+        let node = root.appendingPathComponent("dev/kvm")
+        #expect(fm.createFile(atPath: node.path, contents: Data()))
+        #expect(chmod(node.path, 0o660) == 0)
+        let gid = getegid()
+        try "wheel:x:9999:\nfixturekvm:x:\(gid):alice,bob\n".write(to: root.appendingPathComponent("etc/group"), atomically: true, encoding: .utf8)
+
+        let evidence = KVMProbe.probe(root: HostRoot(path: root.path, isLive: false), runGuest: true)
+        #expect(evidence.device.present)
+        #expect(evidence.device.mode == "0660")
+        #expect(evidence.device.groupGid == gid)
+        #expect(evidence.device.groupName == "fixturekvm")
+        #expect(evidence.device.accessible == nil)
+        #expect(evidence.device.detail == "not a character device")
+        #expect(evidence.apiVersion == nil)
+        #expect(evidence.capabilities.isEmpty)
+        #expect(evidence.guestRun == nil)
+    }
+
+    @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
+    func liveProbeRunsTheGuestInAChild() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let evidence = KVMProbe.probe(root: .live, runGuest: true, guestRun: .childCommand(executable: binary))
+        let run = try #require(evidence.guestRun)
+        #expect(run.ok, "\(run.error ?? "")")
+        #expect(run.runs.map(\.mode) == ["real", "long64"])
+        #expect(run.exitLatencyNs?.userspace != nil)
+    }
+}
