@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .target(name: "CShims"),
@@ -21,10 +22,13 @@ let package = Package(
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
+                .embedInCode("rules/catalogue.yaml"),
+                .embedInCode("rules/profiles.yaml"),
+                .embedInCode("rules/cpu_models.tsv"),
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI"]),
-        .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData"]),
+        .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reporting", dependencies: ["HostModel", "Analysis"]),
         .target(
             name: "VirtCheckCLI",
@@ -35,6 +39,7 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,10 +1,11 @@
 import HostModel
 
-/// Snapshot in, assessment out: decode, run the rules, decide the verdict, evaluate profiles.
+/// Snapshot in, assessment out: decode, run the rules, apply the policy's overrides, decide the
+/// verdict, evaluate profiles. Profiles see the findings as the policy left them.
 public enum Assessor {
-    public static func assess(_ snapshot: Snapshot) -> Assessment {
+    public static func assess(_ snapshot: Snapshot, policy: Policy = Policy()) -> Assessment {
         let facts = FactsDecoder.decode(snapshot)
-        let findings = CoreRules.findings(facts, source: snapshot.source)
+        let findings = policy.apply(to: RuleEngine.findings(facts, source: snapshot.source))
         return Assessment(source: snapshot.source, facts: facts, verdict: VerdictEngine.verdict(facts, source: snapshot.source),
                           findings: findings, profiles: ProfileEvaluator.evaluate(findings))
     }

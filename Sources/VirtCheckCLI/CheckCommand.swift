@@ -12,19 +12,24 @@ struct CheckCommand: ParsableCommand {
         discussion: """
         Exit codes: 0 every required check passed; 1 a required check failed; 2 unusable input;
         3 a required check lacks evidence (e.g. not root, offline input); 64 usage error.
-        Required checks are those of the --profile(s) given (default vm-host).
+        Required checks are those of the --profile(s) given and of the --policy file (default
+        vm-host). `virtcheck explain --list` lists rules and profiles.
 
         Examples:
           virtcheck check                         # this host, guest run included
           virtcheck check --format json --output report.json
           virtcheck check --from cpuid-dump.txt   # a `cpuid -r` dump of another machine
           virtcheck check --from capture.json --profile kvm --profile nested
+          virtcheck check --policy ci-policy.yaml --strict
         """)
 
     @OptionGroup var input: HostInputOptions
 
     @Option(name: .customLong("profile"), help: ArgumentHelp("A profile the host must satisfy (repeatable; default vm-host).", valueName: "id"))
     var profiles: [String] = []
+
+    @Option(help: ArgumentHelp("A policy (YAML or JSON): profiles to require, per-rule overrides (fail, warn, ignore), strict.", valueName: "file"))
+    var policy: String?
 
     @Flag(help: "Treat a required check that lacks evidence as failed (exit 1 instead of 3).")
     var strict = false
@@ -47,13 +52,15 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let snapshot: Snapshot
+        let gate: Policy
         do {
+            gate = try loadPolicy()
             snapshot = try input.snapshot()
         } catch let error as CLIError {
             throw error.exit()
         }
         Progress.clear()
-        let assessment = Assessor.assess(snapshot)
+        let assessment = Assessor.assess(snapshot, policy: gate)
         let report = Report(assessment)
         let text: String
         switch format {
@@ -69,6 +76,22 @@ struct CheckCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        throw ExitCode(GateDecision.exitCode(assessment.profiles, required: profiles.isEmpty ? ["vm-host"] : profiles, strict: strict))
+        throw ExitCode(GateDecision.exitCode(assessment, profiles: profiles, policy: gate, strict: strict))
+    }
+
+    /// The --policy file, validated; an unreadable or invalid one is unusable input (exit 2).
+    func loadPolicy() throws(CLIError) -> Policy {
+        guard let policy else { return Policy() }
+        guard let data = FileManager.default.contents(atPath: policy) else {
+            throw CLIError.input("\(policy): cannot read the policy file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CLIError.input("\(policy): the policy file is not UTF-8 text")
+        }
+        do {
+            return try PolicyParser.parse(text)
+        } catch {
+            throw CLIError.input("\(policy): \(error.description)")
+        }
     }
 }
