@@ -7,6 +7,6 @@ public enum Assessor {
         let facts = FactsDecoder.decode(snapshot)
         let findings = policy.apply(to: RuleEngine.findings(facts, source: snapshot.source))
         return Assessment(source: snapshot.source, facts: facts, verdict: VerdictEngine.verdict(facts, source: snapshot.source),
-                          findings: findings, profiles: ProfileEvaluator.evaluate(findings))
+                          findings: findings, profiles: ProfileEvaluator.evaluate(findings, ignoring: policy.ignoredRules))
     }
 }

@@ -47,6 +47,11 @@ public struct Policy: Sendable, Hashable {
         }
     }
 
+    /// Rules the policy leaves out of every profile.
+    public var ignoredRules: Set<String> {
+        Set(rules.filter { $0.value == .ignore }.map(\.key))
+    }
+
     /// Rules the policy makes required on their own (`fail` overrides).
     public var requiredRules: [String] {
         rules.filter { $0.value == .fail }.map(\.key).sorted()

@@ -25,15 +25,17 @@ public enum ProfileEvaluator {
         profiles.first { $0.id == id }
     }
 
-    public static func evaluate(_ findings: [Finding]) -> [ProfileResult] {
-        profiles.map { evaluate($0, findings) }
+    /// `ignoring`: rules a policy ignores; they count as not-applicable even where no finding
+    /// exists (a rule family that did not run).
+    public static func evaluate(_ findings: [Finding], ignoring: Set<String> = []) -> [ProfileResult] {
+        profiles.map { evaluate($0, findings, ignoring: ignoring) }
     }
 
-    public static func evaluate(_ p: ProfileDefinition, _ findings: [Finding]) -> ProfileResult {
+    public static func evaluate(_ p: ProfileDefinition, _ findings: [Finding], ignoring: Set<String> = []) -> ProfileResult {
         var failed: [String] = [], unknown: [String] = []
         var cpuStatuses: [FindingStatus] = []
         for requirement in p.requires {
-            let (status, members) = status(of: requirement.any, findings)
+            let (status, members) = status(of: requirement.any, findings, ignoring: ignoring)
             if requirement.side == .cpu {
                 cpuStatuses.append(status)
                 if p.cpuProvenBy != nil { continue }
@@ -50,8 +52,10 @@ public enum ProfileEvaluator {
     }
 
     /// A requirement's status and the rules that decided it (not-applicable ones left out).
-    static func status(of group: [String], _ findings: [Finding]) -> (status: FindingStatus, members: [String]) {
-        let statuses = group.map { id in (id, findings.first { $0.id == id && $0.subject == nil }?.status ?? .unknown) }
+    static func status(of group: [String], _ findings: [Finding], ignoring: Set<String> = []) -> (status: FindingStatus, members: [String]) {
+        let statuses = group.map { id in
+            (id, ignoring.contains(id) ? .notApplicable : findings.first { $0.id == id && $0.subject == nil }?.status ?? .unknown)
+        }
         let applicable = statuses.filter { $0.1 != .notApplicable }
         if applicable.isEmpty { return (.pass, []) }
         let members = applicable.map(\.0)
