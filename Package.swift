@@ -39,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["virtcheck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,12 +6,6 @@ public struct ProfileDefinition: Codable, Sendable, Hashable {
         public var any: [String]
         public var side: RuleDefinition.Side
         public var why: String?
-
-        public init(any: [String], side: RuleDefinition.Side, why: String? = nil) {
-            self.any = any
-            self.side = side
-            self.why = why
-        }
     }
 
     public var id: String
@@ -24,15 +18,6 @@ public struct ProfileDefinition: Codable, Sendable, Hashable {
     /// the profile by itself - while `cpu` still reports the CPU-side requirements.
     public var cpuProvenBy: String?
     public var requires: [Requirement]
-
-    public init(id: String, title: String, why: String, sources: [String], cpuProvenBy: String? = nil, requires: [Requirement]) {
-        self.id = id
-        self.title = title
-        self.why = why
-        self.sources = sources
-        self.cpuProvenBy = cpuProvenBy
-        self.requires = requires
-    }
 
     private enum CodingKeys: String, CodingKey {
         case id, title, why, sources, requires
