@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .target(name: "CShims"),
@@ -26,10 +27,13 @@ let package = Package(
                 .embedInCode("tables/hypervisor_signatures.tsv"),
                 .embedInCode("tables/vmx_msr_bits.tsv"),
                 .embedInCode("tables/kvm_capabilities.tsv"),
+                .embedInCode("rules/catalogue.yaml"),
+                .embedInCode("rules/profiles.yaml"),
+                .embedInCode("rules/cpu_models.tsv"),
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
-        .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData"]),
+        .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reporting", dependencies: ["HostModel", "Analysis"]),
         .target(
             name: "VirtCheckCLI",

@@ -27,6 +27,7 @@ public enum FactsDecoder {
         if table == nil, let vendor = lscpu?.value("Hypervisor vendor") {
             hypervisor.name = vendor
         }
+        if let table { hypervisor.hyperVRootPartition = HyperVPartition.isRoot(table, hypervisor: hypervisor) }
 
         let cpu0MSRs = s.msrs?.cpus.first
         let vmx = VMXDecoder.decode(cpuHasVMX: features["vmx"] ?? false, msrs: cpu0MSRs, vmxFlags: vmxFlags)
@@ -38,7 +39,8 @@ public enum FactsDecoder {
             identity: identity, hypervisor: hypervisor, features: features, kernelFlags: kernelFlags,
             kernelVmxFlags: vmxFlags, vmx: vmx, svm: svm, sev: sev, kvm: kvm(s),
             cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root,
-            iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu))
+            iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu),
+            kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads)
     }
 
     static func fillIdentity(_ id: inout CPUIdentity, cpuinfo: CPUInfo.Processor?, lscpu: LSCPU?) {

@@ -1,44 +1,71 @@
+import Foundation
 import HostModel
+import VirtCheckData
+import Yams
 
-/// Evaluates profiles: sets of rules a host must pass for one use. A requirement is a group of
-/// rule ids of which one passing is enough (`cpu.vmx` or `cpu.svm`). `cpu` judges the
-/// CPU-side groups alone, so a `cpuid -r` dump still says whether the CPU could.
+/// Evaluates profiles over findings (DESIGN.md "Profiles"): a profile fails when any requirement
+/// fails, passes when all pass, else is unknown; `cpu` judges the CPU-side requirements alone,
+/// so a CPUID dump still says whether the CPU could.
+///
+/// A requirement is satisfied when one of its rules passes or warns. Rules that do not apply to
+/// this CPU (`cpu.svm` on Intel) drop out of it; if all drop out, it is satisfied. A rule with no
+/// finding (a family that did not run) counts as unknown, never as a pass.
 public enum ProfileEvaluator {
-    public struct Profile: Sendable {
-        public var id: String
-        public var requires: [[String]]
-        public var cpuRequires: [[String]]
-    }
-
-    /// Profiles of this build. `vm-host` needs the proof by execution; the CPU side is VT-x or AMD-V.
-    public static let profiles: [Profile] = [
-        Profile(id: "vm-host", requires: [["kvm.guest-run"]], cpuRequires: [["cpu.vmx", "cpu.svm"]]),
-        Profile(id: "kvm", requires: [["kvm.device"], ["kvm.api"], ["kvm.guest-run"]], cpuRequires: [["cpu.vmx", "cpu.svm"]]),
-        Profile(id: "nested", requires: [["kvm.guest-run"], ["kvm.nested"]], cpuRequires: [["cpu.vmx", "cpu.svm"]]),
-    ]
-
-    public static func evaluate(_ findings: [Finding]) -> [ProfileResult] {
-        profiles.map { evaluate($0, findings) }
-    }
-
-    static func evaluate(_ p: Profile, _ findings: [Finding]) -> ProfileResult {
-        func status(of group: [String]) -> FindingStatus {
-            let statuses = group.compactMap { id in findings.first { $0.id == id && $0.subject == nil }?.status }
-            if statuses.contains(.pass) { return .pass }
-            if statuses.contains(.unknown) || statuses.isEmpty { return .unknown }
-            return .fail
+    /// The profiles of this build, from `Data/rules/profiles.yaml`.
+    public static let profiles: [ProfileDefinition] = {
+        struct File: Decodable { var profiles: [ProfileDefinition] }
+        do {
+            return try YAMLDecoder().decode(File.self, from: DataTables.profilesYAML).profiles
+        } catch {
+            fatalError("Data/rules/profiles.yaml does not decode: \(error)")
         }
+    }()
+
+    public static func profile(_ id: String) -> ProfileDefinition? {
+        profiles.first { $0.id == id }
+    }
+
+    /// `ignoring`: rules a policy ignores; they count as not-applicable even where no finding
+    /// exists (a rule family that did not run).
+    public static func evaluate(_ findings: [Finding], ignoring: Set<String> = []) -> [ProfileResult] {
+        profiles.map { evaluate($0, findings, ignoring: ignoring) }
+    }
+
+    public static func evaluate(_ p: ProfileDefinition, _ findings: [Finding], ignoring: Set<String> = []) -> ProfileResult {
         var failed: [String] = [], unknown: [String] = []
-        for group in p.requires {
-            switch status(of: group) {
-            case .fail: failed += group
-            case .unknown: unknown += group
+        var cpuStatuses: [FindingStatus] = []
+        for requirement in p.requires {
+            let (status, members) = status(of: requirement.any, findings, ignoring: ignoring)
+            if requirement.side == .cpu {
+                cpuStatuses.append(status)
+                if p.cpuProvenBy != nil { continue }
+            }
+            switch status {
+            case .fail: failed += members
+            case .unknown: unknown += members
             default: break
             }
         }
-        let cpuStatuses = p.cpuRequires.map(status(of:))
         let cpu: FindingStatus = cpuStatuses.contains(.fail) ? .fail : cpuStatuses.contains(.unknown) ? .unknown : .pass
         let overall: FindingStatus = !failed.isEmpty ? .fail : !unknown.isEmpty ? .unknown : .pass
-        return ProfileResult(id: p.id, status: overall, cpu: cpu, failed: failed, unknown: unknown)
+        return ProfileResult(id: p.id, status: overall, cpu: cpu, failed: unique(failed), unknown: unique(unknown))
+    }
+
+    /// A requirement's status and the rules that decided it (not-applicable ones left out).
+    static func status(of group: [String], _ findings: [Finding], ignoring: Set<String> = []) -> (status: FindingStatus, members: [String]) {
+        let statuses = group.map { id in
+            (id, ignoring.contains(id) ? .notApplicable : findings.first { $0.id == id && $0.subject == nil }?.status ?? .unknown)
+        }
+        let applicable = statuses.filter { $0.1 != .notApplicable }
+        if applicable.isEmpty { return (.pass, []) }
+        let members = applicable.map(\.0)
+        if applicable.contains(where: { $0.1 == .pass || $0.1 == .warn }) { return (.pass, members) }
+        if applicable.contains(where: { $0.1 == .unknown }) { return (.unknown, applicable.filter { $0.1 == .unknown }.map(\.0)) }
+        return (.fail, members)
+    }
+
+    static func unique(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
     }
 }

@@ -17,6 +17,15 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var cpuDifferences: [String]
     public var kernelRelease: String?
     public var root: Bool?
+    /// The kvm* modules with their parameters (kvm_amd `sev_snp`, kvm_intel `ept`, `tdx`, ...);
+    /// nil when the kernel was not read (a CPUID dump).
+    public var kernelModules: [KernelModule]?
+    /// Whether /dev/sev (the AMD PSP driver's node, needed for SEV guests) exists; nil when not looked at.
+    public var sevDevice: Bool?
+    /// The MSR reads of the first CPU as made, values and failures (denied, absent, unsupported),
+    /// so rules can say why an MSR is missing; nil when the input had no MSR evidence at all.
+    public var msrs: [MSRRead]?
+
     /// IOMMU units, groups and switches; `enabled` nil when no IOMMU evidence was collected.
     public var iommu: IOMMUFacts
     /// PCI functions; `passthrough` is filled in by the passthrough rules.
@@ -24,7 +33,8 @@ public struct HostFacts: Codable, Sendable, Hashable {
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
-                cpuDifferences: [String], kernelRelease: String?, root: Bool?, iommu: IOMMUFacts, pci: PCIFacts) {
+                cpuDifferences: [String], kernelRelease: String?, root: Bool?, iommu: IOMMUFacts = .notCollected, pci: PCIFacts = .notCollected,
+                kernelModules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil) {
         self.identity = identity
         self.hypervisor = hypervisor
         self.features = features
@@ -39,5 +49,18 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.root = root
         self.iommu = iommu
         self.pci = pci
+        self.kernelModules = kernelModules
+        self.sevDevice = sevDevice
+        self.msrs = msrs
+    }
+
+    /// The read of one MSR on the first CPU, whatever its status.
+    public func msr(_ index: UInt32) -> MSRRead? {
+        msrs?.first { $0.index == index }
+    }
+
+    /// A kvm* module's parameter as read; nil when the module is not loaded or the kernel not read.
+    public func moduleParameter(_ module: String, _ name: String) -> String? {
+        kernelModules?.first { $0.name == module }?.parameter(name)
     }
 }

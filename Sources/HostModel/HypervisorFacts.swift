@@ -7,6 +7,9 @@ public struct HypervisorFacts: Codable, Sendable, Hashable {
     public var name: String?
     /// CPUID.40000000h:EAX, the highest hypervisor leaf.
     public var maxLeaf: UInt32?
+    /// Hyper-V only: CPUID.40000003H:EBX[0] (CreatePartitions), set in the root partition - the
+    /// Windows host itself running on Hyper-V - and clear in guests. Nil for other hypervisors.
+    public var hyperVRootPartition: Bool?
 
     public init(present: Bool, signature: String? = nil, name: String? = nil, maxLeaf: UInt32? = nil) {
         self.present = present

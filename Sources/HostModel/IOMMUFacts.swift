@@ -100,3 +100,12 @@ public struct IOMMUFacts: Codable, Sendable, Hashable {
         kernelSwitches.first { $0.text == key || $0.text.hasPrefix(key + "=") }
     }
 }
+
+extension IOMMUFacts {
+    /// No IOMMU evidence in the input (a CPUID dump, cpuinfo): every answer stays unknown.
+    public static let notCollected = IOMMUFacts(
+        enabled: nil, enabledReason: "IOMMU evidence was not collected", vendor: nil, units: [], interruptRemapping: nil,
+        interruptRemappingEvidence: [], postedInterrupts: nil, groups: [], acpi: [], dmar: nil, ivrs: nil,
+        kernelSwitches: [], vfioAvailable: false, vfioModules: nil, allowUnsafeInterrupts: false,
+        virtualMachineGuest: false, errors: [])
+}

@@ -9,12 +9,16 @@ public struct KernelEvidence: Codable, Sendable, Hashable {
     public var modules: [KernelModule]
     /// Every name in /sys/module, so rules can tell "not loaded" from "not read".
     public var loadedModules: [String]?
+    /// Whether /dev/sev exists (AMD PSP driver: SEV/SEV-SNP guests need it); nil when not looked at.
+    public var sevDevicePresent: Bool?
 
-    public init(release: String?, commandLine: TextEvidence?, modules: [KernelModule], loadedModules: [String]?) {
+    public init(release: String?, commandLine: TextEvidence?, modules: [KernelModule], loadedModules: [String]?,
+                sevDevicePresent: Bool? = nil) {
         self.release = release
         self.commandLine = commandLine
         self.modules = modules
         self.loadedModules = loadedModules
+        self.sevDevicePresent = sevDevicePresent
     }
 
     public func module(_ name: String) -> KernelModule? { modules.first { $0.name == name } }

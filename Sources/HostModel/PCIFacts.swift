@@ -13,3 +13,8 @@ public struct PCIFacts: Codable, Sendable, Hashable {
 
     public func device(_ address: String) -> PCIDeviceFacts? { devices.first { $0.address == address } }
 }
+
+extension PCIFacts {
+    /// No PCI evidence in the input.
+    public static let notCollected = PCIFacts(status: .absent, detail: "PCI evidence was not collected", devices: [])
+}

@@ -36,11 +36,18 @@ public final class GuestWatchdog {
     /// True once the deadline has passed (checked before each KVM_RUN and on every EINTR).
     public var expired: Bool { GuestMachine.monotonicNanoseconds() >= deadline }
 
-    /// Stops the timer and restores the thread's signal mask; a signal already queued lands on
-    /// the no-op handler (or stays pending if the thread blocks it again).
+    /// Stops the timer and restores the thread's signal mask. SIGALRM is blocked first and any
+    /// alarm already queued for the thread is consumed, so no stray signal interrupts whatever
+    /// this pool thread runs next (a pipe read elsewhere would fail with EINTR).
     public func disarm() {
         guard let timer else { return }
+        var alarm = sigset_t()
+        sigemptyset(&alarm)
+        sigaddset(&alarm, SIGALRM)
+        pthread_sigmask(SIG_BLOCK, &alarm, nil)
         _ = vc_thread_timer_stop(timer)
+        var none = timespec(tv_sec: 0, tv_nsec: 0)
+        while sigtimedwait(&alarm, nil, &none) == SIGALRM {}
         pthread_sigmask(SIG_SETMASK, &savedMask, nil)
         self.timer = nil
     }

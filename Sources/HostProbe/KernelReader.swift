@@ -16,6 +16,7 @@ public enum KernelReader {
             }
             return KernelModule(name: name, parameters: params)
         }
-        return KernelEvidence(release: release, commandLine: cmdline, modules: modules, loadedModules: loaded)
+        return KernelEvidence(release: release, commandLine: cmdline, modules: modules, loadedModules: loaded,
+                              sevDevicePresent: root.exists("/dev/sev"))
     }
 }

@@ -12,7 +12,8 @@ struct CheckCommand: ParsableCommand {
         discussion: """
         Exit codes: 0 every required check passed; 1 a required check failed; 2 unusable input;
         3 a required check lacks evidence (e.g. not root, offline input); 64 usage error.
-        Required checks are those of the --profile(s) given (default vm-host).
+        Required checks are those of the --profile(s) given and of the --policy file (default
+        vm-host). `virtcheck explain --list` lists rules and profiles.
 
         Examples:
           virtcheck check                         # this host, guest run included
@@ -23,12 +24,16 @@ struct CheckCommand: ParsableCommand {
           virtcheck check --format nfd --output /etc/kubernetes/node-feature-discovery/features.d/virtcheck
           virtcheck check --from cpuid-dump.txt   # a `cpuid -r` dump of another machine
           virtcheck check --from capture.json --profile kvm --profile nested
+          virtcheck check --policy ci-policy.yaml --strict
         """)
 
     @OptionGroup var input: HostInputOptions
 
     @Option(name: .customLong("profile"), help: ArgumentHelp("A profile the host must satisfy (repeatable; default vm-host).", valueName: "id"))
     var profiles: [String] = []
+
+    @Option(help: ArgumentHelp("A policy (YAML or JSON): profiles to require, per-rule overrides (fail, warn, ignore), strict.", valueName: "file"))
+    var policy: String?
 
     @Flag(help: "Treat a required check that lacks evidence as failed (exit 1 instead of 3).")
     var strict = false
@@ -51,13 +56,15 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let snapshot: Snapshot
+        let gate: Policy
         do {
+            gate = try loadPolicy()
             snapshot = try input.snapshot()
         } catch let error as CLIError {
             throw error.exit()
         }
         Progress.clear()
-        let assessment = Assessor.assess(snapshot)
+        let assessment = Assessor.assess(snapshot, policy: gate)
         let report = Report(assessment)
         // SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the run time that JUnit,
         // Prometheus and NFD print, so regenerated example reports do not differ by the clock.
@@ -81,6 +88,22 @@ struct CheckCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        throw ExitCode(GateDecision.exitCode(assessment.profiles, required: profiles.isEmpty ? ["vm-host"] : profiles, strict: strict))
+        throw ExitCode(GateDecision.exitCode(assessment, profiles: profiles, policy: gate, strict: strict))
+    }
+
+    /// The --policy file, validated; an unreadable or invalid one is unusable input (exit 2).
+    func loadPolicy() throws(CLIError) -> Policy {
+        guard let policy else { return Policy() }
+        guard let data = FileManager.default.contents(atPath: policy) else {
+            throw CLIError.input("\(policy): cannot read the policy file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CLIError.input("\(policy): the policy file is not UTF-8 text")
+        }
+        do {
+            return try PolicyParser.parse(text)
+        } catch {
+            throw CLIError.input("\(policy): \(error.description)")
+        }
     }
 }

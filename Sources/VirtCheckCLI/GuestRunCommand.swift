@@ -17,16 +17,18 @@ struct GuestRunCommand: ParsableCommand {
     @Option(name: .customLong("time-limit-ms"), help: "Stop the guests (KVM_RUN returns EINTR) after this many milliseconds.")
     var timeLimitMs: UInt64 = GuestRunner.defaultTimeLimitNanoseconds / 1_000_000
 
-    @Flag(name: .customLong("spin"), help: "Run only a guest that never exits, to test the time limits.")
-    var spin = false
+    @Option(name: .customLong("spin"), help: "Run only a guest that never exits, in this mode (real or long64), to test the time limits.")
+    var spin: GuestProgram.Mode?
 
     func run() throws {
         GuestRunSupervisor.bindChildToParent()
-        let runner = GuestRunner(programs: spin ? [.spin(.long64)] : [.realMode, .long64],
-                                 measureLatency: !spin,
+        let runner = GuestRunner(programs: spin.map { [.spin($0)] } ?? [.realMode, .long64],
+                                 measureLatency: spin == nil,
                                  timeLimitNanoseconds: timeLimitMs * 1_000_000)
         var json = try SnapshotCoding.encoder().encode(runner.run())
         json.append(0x0A)
         FileHandle.standardOutput.write(json)
     }
 }
+
+extension GuestProgram.Mode: ExpressibleByArgument {}

@@ -13,4 +13,10 @@ public enum DataTables {
     public static let vmxMsrBits = TSVTable(PackageResources.vmx_msr_bits_tsv)
     /// KVM_CHECK_EXTENSION capabilities worth asking /dev/kvm about (`Data/tables/kvm_capabilities.tsv`).
     public static let kvmCapabilities = TSVTable(PackageResources.kvm_capabilities_tsv)
+    /// The rule catalogue, YAML (`Data/rules/catalogue.yaml`).
+    public static let ruleCatalogueYAML = String(decoding: PackageResources.catalogue_yaml, as: UTF8.self)
+    /// The hypervisor profiles, YAML (`Data/rules/profiles.yaml`).
+    public static let profilesYAML = String(decoding: PackageResources.profiles_yaml, as: UTF8.self)
+    /// Documented virtualization facts of CPU models (`Data/rules/cpu_models.tsv`).
+    public static let cpuModels = TSVTable(PackageResources.cpu_models_tsv)
 }

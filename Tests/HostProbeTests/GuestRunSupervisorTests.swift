@@ -43,7 +43,7 @@ import Testing
     @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
     func theChildsWatchdogStopsASpinningGuest() throws {
         let binary = try #require(TestHost.virtcheckBinary)
-        let evidence = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--spin"],
+        let evidence = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--spin", "long64"],
                                                        timeoutNanoseconds: 2_000_000_000).run()
         #expect(evidence.timedOut)
         #expect(!evidence.ok)
@@ -56,7 +56,7 @@ import Testing
         let binary = try #require(TestHost.virtcheckBinary)
         let start = TestHost.monotonicSeconds()
         let evidence = GuestRunSupervisor(executable: binary,
-                                          arguments: [GuestRunSupervisor.subcommand, "--spin", "--time-limit-ms", "60000"],
+                                          arguments: [GuestRunSupervisor.subcommand, "--spin", "long64", "--time-limit-ms", "60000"],
                                           timeoutNanoseconds: 1_500_000_000).run()
         let elapsed = TestHost.monotonicSeconds() - start
         #expect(evidence.timedOut)

@@ -2,12 +2,14 @@ import HostModel
 import Testing
 @testable import HostProbe
 
-/// The in-process runner on this machine's /dev/kvm. Serialized: the timing guest measures
-/// best with the CPU to itself.
-@Suite(.serialized, .enabled(if: TestHost.kvmUsable, "needs a /dev/kvm this user can open"))
+/// The guest runner on this machine's /dev/kvm, run as virtcheck runs it: in a child
+/// (`virtcheck __guest-run`). Never in the test process itself, whose other threads' pipe reads
+/// must not meet the watchdog's interrupting SIGALRM handler. Serialized: the timing guest
+/// measures best with the CPU to itself.
+@Suite(.serialized, .enabled(if: TestHost.kvmAndBinary, "needs a /dev/kvm this user can open and the built virtcheck"))
 struct GuestRunnerTests {
     @Test func realAndLongModeGuestsReturnTheirValuesAndLatenciesAreMeasured() throws {
-        let evidence = GuestRunner().run()
+        let evidence = GuestRunSupervisor.childCommand(executable: try #require(TestHost.virtcheckBinary)).run()
         #expect(evidence.ok, "\(evidence.error ?? "")")
         #expect(!evidence.timedOut)
         #expect(evidence.error == nil)
@@ -41,9 +43,13 @@ struct GuestRunnerTests {
     }
 
     @Test(arguments: [GuestProgram.Mode.real, .long64])
-    func aGuestThatNeverExitsIsStoppedByTheTimeLimit(mode: GuestProgram.Mode) {
+    func aGuestThatNeverExitsIsStoppedByTheTimeLimit(mode: GuestProgram.Mode) throws {
+        let binary = try #require(TestHost.virtcheckBinary)
         let start = TestHost.monotonicSeconds()
-        let evidence = GuestRunner(programs: [.spin(mode)], measureLatency: false, timeLimitNanoseconds: 1_000_000_000).run()
+        // The child's own watchdog (1 s) must stop it, well before the parent's 5 s SIGKILL.
+        let evidence = GuestRunSupervisor(executable: binary,
+                                          arguments: [GuestRunSupervisor.subcommand, "--time-limit-ms", "1000", "--spin", mode.rawValue],
+                                          timeoutNanoseconds: 5_000_000_000).run()
         let elapsed = TestHost.monotonicSeconds() - start
         #expect(evidence.timedOut)
         #expect(!evidence.ok)
@@ -53,6 +59,7 @@ struct GuestRunnerTests {
         #expect(elapsed >= 0.9 && elapsed < 3, "took \(elapsed) s")
     }
 
+    /// Opening fails before any signal handler is installed, so this one may run in-process.
     @Test func aMissingDeviceIsEvidenceNotACrash() {
         let evidence = GuestRunner().run(device: "/nonexistent/kvm")
         #expect(!evidence.ok)

@@ -1,0 +1,71 @@
+import Foundation
+import VirtCheckData
+import Yams
+
+/// The rule catalogue compiled into the binary: every rule id virtcheck knows, including those
+/// produced by other rule families (IOMMU/PCI), so `explain` and policies can name them.
+public struct RuleCatalogue: Sendable {
+    public let rules: [RuleDefinition]
+
+    /// The catalogue of this build. A malformed catalogue is a build defect caught by the tests,
+    /// so loading it cannot fail at run time.
+    public static let builtIn: RuleCatalogue = {
+        do {
+            return try RuleCatalogue(yaml: DataTables.ruleCatalogueYAML)
+        } catch {
+            fatalError("Data/rules/catalogue.yaml does not decode: \(error)")
+        }
+    }()
+
+    private struct File: Decodable {
+        var rules: [RuleDefinition]
+    }
+
+    public init(yaml: String) throws {
+        rules = try YAMLDecoder().decode(File.self, from: yaml).rules
+    }
+
+    public func rule(_ id: String) -> RuleDefinition? {
+        rules.first { $0.id == id }
+    }
+
+    public var ids: [String] { rules.map(\.id) }
+
+    /// The remediation text for a situation. A key the catalogue lacks is a defect in this build;
+    /// the text says so plainly rather than crashing a user's run, and the tests look for it.
+    public func remediation(_ id: String, _ situation: String, backend: String? = nil) -> String {
+        guard let text = rule(id)?.remediation[situation] else {
+            return "\(RuleCatalogue.missingMarker) \(id)/\(situation)"
+        }
+        return text.replacingOccurrences(of: "{backend}", with: backend ?? "the KVM backend module")
+    }
+
+    public static let missingMarker = "(no remediation text in the catalogue for"
+
+    /// Ids close to `id`, for "did you mean" messages: same prefix, shared words, or a small edit distance.
+    public func closeMatches(to id: String, among candidates: [String]? = nil) -> [String] {
+        let pool = candidates ?? ids
+        let needle = id.lowercased()
+        let scored = pool.map { ($0, RuleCatalogue.editDistance(needle, $0.lowercased())) }
+        let close = scored.filter { candidate, distance in
+            distance <= max(2, needle.count / 3) || candidate.contains(needle) || (needle.count >= 3 && needle.contains(candidate))
+                || candidate.split(separator: ".").contains { needle.split(separator: ".").contains($0) && $0.count > 3 }
+        }
+        return close.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(5).map(\.0)
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

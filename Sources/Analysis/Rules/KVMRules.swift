@@ -1,0 +1,94 @@
+import HostModel
+
+/// Whether KVM is usable here: the device, access, the API, nesting — and a guest that really
+/// ran, the only proof; flags and modules alone prove nothing.
+enum KVMRules {
+    static func findings(_ c: RuleContext) -> [Finding] {
+        [device(c), accessible(c), api(c), guestRun(c), nested(c)]
+    }
+
+    static func device(_ c: RuleContext) -> Finding {
+        let id = "kvm.device", f = c.facts
+        guard let present = f.kvm.device.present else {
+            return c.finding(id, .unknown, "The input holds no /dev/kvm evidence (captured files, not a live host).",
+                             evidence: [EvidenceItem(source: "input", detail: "no kvm section")], remedy: "offline")
+        }
+        let ev = [EvidenceItem(source: "/dev/kvm", detail: present ? "present" : "absent"),
+                  EvidenceItem(source: "/sys/module", detail: "KVM backend module: \(f.kvm.backend ?? "none loaded")")]
+        return present
+            ? c.finding(id, .pass, "/dev/kvm is present (backend \(f.kvm.backend ?? "unknown")).", evidence: ev)
+            : c.finding(id, .fail, "/dev/kvm does not exist: no KVM backend is loaded.", evidence: ev, remedy: "absent")
+    }
+
+    static func accessible(_ c: RuleContext) -> Finding {
+        let id = "kvm.accessible", f = c.facts
+        guard f.kvm.device.present == true else {
+            return f.kvm.device.present == false
+                ? c.finding(id, .notApplicable, "No /dev/kvm to open.")
+                : c.finding(id, .unknown, "No /dev/kvm evidence in the input.", remedy: "offline")
+        }
+        guard let accessible = f.kvm.device.accessible else {
+            return c.finding(id, .unknown, "Not tried: the evidence is a captured tree.", remedy: "offline")
+        }
+        let ev = [EvidenceItem(source: "open(/dev/kvm, O_RDWR)", detail: accessible ? "ok" : "refused")]
+        return accessible
+            ? c.finding(id, .pass, "/dev/kvm opens read-write.", evidence: ev)
+            : c.finding(id, .warn, "This user may not open /dev/kvm.", evidence: ev, remedy: "denied")
+    }
+
+    static func api(_ c: RuleContext) -> Finding {
+        let id = "kvm.api"
+        guard let api = c.facts.kvm.apiVersion else {
+            return c.finding(id, .unknown, "KVM_GET_API_VERSION was not asked (no /dev/kvm access or captured input).",
+                             remedy: c.fromHost ? "not-asked" : "offline")
+        }
+        let ev = [EvidenceItem(source: "ioctl(KVM_GET_API_VERSION)", detail: "\(api)")]
+        return api == 12
+            ? c.finding(id, .pass, "KVM API version is 12, the stable API.", evidence: ev)
+            : c.finding(id, .fail, "KVM API version is \(api); userspace expects 12.", evidence: ev, remedy: "wrong-version")
+    }
+
+    static func guestRun(_ c: RuleContext) -> Finding {
+        let id = "kvm.guest-run", f = c.facts
+        guard let run = f.kvm.guestRun else {
+            if c.fromHost, f.kvm.device.present == false {
+                return c.finding(id, .fail, "No guest can run: /dev/kvm does not exist.",
+                                 evidence: [EvidenceItem(source: "/dev/kvm", detail: "absent")], remedy: "no-device")
+            }
+            let why = c.source.kind == .live
+                ? (f.kvm.device.accessible == false ? "this user cannot open /dev/kvm" : "the run was skipped (--no-guest)")
+                : "captured input cannot run a guest"
+            return c.finding(id, .unknown, "No guest was run: \(why).", remedy: c.source.kind == .live ? "skipped" : "offline")
+        }
+        var ev = run.runs.map { r in
+            EvidenceItem(source: "guest run (\(r.mode))",
+                         detail: r.ok ? "ok, returned \(r.observed.map { Hex.format64($0) } ?? "-"), \(r.exits.count) exits" : "failed: \(r.detail ?? "no detail")")
+        }
+        if let u = run.exitLatencyNs?.userspace { ev.append(EvidenceItem(source: "exit latency (userspace)", detail: "median \(Int(u.median)) ns over \(u.samples) exits")) }
+        if let k = run.exitLatencyNs?.inKernel { ev.append(EvidenceItem(source: "exit latency (in-kernel)", detail: "median \(Int(k.median)) ns over \(k.samples) exits")) }
+        if run.ok {
+            return c.finding(id, .pass, "Guests ran in \(run.runs.map(\.mode).joined(separator: " and ")) mode through \(f.kvm.backend ?? "KVM").", evidence: ev)
+        }
+        if let error = run.error { ev.append(EvidenceItem(source: "guest run", detail: error)) }
+        return c.finding(id, .fail,
+                         run.timedOut ? "The guest run did not finish within its time limit." : "The guest run failed: \(run.error ?? "see evidence").",
+                         evidence: ev, remedy: "failed")
+    }
+
+    static func nested(_ c: RuleContext) -> Finding {
+        let id = "kvm.nested", f = c.facts
+        var ev: [EvidenceItem] = []
+        if let enabled = f.kvm.nested.enabled {
+            ev.append(EvidenceItem(source: "/sys/module/\(f.kvm.backend ?? "kvm_*")/parameters/nested", detail: enabled ? "Y" : "N"))
+        }
+        guard let vmx = f.kvm.nested.vmx, let svm = f.kvm.nested.svm else {
+            return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read.", evidence: ev, remedy: c.fromHost ? "not-read" : "offline")
+        }
+        ev.append(EvidenceItem(source: "KVM_GET_SUPPORTED_CPUID", detail: "VMX \(vmx ? "offered" : "not offered"), SVM \(svm ? "offered" : "not offered")"))
+        if vmx || svm {
+            return c.finding(id, .pass, "KVM offers \(vmx ? "VT-x" : "AMD-V") to its guests.", evidence: ev)
+        }
+        return c.finding(id, .fail, "Guests cannot be given VT-x/AMD-V: KVM_GET_SUPPORTED_CPUID offers neither VMX nor SVM.", evidence: ev,
+                         remedy: c.softwareBackend == nil ? "enable-nested" : "software-backend")
+    }
+}

@@ -1,0 +1,84 @@
+import HostModel
+
+/// VT-x capabilities (SDM Vol.3C Appendix A): read from the decoded VMX MSRs or cpuinfo's
+/// `vmx flags`; for a CPUID dump, from the documented model table; otherwise unknown. A missing
+/// capability that profiles require (EPT, unrestricted guest) fails; one that only costs speed warns.
+enum VMXCapabilityRules {
+    struct Capability: Sendable {
+        var id: String
+        var name: String
+        var value: @Sendable (VMXFacts) -> Bool?
+        /// The status when the CPU lacks it.
+        var missing: FindingStatus
+        /// The kvm_intel parameter that can switch it off although the CPU has it.
+        var kvmParameter: String?
+        var amdEquivalent: String
+    }
+
+    static let capabilities: [Capability] = [
+        Capability(id: "cpu.ept", name: "EPT", value: { $0.ept }, missing: .fail, kvmParameter: "ept", amdEquivalent: "nested paging (cpu.npt)"),
+        Capability(id: "cpu.unrestricted-guest", name: "unrestricted guest", value: { $0.unrestrictedGuest }, missing: .fail,
+                   kvmParameter: "unrestricted_guest", amdEquivalent: "none needed: SVM runs real-mode guests directly"),
+        Capability(id: "cpu.vpid", name: "VPID", value: { $0.vpid }, missing: .warn, kvmParameter: nil, amdEquivalent: "ASIDs, always present"),
+        Capability(id: "cpu.vmcs-shadowing", name: "VMCS shadowing", value: { $0.vmcsShadowing }, missing: .warn,
+                   kvmParameter: "enable_shadow_vmcs", amdEquivalent: "VMSAVE/VMLOAD virtualization and vGIF"),
+        Capability(id: "cpu.apicv", name: "APIC virtualization", value: { both($0.apicRegisterVirtualization, $0.virtualInterruptDelivery) },
+                   missing: .warn, kvmParameter: "enable_apicv", amdEquivalent: "AVIC (cpu.avic)"),
+        Capability(id: "cpu.posted-interrupts", name: "posted interrupts", value: { $0.postedInterrupts }, missing: .warn,
+                   kvmParameter: nil, amdEquivalent: "AVIC (cpu.avic)"),
+        Capability(id: "cpu.preemption-timer", name: "the VMX preemption timer", value: { $0.preemptionTimer }, missing: .warn,
+                   kvmParameter: "preemption_timer", amdEquivalent: "none"),
+        Capability(id: "cpu.pml", name: "page-modification logging", value: { $0.pml }, missing: .warn, kvmParameter: "pml",
+                   amdEquivalent: "none"),
+        Capability(id: "cpu.ept-5level", name: "5-level EPT", value: { $0.ept5level }, missing: .warn, kvmParameter: nil,
+                   amdEquivalent: "5-level nested paging follows the host"),
+    ]
+
+    static func findings(_ c: RuleContext) -> [Finding] {
+        capabilities.map { evaluate($0, c) }
+    }
+
+    /// Both halves known and present; false when either is known absent; else unknown.
+    static func both(_ a: Bool?, _ b: Bool?) -> Bool? {
+        if a == false || b == false { return false }
+        guard let a, let b else { return nil }
+        return a && b
+    }
+
+    static func evaluate(_ cap: Capability, _ c: RuleContext) -> Finding {
+        if c.isAMDLike {
+            return c.finding(cap.id, .notApplicable, "Intel VT-x feature; the AMD equivalent is \(cap.amdEquivalent).")
+        }
+        guard c.facts.features["vmx"] == true, let vmx = c.facts.vmx else {
+            return c.finding(cap.id, .notApplicable, "VT-x is not available (see cpu.vmx).")
+        }
+        return judge(c, id: cap.id, name: cap.name, value: cap.value(vmx), source: vmx.source, missing: cap.missing,
+                     kvmModule: "kvm_intel", kvmParameter: cap.kvmParameter)
+    }
+
+    /// Shared by the VT-x and TSC-scaling rules: the CPU's own evidence, then the model table, then unknown.
+    static func judge(_ c: RuleContext, id: String, name: String, value: Bool?, source: VMXFacts.Source, missing: FindingStatus,
+                      kvmModule: String, kvmParameter: String?) -> Finding {
+        let where_ = source == .msr ? "IA32_VMX_* MSRs" : "/proc/cpuinfo vmx flags"
+        if let value {
+            let ev = [EvidenceItem(source: where_, detail: "\(name): \(value ? "supported" : "not supported")")]
+            guard value else {
+                return c.finding(id, missing, "The CPU does not support \(name).", evidence: ev, remedy: "missing")
+            }
+            if let parameter = kvmParameter, c.moduleFlag(kvmModule, parameter) == false {
+                return c.finding(id, .warn, "The CPU supports \(name), but \(kvmModule) runs with \(parameter)=N, so KVM does not use it.",
+                                 evidence: ev + [EvidenceItem(source: "/sys/module/\(kvmModule)/parameters/\(parameter)", detail: "N")],
+                                 remedy: "kvm-disabled")
+            }
+            return c.finding(id, .pass, "The CPU supports \(name).", evidence: ev)
+        }
+        if let entry = c.models.lacking(id, c.facts.identity) {
+            let ev = [EvidenceItem(source: "Data/rules/cpu_models.tsv", detail: "\(entry.name): \(entry.source)")]
+            return c.finding(id, missing, "This CPU model (\(entry.name)) does not support \(name) (documented; its VMX MSRs were not read).",
+                             evidence: ev, remedy: "missing")
+        }
+        let reason = c.msrMissingReason(0x48B) ?? "the VMX capability MSRs were not decoded"
+        return c.finding(id, .unknown, "Whether the CPU supports \(name) is unknown: \(reason), and cpuinfo has no `vmx flags` line.",
+                         evidence: [EvidenceItem(source: "IA32_VMX_* MSRs", detail: reason)], remedy: "no-capability-evidence")
+    }
+}

@@ -1,0 +1,130 @@
+import HostModel
+
+/// Whether VT-x / AMD-V is there, and when it is not, why: the model has none, an outer
+/// hypervisor hides it, firmware disabled it, the kernel hid it, or the evidence is missing.
+/// Each reason has its own remedy; missing evidence is `unknown`, never `fail`.
+enum VirtualizationExtensionRules {
+    static func findings(_ c: RuleContext) -> [Finding] {
+        [vmx(c), svm(c), vmxFirmware(c), svmFirmware(c)]
+    }
+
+    static func vmx(_ c: RuleContext) -> Finding {
+        let id = "cpu.vmx", f = c.facts
+        var ev = [c.cpuidEvidence("CPUID.01H:ECX[5]", "vmx"), c.hypervisorEvidence]
+        if c.isAMDLike || (f.identity.vendor == nil && f.features["svm"] == true) {
+            return c.finding(id, .notApplicable, "AMD CPU: AMD-V (SVM) is the equivalent.", evidence: ev)
+        }
+        if f.features.isEmpty {
+            return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
+        }
+        if f.features["vmx"] == true {
+            return c.finding(id, .pass, c.cpuidRead ? "CPUID reports VMX." : "cpuinfo flags include vmx.", evidence: ev)
+        }
+        if let vendor = f.identity.vendor, !c.isIntelLike {
+            return c.finding(id, .notApplicable, "\(vendor) CPU: VT-x does not apply.", evidence: ev)
+        }
+        return missing(c, id, extensionName: "VT-x", evidence: &ev)
+    }
+
+    static func svm(_ c: RuleContext) -> Finding {
+        let id = "cpu.svm", f = c.facts
+        var ev = [c.cpuidEvidence("CPUID.80000001H:ECX[2]", "svm"), c.hypervisorEvidence]
+        if c.isIntelLike || (f.identity.vendor == nil && f.features["vmx"] == true) {
+            return c.finding(id, .notApplicable, "Intel-compatible CPU: VT-x (VMX) is the equivalent.", evidence: ev)
+        }
+        if f.features.isEmpty {
+            return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
+        }
+        if f.features["svm"] == true {
+            return c.finding(id, .pass, c.cpuidRead ? "CPUID reports SVM." : "cpuinfo flags include svm.", evidence: ev)
+        }
+        if let vendor = f.identity.vendor, !c.isAMDLike {
+            return c.finding(id, .notApplicable, "\(vendor) CPU: AMD-V does not apply.", evidence: ev)
+        }
+        return missing(c, id, extensionName: "AMD-V", evidence: &ev)
+    }
+
+    /// The extension's bit is clear: say which of the reasons holds, in order of certainty.
+    static func missing(_ c: RuleContext, _ id: String, extensionName: String, evidence ev: inout [EvidenceItem]) -> Finding {
+        if c.facts.hypervisor.present {
+            var summary = "\(extensionName) is hidden by the outer hypervisor (\(c.hypervisorName))"
+            if c.facts.hypervisor.hyperVRootPartition == true {
+                summary += ", which runs beneath this OS as the Windows Hyper-V root partition"
+            }
+            summary += ": the physical CPU may well have it, but this OS cannot use it."
+            if let backend = c.softwareBackend {
+                summary += " KVM is provided anyway by \(backend), a software backend (see kvm.guest-run)."
+                ev.append(EvidenceItem(source: "/sys/module/\(backend)", detail: "software KVM backend loaded"))
+            }
+            return c.finding(id, .fail, summary, evidence: ev, remedy: c.hiddenSituation)
+        }
+        if !c.cpuidRead {
+            return c.finding(id, .fail, "cpuinfo flags lack \(id == "cpu.vmx" ? "vmx" : "svm") and no CPUID was given: the CPU has no \(extensionName), or firmware disabled it.",
+                             evidence: ev, remedy: "flags-only")
+        }
+        if let entry = c.models.lacking(id, c.facts.identity) {
+            ev.append(EvidenceItem(source: "Data/rules/cpu_models.tsv", detail: "\(entry.name): \(entry.source)"))
+            return c.finding(id, .fail, "This CPU model (\(entry.name)) has no \(extensionName).", evidence: ev, remedy: "model-without-vt")
+        }
+        return c.finding(id, .fail, "CPUID reports no \(id == "cpu.vmx" ? "VMX" : "SVM") on bare metal: this CPU has no \(extensionName).",
+                         evidence: ev, remedy: "cpu-without-vt")
+    }
+
+    static func vmxFirmware(_ c: RuleContext) -> Finding {
+        let id = "cpu.vmx.enabled-by-firmware", f = c.facts
+        guard f.features["vmx"] == true else {
+            return c.finding(id, .notApplicable, "No VT-x to enable (see cpu.vmx).")
+        }
+        if let fc = f.vmx?.featureControl {
+            let value = f.msr(0x3A)?.value.map { Hex.format64($0) } ?? "read"
+            let ev = [c.msrEvidence(0x3A, "IA32_FEATURE_CONTROL",
+                                    "\(value): lock=\(fc.locked ? 1 : 0), VMX inside SMX=\(fc.vmxInsideSmx ? 1 : 0), VMX outside SMX=\(fc.vmxOutsideSmx ? 1 : 0)")]
+            if fc.locked && !fc.vmxOutsideSmx {
+                return fc.vmxInsideSmx
+                    ? c.finding(id, .fail, "Firmware locked IA32_FEATURE_CONTROL allowing VT-x only inside TXT (SMX): VMXON faults for every hypervisor.",
+                                evidence: ev, remedy: "locked-smx-only")
+                    : c.finding(id, .fail, "Firmware locked IA32_FEATURE_CONTROL with VT-x disabled: VMXON faults until VT-x is enabled in the firmware setup.",
+                                evidence: ev, remedy: "locked-disabled")
+            }
+            return fc.locked
+                ? c.finding(id, .pass, "IA32_FEATURE_CONTROL is locked with VT-x enabled outside SMX.", evidence: ev)
+                : c.finding(id, .pass, "IA32_FEATURE_CONTROL is unlocked: the kernel enables and locks VT-x itself at boot.", evidence: ev)
+        }
+        let cpuidItem = c.cpuidEvidence("CPUID.01H:ECX[5]", "vmx")
+        if c.cpuidRead, let flags = f.kernelFlags {
+            let flagItem = EvidenceItem(source: "/proc/cpuinfo flags", detail: flags.contains("vmx") ? "vmx present" : "vmx absent")
+            if !flags.contains("vmx") {
+                return c.finding(id, .fail, "CPUID reports VMX but the kernel removed `vmx` from cpuinfo: firmware left VT-x disabled (IA32_FEATURE_CONTROL).",
+                                 evidence: [cpuidItem, flagItem], remedy: "kernel-cleared")
+            }
+            if let v = c.kernelVersion, v >= (5, 6) {
+                return c.finding(id, .pass, "The kernel (\(v.major).\(v.minor), which removes `vmx` when firmware disabled VT-x) keeps `vmx` in cpuinfo.",
+                                 evidence: [cpuidItem, flagItem, EvidenceItem(source: "uname -r", detail: f.kernelRelease ?? "")])
+            }
+        }
+        let reason = c.msrMissingReason(0x3A) ?? "IA32_FEATURE_CONTROL was not decoded"
+        return c.finding(id, .unknown, "Whether firmware enabled VT-x is unknown: \(reason).",
+                         evidence: [c.msrEvidence(0x3A, "IA32_FEATURE_CONTROL", reason)], remedy: c.msrRemedy)
+    }
+
+    static func svmFirmware(_ c: RuleContext) -> Finding {
+        let id = "cpu.svm.enabled-by-firmware", f = c.facts
+        guard f.features["svm"] == true else {
+            return c.finding(id, .notApplicable, "No AMD-V to enable (see cpu.svm).")
+        }
+        if let disabled = f.svm?.disabledByBios {
+            let locked = f.svm?.vmcrLocked ?? false
+            let value = f.msr(0xC001_0114)?.value.map { Hex.format64($0) } ?? "read"
+            let ev = [c.msrEvidence(0xC001_0114, "VM_CR", "\(value): SVMDIS=\(disabled ? 1 : 0), LOCK=\(locked ? 1 : 0)")]
+            guard disabled else {
+                return c.finding(id, .pass, "VM_CR.SVMDIS is clear: firmware leaves AMD-V enabled.", evidence: ev)
+            }
+            return locked
+                ? c.finding(id, .fail, "Firmware disabled AMD-V and locked it (VM_CR.SVMDIS=1, LOCK=1).", evidence: ev, remedy: "disabled-locked")
+                : c.finding(id, .fail, "Firmware disabled AMD-V (VM_CR.SVMDIS=1, not locked); kvm_amd refuses to load.", evidence: ev, remedy: "disabled-unlocked")
+        }
+        let reason = c.msrMissingReason(0xC001_0114) ?? "VM_CR was not decoded"
+        return c.finding(id, .unknown, "Whether firmware enabled AMD-V is unknown: \(reason).",
+                         evidence: [c.msrEvidence(0xC001_0114, "VM_CR", reason)], remedy: c.msrRemedy)
+    }
+}
