@@ -18,22 +18,47 @@ let package = Package(
         .target(name: "HostModel"),
         .target(
             name: "VirtCheckData",
+            exclude: ["spec/README.md"],
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
                 .embedInCode("tables/hypervisor_signatures.tsv"),
+                .embedInCode("spec/vmxon.vectors"),
+                .embedInCode("spec/vmxoff.vectors"),
+                .embedInCode("spec/vmclear.vectors"),
+                .embedInCode("spec/vmptrld.vectors"),
+                .embedInCode("spec/vmptrst.vectors"),
+                .embedInCode("spec/vmread.vectors"),
+                .embedInCode("spec/vmwrite.vectors"),
+                .embedInCode("spec/vmlaunch.vectors"),
+                .embedInCode("spec/vmresume.vectors"),
+                .embedInCode("spec/vmcall.vectors"),
+                .embedInCode("spec/invept.vectors"),
+                .embedInCode("spec/invvpid.vectors"),
+                .embedInCode("spec/vmfunc.vectors"),
+                .embedInCode("spec/vmrun.vectors"),
+                .embedInCode("spec/vmload.vectors"),
+                .embedInCode("spec/vmsave.vectors"),
+                .embedInCode("spec/vmmcall.vectors"),
+                .embedInCode("spec/stgi.vectors"),
+                .embedInCode("spec/clgi.vectors"),
+                .embedInCode("spec/skinit.vectors"),
+                .embedInCode("spec/invlpga.vectors"),
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI"]),
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData"]),
+        .target(name: "Emulator", dependencies: ["HostModel", "VirtCheckData"]),
         .target(
             name: "VirtCheckCLI",
             dependencies: [
-                "HostModel", "HostProbe", "Analysis",
+                "HostModel", "HostProbe", "Analysis", "Emulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "VirtCheckData"]),
+        .executableTarget(name: "virtcheck-bench", dependencies: ["Emulator"]),
     ],
     swiftLanguageModes: [.v6]
 )
