@@ -119,8 +119,6 @@ public struct VMXCapabilityMSRs: Codable, Sendable, Hashable {
     public var trueControls: Bool { basic >> 55 & 1 == 1 }
     /// MISC[29]: VMWRITE may write the VM-exit information fields.
     public var vmwriteAnyField: Bool { misc >> 29 & 1 == 1 }
-    /// Highest VMCS field index (VMCS_ENUM bits 9:1).
-    public var highestFieldIndex: UInt32 { UInt32(vmcsEnum >> 1 & 0x1FF) }
     /// The control MSRs VM entry uses (SDM A.3-A.5: TRUE MSRs when BASIC[55] = 1).
     public var entryPinbased: UInt64 { trueControls ? truePinbased ?? pinbased : pinbased }
     public var entryProcbased: UInt64 { trueControls ? trueProcbased ?? procbased : procbased }

@@ -159,7 +159,7 @@ public enum VMXInstructions {
     /// fits in bits 14:0 and the field's bitmap bit is clear (SDM 26.1.3).
     static func shadowAccessExits(_ s: MachineState, _ o: Operands, bitmap: Set<UInt32>) -> Bool {
         let encoding = operandSized(o.encoding, s)
-        return s.mode == .nonRoot && (!s.secondaryControl(14) || encoding >> 15 != 0 || bitmap.contains(UInt32(encoding)))
+        return s.mode == .nonRoot && (!s.secondaryControl(14) || encoding >> 15 != 0 || bitmap.contains(UInt32(truncatingIfNeeded: encoding)))
     }
 
     static func noWorkingVMCS(_ name: String) -> Check {
@@ -182,7 +182,7 @@ public enum VMXInstructions {
         unsupportedField("vmread"),
         operandFault("vmread"),
     ]) { s, o in
-        let encoding = UInt32(operandSized(o.encoding, s))
+        let encoding = UInt32(truncatingIfNeeded: operandSized(o.encoding, s))
         let value = s.vmcs[s.workingVMCS]?[encoding & ~1] ?? 0
         s.destination = operandSized(VMCSFieldEncoding.isHighAccess(encoding) ? value >> 32 : value, s)
         return InstructionModel.vmSucceed(&s)
@@ -196,10 +196,10 @@ public enum VMXInstructions {
         operandFault("vmwrite"),
         unsupportedField("vmwrite"),
         Check("vmwrite.read-only", "SDM VMWRITE row 7", .vmFailValid(13)) { s, o in
-            VMCSFieldEncoding.isExitInformation(UInt32(operandSized(o.encoding, s))) && !s.capabilities.vmwriteAnyField
+            VMCSFieldEncoding.isExitInformation(UInt32(truncatingIfNeeded: operandSized(o.encoding, s))) && !s.capabilities.vmwriteAnyField
         },
     ]) { s, o in
-        let encoding = UInt32(operandSized(o.encoding, s))
+        let encoding = UInt32(truncatingIfNeeded: operandSized(o.encoding, s))
         let value = operandSized(o.value, s)
         let full = encoding & ~1
         let working = s.workingVMCS
