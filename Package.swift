@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "VirtCheckData"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HostModel", "VirtCheckData"]),
         .executableTarget(name: "virtcheck-bench", dependencies: ["Emulator"]),
     ],
     swiftLanguageModes: [.v6]

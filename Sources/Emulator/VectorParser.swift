@@ -7,7 +7,7 @@ public enum VectorParser {
         var vectors: [ConformanceVector] = []
         var citation: String?
         var names: Set<String> = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let lineNumber = index + 1
             func fail(_ message: String) -> InputError { InputError(path: file, line: lineNumber, message: message) }
             let trimmed = rawLine.trimmingCharacters()
@@ -99,10 +99,9 @@ public enum VectorParser {
 }
 
 extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (and a CR from CRLF files).
+    /// Without leading and trailing white space.
     func trimmingCharacters() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])
     }
 }
