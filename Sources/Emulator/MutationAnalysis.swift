@@ -28,6 +28,10 @@ public enum MutationAnalysis {
         public var equalStepSwapsSkipped: Int
         /// Mutants no vector detects, as "kind check".
         public var survivors: [String]
+
+        private enum CodingKeys: String, CodingKey {
+            case mutants, killed, survivors, byKind = "by_kind", equalStepSwapsSkipped = "equal_step_swaps_skipped"
+        }
     }
 
     /// Every mutant of one instruction's standard model.

@@ -107,6 +107,49 @@ public struct VMXCapabilityMSRs: Codable, Sendable, Hashable {
         truePinbased: 0x0000_00FF_0000_0016, trueProcbased: 0xFFF9_FFFE_0400_6172,
         trueExit: 0x01FF_FFFF_0003_6DFB, trueEntry: 0x0003_FFFF_0000_11FB, vmfunc: 1, physicalAddressWidth: 46)
 
+    // MARK: coding — MSR values as hex strings, as snapshots write them
+
+    private enum CodingKeys: String, CodingKey {
+        case basic, pinbased, procbased, exit, entry, misc, procbased2, vmfunc, procbased3
+        case cr0Fixed0 = "cr0_fixed0", cr0Fixed1 = "cr0_fixed1", cr4Fixed0 = "cr4_fixed0", cr4Fixed1 = "cr4_fixed1"
+        case vmcsEnum = "vmcs_enum", eptVPIDCap = "ept_vpid_cap", truePinbased = "true_pinbased"
+        case trueProcbased = "true_procbased", trueExit = "true_exit", trueEntry = "true_entry"
+        case physicalAddressWidth = "physical_address_width"
+    }
+
+    private static let valueKeys: [(CodingKeys, WritableKeyPath<VMXCapabilityMSRs, UInt64> & Sendable)] = [
+        (.basic, \.basic), (.pinbased, \.pinbased), (.procbased, \.procbased), (.exit, \.exit), (.entry, \.entry),
+        (.misc, \.misc), (.cr0Fixed0, \.cr0Fixed0), (.cr0Fixed1, \.cr0Fixed1), (.cr4Fixed0, \.cr4Fixed0),
+        (.cr4Fixed1, \.cr4Fixed1), (.vmcsEnum, \.vmcsEnum), (.procbased2, \.procbased2), (.eptVPIDCap, \.eptVPIDCap),
+        (.vmfunc, \.vmfunc), (.procbased3, \.procbased3),
+    ]
+
+    private static let optionalKeys: [(CodingKeys, WritableKeyPath<VMXCapabilityMSRs, UInt64?> & Sendable)] = [
+        (.truePinbased, \.truePinbased), (.trueProcbased, \.trueProcbased), (.trueExit, \.trueExit), (.trueEntry, \.trueEntry),
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func hex(_ key: CodingKeys) throws -> UInt64 {
+            let text = try c.decode(String.self, forKey: key)
+            guard let value = Hex.parse(Substring(text)) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not 64-bit hex")
+            }
+            return value
+        }
+        self = VMXCapabilityMSRs.reference
+        for (key, path) in Self.valueKeys { self[keyPath: path] = try hex(key) }
+        for (key, path) in Self.optionalKeys { self[keyPath: path] = c.contains(key) ? try hex(key) : nil }
+        physicalAddressWidth = try c.decode(Int.self, forKey: .physicalAddressWidth)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        for (key, path) in Self.valueKeys { try c.encode(Hex.format64(self[keyPath: path]), forKey: key) }
+        for (key, path) in Self.optionalKeys { try c.encodeIfPresent(self[keyPath: path].map(Hex.format64), forKey: key) }
+        try c.encode(physicalAddressWidth, forKey: .physicalAddressWidth)
+    }
+
     // MARK: derived capabilities
 
     /// VMCS revision identifier, IA32_VMX_BASIC[30:0].

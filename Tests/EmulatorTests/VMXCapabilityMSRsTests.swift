@@ -1,4 +1,5 @@
 import Emulator
+import Foundation
 import HostModel
 import Testing
 
@@ -33,5 +34,18 @@ import Testing
         #expect(VMXCapabilityMSRs(evidence: cpu, physicalAddressWidth: 39)?.revisionID == 4)
         reads[0] = MSRRead(index: 0x480, status: .denied)
         #expect(VMXCapabilityMSRs(evidence: MSREvidence.CPU(cpu: 0, reads: reads), physicalAddressWidth: 39) == nil)
+    }
+}
+
+@Suite struct VMXCapabilityMSRsCodingTests {
+    /// Hex strings in snake_case keys, like the snapshot's MSR values; decoding gives the same value.
+    @Test func roundTripsAsHex() throws {
+        let data = try JSONEncoder().encode(VMXCapabilityMSRs.reference)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"cr4_fixed1\":\"0x00000000007767ff\""))
+        #expect(try JSONDecoder().decode(VMXCapabilityMSRs.self, from: data) == .reference)
+        var noTrue = VMXCapabilityMSRs.reference
+        noTrue.trueExit = nil
+        #expect(try JSONDecoder().decode(VMXCapabilityMSRs.self, from: JSONEncoder().encode(noTrue)) == noTrue)
     }
 }
