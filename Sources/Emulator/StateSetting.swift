@@ -288,7 +288,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
             if s.vmcs[a] == nil { s.vmcs[a] = VMCSRegion(header: 0) }
             s.vmcs[a]?.header = UInt32(truncatingIfNeeded: n)
         case .regionLaunched(let a): s.vmcs[a]?.launched = n != 0
-        case .regionField(let a, let enc): s.vmcs[a]?[enc] = n
+        case .regionField(let a, let enc): s.vmcs[a, default: VMCSRegion(header: 0)][enc] = n
         case .memory(let a): s.memory[a] = n
         case .vmcb(let a, let path): s.vmcbs[a, default: VMCB.valid][keyPath: path] = n
         case .vmcbFlag(let a, let path): s.vmcbs[a, default: VMCB.valid][keyPath: path] = n != 0
