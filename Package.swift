@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "HostModel"),
         .target(
             name: "VirtCheckData",
+            exclude: ["spec/README.md"],
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
                 .embedInCode("tables/guest_cpu_features.tsv"),
@@ -30,15 +31,37 @@ let package = Package(
                 .embedInCode("rules/catalogue.yaml"),
                 .embedInCode("rules/profiles.yaml"),
                 .embedInCode("rules/cpu_models.tsv"),
+                .embedInCode("spec/vmxon.vectors"),
+                .embedInCode("spec/vmxoff.vectors"),
+                .embedInCode("spec/vmclear.vectors"),
+                .embedInCode("spec/vmptrld.vectors"),
+                .embedInCode("spec/vmptrst.vectors"),
+                .embedInCode("spec/vmread.vectors"),
+                .embedInCode("spec/vmwrite.vectors"),
+                .embedInCode("spec/vmlaunch.vectors"),
+                .embedInCode("spec/vmresume.vectors"),
+                .embedInCode("spec/vmcall.vectors"),
+                .embedInCode("spec/invept.vectors"),
+                .embedInCode("spec/invvpid.vectors"),
+                .embedInCode("spec/vmfunc.vectors"),
+                .embedInCode("spec/vmrun.vectors"),
+                .embedInCode("spec/vmload.vectors"),
+                .embedInCode("spec/vmsave.vectors"),
+                .embedInCode("spec/vmmcall.vectors"),
+                .embedInCode("spec/stgi.vectors"),
+                .embedInCode("spec/clgi.vectors"),
+                .embedInCode("spec/skinit.vectors"),
+                .embedInCode("spec/invlpga.vectors"),
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Emulator", dependencies: ["HostModel", "VirtCheckData"]),
         .target(name: "Reporting", dependencies: ["HostModel", "Analysis"]),
         .target(
             name: "VirtCheckCLI",
             dependencies: [
-                "HostModel", "HostProbe", "Analysis", "Reporting",
+                "HostModel", "HostProbe", "Analysis", "Emulator", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +72,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["virtcheck"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
         .testTarget(name: "DeployTests"),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HostModel", "VirtCheckData"]),
+        .executableTarget(name: "virtcheck-bench", dependencies: ["Emulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -110,6 +110,8 @@ public struct Report: Encodable, Sendable {
     public var verdict: Verdict
     public var findings: [Finding]
     public var profiles: [ProfileResult]
+    /// The built-in emulator's conformance results (`virtcheck verify`), already in report form.
+    public var emulator: JSONValue?
 
     public init(_ a: Assessment) {
         let f = a.facts
@@ -147,6 +149,6 @@ public struct Report: Encodable, Sendable {
         try c.encode(findings, forKey: .findings)
         try c.encode(profiles, forKey: .profiles)
         try c.encodeNil(forKey: .popekGoldberg)
-        try c.encodeNil(forKey: .emulator)
+        try c.encode(emulator, forKey: .emulator)
     }
 }

@@ -1,0 +1,309 @@
+import HostModel
+
+/// One `key=value` of a vector's `given` or `then` column: a piece of machine state to set
+/// before the instruction runs, or to check after it (Data/spec/README.md lists the keys).
+public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
+    public typealias CapabilityPath = WritableKeyPath<VMXCapabilityMSRs, UInt64> & Sendable
+    public typealias VMCBNumberPath = WritableKeyPath<VMCB, UInt64> & Sendable
+    public typealias VMCBFlagPath = WritableKeyPath<VMCB, Bool> & Sendable
+
+    /// What the key names.
+    public indirect enum Key: Sendable, Hashable {
+        case mode, cpl, cr0, cr4, efer, rflags, csL, featureControl, smx, a20m, smm, smmMonitor, dualMonitor, movSS
+        case vmxon, current, skinit, vmCR, hsave, gif, svmGuest, guestVMCB, fsBase
+        case error, launched, destination, link, shadowing, vmreadBitmap, vmwriteBitmap
+        case capability(CapabilityPath)
+        case physicalAddressWidth
+        /// A field of the current VMCS.
+        case field(UInt32)
+        case regionHeader(UInt64)
+        case regionLaunched(UInt64)
+        case regionField(UInt64, UInt32)
+        case memory(UInt64)
+        case vmcb(UInt64, VMCBNumberPath)
+        case vmcbFlag(UInt64, VMCBFlagPath)
+        case vmcbIntercepts(UInt64)
+        case vmcbExitCode(UInt64)
+        case bit(Key, Int)
+    }
+
+    /// A value as written; revision keywords resolve against the capabilities at run time.
+    public enum Value: Sendable, Hashable {
+        case number(UInt64)
+        /// `rev` (the CPU's VMCS revision id) or `shadow` (the same with bit 31 set).
+        case revision(shadow: Bool)
+        case list([UInt64])
+        case names([SVMIntercept])
+    }
+
+    public var key: Key
+    public var value: Value
+    /// The text as written, for messages.
+    public var text: String
+
+    public var description: String { text }
+
+    // MARK: parsing
+
+    static let bitNames: [String: [String: Int]] = [
+        "cr0": ["pe": 0, "mp": 1, "em": 2, "ts": 3, "et": 4, "ne": 5, "wp": 16, "am": 18, "nw": 29, "cd": 30, "pg": 31],
+        "cr4": ["vme": 0, "pvi": 1, "tsd": 2, "de": 3, "pse": 4, "pae": 5, "mce": 6, "pge": 7, "pce": 8, "osfxsr": 9,
+                "umip": 11, "la57": 12, "vmxe": 13, "smxe": 14, "fsgsbase": 16, "pcide": 17, "osxsave": 18, "smep": 20, "smap": 21, "pke": 22],
+        "efer": ["sce": 0, "lme": 8, "lma": 10, "nxe": 11, "svme": 12],
+        "rflags": ["cf": 0, "pf": 2, "af": 4, "zf": 6, "sf": 7, "tf": 8, "if": 9, "df": 10, "of": 11, "vm": 17],
+        "fc": ["lock": 0, "smx": 1, "outside": 2],
+    ]
+
+    static let capabilityKeys: [String: CapabilityPath] = [
+        "basic": \.basic, "pin": \.pinbased, "proc": \.procbased, "exit": \.exit, "entry": \.entry, "misc": \.misc,
+        "cr0-fixed0": \.cr0Fixed0, "cr0-fixed1": \.cr0Fixed1, "cr4-fixed0": \.cr4Fixed0, "cr4-fixed1": \.cr4Fixed1,
+        "vmcs-enum": \.vmcsEnum, "proc2": \.procbased2, "ept-vpid": \.eptVPIDCap, "vmfunc": \.vmfunc,
+    ]
+
+    static let vmcbKeys: [String: VMCBNumberPath] = [
+        "iopm": \.iopmBase, "msrpm": \.msrpmBase, "eventinj": \.eventInjection, "efer": \.efer, "cr0": \.cr0,
+        "cr3": \.cr3, "cr4": \.cr4, "dr6": \.dr6, "dr7": \.dr7,
+    ]
+
+    static let plainKeys: [String: Key] = [
+        "mode": .mode, "cpl": .cpl, "cr0": .cr0, "cr4": .cr4, "efer": .efer, "rflags": .rflags, "cs.l": .csL,
+        "fc": .featureControl, "smx": .smx, "a20m": .a20m, "smm": .smm, "smm-monitor": .smmMonitor,
+        "dual-monitor": .dualMonitor, "mov-ss": .movSS, "vmxon": .vmxon, "current": .current, "skinit": .skinit,
+        "vm_cr": .vmCR, "hsave": .hsave, "gif": .gif, "svm-guest": .svmGuest, "guest-vmcb": .guestVMCB,
+        "fs-base": .fsBase, "error": .error, "launched": .launched, "dest": .destination, "link": .link,
+        "shadowing": .shadowing, "vmread-bitmap": .vmreadBitmap, "vmwrite-bitmap": .vmwriteBitmap,
+        "maxphyaddr": .physicalAddressWidth,
+    ]
+
+    /// Parses `key=value`; the error message says what is wrong.
+    public init(parsing text: String) throws(SettingError) {
+        guard let eq = text.firstIndex(of: "=") else { throw SettingError("expected key=value, got '\(text)'") }
+        let keyText = String(text[..<eq])
+        let valueText = String(text[text.index(after: eq)...])
+        self.text = text
+        self.key = try Self.parseKey(keyText)
+        self.value = try Self.parseValue(valueText, for: key)
+    }
+
+    static func parseKey(_ text: String) throws(SettingError) -> Key {
+        if let key = plainKeys[text] { return key }
+        // NAME.bN or NAME.bitname
+        if let dot = text.lastIndex(of: "."), text[text.index(after: dot)...].first != nil {
+            let base = String(text[..<dot])
+            let bitText = String(text[text.index(after: dot)...])
+            if let named = bitNames[base]?[bitText] { return .bit(try parseKey(base), named) }
+            if bitText.hasPrefix("b"), let n = Int(bitText.dropFirst()), (0..<64).contains(n) {
+                return .bit(try parseKey(base), n)
+            }
+        }
+        if text.hasPrefix("cap."), let path = capabilityKeys[String(text.dropFirst(4))] { return .capability(path) }
+        if text.hasPrefix("field:"), let enc = parseInteger(text.dropFirst(6)), enc <= 0xFFFF_FFFF { return .field(UInt32(enc)) }
+        if text.hasPrefix("mem@"), let addr = parseInteger(text.dropFirst(4)) { return .memory(addr) }
+        if text.hasPrefix("vmcs@") {
+            let rest = text.dropFirst(5)
+            if let colon = rest.firstIndex(of: ":") {
+                if let addr = parseInteger(rest[..<colon]), let enc = parseInteger(rest[rest.index(after: colon)...]), enc <= 0xFFFF_FFFF {
+                    return .regionField(addr, UInt32(enc))
+                }
+            } else if rest.hasSuffix(".launched"), let addr = parseInteger(rest.dropLast(9)) {
+                return .regionLaunched(addr)
+            } else if let addr = parseInteger(rest) {
+                return .regionHeader(addr)
+            }
+        }
+        if text.hasPrefix("vmcb@"), let dot = text.firstIndex(of: "."), let addr = parseInteger(text[text.index(text.startIndex, offsetBy: 5)..<dot]) {
+            let property = String(text[text.index(after: dot)...])
+            switch property {
+            case "intercepts": return .vmcbIntercepts(addr)
+            case "exitcode": return .vmcbExitCode(addr)
+            case "asid": return .vmcb(addr, \.asidWide)
+            case "np": return .vmcbFlag(addr, \.nestedPaging)
+            case "cs.l": return .vmcbFlag(addr, \.csL)
+            case "cs.d": return .vmcbFlag(addr, \.csD)
+            default: if let path = vmcbKeys[property] { return .vmcb(addr, path) }
+            }
+        }
+        throw SettingError("unknown key '\(text)'")
+    }
+
+    static func parseValue(_ text: String, for key: Key) throws(SettingError) -> Value {
+        switch key {
+        case .mode:
+            switch text {
+            case "outside": return .number(0)
+            case "root": return .number(1)
+            case "nonroot": return .number(2)
+            default: throw SettingError("mode must be outside, root or nonroot, got '\(text)'")
+            }
+        case .vmreadBitmap, .vmwriteBitmap:
+            if text == "none" { return .list([]) }
+            var values: [UInt64] = []
+            for part in text.split(separator: ",") {
+                guard let v = parseInteger(part) else { throw SettingError("bad number '\(part)' in '\(text)'") }
+                values.append(v)
+            }
+            return .list(values)
+        case .vmcbIntercepts:
+            if text == "none" { return .names([]) }
+            var names: [SVMIntercept] = []
+            for part in text.split(separator: ",") {
+                guard let n = SVMIntercept(rawValue: String(part)) else { throw SettingError("unknown intercept '\(part)'") }
+                names.append(n)
+            }
+            return .names(names)
+        case .regionHeader where text == "rev": return .revision(shadow: false)
+        case .regionHeader where text == "shadow": return .revision(shadow: true)
+        default:
+            if text == "none" { return .number(MachineState.invalidPointer) }
+            guard let v = parseInteger(text) else { throw SettingError("bad value '\(text)'") }
+            return .number(v)
+        }
+    }
+
+    // MARK: applying and checking
+
+    func resolved(_ state: MachineState) -> Value {
+        if case .revision(let shadow) = value {
+            return .number(UInt64(state.capabilities.revisionID) | (shadow ? 1 << 31 : 0))
+        }
+        return value
+    }
+
+    /// Sets the state this setting names.
+    public func apply(to state: inout MachineState) {
+        let v = resolved(state)
+        Self.write(key, v, &state)
+    }
+
+    /// True when the state holds this setting's value.
+    public func holds(in state: MachineState) -> Bool {
+        Self.read(key, state) == resolved(state)
+    }
+
+    /// The current value, spelled as a vector would (for mismatch messages).
+    public func actual(in state: MachineState) -> String {
+        switch Self.read(key, state) {
+        case .number(let n): "0x" + String(n, radix: 16)
+        case .list(let l): l.map { "0x" + String($0, radix: 16) }.joined(separator: ",")
+        case .names(let n): n.map(\.rawValue).joined(separator: ",")
+        case .revision: "rev"
+        }
+    }
+
+    static func number(_ v: Value) -> UInt64 {
+        if case .number(let n) = v { return n }
+        return 0
+    }
+
+    static func read(_ key: Key, _ s: MachineState) -> Value {
+        func flag(_ b: Bool) -> Value { .number(b ? 1 : 0) }
+        switch key {
+        case .mode: return .number(s.mode == .outside ? 0 : s.mode == .root ? 1 : 2)
+        case .cpl: return .number(UInt64(s.cpl))
+        case .cr0: return .number(s.cr0)
+        case .cr4: return .number(s.cr4)
+        case .efer: return .number(s.efer)
+        case .rflags: return .number(s.rflags)
+        case .csL: return flag(s.csL)
+        case .featureControl: return .number(s.featureControl)
+        case .smx: return flag(s.smx)
+        case .a20m: return flag(s.a20m)
+        case .smm: return flag(s.smm)
+        case .smmMonitor: return flag(s.smmMonitorValid)
+        case .dualMonitor: return flag(s.dualMonitorActive)
+        case .movSS: return flag(s.movSSBlocking)
+        case .vmxon: return .number(s.vmxonPointer ?? MachineState.invalidPointer)
+        case .current: return .number(s.currentVMCS)
+        case .skinit: return flag(s.skinitSupported)
+        case .vmCR: return .number(s.vmCR)
+        case .hsave: return .number(s.hsavePA)
+        case .gif: return flag(s.gif)
+        case .svmGuest: return flag(s.svmGuest)
+        case .guestVMCB: return .number(s.guestVMCB ?? MachineState.invalidPointer)
+        case .fsBase: return .number(s.fsBase)
+        case .error: return .number(s.currentField(VMCSFieldEncoding.instructionError))
+        case .launched: return flag(s.vmcs[s.currentVMCS]?.launched == true)
+        case .destination: return .number(s.destination ?? MachineState.invalidPointer)
+        case .link: return .number(s.vmcsLinkPointer)
+        case .shadowing: return flag(s.secondaryControl(14))
+        case .vmreadBitmap: return .list(s.vmreadBitmap.sorted().map(UInt64.init))
+        case .vmwriteBitmap: return .list(s.vmwriteBitmap.sorted().map(UInt64.init))
+        case .capability(let path): return .number(s.capabilities[keyPath: path])
+        case .physicalAddressWidth: return .number(UInt64(s.capabilities.physicalAddressWidth))
+        case .field(let enc): return .number(s.currentField(enc))
+        case .regionHeader(let a): return .number(UInt64(s.vmcs[a]?.header ?? UInt32(truncatingIfNeeded: s.memory[a] ?? 0)))
+        case .regionLaunched(let a): return flag(s.vmcs[a]?.launched == true)
+        case .regionField(let a, let enc): return .number(s.vmcs[a]?[enc] ?? 0)
+        case .memory(let a): return .number(s.memory[a] ?? 0)
+        case .vmcb(let a, let path): return .number(s.vmcbs[a]?[keyPath: path] ?? 0)
+        case .vmcbFlag(let a, let path): return flag(s.vmcbs[a]?[keyPath: path] == true)
+        case .vmcbIntercepts(let a): return .names((s.vmcbs[a]?.intercepts ?? []).sorted())
+        case .vmcbExitCode(let a): return .number(s.vmcbs[a]?.exitCode ?? 0)
+        case .bit(let base, let n): return .number(number(read(base, s)) >> UInt64(n) & 1)
+        }
+    }
+
+    static func write(_ key: Key, _ v: Value, _ s: inout MachineState) {
+        let n = number(v)
+        let pointer: UInt64? = n == MachineState.invalidPointer ? nil : n
+        switch key {
+        case .mode: s.mode = n == 0 ? .outside : n == 1 ? .root : .nonRoot
+        case .cpl: s.cpl = Int(n & 3)
+        case .cr0: s.cr0 = n
+        case .cr4: s.cr4 = n
+        case .efer: s.efer = n
+        case .rflags: s.rflags = n
+        case .csL: s.csL = n != 0
+        case .featureControl: s.featureControl = n
+        case .smx: s.smx = n != 0
+        case .a20m: s.a20m = n != 0
+        case .smm: s.smm = n != 0
+        case .smmMonitor: s.smmMonitorValid = n != 0
+        case .dualMonitor: s.dualMonitorActive = n != 0
+        case .movSS: s.movSSBlocking = n != 0
+        case .vmxon: s.vmxonPointer = pointer
+        case .current: s.currentVMCS = n
+        case .skinit: s.skinitSupported = n != 0
+        case .vmCR: s.vmCR = n
+        case .hsave: s.hsavePA = n
+        case .gif: s.gif = n != 0
+        case .svmGuest: s.svmGuest = n != 0
+        case .guestVMCB: s.guestVMCB = pointer
+        case .fsBase: s.fsBase = n
+        case .error: write(.field(VMCSFieldEncoding.instructionError), v, &s)
+        case .launched: s.vmcs[s.currentVMCS]?.launched = n != 0
+        case .destination: s.destination = pointer
+        case .link: write(.field(VMCSFieldEncoding.vmcsLinkPointer), v, &s)
+        case .shadowing:
+            write(.bit(.field(VMCSFieldEncoding.procbasedControls), 31), .number(n != 0 ? 1 : 0), &s)
+            write(.bit(.field(VMCSFieldEncoding.secondaryControls), 14), v, &s)
+        case .vmreadBitmap: if case .list(let l) = v { s.vmreadBitmap = Set(l.map { UInt32(truncatingIfNeeded: $0) }) }
+        case .vmwriteBitmap: if case .list(let l) = v { s.vmwriteBitmap = Set(l.map { UInt32(truncatingIfNeeded: $0) }) }
+        case .capability(let path): s.capabilities[keyPath: path] = n
+        case .physicalAddressWidth: s.capabilities.physicalAddressWidth = Int(n & 0x3F)
+        case .field(let enc):
+            let current = s.currentVMCS
+            s.vmcs[current]?[enc] = n
+        case .regionHeader(let a):
+            if s.vmcs[a] == nil { s.vmcs[a] = VMCSRegion(header: 0) }
+            s.vmcs[a]?.header = UInt32(truncatingIfNeeded: n)
+        case .regionLaunched(let a): s.vmcs[a]?.launched = n != 0
+        case .regionField(let a, let enc): s.vmcs[a, default: VMCSRegion(header: 0)][enc] = n
+        case .memory(let a): s.memory[a] = n
+        case .vmcb(let a, let path): s.vmcbs[a, default: VMCB.valid][keyPath: path] = n
+        case .vmcbFlag(let a, let path): s.vmcbs[a, default: VMCB.valid][keyPath: path] = n != 0
+        case .vmcbIntercepts(let a): if case .names(let l) = v { s.vmcbs[a, default: VMCB.valid].intercepts = Set(l) }
+        case .vmcbExitCode(let a): s.vmcbs[a, default: VMCB.valid].exitCode = n
+        case .bit(let base, let bit):
+            let old = number(read(base, s))
+            let mask = UInt64(1) << UInt64(bit)
+            write(base, .number(n != 0 ? old | mask : old & ~mask), &s)
+        }
+    }
+}
+
+/// Why a `key=value` could not be parsed.
+public struct SettingError: Error, Sendable {
+    public var message: String
+    init(_ message: String) { self.message = message }
+}

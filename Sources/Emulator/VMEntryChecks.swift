@@ -1,0 +1,136 @@
+/// The documented subset of the checks VMLAUNCH and VMRESUME make before entering the guest
+/// (SDM 27.2 "Checks on VMX Controls and Host-State Area", 27.3 "Checking and Loading Guest
+/// State"), each against the capability MSRs of the CPU the model stands for. Controls fail with
+/// VMfailValid(7), host state with VMfailValid(8), guest state with a VM-entry failure (exit
+/// reason 33, qualification 0, or 4 for the VMCS-link pointer).
+///
+/// Not modelled: MSR-load failures (reason 34), machine checks (41), PDPTE loading, segment
+/// register and descriptor-table checks, event-injection checks, I/O and MSR bitmap addresses.
+public enum VMEntryChecks {
+    public static func all(_ name: String) -> [Check] {
+        [
+            // SDM 27.2.1.1 VM-execution control fields
+            Check("\(name).ctl-pin", "SDM 27.2.1.1 pin-based controls vs IA32_VMX_(TRUE_)PINBASED_CTLS", .vmFailValid(7)) { s, _ in
+                !allowed(s.currentField(VMCSFieldEncoding.pinbasedControls), s.capabilities.entryPinbased)
+            },
+            Check("\(name).ctl-proc", "SDM 27.2.1.1 processor-based controls vs IA32_VMX_(TRUE_)PROCBASED_CTLS", .vmFailValid(7)) { s, _ in
+                !allowed(s.currentField(VMCSFieldEncoding.procbasedControls), s.capabilities.entryProcbased)
+            },
+            Check("\(name).ctl-proc2", "SDM 27.2.1.1 secondary controls vs IA32_VMX_PROCBASED_CTLS2", .vmFailValid(7)) { s, _ in
+                s.currentField(VMCSFieldEncoding.procbasedControls) >> 31 & 1 == 1
+                    && !allowed(s.currentField(VMCSFieldEncoding.secondaryControls), s.capabilities.procbased2)
+            },
+            Check("\(name).ctl-cr3-targets", "SDM 27.2.1.1 CR3-target count <= IA32_VMX_MISC[24:16]", .vmFailValid(7)) { s, _ in
+                s.currentField(VMCSFieldEncoding.cr3TargetCount) > s.capabilities.misc >> 16 & 0x1FF
+            },
+            Check("\(name).ctl-vpid", "SDM 27.2.1.1 enable VPID => VPID != 0", .vmFailValid(7)) { s, _ in
+                s.secondaryControl(5) && s.currentField(VMCSFieldEncoding.vpid) & 0xFFFF == 0
+            },
+            Check("\(name).ctl-eptp", "SDM 27.2.1.1 enable EPT => valid EPTP", .vmFailValid(7)) { s, _ in
+                s.secondaryControl(1) && !isValidEPTP(s.currentField(VMCSFieldEncoding.eptPointer), s.capabilities)
+            },
+            Check("\(name).ctl-unrestricted", "SDM 27.2.1.1 unrestricted guest => enable EPT", .vmFailValid(7)) { s, _ in
+                s.secondaryControl(7) && !s.secondaryControl(1)
+            },
+            Check("\(name).ctl-vmfunc", "SDM 27.2.1.1 VM-function controls vs IA32_VMX_VMFUNC; EPTP switching => EPT, EPTP-list address", .vmFailValid(7)) { s, _ in
+                guard s.secondaryControl(13) else { return false }
+                let controls = s.currentField(VMCSFieldEncoding.vmfuncControls)
+                return controls & ~s.capabilities.vmfunc != 0
+                    || (controls & 1 == 1 && (!s.secondaryControl(1)
+                        || !s.capabilities.isValidPageAddress(s.currentField(VMCSFieldEncoding.eptpListAddress))))
+            },
+            // SDM 27.2.1.2 / 27.2.1.3
+            Check("\(name).ctl-exit", "SDM 27.2.1.2 VM-exit controls vs IA32_VMX_(TRUE_)EXIT_CTLS", .vmFailValid(7)) { s, _ in
+                !allowed(s.currentField(VMCSFieldEncoding.exitControls), s.capabilities.entryExit)
+            },
+            Check("\(name).ctl-entry", "SDM 27.2.1.3 VM-entry controls vs IA32_VMX_(TRUE_)ENTRY_CTLS", .vmFailValid(7)) { s, _ in
+                !allowed(s.currentField(VMCSFieldEncoding.entryControls), s.capabilities.entryEntry)
+            },
+            // SDM 27.2.2 host control registers and MSRs
+            Check("\(name).host-cr0", "SDM 27.2.2 host CR0 vs IA32_VMX_CR0_FIXED0/1", .vmFailValid(8)) { s, _ in
+                !VMXInstructions.fixedBitsHold(s.currentField(VMCSFieldEncoding.hostCR0),
+                                               fixed0: s.capabilities.cr0Fixed0, fixed1: s.capabilities.cr0Fixed1)
+            },
+            Check("\(name).host-cr4", "SDM 27.2.2 host CR4 vs IA32_VMX_CR4_FIXED0/1", .vmFailValid(8)) { s, _ in
+                !VMXInstructions.fixedBitsHold(s.currentField(VMCSFieldEncoding.hostCR4),
+                                               fixed0: s.capabilities.cr4Fixed0, fixed1: s.capabilities.cr4Fixed1)
+            },
+            Check("\(name).host-cr3", "SDM 27.2.2 host CR3 bits beyond MAXPHYADDR", .vmFailValid(8)) { s, _ in
+                s.currentField(VMCSFieldEncoding.hostCR3) >> UInt64(s.capabilities.physicalAddressWidth) != 0
+            },
+            // SDM 27.2.4 address-space size
+            Check("\(name).host-address-space", "SDM 27.2.4 host address-space size vs IA32_EFER.LMA, host CR4.PAE", .vmFailValid(8)) { s, _ in
+                let hostLong = s.currentField(VMCSFieldEncoding.exitControls) >> 9 & 1 == 1
+                let guestLong = s.currentField(VMCSFieldEncoding.entryControls) >> 9 & 1 == 1
+                if s.efer >> 10 & 1 == 1 {
+                    return !hostLong || s.currentField(VMCSFieldEncoding.hostCR4) >> 5 & 1 == 0
+                }
+                return hostLong || guestLong
+            },
+            // SDM 27.2.3 host segment and descriptor-table registers
+            Check("\(name).host-selectors", "SDM 27.2.3 host selectors: RPL/TI = 0, CS and TR != 0", .vmFailValid(8)) { s, _ in
+                let selectors = stride(from: VMCSFieldEncoding.hostESSelector, through: VMCSFieldEncoding.hostTRSelector, by: 2)
+                    .map { s.currentField($0) }
+                return selectors.contains { $0 & 7 != 0 }
+                    || s.currentField(VMCSFieldEncoding.hostCSSelector) == 0
+                    || s.currentField(VMCSFieldEncoding.hostTRSelector) == 0
+            },
+            Check("\(name).host-rip", "SDM 27.2.4 host RIP canonical", .vmFailValid(8)) { s, _ in
+                !VMXInstructions.isCanonical(s.currentField(VMCSFieldEncoding.hostRIP))
+            },
+            // SDM 27.3.1 guest state
+            Check("\(name).guest-cr0", "SDM 27.3.1.1 guest CR0 vs FIXED0/1 (PE, PG free with unrestricted guest)", .entryFailure(qualification: 0)) { s, _ in
+                var fixed0 = s.capabilities.cr0Fixed0
+                if s.secondaryControl(7) { fixed0 &= ~UInt64(0x8000_0001) }
+                return !VMXInstructions.fixedBitsHold(s.currentField(VMCSFieldEncoding.guestCR0), fixed0: fixed0, fixed1: s.capabilities.cr0Fixed1)
+            },
+            Check("\(name).guest-cr4", "SDM 27.3.1.1 guest CR4 vs FIXED0/1", .entryFailure(qualification: 0)) { s, _ in
+                !VMXInstructions.fixedBitsHold(s.currentField(VMCSFieldEncoding.guestCR4),
+                                               fixed0: s.capabilities.cr4Fixed0, fixed1: s.capabilities.cr4Fixed1)
+            },
+            Check("\(name).guest-ia32e", "SDM 27.3.1.1 IA-32e mode guest => CR0.PG = 1 and CR4.PAE = 1", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(VMCSFieldEncoding.entryControls) >> 9 & 1 == 1
+                    && (s.currentField(VMCSFieldEncoding.guestCR0) >> 31 == 0 || s.currentField(VMCSFieldEncoding.guestCR4) >> 5 & 1 == 0)
+            },
+            Check("\(name).guest-rflags", "SDM 27.3.1.4 guest RFLAGS reserved bits", .entryFailure(qualification: 0)) { s, _ in
+                let rflags = s.currentField(VMCSFieldEncoding.guestRFLAGS)
+                return rflags & 0xFFFF_FFFF_FFC0_8028 != 0 || rflags & 2 == 0
+            },
+            Check("\(name).guest-activity", "SDM 27.3.1.5 activity state supported (IA32_VMX_MISC[8:6])", .entryFailure(qualification: 0)) { s, _ in
+                let state = s.currentField(VMCSFieldEncoding.guestActivityState)
+                return state > 3 || (state > 0 && s.capabilities.misc >> (5 + state) & 1 == 0)
+            },
+            Check("\(name).guest-interruptibility", "SDM 27.3.1.5 interruptibility: bits 31:5 reserved, STI and MOV-SS blocking not both", .entryFailure(qualification: 0)) { s, _ in
+                let value = s.currentField(VMCSFieldEncoding.guestInterruptibility)
+                return value >> 5 != 0 || value & 3 == 3
+            },
+            Check("\(name).guest-link", "SDM 27.3.1.5 VMCS-link pointer (qualification 4, SDM 28.8)", .entryFailure(qualification: 4)) { s, _ in
+                let link = s.currentField(VMCSFieldEncoding.vmcsLinkPointer)
+                guard link != MachineState.invalidPointer else { return false }
+                let header = s.dword(at: link)
+                return !s.capabilities.isValidPageAddress(link) || header & 0x7FFF_FFFF != s.capabilities.revisionID
+                    || (s.secondaryControl(14) && header >> 31 == 0)
+            },
+        ]
+    }
+
+    /// Every bit the MSR's allowed-0 half (31:0) requires is 1 and every 1 is allowed by the
+    /// allowed-1 half (63:32) (SDM A.3).
+    static func allowed(_ value: UInt64, _ msr: UInt64) -> Bool {
+        let mustBeOne = msr & 0xFFFF_FFFF
+        let mayBeOne = msr >> 32
+        return value & mustBeOne == mustBeOne && value & ~mayBeOne == 0
+    }
+
+    /// An EPTP VM entry, INVEPT and VMFUNC accept (SDM 25.6.11, 27.2.1.1): memory type UC (if
+    /// EPT_VPID_CAP[8]) or WB (if [14]); page-walk length 4 ([6]) or 5 ([7]); accessed/dirty
+    /// flags only if [21]; bits 11:7 reserved; no bit at or beyond MAXPHYADDR.
+    public static func isValidEPTP(_ eptp: UInt64, _ c: VMXCapabilityMSRs) -> Bool {
+        let cap = c.eptVPIDCap
+        let typeOK = (eptp & 7 == 0 && cap >> 8 & 1 == 1) || (eptp & 7 == 6 && cap >> 14 & 1 == 1)
+        let walk = eptp >> 3 & 7
+        let walkOK = (walk == 3 && cap >> 6 & 1 == 1) || (walk == 4 && cap >> 7 & 1 == 1)
+        let adOK = eptp >> 6 & 1 == 0 || cap >> 21 & 1 == 1
+        return typeOK && walkOK && adOK && eptp & 0xF80 == 0 && eptp >> UInt64(c.physicalAddressWidth) == 0
+    }
+}

@@ -1,0 +1,107 @@
+import HostModel
+
+/// Reads the vector format of Data/spec/README.md: `@ citation` lines, and one vector per line
+/// `name | given | instruction operands | expected outcome [| then]`.
+public enum VectorParser {
+    public static func parse(_ text: String, file: String) throws(InputError) -> [ConformanceVector] {
+        var vectors: [ConformanceVector] = []
+        var citation: String?
+        var names: Set<String> = []
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let lineNumber = index + 1
+            func fail(_ message: String) -> InputError { InputError(path: file, line: lineNumber, message: message) }
+            let trimmed = rawLine.trimmingCharacters()
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if trimmed.hasPrefix("@") {
+                citation = String(trimmed.dropFirst()).trimmingCharacters()
+                if citation?.isEmpty == true { throw fail("empty citation") }
+                continue
+            }
+            let columns = trimmed.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters() }
+            guard columns.count == 4 || columns.count == 5 else {
+                throw fail("expected 'name | given | instruction | outcome [| then]', got \(columns.count) columns")
+            }
+            guard let citation else { throw fail("vector '\(columns[0])' has no '@ citation' line before it") }
+            let name = columns[0]
+            guard !name.isEmpty, !name.contains(" ") else { throw fail("bad vector name '\(name)'") }
+            guard names.insert(name).inserted else { throw fail("duplicate vector name '\(name)'") }
+
+            let givenWords = words(columns[1])
+            guard let baseWord = givenWords.first, let base = VectorBase(rawValue: baseWord) else {
+                throw fail("given must start with a base (\(VectorBase.allCases.map(\.rawValue).joined(separator: ", "))), got '\(columns[1])'")
+            }
+            let given = try settings(givenWords.dropFirst(), fail)
+
+            let doWords = words(columns[2])
+            guard let mnemonic = doWords.first, let instruction = Instruction(rawValue: mnemonic) else {
+                throw fail("unknown instruction '\(doWords.first ?? "")'")
+            }
+            let operands = try parseOperands(doWords.dropFirst(), fail)
+
+            guard let expected = Outcome(parsing: columns[3]) else { throw fail("unknown outcome '\(columns[3])'") }
+            let then = columns.count == 5 ? try settings(words(columns[4])[...], fail) : []
+            vectors.append(ConformanceVector(name: name, file: file, line: lineNumber, citation: citation, base: base,
+                                             given: given, instruction: instruction, operands: operands,
+                                             expected: expected, then: then))
+        }
+        return vectors
+    }
+
+    static func words(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
+
+    static func settings(_ words: ArraySlice<String>, _ fail: (String) -> InputError) throws(InputError) -> [StateSetting] {
+        var result: [StateSetting] = []
+        for word in words {
+            do {
+                result.append(try StateSetting(parsing: word))
+            } catch {
+                throw fail(error.message)
+            }
+        }
+        return result
+    }
+
+    static func parseOperands(_ words: ArraySlice<String>, _ fail: (String) -> InputError) throws(InputError) -> Operands {
+        var o = Operands()
+        for word in words {
+            if word == "reg" {
+                o.registerForm = true
+                continue
+            }
+            guard let eq = word.firstIndex(of: "=") else { throw fail("operand must be key=value or 'reg', got '\(word)'") }
+            let key = String(word[..<eq])
+            let valueText = String(word[word.index(after: eq)...])
+            if key == "fault" {
+                switch valueText {
+                case "gp": o.memoryFault = .gp
+                case "ss": o.memoryFault = .ss
+                case "pf": o.memoryFault = .pf
+                default: throw fail("fault must be gp, ss or pf, got '\(valueText)'")
+                }
+                continue
+            }
+            guard let value = parseInteger(valueText) else { throw fail("bad operand value '\(word)'") }
+            switch key {
+            case "addr": o.address = value
+            case "enc": o.encoding = value
+            case "val": o.value = value
+            case "type": o.type = value
+            case "desc.lo", "eptp", "vpid": o.descriptorLow = value
+            case "desc.hi", "gla": o.descriptorHigh = value
+            case "eax": o.eax = value
+            case "ecx": o.ecx = value
+            case "rax": o.rax = value
+            default: throw fail("unknown operand '\(key)'")
+            }
+        }
+        return o
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing white space.
+    func trimmingCharacters() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,70 @@
+import Emulator
+import HostModel
+import Testing
+
+@Suite struct VectorParserTests {
+    @Test func parsesAVectorWithCitationGivenOperandsAndThen() throws {
+        let text = "# comment\n\n@ SDM VMXON row 2\nv1 | outside cpl=3 cr4.umip=1 vmcs@0x4000=shadow | VMXON reg addr=0x1000 fault=ss | #GP(0) | mode=outside\r\n"
+        let vectors = try VectorParser.parse(text, file: "t.vectors")
+        let v = try #require(vectors.first)
+        #expect(vectors.count == 1)
+        #expect(v.name == "v1" && v.line == 4 && v.citation == "SDM VMXON row 2")
+        #expect(v.base == .outside && v.given.count == 3 && v.then.count == 1)
+        #expect(v.instruction == .vmxon && v.operands.registerForm && v.operands.address == 0x1000 && v.operands.memoryFault == .ss)
+        #expect(v.expected == .fault(.gp))
+        let state = v.initialState(.reference)
+        #expect(state.cpl == 3 && state.cr4 >> 11 & 1 == 1 && state.vmcs[0x4000]?.header == 0x8000_0004)
+    }
+
+    @Test(arguments: [
+        ("v | outside | VMXON | #UD", 1, "no '@ citation'"),
+        ("@ c\nv | nowhere | VMXON | #UD", 2, "given must start with a base"),
+        ("@ c\nv | outside | VMXYZ | #UD", 2, "unknown instruction"),
+        ("@ c\nv | outside | VMXON | #XX", 2, "unknown outcome"),
+        ("@ c\nv | outside bogus=1 | VMXON | #UD", 2, "unknown key 'bogus'"),
+        ("@ c\nv | outside cpl=x | VMXON | #UD", 2, "bad value"),
+        ("@ c\nv | outside | VMXON addr | #UD", 2, "operand must be key=value"),
+        ("@ c\nv | outside | VMXON | #UD\nv | outside | VMXON | #UD", 3, "duplicate vector name"),
+        ("@ c\nv | outside | VMXON", 2, "columns"),
+    ])
+    func rejectsMalformedInputWithItsLine(_ text: String, _ line: Int, _ message: String) {
+        do {
+            _ = try VectorParser.parse(text, file: "bad.vectors")
+            Issue.record("accepted malformed input")
+        } catch {
+            #expect(error.line == line)
+            #expect(error.description.hasPrefix("bad.vectors:\(line): "))
+            #expect(error.message.contains(message), "\(error.message)")
+        }
+    }
+
+    /// The runner reports a vector whose expectation the model does not meet: wrong outcome,
+    /// a `then` setting that does not hold.
+    @Test func runnerReportsMismatches() throws {
+        let text = """
+        @ deliberately wrong
+        wrong-outcome | outside cpl=3 | VMXON addr=0x1000 | #UD
+        wrong-then | outside | VMXON addr=0x1000 | VMsucceed | mode=outside
+        right | outside | VMXON addr=0x1000 | VMsucceed | mode=root
+        """
+        let results = ConformanceRunner().run(try VectorParser.parse(text, file: "w"))
+        #expect(results.map(\.passed) == [false, false, true])
+        #expect(results[0].mismatches == ["outcome #GP(0), expected #UD"])
+        #expect(results[1].mismatches == ["mode=outside does not hold (is 0x1)"])
+    }
+
+    /// The SDM 31.2 conventions are checked independently of the vector: a model that reports the
+    /// right outcome but sets the wrong flags fails.
+    @Test func runnerChecksStatusFlagConventions() throws {
+        var models = ConformanceRunner.standardModels
+        models[.vmxoff] = InstructionModel(.vmxoff, checks: InstructionModel.standard(.vmxoff).checks) { s, _ in
+            s.mode = .outside
+            s.vmxonPointer = nil
+            return .vmSucceed   // without clearing the status flags
+        }
+        let text = "@ SDM VMXOFF row 5\nv | root rflags=0x8d7 | VMXOFF | VMsucceed\n"
+        let result = ConformanceRunner(models: models).run(try VectorParser.parse(text, file: "c"))[0]
+        #expect(!result.passed)
+        #expect(result.mismatches.first?.hasPrefix("VMsucceed: RFLAGS") == true)
+    }
+}
