@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 scripts/ensure-deps cpu-checker hyperfine time
-swift build -c release --product virtcheck >/dev/null
+swift build -c release --static-swift-stdlib --product virtcheck >/dev/null
 bin=.build/release/virtcheck
 
 hyperfine --runs "$runs" --warmup 2 -N -i --export-json /tmp/virtcheck-bench.json \
