@@ -2,11 +2,22 @@
 import PackageDescription
 
 /// libFuzzer targets for every parser of untrusted input. Built apart from the main package
-/// because they need `-sanitize=fuzzer,address`: see scripts/fuzz.
+/// because they need `-sanitize=fuzzer,address`: see scripts/fuzz. A new target is a directory
+/// `Sources/fuzz-NAME/` with one file (copy any target: `LLVMFuzzerTestOneInput` plus the
+/// `fuzz_NAME_main` entry), one line below, and seeds in `Corpus/fuzz-NAME/`.
+let targets = [
+    "fuzz-cpuid-dump", "fuzz-cpuinfo", "fuzz-msr-listing", "fuzz-lscpu", "fuzz-snapshot",
+    "fuzz-dmar", "fuzz-ivrs", "fuzz-pci-config", "fuzz-iommu-registers",
+]
+
 let package = Package(
     name: "virtcheck-fuzz",
     dependencies: [.package(name: "virtcheck", path: "..")],
     targets: [
-        .executableTarget(name: "fuzz-cpuid-dump", dependencies: [.product(name: "VirtCheckKit", package: "virtcheck")]),
-    ]
+        .target(name: "FuzzSupport"),
+    ] + targets.map { name in
+        .executableTarget(name: name, dependencies: [
+            "FuzzSupport", .product(name: "VirtCheckKit", package: "virtcheck"),
+        ])
+    }
 )

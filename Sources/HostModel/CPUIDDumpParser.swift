@@ -5,7 +5,7 @@
 public enum CPUIDDumpParser {
     /// Quick content sniff for input detection: the first meaningful line is a CPU header or a leaf line.
     public static func looksLikeDump(_ text: Substring) -> Bool {
-        for raw in text.split(separator: "\n", maxSplits: 8, omittingEmptySubsequences: true).prefix(8) {
+        for raw in text.inputLines(maxSplits: 8).prefix(8) {
             let line = raw.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("Disclaimer:") { continue }
             return line.hasPrefix("CPU") || parseLeafLine(line) != nil

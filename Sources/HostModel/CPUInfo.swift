@@ -26,7 +26,7 @@ public struct CPUInfo: Sendable, Hashable {
 
     /// True when the text has the shape of /proc/cpuinfo (a `processor : N` line near the top).
     public static func looksLikeCPUInfo(_ text: Substring) -> Bool {
-        text.split(separator: "\n", maxSplits: 4).prefix(4).contains { line in
+        text.inputLines(maxSplits: 4).prefix(4).contains { line in
             let parts = line.split(separator: ":", maxSplits: 1)
             return parts.count == 2 && parts[0].trimmingWhitespace() == "processor"
         }
@@ -40,7 +40,7 @@ public struct CPUInfo: Sendable, Hashable {
             if !fields.isEmpty { processors.append(Processor(fields: fields)) }
             fields = []
         }
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.inputLines(omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = raw.trimmingWhitespace()
             if line.isEmpty {

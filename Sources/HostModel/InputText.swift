@@ -20,3 +20,11 @@ extension Substring {
         return s
     }
 }
+
+extension StringProtocol {
+    /// Lines split at LF and at CRLF. Swift reads "\r\n" as one Character, so `split(separator: "\n")`
+    /// never splits a CRLF file: a capture saved on Windows was one long line.
+    public func inputLines(maxSplits: Int = Int.max, omittingEmptySubsequences: Bool = true) -> [SubSequence] {
+        split(maxSplits: maxSplits, omittingEmptySubsequences: omittingEmptySubsequences) { $0 == "\n" || $0 == "\r\n" }
+    }
+}

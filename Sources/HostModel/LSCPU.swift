@@ -6,13 +6,13 @@ public struct LSCPU: Sendable, Hashable {
     public func value(_ key: String) -> String? { fields[key] }
 
     public static func looksLikeLSCPU(_ text: Substring) -> Bool {
-        text.split(separator: "\n", maxSplits: 3).first.map { $0.trimmingWhitespace().hasPrefix("Architecture:") } ?? false
+        text.inputLines(maxSplits: 3).first.map { $0.trimmingWhitespace().hasPrefix("Architecture:") } ?? false
     }
 
     public static func parse(_ text: String, source: String) throws(InputError) -> LSCPU {
         var fields: [String: String] = [:]
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.inputLines(omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = raw.trimmingWhitespace()
             if line.isEmpty { continue }

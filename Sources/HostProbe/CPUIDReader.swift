@@ -23,9 +23,7 @@ public enum CPUIDReader {
         }
         var tables: [CPUIDTable] = []
         for cpu in files {
-            let path = root.rooted("/dev/cpu/\(cpu)/cpuid")
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
+            guard case .success(let fd) = root.openEvidence("/dev/cpu/\(cpu)/cpuid") else { continue }
             defer { close(fd) }
             tables.append(CPUIDTable(cpu: cpu, leaves: enumerate { leaf, subleaf in
                 var regs = [UInt32](repeating: 0, count: 4)

@@ -25,11 +25,10 @@ public struct HostRoot: Sendable, Hashable {
     /// Reads a whole (small) file; files in /proc and /sys report size 0, so this reads until EOF
     /// with a cap. The errno maps to an evidence status.
     public func readText(_ absolute: String, limit: Int = 4 << 20) -> TextEvidence {
-        let full = rooted(absolute)
-        let fd = open(full, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let err = errno
-            return TextEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+        let fd: Int32
+        switch openEvidence(absolute) {
+        case .success(let opened): fd = opened
+        case .failure(let f): return TextEvidence(source: absolute, status: f.status, detail: f.detail)
         }
         defer { close(fd) }
         var bytes: [UInt8] = []

@@ -6,10 +6,10 @@ extension HostRoot {
     /// Reads up to `limit` bytes of a binary file (PCI config space, an ACPI table). sysfs gives
     /// non-root readers a short file (64 bytes of config space), which is evidence, not an error.
     public func readBytes(_ absolute: String, limit: Int = 1 << 20) -> BinaryEvidence {
-        let fd = open(rooted(absolute), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let err = errno
-            return BinaryEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+        let fd: Int32
+        switch openEvidence(absolute) {
+        case .success(let opened): fd = opened
+        case .failure(let f): return BinaryEvidence(source: absolute, status: f.status, detail: f.detail)
         }
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -28,6 +28,26 @@ extension HostRoot {
             return BinaryEvidence(source: absolute, status: .error, detail: "larger than \(limit) bytes")
         }
         return BinaryEvidence(source: absolute, bytes: bytes)
+    }
+
+    /// Opens a file of evidence for reading without ever blocking: O_NONBLOCK, because opening a
+    /// FIFO planted in a captured tree would otherwise wait forever for a writer. Only regular
+    /// files are accepted (sysfs and procfs attributes are regular), so /dev/zero or a FIFO where
+    /// evidence should be is refused instead of read without end; `device` also admits the
+    /// character devices of the live system (/dev/cpu/N/cpuid, /dev/cpu/N/msr).
+    public func openEvidence(_ absolute: String, device: Bool = false) -> Result<Int32, OpenFailure> {
+        let fd = open(rooted(absolute), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            let err = errno
+            return .failure(OpenFailure(status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err), errno: err))
+        }
+        var st = stat()
+        let type = fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : 0
+        guard type == S_IFREG || (device && isLive && type == S_IFCHR) else {
+            close(fd)
+            return .failure(OpenFailure(status: .error, detail: "not a regular file" + (type == S_IFIFO ? " (a FIFO)" : type == S_IFCHR ? " (a device)" : "")))
+        }
+        return .success(fd)
     }
 
     /// The last component of a symlink's target (`driver` → `vfio-pci`); nil when not a link.

@@ -30,16 +30,22 @@ public enum LiveProbe {
                         host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu)
     }
 
+    /// Linux's largest NR_CPUS. A captured tree's `online` file is untrusted: `0-65535` repeated
+    /// over 64 KiB would otherwise ask for hundreds of millions of CPUs (memory, and one file
+    /// lookup each), so CPU numbers at or beyond this are dropped and duplicates counted once.
+    static let maxCpus = 8192
+
     /// /sys/devices/system/cpu/online (`0-3,8`), nil when unreadable.
     static func onlineCpus(root: HostRoot) -> [Int]? {
         guard let text = root.value("/sys/devices/system/cpu/online"), !text.isEmpty else { return nil }
-        var cpus: [Int] = []
+        var online = Set<Int>()
         for part in text.split(separator: ",") {
             let bounds = part.split(separator: "-").compactMap { Int($0) }
-            if bounds.count == 1 { cpus.append(bounds[0]) }
-            if bounds.count == 2, bounds[0] <= bounds[1], bounds[1] - bounds[0] < 65536 { cpus += Array(bounds[0]...bounds[1]) }
+            guard let low = bounds.first, low >= 0, low < maxCpus, bounds.count <= 2 else { continue }
+            let high = bounds.count == 2 ? min(bounds[1], maxCpus - 1) : low
+            if low <= high { online.formUnion(low...high) }
         }
-        return cpus.isEmpty ? nil : cpus
+        return online.isEmpty ? nil : online.sorted()
     }
 
     /// A captured tree may carry a `cpuid -r` dump instead of dev/cpu/N/cpuid files.

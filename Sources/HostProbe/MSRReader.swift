@@ -11,13 +11,12 @@ public enum MSRReader {
     public static func read(root: HostRoot, cpus: [Int], indices: [UInt32] = MSRReader.indices) -> MSREvidence {
         var out: [MSREvidence.CPU] = []
         for cpu in cpus {
-            let path = root.rooted("/dev/cpu/\(cpu)/msr")
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd < 0 {
-                let err = errno
-                let status = HostRoot.status(errno: err)
-                let detail = "/dev/cpu/\(cpu)/msr: " + HostRoot.describe(errno: err) + (err == ENOENT ? "; the msr driver is not loaded" : "")
-                out.append(MSREvidence.CPU(cpu: cpu, reads: indices.map { MSRRead(index: $0, status: status, detail: detail) }))
+            let fd: Int32
+            switch root.openEvidence("/dev/cpu/\(cpu)/msr", device: true) {
+            case .success(let opened): fd = opened
+            case .failure(let f):
+                let detail = "/dev/cpu/\(cpu)/msr: " + f.detail + (f.errno == ENOENT ? "; the msr driver is not loaded" : "")
+                out.append(MSREvidence.CPU(cpu: cpu, reads: indices.map { MSRRead(index: $0, status: f.status, detail: detail) }))
                 continue
             }
             defer { close(fd) }

@@ -85,11 +85,16 @@ public enum OfflineLoader {
     }
 
     static func readText(_ path: String) throws(InputError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK and the check on the open file, not only `expand`'s stat of the name: a FIFO
+        // or device swapped in between must neither hang the open nor be read without end.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw InputError(path: path, message: HostRoot.describe(errno: errno)) }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) == 0, st.st_size > maxFileSize {
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw InputError(path: path, message: "not a regular file")
+        }
+        if st.st_size > maxFileSize {
             throw InputError(path: path, message: "file is \(st.st_size) bytes; inputs are limited to \(maxFileSize >> 20) MiB")
         }
         var bytes: [UInt8] = []
@@ -112,7 +117,8 @@ public enum OfflineLoader {
         return text
     }
 
-    static func decodeSnapshot(_ text: String, path: String) throws(InputError) -> Snapshot {
+    /// The snapshot-JSON path of `load`, public for the fuzz target (Fuzz/Sources/fuzz-snapshot).
+    public static func decodeSnapshot(_ text: String, path: String) throws(InputError) -> Snapshot {
         let snapshot: Snapshot
         do {
             snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(text.utf8))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 
 /// Errors the CLI reports as one line on stderr with a contract exit code (DESIGN.md).
 enum CLIError: Error {
@@ -9,7 +10,8 @@ enum CLIError: Error {
     func exit() -> ExitCode {
         switch self {
         case .input(let message):
-            FileHandle.standardError.write(Data("virtcheck: error: \(message)\n".utf8))
+            // Messages quote paths and input, which may hold newlines or escape sequences: one inert line.
+            FileHandle.standardError.write(Data("virtcheck: error: \(Sanitize.line(message, limit: 2000))\n".utf8))
             return ExitCode(2)
         }
     }

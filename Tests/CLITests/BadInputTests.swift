@@ -21,6 +21,8 @@ struct BadInputTests {
         ("empty.txt", []),
         ("not-utf8.txt", [0x43, 0x50, 0x55, 0xFF, 0xFE, 0x3A]),
         ("hostile.txt", Array("\u{1B}[31m<script>alert(1)</script>\n".utf8)),
+        // Foundation's JSON decoder refuses a lone surrogate escape: the whole snapshot is unusable.
+        ("lone-surrogate.json", Array("{\"snapshot_version\": 1, \"tool\": {\"name\": \"\\ud800\"}}".utf8)),
     ]
 
     @Test(arguments: cases.map(\.0))
@@ -73,5 +75,71 @@ struct BadInputTests {
     @Test func fromAndRootTogetherIsAUsageError() throws {
         let r = try VirtCheckBinary.run(["check", "--from", "/tmp", "--root", "/tmp"])
         #expect(r.status == 64)
+    }
+
+    /// Things that are not files must not hang `--from`: each is refused at once (exit 2).
+    @Test(arguments: ["fifo", "/dev/zero", "/dev/null", "/dev/stdin"])
+    func nonRegularInputIsRefusedWithoutHanging(_ what: String) throws {
+        var path = what
+        if what == "fifo" {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-fifo-\(getpid())").path
+            unlink(path)
+            #expect(mkfifo(path, 0o600) == 0)
+        }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 30)
+        #expect(!r.timedOut, "--from \(what) hung")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("not a regular file"))
+    }
+
+    /// In a directory only regular files count: a FIFO, a device link and a symlink loop beside a
+    /// real capture are skipped, and the capture is analysed.
+    @Test func directoryWithFifoDeviceAndSymlinkLoopUsesItsRegularFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-odd-dir-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(mkfifo(dir + "/fifo", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/zero", withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/loop-a", withDestinationPath: dir + "/loop-b")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/loop-b", withDestinationPath: dir + "/loop-a")
+        let onlyOdd = try VirtCheckBinary.run(["check", "--from", dir], timeout: 30)
+        #expect(!onlyOdd.timedOut)
+        #expect(onlyOdd.status == 2)
+        #expect(onlyOdd.stderr.contains("no files"))
+        try FileManager.default.copyItem(atPath: VirtCheckBinary.repoPath("Tests/CLITests/Fixtures/roots/genoa-pvm-guest/cpuid-r.txt"),
+                                         toPath: dir + "/cpuid-r.txt")
+        let r = try VirtCheckBinary.run(["check", "--from", dir, "--format", "json"], timeout: 60)
+        #expect(!r.timedOut)
+        #expect(r.status != 2, "the regular file is analysed: \(r.stderr)")
+        #expect(r.json != nil)
+    }
+
+    /// A `--root` tree whose evidence files are FIFOs and devices is read without hanging.
+    @Test func rootTreeWithFifosFinishes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-fifo-root-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        for sub in ["proc/sys/kernel", "dev/cpu/0", "sys/devices/system/cpu", "sys/firmware/acpi/tables"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+        }
+        for fifo in ["proc/cpuinfo", "proc/cmdline", "proc/sys/kernel/osrelease", "dev/cpu/0/msr", "sys/firmware/acpi/tables/DMAR"] {
+            #expect(mkfifo(dir + "/" + fifo, 0o600) == 0)
+        }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/dev/cpu/0/cpuid", withDestinationPath: "/dev/zero")
+        try String(repeating: "0-65535,", count: 4000).write(toFile: dir + "/sys/devices/system/cpu/online", atomically: false, encoding: .utf8)
+        let r = try VirtCheckBinary.run(["check", "--root", dir, "--format", "json"], timeout: 60)
+        #expect(!r.timedOut, "--root over FIFOs hung")
+        #expect([1, 3].contains(r.status), "\(r.stderr)")
+        #expect(r.json != nil)
+    }
+
+    /// A path with a newline and an escape sequence in its name still gives one inert line.
+    @Test func hostilePathInErrorIsOneInertLine() throws {
+        let path = try Self.temp("evil\n\u{1B}[2Jname\u{202E}.txt", Array("not evidence\n".utf8))
+        let r = try VirtCheckBinary.run(["check", "--from", path])
+        #expect(r.status == 2)
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!r.stderr.contains("\u{1B}"))
+        #expect(!r.stderr.contains("\u{202E}"))
+        #expect(r.stderr.contains("evil?"))
     }
 }

@@ -7,6 +7,8 @@ struct VirtCheckBinary {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Killed after the time limit: the run hung.
+        var timedOut = false
 
         var json: [String: Any]? {
             (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
@@ -25,7 +27,9 @@ struct VirtCheckBinary {
         return FileManager.default.isExecutableFile(atPath: fallback.path) ? fallback : nil
     }()
 
-    static func run(_ arguments: [String], prefix: [String] = []) throws -> Result {
+    /// Runs the binary; after `timeout` seconds it is killed (SIGKILL) and `timedOut` is set, so a
+    /// hang fails its test instead of stalling the suite.
+    static func run(_ arguments: [String], prefix: [String] = [], timeout: Double = 300) throws -> Result {
         guard let url else { throw CocoaError(.fileNoSuchFile) }
         let p = Process()
         if prefix.isEmpty {
@@ -40,6 +44,13 @@ struct VirtCheckBinary {
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
+        let pid = p.processIdentifier
+        nonisolated(unsafe) var killed = false
+        let killer = DispatchWorkItem {
+            killed = true
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         // Drain both pipes concurrently so a large report cannot deadlock the child.
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
@@ -51,8 +62,9 @@ struct VirtCheckBinary {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
+        killer.cancel()
         return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed)
     }
 
     /// Fixtures shipped in the repository (Data/, Tests/) by path relative to the package root.

@@ -1,0 +1,17 @@
+import FuzzSupport
+import HostModel
+
+/// libFuzzer entry: one input, parsed as lscpu output.
+/// Errors are expected; crashes, hangs and sanitizer reports are the findings.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let text = FuzzInput.text(data, size)
+    _ = LSCPU.looksLikeLSCPU(text.prefix(4096))
+    _ = try? LSCPU.parse(text, source: "fuzz")
+    return 0
+}
+
+@_cdecl("fuzz_lscpu_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    FuzzDriver.run(argc, argv, fuzzOne)
+}
