@@ -9,6 +9,8 @@ public enum OfflineLoader {
     public static let maxFileSize = 32 << 20
     /// A directory holding more files than this is not one host's capture.
     public static let maxFilesPerDirectory = 256
+    /// PCI functions one snapshot may list (see `decodeSnapshot`).
+    public static let maxPCIDevices = 4096
 
     public static func load(paths: [String]) throws(InputError) -> Snapshot {
         guard !paths.isEmpty else { throw InputError(path: "--from", message: "no input path given") }
@@ -129,6 +131,11 @@ public enum OfflineLoader {
         }
         guard snapshot.snapshotVersion == Snapshot.currentVersion else {
             throw InputError(path: path, message: "snapshot_version \(snapshot.snapshotVersion) is not supported (this build reads \(Snapshot.currentVersion))")
+        }
+        // The passthrough analysis compares devices pairwise; past this many it would run for
+        // minutes. Real hosts, SR-IOV virtual functions included, stay well below it.
+        if let count = snapshot.pci?.devices.count, count > maxPCIDevices {
+            throw InputError(path: path, message: "\(count) PCI functions in one snapshot; at most \(maxPCIDevices) are analysed")
         }
         return snapshot
     }

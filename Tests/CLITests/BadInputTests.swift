@@ -143,3 +143,26 @@ struct BadInputTests {
         #expect(r.stderr.contains("evil?"))
     }
 }
+
+/// A snapshot listing more PCI functions than any host has is refused at once, not analysed
+/// for minutes (the passthrough rules compare devices pairwise).
+@Suite(.enabled(if: VirtCheckBinary.url != nil, "the virtcheck binary is not built"))
+struct OversizedSnapshotTests {
+    @Test func tooManyPCIFunctionsIsUnusableInput() throws {
+        let capture = VirtCheckBinary.repoPath("Data/hosts/workplace-amd-epyc-kvm-pvm.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: capture))) as? [String: Any])
+        var pci = try #require(json["pci"] as? [String: Any])
+        var one = try #require((pci["devices"] as? [[String: Any]])?.first)
+        var config = try #require(one["config"] as? [String: Any])
+        config["hex"] = String((config["hex"] as? String ?? "").prefix(128))  // the first 64 bytes: what a non-root read gets
+        one["config"] = config
+        pci["devices"] = Array(repeating: one, count: 5000)
+        json["pci"] = pci
+        let path = try BadInputTests.temp("huge-pci.json", Array(try JSONSerialization.data(withJSONObject: json)))
+        let start = Date()
+        let r = try VirtCheckBinary.run(["check", "--from", path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("PCI functions"))
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+}
