@@ -28,6 +28,7 @@ let package = Package(
                 .embedInCode("tables/hypervisor_signatures.tsv"),
                 .embedInCode("tables/vmx_msr_bits.tsv"),
                 .embedInCode("tables/kvm_capabilities.tsv"),
+                .embedInCode("tables/popek_goldberg.tsv"),
                 .embedInCode("rules/catalogue.yaml"),
                 .embedInCode("rules/profiles.yaml"),
                 .embedInCode("rules/cpu_models.tsv"),

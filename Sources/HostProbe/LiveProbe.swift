@@ -5,6 +5,7 @@ import HostModel
 /// (`--root DIR`), through the same readers. Read-only: it writes no MSR, no sysfs, loads no module.
 public enum LiveProbe {
     public struct Options: Sendable {
+        /// Also gates the CPL3 instruction probes: both execute code rather than read state.
         public var runGuest: Bool
         public init(runGuest: Bool) { self.runGuest = runGuest }
     }
@@ -21,10 +22,11 @@ public enum LiveProbe {
         let kvm = KVMProbe.probe(root: root, runGuest: options.runGuest && root.isLive)
         let pci = PCIProbe.probe(root: root)
         let iommu = IOMMUProbe.probe(root: root)
+        let cpl3Probes = options.runGuest && root.isLive ? Cpl3ProbeSupervisor().run() : nil
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
                                 capturedAt: ISO8601DateFormatter().string(from: Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),
-                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu)
+                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu, cpl3Probes: cpl3Probes)
     }
 
     /// /sys/devices/system/cpu/online (`0-3,8`), nil when unreadable.
