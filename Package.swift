@@ -59,10 +59,11 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
         .target(name: "Emulator", dependencies: ["HostModel", "VirtCheckData"]),
         .target(name: "Reporting", dependencies: ["HostModel", "Analysis"]),
+        .target(name: "Validation", dependencies: ["HostModel", "HostProbe", "Emulator"]),
         .target(
             name: "VirtCheckCLI",
             dependencies: [
-                "HostModel", "HostProbe", "Analysis", "Emulator", "Reporting",
+                "HostModel", "HostProbe", "Analysis", "Emulator", "Reporting", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,506 @@
+import HostModel
+
+/// An interpreter for the x86 guest code the differential run uses: real mode and 64-bit long
+/// mode at CPL0, the integer subset test programs need (MOV, ADD, SUB, AND, OR, XOR, CMP, INC,
+/// DEC, SHL, SHR, IMUL, LEA, PUSH, POP, JMP, Jcc, CALL, RET) and the system instructions of the
+/// Popek-Goldberg table. It predicts what KVM reports: the exits a guest causes (I/O, HLT; any
+/// fault, with no IDT set up, is a triple fault: shutdown) and the final state. Semantics follow
+/// the SDM Vol.2 operation sections named at each instruction.
+public struct X86Interpreter: Sendable {
+    public var state: X86State
+    public private(set) var exits: [GuestExit] = []
+    /// RFLAGS bits whose current value the SDM leaves undefined (set by the last instruction that
+    /// wrote them, e.g. AF after a logical op, SF/ZF/AF/PF after IMUL): CPUs differ there.
+    public private(set) var undefinedFlags: UInt64 = 0
+    /// An instruction this interpreter does not model, with its address; the run stops there.
+    public private(set) var unsupported: String?
+
+    public init(state: X86State) { self.state = state }
+
+    /// A fault: with no usable IDT every exception escalates to a triple fault (SDM Vol.3A 7.15,
+    /// interrupt 8), which KVM reports as KVM_EXIT_SHUTDOWN.
+    struct Fault: Error { var vector: Int }
+    struct Unsupported: Error { var what: String }
+
+    /// Runs until HLT, a triple fault, an unsupported instruction, or `limit` instructions.
+    public mutating func run(limit: Int = 10_000) {
+        for _ in 0..<limit {
+            do {
+                if try step() { return }
+            } catch let fault as Fault {
+                exits.append(GuestExit(reason: "shutdown", code: 8, detail: "triple fault after vector \(fault.vector)"))
+                return
+            } catch let error as Unsupported {
+                unsupported = error.what
+                return
+            } catch {
+                return
+            }
+        }
+        unsupported = "no HLT within \(limit) instructions"
+    }
+
+    // MARK: decoding
+
+    private var long: Bool { state.mode == .long64 }
+    private var rex: UInt8 = 0
+    private var operandOverride = false
+    private var segmentOverride: Int?
+
+    private var operandSize: Int {
+        if long { return rex & 8 != 0 ? 8 : operandOverride ? 2 : 4 }
+        return operandOverride ? 4 : 2
+    }
+
+    private func mask(_ size: Int) -> UInt64 { size == 8 ? ~0 : (1 << UInt64(size * 8)) - 1 }
+
+    /// Linear address of the next code byte: CS base + IP (real mode) or RIP.
+    private var codeAddress: UInt64 { long ? state.rip : state.segmentBase[1] &+ (state.rip & 0xFFFF) }
+
+    private mutating func fetch8() throws -> UInt8 {
+        let b = try read(codeAddress, 1)
+        state.rip = long ? state.rip &+ 1 : (state.rip &+ 1) & 0xFFFF
+        return UInt8(b)
+    }
+
+    private mutating func fetch(_ size: Int) throws -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<size { v |= UInt64(try fetch8()) << UInt64(8 * i) }
+        return v
+    }
+
+    private mutating func fetchSigned(_ size: Int) throws -> UInt64 {
+        let v = try fetch(size)
+        let shift = UInt64(64 - 8 * size)
+        return UInt64(bitPattern: Int64(bitPattern: v << shift) >> Int64(shift))
+    }
+
+    // MARK: memory (GuestRunner's page tables: identity, except VA 0x1F0000 -> 0x9000)
+
+    private func physical(_ linear: UInt64) throws -> Int {
+        var address = linear
+        if long, linear >> 12 == 0x1F0 { address = 0x9000 | (linear & 0xFFF) }
+        guard address < UInt64(state.memory.count) else { throw Fault(vector: 14) }
+        return Int(address)
+    }
+
+    func read(_ linear: UInt64, _ size: Int) throws -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<size { v |= UInt64(state.memory[try physical(linear &+ UInt64(i))]) << UInt64(8 * i) }
+        return v
+    }
+
+    private mutating func write(_ linear: UInt64, _ size: Int, _ value: UInt64) throws {
+        for i in 0..<size { state.memory[try physical(linear &+ UInt64(i))] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
+    }
+
+    // MARK: registers
+
+    private func reg(_ n: Int, _ size: Int) -> UInt64 { state.gpr[n] & mask(size) }
+
+    /// SDM Vol.1 3.4.1.1: a 32-bit result zero-extends into the 64-bit register; 8/16-bit keep the rest.
+    private mutating func setReg(_ n: Int, _ size: Int, _ value: UInt64) {
+        switch size {
+        case 8: state.gpr[n] = value
+        case 4 where long: state.gpr[n] = value & 0xFFFF_FFFF
+        default: state.gpr[n] = (state.gpr[n] & ~mask(size)) | (value & mask(size))
+        }
+    }
+
+    /// The r/m operand: a register number or a linear address.
+    enum Operand { case register(Int), memory(UInt64) }
+
+    private mutating func modrm() throws -> (mod: Int, reg: Int, rm: Operand) {
+        let b = try fetch8()
+        let mod = Int(b >> 6), regField = Int(b >> 3 & 7) | (rex & 4 != 0 ? 8 : 0), rmField = Int(b & 7)
+        if mod == 3 { return (mod, regField, .register(rmField | (rex & 1 != 0 ? 8 : 0))) }
+        if long {
+            var base: UInt64 = 0
+            if rmField == 4 {
+                let sib = try fetch8()
+                let index = Int(sib >> 3 & 7) | (rex & 2 != 0 ? 8 : 0), scale = UInt64(1) << UInt64(sib >> 6)
+                let baseField = Int(sib & 7) | (rex & 1 != 0 ? 8 : 0)
+                if index != 4 { base = state.gpr[index] &* scale }
+                if sib & 7 == 5 && mod == 0 { base = base &+ (try fetchSigned(4)) } else { base = base &+ state.gpr[baseField] }
+            } else if rmField == 5 && mod == 0 {
+                throw Unsupported(what: "RIP-relative addressing")
+            } else {
+                base = state.gpr[rmField | (rex & 1 != 0 ? 8 : 0)]
+            }
+            if mod == 1 { base = base &+ (try fetchSigned(1)) }
+            if mod == 2 { base = base &+ (try fetchSigned(4)) }
+            return (mod, regField, .memory(base))
+        }
+        // 16-bit addressing (SDM Vol.2 Table 2-1).
+        let g = state.gpr
+        let bx = g[3] & 0xFFFF, bp = g[5] & 0xFFFF, si = g[6] & 0xFFFF, di = g[7] & 0xFFFF
+        var ea: UInt64
+        var stack = false
+        switch rmField {
+        case 0: ea = bx + si
+        case 1: ea = bx + di
+        case 2: ea = bp + si; stack = true
+        case 3: ea = bp + di; stack = true
+        case 4: ea = si
+        case 5: ea = di
+        case 6: if mod == 0 { ea = try fetch(2) } else { ea = bp; stack = true }
+        default: ea = bx
+        }
+        if mod == 1 { ea = ea &+ (try fetchSigned(1)) }
+        if mod == 2 { ea = ea &+ (try fetch(2)) }
+        let seg = segmentOverride ?? (stack ? 2 : 3)
+        return (mod, regField, .memory(state.segmentBase[seg] &+ (ea & 0xFFFF)))
+    }
+
+    private func get(_ op: Operand, _ size: Int) throws -> UInt64 {
+        switch op {
+        case .register(let n): reg(n, size)
+        case .memory(let a): try read(a, size)
+        }
+    }
+
+    private mutating func set(_ op: Operand, _ size: Int, _ value: UInt64) throws {
+        switch op {
+        case .register(let n): setReg(n, size, value)
+        case .memory(let a): try write(a, size, value)
+        }
+    }
+
+    // MARK: flags (SDM Vol.1 3.4.3.1)
+
+    static let cf: UInt64 = 1, pf: UInt64 = 4, af: UInt64 = 0x10, zf: UInt64 = 0x40, sf: UInt64 = 0x80
+    static let tf: UInt64 = 0x100, intf: UInt64 = 0x200, df: UInt64 = 0x400, of: UInt64 = 0x800
+    static let arithmetic: UInt64 = cf | pf | af | zf | sf | of
+
+    private mutating func setResultFlags(_ r: UInt64, _ size: Int, carry: Bool, overflow: Bool, adjust: Bool) {
+        let r = r & mask(size)
+        var f = state.rflags & ~X86Interpreter.arithmetic
+        if carry { f |= X86Interpreter.cf }
+        if (r & 0xFF).nonzeroBitCount % 2 == 0 { f |= X86Interpreter.pf }
+        if adjust { f |= X86Interpreter.af }
+        if r == 0 { f |= X86Interpreter.zf }
+        if r >> UInt64(size * 8 - 1) & 1 == 1 { f |= X86Interpreter.sf }
+        if overflow { f |= X86Interpreter.of }
+        state.rflags = f
+        undefinedFlags &= ~X86Interpreter.arithmetic
+    }
+
+    /// ADD, OR, ADC-free ALU group in opcode order /0../7 (ADD OR ADC SBB AND SUB XOR CMP); ADC and
+    /// SBB are not modelled. Returns nil for CMP (no write).
+    private mutating func alu(_ op: Int, _ a: UInt64, _ b: UInt64, _ size: Int) throws -> UInt64? {
+        let m = mask(size), sign = UInt64(1) << UInt64(size * 8 - 1)
+        let a = a & m, b = b & m
+        switch op {
+        case 0:
+            let r = (a &+ b) & m
+            setResultFlags(r, size, carry: r < a, overflow: (~(a ^ b) & (a ^ r) & sign) != 0, adjust: (a ^ b ^ r) & 0x10 != 0)
+            return r
+        case 5, 7:
+            let r = (a &- b) & m
+            setResultFlags(r, size, carry: a < b, overflow: ((a ^ b) & (a ^ r) & sign) != 0, adjust: (a ^ b ^ r) & 0x10 != 0)
+            return op == 7 ? nil : r
+        case 1, 4, 6:
+            let r = op == 1 ? a | b : op == 4 ? a & b : a ^ b
+            setResultFlags(r, size, carry: false, overflow: false, adjust: false)
+            undefinedFlags |= X86Interpreter.af //       SDM Vol.2 AND/OR/XOR: "The state of the AF flag is undefined."
+            return r
+        default:
+            throw Unsupported(what: "ADC/SBB")
+        }
+    }
+
+    private func condition(_ cc: UInt8) -> Bool {
+        let f = state.rflags
+        let c = f & X86Interpreter.cf != 0, z = f & X86Interpreter.zf != 0
+        let s = f & X86Interpreter.sf != 0, o = f & X86Interpreter.of != 0, p = f & X86Interpreter.pf != 0
+        let r: Bool
+        switch cc >> 1 {
+        case 0: r = o
+        case 1: r = c
+        case 2: r = z
+        case 3: r = c || z
+        case 4: r = s
+        case 5: r = p
+        case 6: r = s != o
+        default: r = z || s != o
+        }
+        return cc & 1 == 0 ? r : !r
+    }
+
+    // MARK: stack
+
+    private var stackSize: Int { long ? 8 : 2 }
+
+    private mutating func push(_ value: UInt64, _ size: Int) throws {
+        let sp = (reg(4, long ? 8 : 2) &- UInt64(size)) & mask(long ? 8 : 2)
+        setReg(4, long ? 8 : 2, sp)
+        try write(state.segmentBase[2] &+ sp, size, value)
+    }
+
+    private mutating func pop(_ size: Int) throws -> UInt64 {
+        let sp = reg(4, long ? 8 : 2)
+        let v = try read(state.segmentBase[2] &+ sp, size)
+        setReg(4, long ? 8 : 2, sp &+ UInt64(size))
+        return v
+    }
+
+    private mutating func jump(_ target: UInt64) {
+        state.rip = long ? target : target & (operandSize == 4 ? 0xFFFF_FFFF : 0xFFFF)
+    }
+
+    private mutating func loadSegmentReal(_ sreg: Int, _ selector: UInt16) {
+        state.segment[sreg] = selector
+        state.segmentBase[sreg] = UInt64(selector) << 4
+    }
+
+    private mutating func exitIO(port: UInt64, size: Int) {
+        exits.append(GuestExit(reason: "io", code: 2, port: Int(port & 0xFFFF), size: size, direction: "out",
+                               value: state.gpr[0] & mask(size)))
+    }
+
+    // MARK: one instruction
+
+    /// Executes one instruction; true when the run ends (HLT).
+    mutating func step() throws -> Bool {
+        rex = 0
+        operandOverride = false
+        segmentOverride = nil
+        let start = state.rip
+        var op = try fetch8()
+        while true {
+            switch op {
+            case 0x66: operandOverride = true
+            case 0x26: segmentOverride = 0
+            case 0x2E: segmentOverride = 1
+            case 0x36: segmentOverride = 2
+            case 0x3E: segmentOverride = 3
+            case 0x40...0x4F where long: rex = op
+            default: break
+            }
+            let isPrefix = op == 0x66 || op == 0x26 || op == 0x2E || op == 0x36 || op == 0x3E || (long && (0x40...0x4F).contains(op))
+            guard isPrefix else { break }
+            op = try fetch8()
+        }
+        let size = operandSize
+        switch op {
+        case 0x01, 0x09, 0x21, 0x29, 0x31, 0x39: //         ALU r/m, r
+            let m = try modrm()
+            if let r = try alu(Int(op >> 3), try get(m.rm, size), reg(m.reg, size), size) { try set(m.rm, size, r) }
+        case 0x03, 0x0B, 0x23, 0x2B, 0x33, 0x3B: //         ALU r, r/m
+            let m = try modrm()
+            if let r = try alu(Int(op >> 3), reg(m.reg, size), try get(m.rm, size), size) { setReg(m.reg, size, r) }
+        case 0x05, 0x0D, 0x25, 0x2D, 0x35, 0x3D: //         ALU eAX, imm
+            let imm = try fetchSigned(min(size, 4))
+            if let r = try alu(Int(op >> 3), reg(0, size), imm, size) { setReg(0, size, r) }
+        case 0x81, 0x83: //                                  ALU r/m, imm (Group 1)
+            let m = try modrm()
+            let imm = try fetchSigned(op == 0x83 ? 1 : min(size, 4))
+            if let r = try alu(m.reg & 7, try get(m.rm, size), imm, size) { try set(m.rm, size, r) }
+        case 0x40...0x4F: //                                 INC/DEC r16 (real mode only; REX in long mode)
+            let n = Int(op & 7), old = reg(n, size)
+            let carry = state.rflags & X86Interpreter.cf
+            let r = try alu(op < 0x48 ? 0 : 5, old, 1, size)!
+            state.rflags = state.rflags & ~X86Interpreter.cf | carry
+            setReg(n, size, r)
+        case 0x50...0x57: try push(reg(Int(op & 7) | (rex & 1 != 0 ? 8 : 0), stackSize), stackSize)
+        case 0x58...0x5F: setReg(Int(op & 7) | (rex & 1 != 0 ? 8 : 0), stackSize, try pop(stackSize))
+        case 0x6A: try push(try fetchSigned(1) & mask(stackSize), stackSize)
+        case 0x70...0x7F:
+            let disp = try fetchSigned(1)
+            if condition(op & 0xF) { jump(state.rip &+ disp) }
+        case 0x89: let m = try modrm(); try set(m.rm, size, reg(m.reg, size))
+        case 0x8B: let m = try modrm(); setReg(m.reg, size, try get(m.rm, size))
+        case 0x8C: //                                        MOV r/m, Sreg (SDM Vol.2 MOV)
+            let m = try modrm()
+            if case .register(let n) = m.rm { setReg(n, size, UInt64(state.segment[m.reg & 7])) } else { try set(m.rm, 2, UInt64(state.segment[m.reg & 7])) }
+        case 0x8D: //                                        LEA
+            let m = try modrm()
+            guard case .memory(let a) = m.rm else { throw Fault(vector: 6) }
+            setReg(m.reg, size, long ? a : a & 0xFFFF)
+        case 0x8E: //                                        MOV Sreg, r/m (real mode: base = selector << 4)
+            let m = try modrm()
+            guard !long else { throw Unsupported(what: "MOV to Sreg in long mode") }
+            let sreg = m.reg & 7
+            guard sreg != 1 else { throw Fault(vector: 6) }
+            loadSegmentReal(sreg, UInt16(try get(m.rm, 2)))
+        case 0x90: break
+        case 0x9A where !long: //                            CALL ptr16:16
+            let offset = try fetch(2), selector = try fetch(2)
+            try push(UInt64(state.segment[1]), 2)
+            try push(state.rip, 2)
+            loadSegmentReal(1, UInt16(selector))
+            state.rip = offset
+        case 0x9C: try push(state.rflags & 0x3C_7FD7 & mask(stackSize), stackSize) // PUSHF: VM and RF read as 0
+        case 0x9D: //                                        POPF at CPL0: every modifiable flag (SDM Vol.2 POPF)
+            let v = try pop(stackSize)
+            let writable: UInt64 = 0x24_7FD5 & mask(stackSize)
+            state.rflags = (state.rflags & ~writable) | (v & writable) | 2
+        case 0xB8...0xBF:
+            let n = Int(op & 7) | (rex & 1 != 0 ? 8 : 0)
+            setReg(n, size, try fetch(size))
+        case 0xC1, 0xD1: //                                  SHL/SHR (Group 2 /4 /5)
+            let m = try modrm()
+            let count = (op == 0xD1 ? 1 : try fetch(1)) & (size == 8 ? 0x3F : 0x1F)
+            let v = try get(m.rm, size)
+            guard m.reg & 7 == 4 || m.reg & 7 == 5 else { throw Unsupported(what: "Group 2 /\(m.reg & 7)") }
+            guard count > 0 else { break }
+            let bits = UInt64(size * 8)
+            let r: UInt64, carry: Bool, overflow: Bool
+            if m.reg & 7 == 4 {
+                r = (v << count) & mask(size)
+                carry = count <= bits && (v >> (bits - count)) & 1 == 1
+                overflow = ((r >> (bits - 1)) & 1 == 1) != carry
+            } else {
+                r = v >> count
+                carry = (v >> (count - 1)) & 1 == 1
+                overflow = (v >> (bits - 1)) & 1 == 1
+            }
+            setResultFlags(r, size, carry: carry, overflow: count == 1 ? overflow : false, adjust: false)
+            // SDM Vol.2 SAL/SAR/SHL/SHR: AF undefined for a nonzero count, OF undefined unless the count is 1.
+            undefinedFlags |= X86Interpreter.af | (count == 1 ? 0 : X86Interpreter.of)
+            try set(m.rm, size, r)
+        case 0xC3: jump(try pop(stackSize))
+        case 0xC7: let m = try modrm(); try set(m.rm, size, try fetchSigned(min(size, 4)) & mask(size))
+        case 0xCB where !long: //                            RETF
+            let ip = try pop(2), cs = try pop(2)
+            loadSegmentReal(1, UInt16(cs))
+            state.rip = ip
+        case 0xCD where !long: //                            INT n, real mode (SDM Vol.2 INT n: REAL-ADDRESS-MODE)
+            let vector = try fetch(1)
+            try push(state.rflags & 0xFFFF, 2)
+            state.rflags &= ~(X86Interpreter.intf | X86Interpreter.tf | 0x4_0000)
+            try push(UInt64(state.segment[1]), 2)
+            try push(state.rip, 2)
+            state.rip = try read(vector * 4, 2)
+            loadSegmentReal(1, UInt16(try read(vector * 4 + 2, 2)))
+        case 0xCF where !long: //                            IRET, real mode
+            let ip = try pop(2), cs = try pop(2), flags = try pop(2)
+            loadSegmentReal(1, UInt16(cs))
+            state.rip = ip
+            state.rflags = (state.rflags & ~0xFFFF) | (flags & 0x7FD5) | 2
+        case 0xE6, 0xE7: //                                  OUT imm8, AL/eAX
+            let port = try fetch(1)
+            exitIO(port: port, size: op == 0xE6 ? 1 : min(size, 4))
+        case 0xEE, 0xEF: exitIO(port: state.gpr[2], size: op == 0xEE ? 1 : min(size, 4))
+        case 0xE8:
+            let disp = try fetchSigned(long ? 4 : min(size, 4))
+            try push(state.rip, stackSize)
+            jump(state.rip &+ disp)
+        case 0xE9: let disp = try fetchSigned(long ? 4 : min(size, 4)); jump(state.rip &+ disp)
+        case 0xEA where !long: //                            JMP ptr16:16
+            let offset = try fetch(2), selector = try fetch(2)
+            loadSegmentReal(1, UInt16(selector))
+            state.rip = offset
+        case 0xEB: let disp = try fetchSigned(1); jump(state.rip &+ disp)
+        case 0xF4:
+            exits.append(GuestExit(reason: "hlt", code: 5))
+            return true
+        case 0xFA: state.rflags &= ~X86Interpreter.intf
+        case 0xFB: state.rflags |= X86Interpreter.intf
+        case 0xFC: state.rflags &= ~X86Interpreter.df
+        case 0xFD: state.rflags |= X86Interpreter.df
+        case 0xFF: //                                        INC/DEC r/m (Group 5 /0 /1): CF unchanged
+            let m = try modrm()
+            guard m.reg & 7 <= 1 else { throw Unsupported(what: "Group 5 /\(m.reg & 7)") }
+            let carry = state.rflags & X86Interpreter.cf
+            let r = try alu(m.reg & 7 == 0 ? 0 : 5, try get(m.rm, size), 1, size)!
+            state.rflags = state.rflags & ~X86Interpreter.cf | carry
+            try set(m.rm, size, r)
+        case 0x0F:
+            try twoByte(try fetch8(), size: size)
+        default:
+            throw Unsupported(what: "opcode 0x\(String(op, radix: 16)) at 0x\(String(start, radix: 16))")
+        }
+        return false
+    }
+
+    /// The 0F map: system instructions of the Popek-Goldberg table, CPUID, RDTSC, Jcc rel32, IMUL.
+    private mutating func twoByte(_ op: UInt8, size: Int) throws {
+        switch op {
+        case 0x00: //                                        Group 6: SLDT STR LLDT LTR VERR VERW
+            let m = try modrm()
+            switch m.reg & 7 {
+            case 0: try storeSelector(m.rm, state.ldtr, size)
+            case 1: try storeSelector(m.rm, state.tr, size)
+            default: throw Unsupported(what: "0F 00 /\(m.reg & 7)")
+            }
+        case 0x01: //                                        Group 7: SGDT SIDT LGDT LIDT SMSW LMSW INVLPG
+            let m = try modrm()
+            let baseSize = long ? 8 : 4
+            switch (m.reg & 7, m.rm) {
+            case (0, .memory(let a)), (1, .memory(let a)):
+                let isGDT = m.reg & 7 == 0
+                try write(a, 2, UInt64(isGDT ? state.gdtrLimit : state.idtrLimit))
+                // SDM Vol.2 SGDT: with a 16-bit operand in legacy mode the base's top byte is stored as 0.
+                let base = isGDT ? state.gdtrBase : state.idtrBase
+                try write(a &+ 2, baseSize, long || size == 4 ? base : base & 0xFF_FFFF)
+            case (2, .memory(let a)), (3, .memory(let a)):
+                let limit = UInt16(try read(a, 2))
+                var base = try read(a &+ 2, baseSize)
+                if !long && size == 2 { base &= 0xFF_FFFF }
+                if m.reg & 7 == 2 { state.gdtrLimit = limit; state.gdtrBase = base } else { state.idtrLimit = limit; state.idtrBase = base }
+            case (4, .register(let n)): setReg(n, size, state.cr0 & mask(size))
+            case (4, .memory(let a)): try write(a, 2, state.cr0 & 0xFFFF)
+            case (6, let rm): //                             LMSW: loads PE, MP, EM, TS; cannot clear PE
+                let v = try get(rm, 2) & 0xF
+                state.cr0 = (state.cr0 & ~0xE) | (v & 0xE) | (state.cr0 & 1) | (v & 1)
+            case (7, .memory): break //                      INVLPG: no TLB is modelled
+            default: throw Unsupported(what: "0F 01 /\(m.reg & 7)")
+            }
+        case 0x06: state.cr0 &= ~UInt64(8) //                CLTS
+        case 0x0B: throw Fault(vector: 6) //                 UD2
+        case 0x08, 0x09: break //                            INVD, WBINVD: no caches are modelled
+        case 0x20, 0x22, 0x21, 0x23: //                      MOV r64, CRn / CRn, r64 / DRn
+            let m = try modrm()
+            guard case .register(let n) = m.rm else { throw Fault(vector: 6) }
+            let width = long ? 8 : 4
+            switch (op, m.reg) {
+            case (0x20, 0): setReg(n, width, state.cr0)
+            case (0x20, 2): setReg(n, width, state.cr2)
+            case (0x20, 3): setReg(n, width, state.cr3)
+            case (0x20, 4): setReg(n, width, state.cr4)
+            case (0x22, 0): state.cr0 = reg(n, width) | 0x10 //   ET is fixed to 1 (SDM Vol.3A 2.5)
+            case (0x22, 2): state.cr2 = reg(n, width)
+            case (0x22, 3): state.cr3 = reg(n, width)
+            case (0x22, 4): state.cr4 = reg(n, width)
+            case (0x21, let d) where d < 8: setReg(n, width, state.dr[d == 4 ? 6 : d == 5 ? 7 : d])
+            case (0x23, let d) where d < 4: state.dr[d] = reg(n, width)
+            default: throw Unsupported(what: "MOV CR/DR \(m.reg)")
+            }
+        case 0x30: //                                        WRMSR: EDX:EAX to MSR[ECX]
+            state.msrs[UInt32(truncatingIfNeeded: state.gpr[1])] = (state.gpr[2] & 0xFFFF_FFFF) << 32 | (state.gpr[0] & 0xFFFF_FFFF)
+        case 0x32: //                                        RDMSR: only MSRs this run wrote are known
+            guard let v = state.msrs[UInt32(truncatingIfNeeded: state.gpr[1])] else { throw Unsupported(what: "RDMSR of an unwritten MSR") }
+            setReg(0, 4, v & 0xFFFF_FFFF)
+            setReg(2, 4, v >> 32)
+            if !long { state.gpr[0] = v & 0xFFFF_FFFF; state.gpr[2] = v >> 32 }
+        case 0x31: //                                        RDTSC: the value is the host's; tests ignore EAX/EDX
+            setReg(0, 4, 0)
+            setReg(2, 4, 0)
+        case 0xA2: //                                        CPUID: the leaves are KVM's; tests ignore EAX-EDX
+            for n in 0..<4 { setReg(n, 4, 0) }
+        case 0x80...0x8F:
+            let disp = try fetchSigned(long ? 4 : min(size, 4))
+            if condition(op & 0xF) { jump(state.rip &+ disp) }
+        case 0xAF: //                                        IMUL r, r/m: CF=OF=1 iff the result was truncated
+            let m = try modrm()
+            let a = reg(m.reg, size), b = try get(m.rm, size)
+            let bits = size * 8
+            let sa = Int64(bitPattern: a << UInt64(64 - bits)) >> Int64(64 - bits)
+            let sb = Int64(bitPattern: b << UInt64(64 - bits)) >> Int64(64 - bits)
+            let (full, overflow64) = sa.multipliedReportingOverflow(by: sb)
+            let r = UInt64(bitPattern: full) & mask(size)
+            let truncated = size == 8 ? overflow64 : (Int64(bitPattern: r << UInt64(64 - bits)) >> Int64(64 - bits)) != full
+            setReg(m.reg, size, r)
+            setResultFlags(r, size, carry: truncated, overflow: truncated, adjust: false)
+            undefinedFlags |= X86Interpreter.sf | X86Interpreter.zf | X86Interpreter.af | X86Interpreter.pf // SDM Vol.2 IMUL
+        default:
+            throw Unsupported(what: "opcode 0x0f 0x\(String(op, radix: 16))")
+        }
+    }
+
+    /// SLDT/STR: a register destination takes the operand size (upper bits zero), memory 16 bits.
+    private mutating func storeSelector(_ rm: Operand, _ value: UInt16, _ size: Int) throws {
+        if case .register(let n) = rm { setReg(n, size, UInt64(value)) } else { try set(rm, 2, UInt64(value)) }
+    }
+}
