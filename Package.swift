@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
         .testTarget(name: "DeployTests"),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HostModel", "VirtCheckData"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Emulator", "HostModel", "virtcheck"]),
         .executableTarget(name: "virtcheck-bench", dependencies: ["Emulator"]),
     ],
     swiftLanguageModes: [.v6]
