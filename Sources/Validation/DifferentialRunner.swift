@@ -15,18 +15,20 @@ public enum DifferentialRunner {
         programs.flatMap { ["--program", "\($0.name):\($0.mode.rawValue):" + $0.code.map { String(format: "%02x", $0) }.joined()] }
     }
 
-    public static func run(executable: String, programs: [X86TestProgram] = X86TestCorpus.programs) -> Result<[DifferentialResult], DifferentialError> {
+    /// `backend` (the KVM module in use) selects which `KnownDeviation`s can explain a disagreement.
+    public static func run(executable: String, backend: String?,
+                           programs: [X86TestProgram] = X86TestCorpus.programs) -> Result<[DifferentialResult], DifferentialError> {
         let child = GuestRunSupervisor.childCommand(executable: executable, extraArguments: arguments(programs),
                                                     timeoutNanoseconds: 30_000_000_000)
         switch child.runPrograms() {
         case .failure(let error): return .failure(DifferentialError(description: error.description))
         case .success(let outcomes):
             let byName = Dictionary(outcomes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            return .success(programs.map { compare($0, byName[$0.name]) })
+            return .success(programs.map { compare($0, byName[$0.name], backend: backend) })
         }
     }
 
-    public static func compare(_ program: X86TestProgram, _ kvm: GuestProgramOutcome?) -> DifferentialResult {
+    public static func compare(_ program: X86TestProgram, _ kvm: GuestProgramOutcome?, backend: String? = nil) -> DifferentialResult {
         let predicted = program.predict()
         var mismatches: [String] = []
         let exits = kvm?.exits.map(describe) ?? []
@@ -54,7 +56,9 @@ public enum DifferentialRunner {
         }
         return DifferentialResult(program: program.name, mode: program.mode.rawValue, instruction: program.instruction,
                                   reference: program.reference, agrees: mismatches.isEmpty, exits: exits,
-                                  mismatches: mismatches, knownDeviation: nil)
+                                  mismatches: mismatches,
+                                  knownDeviation: mismatches.isEmpty ? nil : KnownDeviation.explaining(program.name, backend: backend)
+                                      .map { "\($0.backend): \($0.explanation) (\($0.source))" })
     }
 
     static func describe(_ exit: GuestExit) -> String {

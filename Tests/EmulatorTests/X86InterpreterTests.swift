@@ -99,3 +99,47 @@ struct X86InterpreterTests {
         for program in X86TestCorpus.programs { #expect(program.predict().unsupported == nil, "\(program.name)") }
     }
 }
+
+/// CPL3 inside the guest: the SDM's prediction for the user-mode programs, worked by hand.
+struct X86UserModeTests {
+    static func exits(_ name: String) throws -> [String] {
+        let program = try #require(X86UserModeCorpus.programs.first { $0.name == name })
+        let i = program.predict()
+        #expect(i.unsupported == nil, "\(name): \(i.unsupported ?? "")")
+        return i.exits.map { $0.reason == "io" ? String($0.value ?? 0, radix: 16) : $0.reason }
+    }
+
+    /// SDM Vol.2 IRET: returning to CPL3 loads CS 0x1B and SS 0x23 and nulls DS (DPL 0 < CPL).
+    @Test func iretqEntersRingThree() throws {
+        #expect(try Self.exits("u-mov-sreg") == ["1b", "23", "0", "shutdown"])
+    }
+
+    /// SDM Vol.2 POPF: at CPL3 IOPL stays 3 although 0 was popped; IF loads because CPL <= IOPL.
+    @Test func popfAtRingThreeKeepsIOPL() throws {
+        #expect(try Self.exits("u-popf") == ["3202", "shutdown"])
+        #expect(try Self.exits("u-pushf") == ["3002", "shutdown"])
+    }
+
+    /// SDM Vol.2 LAR: descriptor 0x00AFFA000000FFFF with the accessed bit the CS load set, masked
+    /// with 00F0FF00H = 0x00A0FB00, ZF=1; the DPL-0 kernel CS is invisible at CPL3 (ZF=0).
+    @Test func larSeesOnlyItsOwnRing() throws {
+        #expect(try Self.exits("u-lar") == ["40", "a0fb00", "0", "shutdown"])
+        #expect(try Self.exits("u-lsl") == ["ffffffff", "0", "shutdown"])
+        #expect(try Self.exits("u-verr-verw") == ["40", "0", "0", "40", "shutdown"])
+    }
+
+    /// CR4.TSD and CR4.UMIP make RDTSC and SGDT fault at CPL3; without them they run.
+    @Test func tsdAndUMIPTurnTheGapsIntoTraps() throws {
+        #expect(try Self.exits("u-rdtsc") == ["2", "shutdown"])
+        #expect(try Self.exits("u-rdtsc-tsd") == ["c4", "shutdown"])
+        #expect(try Self.exits("u-sgdt") == ["a000", "a0000027", "shutdown"])
+        #expect(try Self.exits("u-sgdt-umip") == ["c4", "shutdown"])
+    }
+
+    /// SDM Vol.3A 5.9: every privileged instruction faults at CPL3 after the marker.
+    @Test(arguments: ["u-hlt", "u-rdmsr", "u-wrmsr", "u-lgdt", "u-lidt", "u-lmsw", "u-clts", "u-mov-cr0", "u-mov-dr7",
+                      "u-invlpg", "u-wbinvd", "u-invd"])
+    func privilegedInstructionsTrapAtRingThree(_ name: String) throws {
+        #expect(try Self.exits(name) == ["55", "shutdown"])
+    }
+}

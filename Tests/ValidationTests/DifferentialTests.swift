@@ -22,11 +22,19 @@ struct DifferentialTests {
         return fd >= 0
     }()
 
+    static let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
+
+    /// Every program agrees, or disagrees exactly where the backend's documented deviation says
+    /// (kvm_pvm: guest user mode on the host's segments and flags).
     @Test(.enabled(if: kvmUsable && binary != nil, "needs a /dev/kvm this user can open and the built virtcheck"))
-    func everyProgramAgreesWithRealKVM() throws {
-        let results = try DifferentialRunner.run(executable: try #require(Self.binary)).get()
+    func everyProgramAgreesWithRealKVMOrADocumentedDeviation() throws {
+        let results = try DifferentialRunner.run(executable: try #require(Self.binary), backend: Self.backend).get()
         #expect(results.count == X86TestCorpus.programs.count)
-        for r in results { #expect(r.agrees, "\(r.program): \(r.mismatches)") }
+        for r in results { #expect(r.agrees || r.knownDeviation != nil, "\(r.program): \(r.mismatches)") }
+        // CPL0 programs and the privileged-at-CPL3 ones are not covered by any deviation.
+        for r in results where r.program.hasPrefix("l-") || r.program.hasPrefix("r-") || r.program == "u-hlt" {
+            #expect(r.agrees, "\(r.program): \(r.mismatches)")
+        }
         #expect(results.first { $0.program == "r-mov-add-out" }?.exits.first == "io:out port 0x10 size 2 value 0x1335")
     }
 

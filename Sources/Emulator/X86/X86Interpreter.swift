@@ -75,23 +75,64 @@ public struct X86Interpreter: Sendable {
         return UInt64(bitPattern: Int64(bitPattern: v << shift) >> Int64(shift))
     }
 
-    // MARK: memory (GuestRunner's page tables: identity, except VA 0x1F0000 -> 0x9000)
+    // MARK: memory
 
-    private func physical(_ linear: UInt64) throws -> Int {
+    /// SDM Vol.3A 4.5: 4-level paging with 4 KiB pages, the only kind GuestRunner builds. At CPL3
+    /// every level must allow user access (U/S) and, for a write, writing (R/W); `supervisor`
+    /// marks the processor's own accesses (descriptor tables), which are checked as CPL0's.
+    private func physical(_ linear: UInt64, write: Bool = false, supervisor: Bool = false) throws -> Int {
         var address = linear
-        if long, linear >> 12 == 0x1F0 { address = 0x9000 | (linear & 0xFFF) }
+        if long {
+            let user = state.cpl == 3 && !supervisor
+            var table = state.cr3 & 0x000F_FFFF_FFFF_F000
+            for level in 0..<4 {
+                let slot = Int(table + ((linear >> UInt64(39 - 9 * level)) & 0x1FF) * 8)
+                guard slot + 8 <= state.memory.count else { throw Fault(vector: 14) }
+                let entry = (0..<8).reduce(UInt64(0)) { $0 | UInt64(state.memory[slot + $1]) << UInt64(8 * $1) }
+                guard entry & 1 == 1 else { throw Fault(vector: 14) }
+                if user && (entry & 4 == 0 || (write && entry & 2 == 0)) { throw Fault(vector: 14) }
+                if level > 0 && level < 3 && entry & 0x80 != 0 { throw Unsupported(what: "large pages") }
+                table = entry & 0x000F_FFFF_FFFF_F000
+            }
+            address = table | (linear & 0xFFF)
+        }
         guard address < UInt64(state.memory.count) else { throw Fault(vector: 14) }
         return Int(address)
     }
 
-    func read(_ linear: UInt64, _ size: Int) throws -> UInt64 {
+    func read(_ linear: UInt64, _ size: Int, supervisor: Bool = false) throws -> UInt64 {
         var v: UInt64 = 0
-        for i in 0..<size { v |= UInt64(state.memory[try physical(linear &+ UInt64(i))]) << UInt64(8 * i) }
+        for i in 0..<size { v |= UInt64(state.memory[try physical(linear &+ UInt64(i), supervisor: supervisor)]) << UInt64(8 * i) }
         return v
     }
 
-    private mutating func write(_ linear: UInt64, _ size: Int, _ value: UInt64) throws {
-        for i in 0..<size { state.memory[try physical(linear &+ UInt64(i))] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
+    private mutating func write(_ linear: UInt64, _ size: Int, _ value: UInt64, supervisor: Bool = false) throws {
+        for i in 0..<size {
+            state.memory[try physical(linear &+ UInt64(i), write: true, supervisor: supervisor)] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i))
+        }
+    }
+
+    // MARK: privilege (SDM Vol.3A 5.9, Vol.1 19.5 for IOPL)
+
+    /// Privileged instructions raise #GP(0) at CPL>0.
+    private func requireCPL0() throws { if state.cpl != 0 { throw Fault(vector: 13) } }
+
+    /// CLI, STI, IN, OUT: #GP(0) when CPL > IOPL (no TSS I/O bitmap is modelled).
+    private func requireIOPL() throws { if state.cpl > state.iopl { throw Fault(vector: 13) } }
+
+    /// SGDT, SIDT, SLDT, SMSW, STR: #GP(0) at CPL>0 when CR4.UMIP (bit 11) is set.
+    private func requireUMIPAllows() throws { if state.cr4 & 0x800 != 0 && state.cpl > 0 { throw Fault(vector: 13) } }
+
+    /// The GDT descriptor for `selector` (LDT and out-of-limit selectors: nil).
+    private func descriptor(_ selector: UInt16) throws -> UInt64? {
+        guard selector & 4 == 0, selector >> 3 != 0, UInt64(selector & ~7) + 7 <= UInt64(state.gdtrLimit) else { return nil }
+        return try read(state.gdtrBase &+ UInt64(selector & ~7), 8, supervisor: true)
+    }
+
+    /// Loading a segment register sets the descriptor's accessed bit (SDM Vol.3A 3.4.5.1).
+    private mutating func markAccessed(_ selector: UInt16) throws {
+        let address = state.gdtrBase &+ UInt64(selector & ~7) &+ 5
+        try write(address, 1, try read(address, 1, supervisor: true) | 1, supervisor: true)
     }
 
     // MARK: registers
@@ -305,6 +346,7 @@ public struct X86Interpreter: Sendable {
         case 0x50...0x57: try push(reg(Int(op & 7) | (rex & 1 != 0 ? 8 : 0), stackSize), stackSize)
         case 0x58...0x5F: setReg(Int(op & 7) | (rex & 1 != 0 ? 8 : 0), stackSize, try pop(stackSize))
         case 0x6A: try push(try fetchSigned(1) & mask(stackSize), stackSize)
+        case 0x68: try push(try fetchSigned(min(size, 4)) & mask(stackSize), stackSize)
         case 0x70...0x7F:
             let disp = try fetchSigned(1)
             if condition(op & 0xF) { jump(state.rip &+ disp) }
@@ -331,9 +373,11 @@ public struct X86Interpreter: Sendable {
             loadSegmentReal(1, UInt16(selector))
             state.rip = offset
         case 0x9C: try push(state.rflags & 0x3C_7FD7 & mask(stackSize), stackSize) // PUSHF: VM and RF read as 0
-        case 0x9D: //                                        POPF at CPL0: every modifiable flag (SDM Vol.2 POPF)
+        case 0x9D: //                                        POPF (SDM Vol.2 POPF): at CPL>0 IOPL is kept, and IF unless CPL <= IOPL
             let v = try pop(stackSize)
-            let writable: UInt64 = 0x24_7FD5 & mask(stackSize)
+            var writable: UInt64 = 0x24_7FD5 & mask(stackSize)
+            if state.cpl > 0 { writable &= ~0x3000 }
+            if state.cpl > state.iopl { writable &= ~X86Interpreter.intf }
             state.rflags = (state.rflags & ~writable) | (v & writable) | 2
         case 0xB8...0xBF:
             let n = Int(op & 7) | (rex & 1 != 0 ? 8 : 0)
@@ -373,6 +417,8 @@ public struct X86Interpreter: Sendable {
             try push(state.rip, 2)
             state.rip = try read(vector * 4, 2)
             loadSegmentReal(1, UInt16(try read(vector * 4 + 2, 2)))
+        case 0xCF where long && rex & 8 != 0: //             IRETQ (SDM Vol.2 IRET, IA-32e mode)
+            try iretq()
         case 0xCF where !long: //                            IRET, real mode
             let ip = try pop(2), cs = try pop(2), flags = try pop(2)
             loadSegmentReal(1, UInt16(cs))
@@ -380,8 +426,9 @@ public struct X86Interpreter: Sendable {
             state.rflags = (state.rflags & ~0xFFFF) | (flags & 0x7FD5) | 2
         case 0xE6, 0xE7: //                                  OUT imm8, AL/eAX
             let port = try fetch(1)
+            try requireIOPL()
             exitIO(port: port, size: op == 0xE6 ? 1 : min(size, 4))
-        case 0xEE, 0xEF: exitIO(port: state.gpr[2], size: op == 0xEE ? 1 : min(size, 4))
+        case 0xEE, 0xEF: try requireIOPL(); exitIO(port: state.gpr[2], size: op == 0xEE ? 1 : min(size, 4))
         case 0xE8:
             let disp = try fetchSigned(long ? 4 : min(size, 4))
             try push(state.rip, stackSize)
@@ -393,10 +440,11 @@ public struct X86Interpreter: Sendable {
             state.rip = offset
         case 0xEB: let disp = try fetchSigned(1); jump(state.rip &+ disp)
         case 0xF4:
+            try requireCPL0()
             exits.append(GuestExit(reason: "hlt", code: 5))
             return true
-        case 0xFA: state.rflags &= ~X86Interpreter.intf
-        case 0xFB: state.rflags |= X86Interpreter.intf
+        case 0xFA: try requireIOPL(); state.rflags &= ~X86Interpreter.intf
+        case 0xFB: try requireIOPL(); state.rflags |= X86Interpreter.intf
         case 0xFC: state.rflags &= ~X86Interpreter.df
         case 0xFD: state.rflags |= X86Interpreter.df
         case 0xFF: //                                        INC/DEC r/m (Group 5 /0 /1): CF unchanged
@@ -420,13 +468,18 @@ public struct X86Interpreter: Sendable {
         case 0x00: //                                        Group 6: SLDT STR LLDT LTR VERR VERW
             let m = try modrm()
             switch m.reg & 7 {
-            case 0: try storeSelector(m.rm, state.ldtr, size)
-            case 1: try storeSelector(m.rm, state.tr, size)
+            case 0: try requireUMIPAllows(); try storeSelector(m.rm, state.ldtr, size)
+            case 1: try requireUMIPAllows(); try storeSelector(m.rm, state.tr, size)
+            case 4, 5: try verify(UInt16(try get(m.rm, 2)), write: m.reg & 7 == 5)
             default: throw Unsupported(what: "0F 00 /\(m.reg & 7)")
             }
         case 0x01: //                                        Group 7: SGDT SIDT LGDT LIDT SMSW LMSW INVLPG
             let m = try modrm()
             let baseSize = long ? 8 : 4
+            switch m.reg & 7 {
+            case 0, 1, 4: try requireUMIPAllows()
+            default: try requireCPL0()
+            }
             switch (m.reg & 7, m.rm) {
             case (0, .memory(let a)), (1, .memory(let a)):
                 let isGDT = m.reg & 7 == 0
@@ -447,11 +500,15 @@ public struct X86Interpreter: Sendable {
             case (7, .memory): break //                      INVLPG: no TLB is modelled
             default: throw Unsupported(what: "0F 01 /\(m.reg & 7)")
             }
-        case 0x06: state.cr0 &= ~UInt64(8) //                CLTS
+        case 0x02, 0x03: //                                  LAR, LSL
+            let m = try modrm()
+            try loadAccess(m.reg, UInt16(try get(m.rm, 2)), limit: op == 0x03, size: size)
+        case 0x06: try requireCPL0(); state.cr0 &= ~UInt64(8) // CLTS
         case 0x0B: throw Fault(vector: 6) //                 UD2
-        case 0x08, 0x09: break //                            INVD, WBINVD: no caches are modelled
+        case 0x08, 0x09: try requireCPL0() //                INVD, WBINVD: no caches are modelled
         case 0x20, 0x22, 0x21, 0x23: //                      MOV r64, CRn / CRn, r64 / DRn
             let m = try modrm()
+            try requireCPL0()
             guard case .register(let n) = m.rm else { throw Fault(vector: 6) }
             let width = long ? 8 : 4
             switch (op, m.reg) {
@@ -468,13 +525,16 @@ public struct X86Interpreter: Sendable {
             default: throw Unsupported(what: "MOV CR/DR \(m.reg)")
             }
         case 0x30: //                                        WRMSR: EDX:EAX to MSR[ECX]
+            try requireCPL0()
             state.msrs[UInt32(truncatingIfNeeded: state.gpr[1])] = (state.gpr[2] & 0xFFFF_FFFF) << 32 | (state.gpr[0] & 0xFFFF_FFFF)
         case 0x32: //                                        RDMSR: only MSRs this run wrote are known
+            try requireCPL0()
             guard let v = state.msrs[UInt32(truncatingIfNeeded: state.gpr[1])] else { throw Unsupported(what: "RDMSR of an unwritten MSR") }
             setReg(0, 4, v & 0xFFFF_FFFF)
             setReg(2, 4, v >> 32)
             if !long { state.gpr[0] = v & 0xFFFF_FFFF; state.gpr[2] = v >> 32 }
         case 0x31: //                                        RDTSC: the value is the host's; tests ignore EAX/EDX
+            if state.cr4 & 4 != 0 && state.cpl > 0 { throw Fault(vector: 13) } // CR4.TSD
             setReg(0, 4, 0)
             setReg(2, 4, 0)
         case 0xA2: //                                        CPUID: the leaves are KVM's; tests ignore EAX-EDX
@@ -497,6 +557,70 @@ public struct X86Interpreter: Sendable {
         default:
             throw Unsupported(what: "opcode 0x0f 0x\(String(op, radix: 16))")
         }
+    }
+
+    /// IRETQ in 64-bit mode: pops RIP, CS, RFLAGS, RSP, SS. To an outer ring it loads CS and SS
+    /// from the GDT (present, DPL = RPL, SS writable) and nulls DS, ES, FS, GS whose DPL is below
+    /// the new CPL (all of ours: they are GuestRunner's DPL-0 segments). At CPL0 every flag loads.
+    private mutating func iretq() throws {
+        let rip = try pop(8), cs = UInt16(truncatingIfNeeded: try pop(8)), flags = try pop(8)
+        let rsp = try pop(8), ss = UInt16(truncatingIfNeeded: try pop(8))
+        let newCPL = Int(cs & 3)
+        guard newCPL >= state.cpl, let code = try descriptor(cs), code >> 47 & 1 == 1, code >> 43 & 1 == 1,
+              Int(code >> 45 & 3) == newCPL, code >> 53 & 1 == 1 else { throw Fault(vector: 13) }
+        guard let stack = try descriptor(ss), stack >> 47 & 1 == 1, stack >> 43 & 1 == 0, stack >> 41 & 1 == 1,
+              Int(ss & 3) == newCPL, Int(stack >> 45 & 3) == newCPL else { throw Fault(vector: 13) }
+        try markAccessed(cs)
+        try markAccessed(ss)
+        var writable: UInt64 = 0x25_7FD5
+        if state.cpl > 0 { writable &= ~0x3000 }
+        if state.cpl > state.iopl { writable &= ~X86Interpreter.intf }
+        state.rflags = (state.rflags & ~writable) | (flags & writable) | 2
+        if newCPL > state.cpl { for sreg in [0, 3, 4, 5] { state.segment[sreg] = 0; state.segmentBase[sreg] = 0 } }
+        state.segment[1] = cs
+        state.segment[2] = ss
+        state.gpr[4] = rsp
+        state.rip = rip
+    }
+
+    /// Whether the descriptor of `selector` is visible from the current CPL and RPL (SDM Vol.2 LAR):
+    /// code and data need DPL >= max(CPL, RPL) unless conforming code.
+    private func visible(_ selector: UInt16, _ d: UInt64) -> Bool {
+        let dpl = Int(d >> 45 & 3)
+        let conformingCode = d >> 43 & 1 == 1 && d >> 42 & 1 == 1
+        return conformingCode || dpl >= max(state.cpl, Int(selector & 3))
+    }
+
+    /// LAR and LSL: ZF=1 and the access rights (dword 2 AND 00FFFF00H) or the scaled limit when
+    /// the descriptor is valid for the instruction and visible; otherwise ZF=0 and no write.
+    private mutating func loadAccess(_ reg: Int, _ selector: UInt16, limit: Bool, size: Int) throws {
+        var ok = false
+        if let d = try descriptor(selector), visible(selector, d) {
+            let system = d >> 44 & 1 == 0, type = Int(d >> 40 & 0xF)
+            let validSystem: Set<Int> = limit ? [0x2, 0x9, 0xB] : [0x2, 0x9, 0xB, 0xC]
+            ok = !system || (long ? validSystem.contains(type) : false)
+            if ok {
+                if limit {
+                    var value = (d & 0xFFFF) | (d >> 32 & 0xF_0000)
+                    if d >> 55 & 1 == 1 { value = value << 12 | 0xFFF }
+                    setReg(reg, max(size, 4), value & 0xFFFF_FFFF)
+                } else {
+                    setReg(reg, max(size, 4), (d >> 32) & 0x00FF_FF00)
+                }
+            }
+        }
+        state.rflags = ok ? state.rflags | X86Interpreter.zf : state.rflags & ~X86Interpreter.zf
+    }
+
+    /// VERR/VERW: ZF=1 when the segment is readable (data, or readable code) or writable (data with
+    /// W) from the current CPL and RPL (SDM Vol.2 VERR/VERW).
+    private mutating func verify(_ selector: UInt16, write: Bool) throws {
+        var ok = false
+        if let d = try descriptor(selector), d >> 44 & 1 == 1, visible(selector, d) {
+            let code = d >> 43 & 1 == 1, rw = d >> 41 & 1 == 1
+            ok = write ? !code && rw : !code || rw
+        }
+        state.rflags = ok ? state.rflags | X86Interpreter.zf : state.rflags & ~X86Interpreter.zf
     }
 
     /// SLDT/STR: a register destination takes the operand size (upper bits zero), memory 16 bits.

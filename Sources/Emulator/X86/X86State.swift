@@ -28,7 +28,9 @@ public struct X86State: Sendable, Hashable {
     public var msrs: [UInt32: UInt64] = [:]
     public var memory: [UInt8]
 
-    public var cpl: Int { Int(segment[1] & 3) }
+    /// CS.RPL outside real mode, where the CPL is always 0.
+    public var cpl: Int { mode == .real ? 0 : Int(segment[1] & 3) }
+    public var iopl: Int { Int(rflags >> 12 & 3) }
 
     public init(mode: Mode, memorySize: Int = 0x20_0000) {
         self.mode = mode

@@ -5,7 +5,7 @@
 public enum X86TestCorpus {
     static let hlt: UInt8 = 0xF4
 
-    public static let programs: [X86TestProgram] = long + real
+    public static let programs: [X86TestProgram] = long + real + X86UserModeCorpus.programs
 
     static let long: [X86TestProgram] = [
         .init("l-mov-add", .long64, "innocuous", [0xB8, 5, 0, 0, 0, 0x05, 7, 0, 0, 0, hlt], //   mov eax,5; add eax,7
