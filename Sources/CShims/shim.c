@@ -65,6 +65,10 @@ vc_kvm_io vc_kvm_run_io(const struct kvm_run *run) {
     return io;
 }
 
+void vc_kvm_run_io_answer(struct kvm_run *run, uint8_t byte) {
+    memset((char *)run + run->io.data_offset, byte, (size_t)run->io.size * run->io.count);
+}
+
 uint64_t vc_kvm_run_fail_entry_reason(const struct kvm_run *run) {
     return run->fail_entry.hardware_entry_failure_reason;
 }

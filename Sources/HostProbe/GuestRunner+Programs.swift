@@ -5,6 +5,8 @@ import HostModel
 extension GuestRunner {
     /// The result window programs store into (guest-physical), read back after the run.
     public static let resultWindow = 0x9000..<0x9100
+    /// What every IN of a program reads: each byte 0xA5.
+    public static let inByte: UInt8 = 0xA5
 
     /// Runs arbitrary programs (each in a fresh VM set up as `prepare` does for its mode) until
     /// HLT, shutdown or any exit other than I/O, and returns their final state and exits. Used by
@@ -48,6 +50,7 @@ extension GuestRunner {
                 let step = try machine.runOnce()
                 exits.append(step.exit)
                 if step.exit.reason != "io" { return outcome(machine, error: nil) }
+                if step.exit.direction == "in" { machine.answerIn(byte: GuestRunner.inByte) }
             } catch where error.errno == EINTR {
                 continue
             } catch {

@@ -62,7 +62,8 @@ public enum DifferentialRunner {
     }
 
     static func describe(_ exit: GuestExit) -> String {
-        exit.reason == "io" ? "io:\(exit.direction ?? "?") port \(hex(UInt64(exit.port ?? 0))) size \(exit.size ?? 0) value \(hex(exit.value ?? 0))" : exit.reason
+        guard exit.reason == "io" else { return exit.reason }
+        return "io:\(exit.direction ?? "?") port \(hex(UInt64(exit.port ?? 0))) size \(exit.size ?? 0)" + (exit.value.map { " value \(hex($0))" } ?? "")
     }
 
     static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }

@@ -143,3 +143,22 @@ struct X86UserModeTests {
         #expect(try Self.exits(name) == ["55", "shutdown"])
     }
 }
+
+/// Port input: the runner answers every IN with 0xA5 bytes, and the interpreter says so.
+struct X86PortInputTests {
+    /// SDM Vol.2 IN: AL replaces only RAX[7:0]; IN EAX zero-extends in 64-bit mode.
+    @Test func inReplacesOnlyTheOperandWidth() {
+        let i = X86InterpreterTests.run(.long64, [0x48, 0xC7, 0xC0, 0x11, 0x11, 0x11, 0x11, 0xE4, 0x10, 0x48, 0x89, 0xC3, 0xED, 0xF4])
+        #expect(i.state.gpr[3] == 0x1111_11A5)
+        #expect(i.state.gpr[0] == 0xA5A5_A5A5)
+        #expect(i.exits.first == GuestExit(reason: "io", code: 2, port: 0x10, size: 1, direction: "in"))
+    }
+
+    /// SDM Vol.2 INS/OUTS: with DF set the index steps backwards by the element size.
+    @Test func stringIOStepsByElementAndDirection() {
+        // mov edi,0x9004; mov edx,0x10; std; insd; (edi now 0x9000)
+        let i = X86InterpreterTests.run(.long64, [0xBF, 0x04, 0x90, 0, 0, 0xBA, 0x10, 0, 0, 0, 0xFD, 0x6D, 0xF4])
+        #expect(i.state.gpr[7] == 0x9000)
+        #expect(Array(i.state.memory[0x9004..<0x9008]) == [0xA5, 0xA5, 0xA5, 0xA5])
+    }
+}

@@ -79,6 +79,9 @@ typedef struct {
 
 vc_kvm_io vc_kvm_run_io(const struct kvm_run *run);
 
+/// Answers a KVM_EXIT_IO IN: fills the `size * count` data bytes with `byte` before the next KVM_RUN.
+void vc_kvm_run_io_answer(struct kvm_run *run, uint8_t byte);
+
 /// KVM_EXIT_FAIL_ENTRY: the hardware entry failure reason and the CPU it happened on.
 uint64_t vc_kvm_run_fail_entry_reason(const struct kvm_run *run);
 uint32_t vc_kvm_run_fail_entry_cpu(const struct kvm_run *run);

@@ -294,9 +294,37 @@ public struct X86Interpreter: Sendable {
         state.segmentBase[sreg] = UInt64(selector) << 4
     }
 
-    private mutating func exitIO(port: UInt64, size: Int) {
+    /// What the differential runner answers to every IN: each byte 0xA5 (`GuestRunner.inByte`).
+    public static let inByte: UInt64 = 0xA5
+
+    private mutating func exitIO(port: UInt64, size: Int, value: UInt64? = nil) {
         exits.append(GuestExit(reason: "io", code: 2, port: Int(port & 0xFFFF), size: size, direction: "out",
-                               value: state.gpr[0] & mask(size)))
+                               value: value ?? state.gpr[0] & mask(size)))
+    }
+
+    private mutating func exitIn(port: UInt64, size: Int) -> UInt64 {
+        exits.append(GuestExit(reason: "io", code: 2, port: Int(port & 0xFFFF), size: size, direction: "in"))
+        return (0..<size).reduce(UInt64(0)) { $0 | X86Interpreter.inByte << UInt64(8 * $1) }
+    }
+
+    /// INS/OUTS (no REP): one element between port DX and ES:rDI / DS:rSI, then rDI/rSI step by
+    /// the element size, down when DF is set (SDM Vol.2 INS/INSB/INSW/INSD, OUTS).
+    private mutating func stringIO(_ op: UInt8, size: Int) throws {
+        try requireIOPL()
+        let width = op & 1 == 0 ? 1 : min(size, 4)
+        let addressSize = long ? 8 : 2
+        let step = state.rflags & X86Interpreter.df != 0 ? UInt64(bitPattern: -Int64(width)) : UInt64(width)
+        if op <= 0x6D {
+            let di = reg(7, addressSize)
+            let value = exitIn(port: state.gpr[2], size: width)
+            try write(state.segmentBase[0] &+ di, width, value)
+            setReg(7, addressSize, di &+ step)
+        } else {
+            let si = reg(6, addressSize)
+            let value = try read(state.segmentBase[segmentOverride ?? 3] &+ si, width)
+            exitIO(port: state.gpr[2], size: width, value: value)
+            setReg(6, addressSize, si &+ step)
+        }
     }
 
     // MARK: one instruction
@@ -428,6 +456,16 @@ public struct X86Interpreter: Sendable {
             let port = try fetch(1)
             try requireIOPL()
             exitIO(port: port, size: op == 0xE6 ? 1 : min(size, 4))
+        case 0xE4, 0xE5: //                                  IN AL/eAX, imm8
+            let port = try fetch(1)
+            try requireIOPL()
+            let width = op == 0xE4 ? 1 : min(size, 4)
+            setReg(0, width, exitIn(port: port, size: width))
+        case 0xEC, 0xED:
+            try requireIOPL()
+            let width = op == 0xEC ? 1 : min(size, 4)
+            setReg(0, width, exitIn(port: state.gpr[2], size: width))
+        case 0x6C...0x6F: try stringIO(op, size: size)
         case 0xEE, 0xEF: try requireIOPL(); exitIO(port: state.gpr[2], size: op == 0xEE ? 1 : min(size, 4))
         case 0xE8:
             let disp = try fetchSigned(long ? 4 : min(size, 4))

@@ -49,6 +49,11 @@ public enum X86TestCorpus {
               "SDM Vol.2 OUT (E6 ib, E7 ib); SDM Vol.3C 27.2.1 I/O exit qualification (size, port)"),
         .init("l-out-dx", .long64, "IN/OUT", [0xBA, 0xF8, 0x03, 0, 0, 0xB8, 0x41, 0, 0, 0, 0xEE, 0xEF, hlt], // mov edx,0x3F8; mov eax,0x41; out dx,al; out dx,eax
               "SDM Vol.2 OUT (EE, EF)"),
+        .init("l-in", .long64, "IN/OUT", [0xB8, 0x11, 0x11, 0x11, 0x11, 0xE4, 0x10, 0x89, 0xC3, 0xBA, 0x60, 0, 0, 0, 0xED, hlt], // in al,0x10; mov ebx,eax; mov edx,0x60; in eax,dx
+              "SDM Vol.2 IN (E4 ib, ED): AL keeps RAX[63:8]; EAX zero-extends; the runner answers 0xA5 bytes"),
+        .init("l-ins-outs", .long64, "INS/OUTS",
+              [0xBF, 0, 0x90, 0, 0, 0xBA, 0x10, 0, 0, 0, 0x6C, 0x6D, 0xBE, 0, 0x90, 0, 0, 0x6E, 0x6F, 0xFD, 0x6E, hlt], // insb; insd; outsb; outsd; std; outsb
+              "SDM Vol.2 INS/OUTS (6C/6D/6E/6F): one element, rDI/rSI step by its size, backwards with DF"),
         .init("l-hlt", .long64, "HLT", [hlt], "SDM Vol.2 HLT; Vol.3C 26.1.3 HLT exiting"),
         .init("l-pushf", .long64, "PUSHF", [0x9C, 0x58, hlt], "SDM Vol.2 PUSHF: RF and VM read as 0"),
         .init("l-popf-cli-sti", .long64, "POPF",
@@ -117,6 +122,10 @@ public enum X86TestCorpus {
                0x0F, 0x01, 0x15, 0x0F, 0x01, 0x45, 0x10, hlt], //                                                  lgdt [di] (16-bit: base & 0xFFFFFF); sgdt [di+0x10]
               "SDM Vol.2 LGDT with 16-bit operand: 24-bit base"),
         .init("r-out-dx", .real, "IN/OUT", [0xBA, 0x80, 0, 0xB8, 0x34, 0x12, 0xEF, 0xEE, hlt], "SDM Vol.2 OUT DX,AX / DX,AL"),
+        .init("r-in", .real, "IN/OUT", [0xBA, 0x60, 0, 0xEC, 0x89, 0xC3, 0xE5, 0x10, hlt], // mov dx,0x60; in al,dx; mov bx,ax; in ax,0x10
+              "SDM Vol.2 IN (EC, E5 ib) with 16-bit operands"),
+        .init("r-ins-outs", .real, "INS/OUTS", [0xBF, 0, 0x90, 0xBA, 0x10, 0, 0x6C, 0x6D, 0xBE, 0, 0x90, 0x6E, 0x6F, hlt], // insb; insw; outsb; outsw
+              "SDM Vol.2 INS/OUTS in real mode: ES:DI and DS:SI"),
         .init("r-mov-cr0", .real, "MOV CRn", [0x0F, 0x20, 0xC0, hlt], "SDM Vol.2 MOV from CR0 in real mode (CPL0)"),
         .init("r-imul-shl", .real, "innocuous", [0xB8, 0x2C, 0x01, 0xB9, 0x2C, 0x01, 0x0F, 0xAF, 0xC1, 0xD1, 0xE0, hlt], "SDM Vol.2 IMUL r16 (overflow sets CF/OF), SHL"),
         .init("r-hlt", .real, "HLT", [hlt], "SDM Vol.2 HLT"),
