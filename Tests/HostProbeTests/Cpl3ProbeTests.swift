@@ -56,4 +56,43 @@ struct Cpl3ProbeTests {
         let umip = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("umip") ?? false
         #expect(evidence.result("sgdt")?.outcome == (umip ? .emulated : .native))
     }
+
+    /// The shared capture of this development guest (Fixtures/cpl3, README.md), reproduced by the
+    /// probes: which instructions trapped (and with which signal) and the values it printed.
+    static let captureHost: Bool = {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return FileManager.default.fileExists(atPath: "/sys/module/kvm_pvm") && cpuinfo.contains("AuthenticAMD")
+    }()
+
+    @Test(.enabled(if: captureHost && TestHost.virtcheckBinary != nil, "needs an AMD KVM guest with kvm_pvm, like the capture's, and the built virtcheck"))
+    func probesReproduceTheSharedCapture() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/cpl3/amd-epyc-genoa-kvm-guest-pvm.txt")
+        let capture = try String(contentsOf: url, encoding: .utf8)
+        let names = ["SGDT": "sgdt", "SIDT": "sidt", "SLDT": "sldt", "SMSW": "smsw", "STR": "str", "POPF": "popf",
+                     "MOVCS": "mov-cs", "CPUID": "cpuid", "HLT": "hlt", "RDMSR": "rdmsr", "VMCALL": "vmcall", "VMMCALL": "vmmcall"]
+        var seen: [String: Int32] = [:]
+        for line in capture.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard let first = words.first, let probe = names[String(first)] else { continue }
+            seen[probe] = line.hasSuffix("no trap") ? 0 : Int32(words.last.map(String.init) ?? "") ?? -1
+        }
+        #expect(seen.count == names.count)
+        let evidence = Cpl3ProbeSupervisor(executable: try #require(TestHost.virtcheckBinary)).run()
+        for (probe, signal) in seen {
+            let result = try #require(evidence.result(probe), "\(probe)")
+            if signal == 0 {
+                #expect(result.outcome != .trapped, "\(probe) did not trap in the capture")
+            } else {
+                #expect(result.outcome == .trapped && result.signal?.hasPrefix(signal == SIGSEGV ? "SIGSEGV" : "?") == true, "\(probe)")
+            }
+        }
+        // The values the capture printed: GDT/IDT dummies, msw=33, IF after popf = 1, cs=33, KVMKVMKVM.
+        #expect(capture.contains("gdt base=fffffffffffe0000 lim=0") && evidence.result("sgdt")?.values == ["0xfffffffffffe0000", "0x0"])
+        #expect(capture.contains("idt base=ffffffffffff0000 lim=0") && evidence.result("sidt")?.values == ["0xffffffffffff0000", "0x0"])
+        #expect(capture.contains("msw=33") && evidence.result("smsw")?.values.first?.hasSuffix("33") == true)
+        #expect(capture.contains("IF after popf clear = 1") && evidence.result("popf")?.detail.contains("left IF=1") == true)
+        #expect(capture.contains("cs=33") && evidence.result("mov-cs")?.values == ["0x33"])
+        #expect(capture.contains("hv sig KVMKVMKVM") && evidence.result("cpuid")?.detail.contains("KVMKVMKVM") == true)
+    }
 }
