@@ -90,8 +90,9 @@ struct X86InterpreterTests {
     @Test func theCorpusCoversTheTable() {
         let covered = Set(X86TestCorpus.programs.map(\.instruction))
         for name in ["SGDT", "SIDT", "SLDT", "STR", "SMSW", "PUSHF", "POPF", "MOV from Sreg", "MOV to Sreg", "CALL far",
-                     "JMP far", "INT n", "CPUID", "RDTSC", "LGDT", "LIDT", "LMSW", "CLTS", "MOV CRn", "MOV DRn", "HLT",
-                     "WBINVD", "INVLPG", "RDMSR", "IN/OUT"] {
+                     "JMP far", "RET far", "IRET", "INT n", "CPUID", "RDTSC", "LGDT", "LIDT", "LLDT", "LTR", "LMSW", "CLTS",
+                     "MOV CRn", "MOV DRn", "HLT", "INVD", "WBINVD", "INVLPG", "RDMSR", "WRMSR", "IN/OUT", "INS/OUTS", "CLI/STI",
+                     "LAR", "LSL", "VERR"] {
             #expect(covered.contains(name), "\(name)")
         }
         #expect(Set(X86TestCorpus.programs.map(\.name)).count == X86TestCorpus.programs.count)
@@ -134,6 +135,25 @@ struct X86UserModeTests {
         #expect(try Self.exits("u-rdtsc-tsd") == ["c4", "shutdown"])
         #expect(try Self.exits("u-sgdt") == ["a000", "a0000027", "shutdown"])
         #expect(try Self.exits("u-sgdt-umip") == ["c4", "shutdown"])
+    }
+
+    /// SDM Vol.2 INT n and Vol.3A 7.14: from CPL3 through a DPL-3 gate the handler runs on
+    /// TSS.RSP0 (0x6000 - 5 * 8 = 0x5FD8) with the user CS 0x1B and SS 0x23 in the frame; a DPL-0
+    /// gate gives #GP(0x41 * 8 + 2 = 0x20A); HLT gives #GP(0); at CPL0 the frame stays on the
+    /// 16-byte aligned stack (0x7000 - 40) and IRETQ returns.
+    @Test func interruptsAndExceptionsGoThroughTheIDT() throws {
+        #expect(try Self.exits("u-int-dpl3") == ["5fd8", "1b", "23", "hlt"])
+        #expect(try Self.exits("u-int-dpl0") == ["20a", "1b", "hlt"])
+        #expect(try Self.exits("u-hlt-gp") == ["0", "1b", "hlt"])
+        #expect(try Self.exits("l-int-iretq") == ["6fd8", "8", "10", "99", "hlt"])
+    }
+
+    /// SDM Vol.2 LTR marks the TSS descriptor busy (type 9 -> 0xB: LAR 0x8B00); LLDT 0 leaves
+    /// SLDT reading 0; RETFQ to ring 3 pops RIP, CS, RSP, SS.
+    @Test func taskRegisterLDTAndFarReturn() throws {
+        #expect(try Self.exits("l-ltr-str") == ["28", "8b00", "hlt"])
+        #expect(try Self.exits("l-lldt-null") == ["0", "hlt"])
+        #expect(try Self.exits("u-retf") == ["1b", "23", "shutdown"])
     }
 
     /// SDM Vol.3A 5.9: every privileged instruction faults at CPL3 after the marker.

@@ -17,9 +17,15 @@ public struct X86Interpreter: Sendable {
 
     public init(state: X86State) { self.state = state }
 
-    /// A fault: with no usable IDT every exception escalates to a triple fault (SDM Vol.3A 7.15,
-    /// interrupt 8), which KVM reports as KVM_EXIT_SHUTDOWN.
-    struct Fault: Error { var vector: Int }
+    /// A fault, with its error code where the vector has one (SDM Vol.3A 7.3, Table 7-1). In long
+    /// mode it is delivered through the IDT; when that delivery fails too (no IDT, a gate not
+    /// present: the test programs give no #NP, #DF handlers) it ends in a triple fault, which KVM
+    /// reports as KVM_EXIT_SHUTDOWN. Real-mode faults go straight to shutdown (the programs have
+    /// no IVT entries for exceptions).
+    struct Fault: Error {
+        var vector: Int
+        var code: UInt64? = nil
+    }
     struct Unsupported: Error { var what: String }
 
     /// Runs until HLT, a triple fault, an unsupported instruction, or `limit` instructions.
@@ -28,8 +34,18 @@ public struct X86Interpreter: Sendable {
             do {
                 if try step() { return }
             } catch let fault as Fault {
-                exits.append(GuestExit(reason: "shutdown", code: 8, detail: "triple fault after vector \(fault.vector)"))
-                return
+                state.rip = instructionStart //           faults report the faulting instruction (SDM Vol.3A 7.5)
+                do {
+                    guard long else { throw fault }
+                    try deliver(fault.vector, errorCode: fault.code ?? ([8, 10, 11, 12, 13, 14, 17].contains(fault.vector) ? 0 : nil),
+                                software: false)
+                } catch let error as Unsupported {
+                    unsupported = error.what
+                    return
+                } catch {
+                    exits.append(GuestExit(reason: "shutdown", code: 8, detail: "triple fault after vector \(fault.vector)"))
+                    return
+                }
             } catch let error as Unsupported {
                 unsupported = error.what
                 return
@@ -43,6 +59,7 @@ public struct X86Interpreter: Sendable {
     // MARK: decoding
 
     private var long: Bool { state.mode == .long64 }
+    private var instructionStart: UInt64 = 0
     private var rex: UInt8 = 0
     private var operandOverride = false
     private var segmentOverride: Int?
@@ -335,6 +352,7 @@ public struct X86Interpreter: Sendable {
         operandOverride = false
         segmentOverride = nil
         let start = state.rip
+        instructionStart = start
         var op = try fetch8()
         while true {
             switch op {
@@ -437,6 +455,10 @@ public struct X86Interpreter: Sendable {
             let ip = try pop(2), cs = try pop(2)
             loadSegmentReal(1, UInt16(cs))
             state.rip = ip
+        case 0xCD where long: //                             INT n, IA-32e mode
+            try deliver(Int(try fetch(1)), errorCode: nil, software: true)
+        case 0xCB where long && rex & 8 != 0: //             RETFQ
+            try farReturn(loadsFlags: false)
         case 0xCD where !long: //                            INT n, real mode (SDM Vol.2 INT n: REAL-ADDRESS-MODE)
             let vector = try fetch(1)
             try push(state.rflags & 0xFFFF, 2)
@@ -446,7 +468,7 @@ public struct X86Interpreter: Sendable {
             state.rip = try read(vector * 4, 2)
             loadSegmentReal(1, UInt16(try read(vector * 4 + 2, 2)))
         case 0xCF where long && rex & 8 != 0: //             IRETQ (SDM Vol.2 IRET, IA-32e mode)
-            try iretq()
+            try farReturn(loadsFlags: true)
         case 0xCF where !long: //                            IRET, real mode
             let ip = try pop(2), cs = try pop(2), flags = try pop(2)
             loadSegmentReal(1, UInt16(cs))
@@ -508,6 +530,12 @@ public struct X86Interpreter: Sendable {
             switch m.reg & 7 {
             case 0: try requireUMIPAllows(); try storeSelector(m.rm, state.ldtr, size)
             case 1: try requireUMIPAllows(); try storeSelector(m.rm, state.tr, size)
+            case 2: //                                       LLDT: only the null selector (no LDT is modelled)
+                try requireCPL0()
+                let selector = UInt16(try get(m.rm, 2))
+                guard selector & ~3 == 0 else { throw Unsupported(what: "LLDT of a non-null selector") }
+                state.ldtr = selector
+            case 3: try requireCPL0(); try loadTaskRegister(UInt16(try get(m.rm, 2)))
             case 4, 5: try verify(UInt16(try get(m.rm, 2)), write: m.reg & 7 == 5)
             default: throw Unsupported(what: "0F 00 /\(m.reg & 7)")
             }
@@ -597,13 +625,17 @@ public struct X86Interpreter: Sendable {
         }
     }
 
-    /// IRETQ in 64-bit mode: pops RIP, CS, RFLAGS, RSP, SS. To an outer ring it loads CS and SS
-    /// from the GDT (present, DPL = RPL, SS writable) and nulls DS, ES, FS, GS whose DPL is below
-    /// the new CPL (all of ours: they are GuestRunner's DPL-0 segments). At CPL0 every flag loads.
-    private mutating func iretq() throws {
-        let rip = try pop(8), cs = UInt16(truncatingIfNeeded: try pop(8)), flags = try pop(8)
-        let rsp = try pop(8), ss = UInt16(truncatingIfNeeded: try pop(8))
+    /// IRETQ and RETFQ in 64-bit mode: pop RIP, CS, (IRETQ: RFLAGS,) then RSP and SS (always for
+    /// IRETQ, for RETFQ only to an outer ring). CS and SS come from the GDT (present, DPL = RPL,
+    /// SS writable); to an outer ring DS, ES, FS, GS whose DPL is below the new CPL are nulled (all
+    /// of ours: GuestRunner's DPL-0 segments). At CPL0 every flag loads (SDM Vol.2 IRET, RET).
+    private mutating func farReturn(loadsFlags: Bool) throws {
+        let rip = try pop(8), cs = UInt16(truncatingIfNeeded: try pop(8))
+        let flags = loadsFlags ? try pop(8) : state.rflags
         let newCPL = Int(cs & 3)
+        let popsStack = loadsFlags || newCPL > state.cpl
+        let rsp = popsStack ? try pop(8) : state.gpr[4]
+        let ss = popsStack ? UInt16(truncatingIfNeeded: try pop(8)) : state.segment[2]
         guard newCPL >= state.cpl, let code = try descriptor(cs), code >> 47 & 1 == 1, code >> 43 & 1 == 1,
               Int(code >> 45 & 3) == newCPL, code >> 53 & 1 == 1 else { throw Fault(vector: 13) }
         guard let stack = try descriptor(ss), stack >> 47 & 1 == 1, stack >> 43 & 1 == 0, stack >> 41 & 1 == 1,
@@ -619,6 +651,52 @@ public struct X86Interpreter: Sendable {
         state.segment[2] = ss
         state.gpr[4] = rsp
         state.rip = rip
+    }
+
+    /// Delivers vector `vector` through a 64-bit IDT gate (SDM Vol.3A 7.14, Vol.2 INT n): the gate
+    /// must be present and an interrupt or trap gate; INT n also needs gate DPL >= CPL, else
+    /// #GP(vector*8+2). A more privileged handler gets the stack from TSS.RSPn and a null SS.
+    /// SS, RSP, RFLAGS, CS, RIP and the error code are pushed on a 16-byte aligned stack; an
+    /// interrupt gate clears IF; TF, NT and RF are cleared.
+    private mutating func deliver(_ vector: Int, errorCode: UInt64?, software: Bool) throws {
+        let entry = UInt64(vector * 16)
+        guard entry + 15 <= UInt64(state.idtrLimit) else { throw Fault(vector: 13, code: entry / 2 + 2) }
+        let low = try read(state.idtrBase &+ entry, 8, supervisor: true)
+        let high = try read(state.idtrBase &+ entry &+ 8, 8, supervisor: true)
+        let type = low >> 40 & 0xF, gateDPL = Int(low >> 45 & 3)
+        if software && gateDPL < state.cpl { throw Fault(vector: 13, code: entry / 2 + 2) }
+        guard low >> 47 & 1 == 1, type == 0xE || type == 0xF else { throw Fault(vector: 11, code: entry / 2 + 2) }
+        let selector = UInt16(truncatingIfNeeded: low >> 16)
+        guard let code = try descriptor(selector), code >> 47 & 1 == 1, code >> 43 & 1 == 1, code >> 53 & 1 == 1,
+              Int(code >> 45 & 3) <= state.cpl else { throw Fault(vector: 13, code: UInt64(selector & ~3)) }
+        let newCPL = Int(code >> 45 & 3)
+        let oldSS = state.segment[2], oldRSP = state.gpr[4], oldCS = state.segment[1], oldFlags = state.rflags
+        var rsp = oldRSP, ss = oldSS
+        if newCPL < state.cpl {
+            rsp = try read(state.trBase &+ 4 &+ UInt64(8 * newCPL), 8, supervisor: true)
+            ss = UInt16(newCPL)
+        }
+        state.segment[1] = selector & ~3 | UInt16(newCPL)
+        state.segment[2] = ss
+        state.gpr[4] = rsp & ~0xF
+        for value in [UInt64(oldSS), oldRSP, oldFlags, UInt64(oldCS), state.rip] { try push(value, 8) }
+        if let errorCode { try push(errorCode, 8) }
+        state.rflags &= ~(X86Interpreter.tf | 0x4000 | 0x1_0000) //   TF, NT, RF
+        if type == 0xE { state.rflags &= ~X86Interpreter.intf }
+        state.rip = (low & 0xFFFF) | (low >> 32 & 0xFFFF_0000) | high << 32
+    }
+
+    /// LTR: a present, available 64-bit TSS descriptor (type 9, 16 bytes in IA-32e mode) loads TR
+    /// and is marked busy (SDM Vol.2 LTR).
+    private mutating func loadTaskRegister(_ selector: UInt16) throws {
+        guard let low = try descriptor(selector), low >> 44 & 1 == 0, low >> 40 & 0xF == 9, low >> 47 & 1 == 1 else {
+            throw Fault(vector: 13, code: UInt64(selector & ~3))
+        }
+        let high = try read(state.gdtrBase &+ UInt64(selector & ~7) &+ 8, 8, supervisor: true)
+        state.tr = selector
+        state.trBase = (low >> 16 & 0xFF_FFFF) | (low >> 32 & 0xFF00_0000) | (long ? high << 32 : 0)
+        let typeByte = state.gdtrBase &+ UInt64(selector & ~7) &+ 5
+        try write(typeByte, 1, try read(typeByte, 1, supervisor: true) | 2, supervisor: true)
     }
 
     /// Whether the descriptor of `selector` is visible from the current CPL and RPL (SDM Vol.2 LAR):

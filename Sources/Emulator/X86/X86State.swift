@@ -25,6 +25,8 @@ public struct X86State: Sendable, Hashable {
     public var idtrLimit: UInt16 = 0xFFFF
     public var ldtr: UInt16 = 0
     public var tr: UInt16 = 0
+    /// TR's base (KVM's reset TR has base 0); LTR loads it from the 16-byte TSS descriptor.
+    public var trBase: UInt64 = 0
     public var msrs: [UInt32: UInt64] = [:]
     public var memory: [UInt8]
 

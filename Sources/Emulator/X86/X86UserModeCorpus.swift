@@ -15,9 +15,26 @@ public enum X86UserModeCorpus {
     /// user data 0x20 (selector 0x23); 64-bit code has L=1 (SDM Vol.3A 3.4.5, 5.2.1).
     static let descriptors: [UInt64] = [0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF, 0x00AF_FA00_0000_FFFF, 0x00CF_F200_0000_FFFF]
 
-    /// The CPL0 prologue, optionally setting CR4 bits first (then reporting marker 0xC4), ending
-    /// in IRETQ to `entry` at CPL3.
-    static func prologue(cr4: UInt32, entry: UInt32) -> [UInt8] {
+    /// How a program's CPL0 prologue ends: IRETQ or RETFQ to ring 3, or staying at CPL0.
+    enum Entry { case iretq, retfq, stay }
+
+    /// Addresses of the interrupt handlers an `interrupts` prologue points its IDT at.
+    struct Handlers {
+        var reportAndHalt: UInt32 = 0, reportAndReturn: UInt32 = 0, generalProtection: UInt32 = 0
+    }
+
+    static func le(_ value: UInt64, _ bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * $0)) } }
+
+    /// A 64-bit interrupt gate to `offset` in the kernel CS (SDM Vol.3A 7.14.1, Figure 7-8).
+    static func gate(_ offset: UInt32, dpl: UInt64) -> UInt64 {
+        UInt64(offset & 0xFFFF) | 0x08 << 16 | (0x8E | dpl << 5) << 40 | UInt64(offset >> 16) << 48
+    }
+
+    /// The CPL0 prologue: user-accessible page tables, the GDT, optionally CR4 bits (then marker
+    /// 0xC4) and, with `interrupts`, a 64-bit TSS (RSP0 0x6000, loaded with LTR as 0x28) and an IDT
+    /// at 0xC000 (#GP and vectors 0x40 DPL 3, 0x41 DPL 0, 0x42 DPL 0); then the entry to ring 3.
+    static func prologue(cr4: UInt32, entry: UInt32, enter: Entry = .iretq, interrupts: Bool = false,
+                         handlers: Handlers = Handlers()) -> [UInt8] {
         var code: [UInt8] = []
         for table: UInt8 in [0x10, 0x20, 0x30] { //           mov edi, table; or qword [rdi], 4 (U/S)
             code += [0xBF, 0x00, table, 0, 0, 0x48, 0x83, 0x0F, 0x04]
@@ -27,26 +44,64 @@ public enum X86UserModeCorpus {
                  0xFF, 0xC9, 0x75, 0xF4, //                          dec ecx; jnz 1b
                  0x0F, 0x20, 0xD8, 0x0F, 0x22, 0xD8, //              mov rax, cr3; mov cr3, rax (flush)
                  0xBF, 0x00, 0xA0, 0, 0, 0x48, 0x31, 0xC0, 0x48, 0x89, 0x07] // mov edi, 0xA000; xor rax, rax; mov [rdi], rax
-        for (i, d) in descriptors.enumerated() { //           mov rax, d; mov [rdi+8*(i+1)], rax
-            code += [0x48, 0xB8] + (0..<8).map { UInt8(truncatingIfNeeded: d >> UInt64(8 * $0)) } + [0x48, 0x89, 0x47, UInt8(8 * (i + 1))]
+        // With interrupts, GDT entry 5-6 (0x28) is the 16-byte TSS descriptor: base 0xB000, limit 0x67, type 9.
+        let entries = descriptors + (interrupts ? [0x0000_8900_B000_0067] : [])
+        for (i, d) in entries.enumerated() { //               mov rax, d; mov [rdi+8*(i+1)], rax
+            code += [0x48, 0xB8] + le(d, 8) + [0x48, 0x89, 0x47, UInt8(8 * (i + 1))]
         }
-        code += [0xC7, 0x87, 0x00, 0x01, 0, 0, 0x27, 0x00, 0x00, 0xA0, // GDTR at 0xA100: limit 0x27, base 0xA000
+        let limit: UInt8 = interrupts ? 0x37 : 0x27
+        code += [0xC7, 0x87, 0x00, 0x01, 0, 0, limit, 0x00, 0x00, 0xA0, // GDTR at 0xA100: base 0xA000
                  0xC7, 0x87, 0x04, 0x01, 0, 0, 0, 0, 0, 0,
                  0xC7, 0x87, 0x08, 0x01, 0, 0, 0, 0, 0, 0,
                  0x0F, 0x01, 0x97, 0x00, 0x01, 0, 0] //               lgdt [rdi+0x100]
+        if interrupts {
+            code += [0xC7, 0x04, 0x25, 0x04, 0xB0, 0, 0, 0x00, 0x60, 0, 0] //        mov dword [0xB004], 0x6000 (RSP0)
+            code += [0xB8, 0x28, 0, 0, 0, 0x0F, 0x00, 0xD8] //                       mov eax, 0x28; ltr ax
+            code += [0xBE, 0x00, 0xC0, 0, 0] //                                      mov esi, 0xC000
+            for (vector, target, dpl) in [(13, handlers.generalProtection, UInt64(0)), (0x40, handlers.reportAndHalt, 3),
+                                          (0x41, handlers.reportAndHalt, 0), (0x42, handlers.reportAndReturn, 0)] {
+                code += [0x48, 0xB8] + le(gate(target, dpl: dpl), 8) + [0x48, 0x89, 0x86] + le(UInt64(vector * 16), 4)
+            }
+            code += [0xC7, 0x87, 0x10, 0x01, 0, 0, 0x2F, 0x04, 0x00, 0xC0, //       IDTR at 0xA110: limit 0x42F, base 0xC000
+                     0x0F, 0x01, 0x9F, 0x10, 0x01, 0, 0] //                         lidt [rdi+0x110]
+        }
         if cr4 != 0 { //                                       mov rax, cr4; or eax, bits; mov cr4, rax; report 0xC4
-            code += [0x0F, 0x20, 0xE0, 0x0D] + (0..<4).map { UInt8(truncatingIfNeeded: cr4 >> UInt32(8 * $0)) } + [0x0F, 0x22, 0xE0]
+            code += [0x0F, 0x20, 0xE0, 0x0D] + le(UInt64(cr4), 4) + [0x0F, 0x22, 0xE0]
             code += report(0xC4)
         }
-        code += [0x6A, 0x23, 0x68, 0x00, 0x70, 0, 0, 0x68, 0x02, 0x30, 0, 0, 0x6A, 0x1B, 0x68] // SS, RSP, RFLAGS (IOPL 3), CS, RIP
-        code += (0..<4).map { UInt8(truncatingIfNeeded: entry >> UInt32(8 * $0)) } + [0x48, 0xCF] // iretq
+        switch enter {
+        case .iretq: //                                        push SS, RSP, RFLAGS (IOPL 3), CS, RIP; iretq
+            code += [0x6A, 0x23, 0x68, 0x00, 0x70, 0, 0, 0x68, 0x02, 0x30, 0, 0, 0x6A, 0x1B, 0x68] + le(UInt64(entry), 4) + [0x48, 0xCF]
+        case .retfq: //                                        IOPL 3 (pushfq; pop rax; or eax, 0x3000; push rax; popfq),
+            code += [0x9C, 0x58, 0x0D, 0x00, 0x30, 0, 0, 0x50, 0x9D] // then push SS, RSP, CS, RIP; retfq
+            code += [0x6A, 0x23, 0x68, 0x00, 0x70, 0, 0, 0x6A, 0x1B, 0x68] + le(UInt64(entry), 4) + [0x48, 0xCB]
+        case .stay:
+            break
+        }
         return code
     }
 
+    /// The handlers: report RSP, the pushed CS and SS, then HLT (or IRETQ); the #GP handler
+    /// reports the error code and the faulting CS, then HLTs at CPL0.
+    static let reportAndHalt: [UInt8] = [0x48, 0x89, 0xE0] + out + [0x48, 0x8B, 0x44, 0x24, 0x08] + out
+        + [0x48, 0x8B, 0x44, 0x24, 0x20] + out + [hlt]
+    static let reportAndReturn: [UInt8] = [0x48, 0x89, 0xE0] + out + [0x48, 0x8B, 0x44, 0x24, 0x08] + out
+        + [0x48, 0x8B, 0x44, 0x24, 0x20] + out + [0x48, 0xCF]
+    static let generalProtection: [UInt8] = [0x48, 0x8B, 0x04, 0x24] + out + [0x48, 0x8B, 0x44, 0x24, 0x10] + out + [hlt]
+
     static func user(_ name: String, _ instruction: String, _ body: [UInt8], _ reference: String, cr4: UInt32 = 0,
-                     hostDefined: Set<Int> = []) -> X86TestProgram {
-        let length = prologue(cr4: cr4, entry: 0).count
-        let code = prologue(cr4: cr4, entry: UInt32(0x8000 + length)) + body
+                     enter: Entry = .iretq, interrupts: Bool = false, hostDefined: Set<Int> = []) -> X86TestProgram {
+        let length = prologue(cr4: cr4, entry: 0, enter: enter, interrupts: interrupts).count
+        let entry = UInt32(0x8000 + length)
+        var code = body
+        var handlers = Handlers()
+        if interrupts {
+            let base = entry + UInt32(body.count)
+            handlers = Handlers(reportAndHalt: base, reportAndReturn: base + UInt32(reportAndHalt.count),
+                                generalProtection: base + UInt32(reportAndHalt.count + reportAndReturn.count))
+            code += reportAndHalt + reportAndReturn + generalProtection
+        }
+        code = prologue(cr4: cr4, entry: entry, enter: enter, interrupts: interrupts, handlers: handlers) + code
         return X86TestProgram(name, .long64, instruction, code, reference, hostDefined: hostDefined)
     }
 
@@ -89,6 +144,18 @@ public enum X86UserModeCorpus {
         user("u-ins-outs", "INS/OUTS", [0xBF, 0, 0x90, 0, 0, 0xBA, 0x10, 0, 0, 0, 0x6C, 0xBE, 0, 0x90, 0, 0, 0x6F, hlt],
              "SDM Vol.2 INS/OUTS at CPL3 with IOPL 3, into user-accessible memory"),
         user("u-out", "IN/OUT", report(0x77) + [0xBA, 0x80, 0, 0, 0, 0xEE, hlt], "SDM Vol.1 19.5: OUT at CPL3 with IOPL 3"),
+        user("u-retf", "RET far", [0x8C, 0xC8] + out + [0x8C, 0xD0] + out + [hlt],
+             "SDM Vol.2 RET far to an outer ring (REX.W CB): pops RIP, CS, RSP, SS", enter: .retfq),
+        user("u-int-dpl3", "INT n", [0xCD, 0x40], "SDM Vol.2 INT n from CPL3 through a DPL-3 gate: stack from TSS.RSP0 (0x6000), frame SS 0x23 CS 0x1B",
+             interrupts: true),
+        user("u-int-dpl0", "INT n", [0xCD, 0x41], "SDM Vol.2 INT n: gate DPL 0 < CPL 3 raises #GP(0x41*8+2)", interrupts: true),
+        user("u-hlt-gp", "HLT", [hlt], "SDM Vol.3A 5.9: HLT at CPL3 raises #GP(0), delivered to the #GP handler", interrupts: true),
+        user("l-int-iretq", "IRET", [0xCD, 0x42] + report(0x99) + [hlt],
+             "SDM Vol.2 INT n at CPL0 (frame on the same stack, 16-byte aligned) and IRETQ back", enter: .stay, interrupts: true),
+        user("l-ltr-str", "LTR", [0x0F, 0x00, 0xC8] + out + [0xB9, 0x28, 0, 0, 0, 0x0F, 0x02, 0xC1, 0x25, 0x00, 0xFF, 0xF0, 0x00] + out + [hlt],
+             "SDM Vol.2 LTR marks the TSS busy (type 0xB); STR then reads 0x28", enter: .stay, interrupts: true),
+        user("l-lldt-null", "LLDT", [0x31, 0xC0, 0x0F, 0x00, 0xD0, 0x0F, 0x00, 0xC3, 0x89, 0xD8] + out + [hlt],
+             "SDM Vol.2 LLDT with a null selector: LDTR unusable, SLDT reads 0", enter: .stay),
         privileged("u-hlt", "HLT", [hlt]),
         privileged("u-rdmsr", "RDMSR", [0xB9, 0x74, 0x01, 0, 0, 0x0F, 0x32]),
         privileged("u-wrmsr", "WRMSR", [0xB9, 0x74, 0x01, 0, 0, 0x0F, 0x30]),
