@@ -90,7 +90,7 @@ public enum X86UserModeCorpus {
     static let generalProtection: [UInt8] = [0x48, 0x8B, 0x04, 0x24] + out + [0x48, 0x8B, 0x44, 0x24, 0x10] + out + [hlt]
 
     static func user(_ name: String, _ instruction: String, _ body: [UInt8], _ reference: String, cr4: UInt32 = 0,
-                     enter: Entry = .iretq, interrupts: Bool = false, hostDefined: Set<Int> = []) -> X86TestProgram {
+                     enter: Entry = .iretq, interrupts: Bool = false) -> X86TestProgram {
         let length = prologue(cr4: cr4, entry: 0, enter: enter, interrupts: interrupts).count
         let entry = UInt32(0x8000 + length)
         var code = body
@@ -102,7 +102,7 @@ public enum X86UserModeCorpus {
             code += reportAndHalt + reportAndReturn + generalProtection
         }
         code = prologue(cr4: cr4, entry: entry, enter: enter, interrupts: interrupts, handlers: handlers) + code
-        return X86TestProgram(name, .long64, instruction, code, reference, hostDefined: hostDefined)
+        return X86TestProgram(name, .long64, instruction, code, reference)
     }
 
     /// A privileged instruction at CPL3: the marker, then #GP(0), then shutdown (SDM Vol.3A 5.9).
