@@ -65,6 +65,17 @@ struct X86InterpreterTests {
         #expect(i.state.rip == 0x800F)
     }
 
+    /// SDM Vol.3A 21.1.4: real-mode INT n reads the vector at IDTR.base + 4n, so LIDT moves the
+    /// table; the handler at 0000:8026 sets BX and IRET returns to the HLT at 0x8025.
+    @Test func realModeLIDTMovesTheInterruptTable() throws {
+        let program = try #require(X86TestCorpus.programs.first { $0.name == "r-lidt-int" })
+        let i = program.predict()
+        #expect(i.state.idtrBase == 0x9000 && i.state.idtrLimit == 0x3FF)
+        #expect(i.state.gpr[3] == 0x55)
+        #expect(i.state.rip == 0x8026)
+        #expect(i.exits.map(\.reason) == ["hlt"])
+    }
+
     /// SDM Vol.3A 7.15: with no IDT, #UD escalates to a triple fault (KVM_EXIT_SHUTDOWN).
     @Test func faultsWithoutAnIDTShutDown() {
         let i = Self.run(.long64, [0x0F, 0x0B])

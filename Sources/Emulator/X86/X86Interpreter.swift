@@ -465,8 +465,9 @@ public struct X86Interpreter: Sendable {
             state.rflags &= ~(X86Interpreter.intf | X86Interpreter.tf | 0x4_0000)
             try push(UInt64(state.segment[1]), 2)
             try push(state.rip, 2)
-            state.rip = try read(vector * 4, 2)
-            loadSegmentReal(1, UInt16(try read(vector * 4 + 2, 2)))
+            let entry = state.idtrBase &+ vector * 4 //   the IVT is where IDTR points (SDM Vol.3A 21.1.4)
+            state.rip = try read(entry, 2)
+            loadSegmentReal(1, UInt16(try read(entry &+ 2, 2)))
         case 0xCF where long && rex & 8 != 0: //             IRETQ (SDM Vol.2 IRET, IA-32e mode)
             try farReturn(loadsFlags: true)
         case 0xCF where !long: //                            IRET, real mode
