@@ -28,6 +28,7 @@ let package = Package(
                 .embedInCode("tables/hypervisor_signatures.tsv"),
                 .embedInCode("tables/vmx_msr_bits.tsv"),
                 .embedInCode("tables/kvm_capabilities.tsv"),
+                .embedInCode("tables/popek_goldberg.tsv"),
                 .embedInCode("rules/catalogue.yaml"),
                 .embedInCode("rules/profiles.yaml"),
                 .embedInCode("rules/cpu_models.tsv"),
@@ -58,10 +59,11 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
         .target(name: "Emulator", dependencies: ["HostModel", "VirtCheckData"]),
         .target(name: "Reporting", dependencies: ["HostModel", "Analysis"]),
+        .target(name: "Validation", dependencies: ["HostModel", "HostProbe", "Emulator"]),
         .target(
             name: "VirtCheckCLI",
             dependencies: [
-                "HostModel", "HostProbe", "Analysis", "Emulator", "Reporting",
+                "HostModel", "HostProbe", "Analysis", "Emulator", "Reporting", "Validation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
         .testTarget(name: "DeployTests"),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HostModel", "VirtCheckData"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Emulator", "HostModel", "virtcheck"]),
         .executableTarget(name: "virtcheck-bench", dependencies: ["Emulator"]),
     ],
     swiftLanguageModes: [.v6]

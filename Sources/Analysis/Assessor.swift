@@ -9,6 +9,7 @@ public enum Assessor {
         facts.pci = passthrough.pci
         let findings = policy.apply(to: RuleEngine.findings(facts, source: snapshot.source) + passthrough.findings)
         return Assessment(source: snapshot.source, facts: facts, verdict: VerdictEngine.verdict(facts, source: snapshot.source),
-                          findings: findings, profiles: ProfileEvaluator.evaluate(findings, ignoring: policy.ignoredRules))
+                          findings: findings, profiles: ProfileEvaluator.evaluate(findings, ignoring: policy.ignoredRules),
+                          popekGoldberg: PopekGoldbergAnalyzer.analyze(facts))
     }
 }

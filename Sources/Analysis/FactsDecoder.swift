@@ -40,7 +40,8 @@ public enum FactsDecoder {
             kernelVmxFlags: vmxFlags, vmx: vmx, svm: svm, sev: sev, kvm: kvm(s),
             cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root,
             iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu),
-            kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads)
+            kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads,
+            cpl3Probes: s.cpl3Probes)
     }
 
     static func fillIdentity(_ id: inout CPUIdentity, cpuinfo: CPUInfo.Processor?, lscpu: LSCPU?) {

@@ -65,6 +65,10 @@ vc_kvm_io vc_kvm_run_io(const struct kvm_run *run) {
     return io;
 }
 
+void vc_kvm_run_io_answer(struct kvm_run *run, uint8_t byte) {
+    memset((char *)run + run->io.data_offset, byte, (size_t)run->io.size * run->io.count);
+}
+
 uint64_t vc_kvm_run_fail_entry_reason(const struct kvm_run *run) {
     return run->fail_entry.hardware_entry_failure_reason;
 }
@@ -140,5 +144,108 @@ int vc_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 
 int vc_die_with_parent(int signo) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signo, 0, 0, 0) == 0 ? 0 : errno;
+}
+#endif
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <setjmp.h>
+
+static sigjmp_buf vc_probe_env;
+static volatile sig_atomic_t vc_probe_signo;
+static volatile int vc_probe_code;
+
+static void vc_probe_handler(int signo, siginfo_t *info, void *context) {
+    (void)context;
+    vc_probe_signo = signo;
+    vc_probe_code = info ? info->si_code : 0;
+    siglongjmp(vc_probe_env, 1);
+}
+
+/// One instruction each, in AT&T syntax; the encodings are in the SDM Vol.2 pages named in
+/// Data/tables/popek_goldberg.tsv. Results go to `v`, which the caller zeroed.
+static void vc_probe_execute(int which, volatile uint64_t *v) {
+    unsigned char table[10] = {0};
+    uint64_t a = 0, b = 0, c = 0, d = 0;
+    switch (which) {
+    case VC_PROBE_SGDT:
+        __asm__ volatile("sgdt %0" : "=m"(table));
+        memcpy((void *)&a, table + 2, 8); memcpy((void *)&b, table, 2);
+        v[0] = a; v[1] = b; break;
+    case VC_PROBE_SIDT:
+        __asm__ volatile("sidt %0" : "=m"(table));
+        memcpy((void *)&a, table + 2, 8); memcpy((void *)&b, table, 2);
+        v[0] = a; v[1] = b; break;
+    case VC_PROBE_SLDT: __asm__ volatile("sldt %%ax" : "=a"(a) : "a"(0)); v[0] = a & 0xFFFF; break;
+    case VC_PROBE_STR: __asm__ volatile("str %%ax" : "=a"(a) : "a"(0)); v[0] = a & 0xFFFF; break;
+    case VC_PROBE_SMSW: __asm__ volatile("smsw %%eax" : "=a"(a) : "a"(0)); v[0] = a & 0xFFFFFFFF; break;
+    case VC_PROBE_PUSHF: __asm__ volatile("pushfq; popq %0" : "=r"(a)); v[0] = a; break;
+    case VC_PROBE_POPF:
+        /* Try to clear IF (bit 9) through POPF, then read the flags back; restore them after. */
+        __asm__ volatile("pushfq; popq %0; movq %0, %1; andq $~0x200, %1; pushq %1; popfq; pushfq; popq %1; pushq %0; popfq"
+                         : "=&r"(a), "=&r"(b) :: "cc");
+        v[0] = a; v[1] = b; break;
+    case VC_PROBE_MOV_CS: __asm__ volatile("movw %%cs, %%ax" : "=a"(a) : "a"(0)); v[0] = a & 0xFFFF; break;
+    case VC_PROBE_MOV_SS:
+        __asm__ volatile("movw %%ss, %%ax" : "=a"(a) : "a"(0)); v[0] = a & 0xFFFF; break;
+    case VC_PROBE_LAR:
+        __asm__ volatile("movw %%cs, %%cx; larl %%ecx, %%eax; setz %%dl; movzbl %%dl, %%edx"
+                         : "=a"(a), "=c"(c), "=d"(d) : "a"(0) : "cc");
+        v[0] = a; v[1] = d; break;
+    case VC_PROBE_LSL:
+        __asm__ volatile("movw %%ss, %%cx; lsll %%ecx, %%eax; setz %%dl; movzbl %%dl, %%edx"
+                         : "=a"(a), "=c"(c), "=d"(d) : "a"(0) : "cc");
+        v[0] = a; v[1] = d; break;
+    case VC_PROBE_VERR:
+        __asm__ volatile("movw %%cs, %%cx; verr %%cx; setz %%dl; movzbl %%dl, %%edx" : "=c"(c), "=d"(d) :: "cc");
+        v[0] = d; break;
+    case VC_PROBE_VERW:
+        __asm__ volatile("movw %%cs, %%cx; verw %%cx; setz %%dl; movzbl %%dl, %%edx" : "=c"(c), "=d"(d) :: "cc");
+        v[0] = d; break;
+    case VC_PROBE_CPUID:
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
+        v[0] = b; v[1] = c; v[2] = d; break;
+    case VC_PROBE_RDTSC: __asm__ volatile("rdtsc" : "=a"(a), "=d"(d)); v[0] = (d << 32) | a; break;
+    case VC_PROBE_RDTSCP: __asm__ volatile("rdtscp" : "=a"(a), "=d"(d), "=c"(c)); v[0] = (d << 32) | a; v[1] = c; break;
+    case VC_PROBE_RDPMC: __asm__ volatile("rdpmc" : "=a"(a), "=d"(d) : "c"(0)); v[0] = (d << 32) | a; break;
+    case VC_PROBE_HLT: __asm__ volatile("hlt"); break;
+    case VC_PROBE_RDMSR: __asm__ volatile("rdmsr" : "=a"(a), "=d"(d) : "c"(0x10)); v[0] = (d << 32) | a; break;
+    case VC_PROBE_LGDT: __asm__ volatile("lgdt %0" :: "m"(table)); break;
+    case VC_PROBE_MOV_CR0: __asm__ volatile("movq %%cr0, %0" : "=r"(a)); v[0] = a; break;
+    case VC_PROBE_CLTS: __asm__ volatile("clts"); break;
+    case VC_PROBE_WBINVD: __asm__ volatile("wbinvd"); break;
+    case VC_PROBE_IN: __asm__ volatile("inb $0x80, %%al" : "=a"(a)); v[0] = a & 0xFF; break;
+    case VC_PROBE_CLI: __asm__ volatile("cli; sti"); break;
+    case VC_PROBE_VMCALL: __asm__ volatile("vmcall" : "=a"(a) : "a"(0) : "rbx", "rcx", "rdx", "rsi", "memory"); v[0] = a; break;
+    case VC_PROBE_VMMCALL: __asm__ volatile("vmmcall" : "=a"(a) : "a"(0) : "rbx", "rcx", "rdx", "rsi", "memory"); v[0] = a; break;
+    default: break;
+    }
+}
+
+int vc_cpl3_probe(int which, vc_cpl3_result *result) {
+    if (which < 0 || which >= VC_PROBE_COUNT || !result) return EINVAL;
+    memset(result, 0, sizeof *result);
+    static const int signals[] = {SIGSEGV, SIGILL, SIGBUS, SIGFPE, SIGTRAP};
+    struct sigaction action, saved[5];
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = vc_probe_handler;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < 5; i++) sigaction(signals[i], &action, &saved[i]);
+    volatile uint64_t values[3] = {0, 0, 0};
+    vc_probe_signo = 0;
+    vc_probe_code = 0;
+    if (sigsetjmp(vc_probe_env, 1) == 0) {
+        vc_probe_execute(which, values);
+    }
+    for (int i = 0; i < 5; i++) sigaction(signals[i], &saved[i], NULL);
+    result->signo = vc_probe_signo;
+    result->si_code = vc_probe_code;
+    for (int i = 0; i < 3; i++) result->values[i] = values[i];
+    return 0;
+}
+#else
+int vc_cpl3_probe(int which, vc_cpl3_result *result) {
+    (void)which; (void)result;
+    return ENOSYS;
 }
 #endif

@@ -5,13 +5,17 @@ public struct Assessment: Codable, Sendable, Hashable {
     public var verdict: Verdict
     public var findings: [Finding]
     public var profiles: [ProfileResult]
+    /// Popek and Goldberg's condition on this host; nil where no analysis ran.
+    public var popekGoldberg: PopekGoldbergAnalysis?
 
-    public init(source: SourceInfo, facts: HostFacts, verdict: Verdict, findings: [Finding], profiles: [ProfileResult]) {
+    public init(source: SourceInfo, facts: HostFacts, verdict: Verdict, findings: [Finding], profiles: [ProfileResult],
+                popekGoldberg: PopekGoldbergAnalysis? = nil) {
         self.source = source
         self.facts = facts
         self.verdict = verdict
         self.findings = findings
         self.profiles = profiles
+        self.popekGoldberg = popekGoldberg
     }
 
     public func finding(_ id: String, subject: String? = nil) -> Finding? {

@@ -30,11 +30,14 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var iommu: IOMMUFacts
     /// PCI functions; `passthrough` is filled in by the passthrough rules.
     public var pci: PCIFacts
+    /// The host's CPL3 instruction probes as recorded; nil when not run.
+    public var cpl3Probes: Cpl3ProbeEvidence?
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
                 cpuDifferences: [String], kernelRelease: String?, root: Bool?, iommu: IOMMUFacts = .notCollected, pci: PCIFacts = .notCollected,
-                kernelModules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil) {
+                kernelModules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil,
+                cpl3Probes: Cpl3ProbeEvidence? = nil) {
         self.identity = identity
         self.hypervisor = hypervisor
         self.features = features
@@ -52,6 +55,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.kernelModules = kernelModules
         self.sevDevice = sevDevice
         self.msrs = msrs
+        self.cpl3Probes = cpl3Probes
     }
 
     /// The read of one MSR on the first CPU, whatever its status.

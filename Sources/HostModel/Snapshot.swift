@@ -18,11 +18,14 @@ public struct Snapshot: Codable, Sendable, Hashable {
     public var kvm: KVMEvidence?
     public var pci: PCIEvidence?
     public var iommu: IOMMUEvidence?
+    /// What the unprivileged-sensitive instructions did at CPL3 (Popek-Goldberg evidence); nil
+    /// when not run (offline input, `--no-guest`, snapshots from before the probes existed).
+    public var cpl3Probes: Cpl3ProbeEvidence?
 
     public init(source: SourceInfo, host: HostEvidence = HostEvidence(root: nil, onlineCpus: nil, capturedAt: nil),
                 cpuid: CPUIDEvidence? = nil, cpuinfo: TextEvidence? = nil, lscpu: TextEvidence? = nil,
                 msrs: MSREvidence? = nil, kernel: KernelEvidence? = nil, kvm: KVMEvidence? = nil,
-                pci: PCIEvidence? = nil, iommu: IOMMUEvidence? = nil) {
+                pci: PCIEvidence? = nil, iommu: IOMMUEvidence? = nil, cpl3Probes: Cpl3ProbeEvidence? = nil) {
         snapshotVersion = Snapshot.currentVersion
         tool = ToolInfo()
         self.source = source
@@ -35,5 +38,6 @@ public struct Snapshot: Codable, Sendable, Hashable {
         self.kvm = kvm
         self.pci = pci
         self.iommu = iommu
+        self.cpl3Probes = cpl3Probes
     }
 }

@@ -116,6 +116,11 @@ public final class GuestMachine {
         return Exit(exit: GuestExit(run: run), nanoseconds: end &- start)
     }
 
+    /// Answers the IN the last exit asked for: every data byte is `byte`.
+    public func answerIn(byte: UInt8) {
+        vc_kvm_run_io_answer(run, byte)
+    }
+
     static func monotonicNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)

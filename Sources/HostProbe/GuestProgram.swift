@@ -40,6 +40,14 @@ public struct GuestProgram: Sendable, Hashable {
     /// and guest-physical `aliasVirtual` must still be zero (proof that paging translated).
     public var checksPaging: Bool
 
+    public init(name: String, mode: Mode, code: [UInt8], expected: UInt64?, checksPaging: Bool) {
+        self.name = name
+        self.mode = mode
+        self.code = code
+        self.expected = expected
+        self.checksPaging = checksPaging
+    }
+
     /// Real mode: computes 0x1234 + 0x0101 and reports it on port 0x10 (expected 0x1335).
     public static let realMode = GuestProgram(
         name: "real", mode: .real,

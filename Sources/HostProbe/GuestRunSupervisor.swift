@@ -90,7 +90,7 @@ public struct GuestRunSupervisor: Sendable {
         }
     }
 
-    private func spawnAndWait() throws(KVMError) -> ChildOutcome {
+    func spawnAndWait() throws(KVMError) -> ChildOutcome {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var err = vc_pipe_cloexec(&outPipe)

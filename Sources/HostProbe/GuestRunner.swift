@@ -142,7 +142,7 @@ public struct GuestRunner: Sendable {
     }
 
     /// A VM with the program loaded at `Layout.entry` and the vCPU in the program's mode.
-    private func prepare(_ program: GuestProgram, device: KVMDevice) throws(KVMError) -> GuestMachine {
+    func prepare(_ program: GuestProgram, device: KVMDevice) throws(KVMError) -> GuestMachine {
         let machine = try GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize)
         machine.load(program.code, at: GuestProgram.Layout.entry)
         var sregs = try machine.specialRegisters()

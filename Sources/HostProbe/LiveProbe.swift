@@ -5,6 +5,7 @@ import HostModel
 /// (`--root DIR`), through the same readers. Read-only: it writes no MSR, no sysfs, loads no module.
 public enum LiveProbe {
     public struct Options: Sendable {
+        /// Also gates the CPL3 instruction probes: both execute code rather than read state.
         public var runGuest: Bool
         public init(runGuest: Bool) { self.runGuest = runGuest }
     }
@@ -24,10 +25,11 @@ public enum LiveProbe {
         if let run = guestRun?.wait(), kvm.device.accessible == true { kvm.guestRun = run }
         let pci = PCIProbe.probe(root: root)
         let iommu = IOMMUProbe.probe(root: root)
+        let cpl3Probes = options.runGuest && root.isLive ? Cpl3ProbeSupervisor().run() : nil
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
                                 capturedAt: ISO8601DateFormatter().string(from: Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),
-                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu)
+                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu, cpl3Probes: cpl3Probes)
     }
 
     /// Linux's largest NR_CPUS. A captured tree's `online` file is untrusted: `0-65535` repeated

@@ -110,6 +110,8 @@ public struct Report: Encodable, Sendable {
     public var verdict: Verdict
     public var findings: [Finding]
     public var profiles: [ProfileResult]
+    /// Popek and Goldberg's condition on this host (`popek_goldberg`).
+    public var popekGoldberg: PopekGoldbergAnalysis?
     /// The built-in emulator's conformance results (`virtcheck verify`), already in report form.
     public var emulator: JSONValue?
 
@@ -127,6 +129,7 @@ public struct Report: Encodable, Sendable {
         verdict = a.verdict
         findings = a.findings
         profiles = a.profiles
+        popekGoldberg = a.popekGoldberg
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -148,7 +151,7 @@ public struct Report: Encodable, Sendable {
         try c.encode(verdict, forKey: .verdict)
         try c.encode(findings, forKey: .findings)
         try c.encode(profiles, forKey: .profiles)
-        try c.encodeNil(forKey: .popekGoldberg)
+        try c.encode(popekGoldberg, forKey: .popekGoldberg)
         try c.encode(emulator, forKey: .emulator)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Emulator
 import Foundation
 import HostModel
+import Validation
 
 /// `virtcheck verify`: runs the built-in VMX/SVM instruction model against the conformance
 /// vectors written from the Intel SDM and AMD APM (Data/spec), plus any given with `--vectors`.
@@ -26,9 +27,13 @@ public struct VerifyCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     public var format: Format = .text
 
+    @Flag(name: .customLong("against-kvm"), help: "Run the x86 guest-code interpreter's programs in a real KVM guest and compare (exit 3 without /dev/kvm).")
+    public var againstKVM = false
+
     public init() {}
 
     public func run() throws {
+        if againstKVM { return try runAgainstKVM() }
         let report: VerificationReport
         do {
             var extra: [ConformanceVector] = []
@@ -62,5 +67,44 @@ public struct VerifyCommand: ParsableCommand {
         }
         out += "\n\(report.passed)/\(report.vectors) vectors passed\n"
         return out
+    }
+
+    /// `--against-kvm`: the differential run. Every disagreement is printed with its SDM reference
+    /// and, where documented, the backend deviation that explains it. Exit 0 when every
+    /// disagreement is explained, 1 on an unexplained one, 3 when /dev/kvm is absent.
+    func runAgainstKVM() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/kvm") else {
+            FileHandle.standardError.write(Data("virtcheck verify: /dev/kvm is absent: the differential run needs KVM\n".utf8))
+            throw ExitCode(3)
+        }
+        let results: [DifferentialResult]
+        let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
+        switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend) {
+        case .success(let r): results = r
+        case .failure(let error):
+            FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
+            throw ExitCode(3)
+        }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        case .text:
+            var out = "x86 guest-code interpreter vs. a real KVM guest (backend \(backend ?? "unknown"))\n\n"
+            for r in results {
+                out += "\(r.agrees ? "agree" : r.knownDeviation != nil ? "known" : "DIFF ") \(r.program.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.instruction.padding(toLength: 14, withPad: " ", startingAt: 0)) exits: \(r.exits.joined(separator: ", "))\n"
+                if !r.agrees {
+                    out += "      reference: \(r.reference)\n"
+                    out += "      known KVM/PVM deviation: \(r.knownDeviation ?? "no")\n"
+                    for m in r.mismatches { out += "      \(m)\n" }
+                }
+            }
+            let known = results.filter { $0.knownDeviation != nil }.count
+            out += "\n\(results.filter(\.agrees).count)/\(results.count) programs agree; \(known) disagree in a documented \(backend ?? "backend") deviation; "
+                + "\(results.filter { !$0.agrees && $0.knownDeviation == nil }.count) unexplained\n"
+            print(out, terminator: "")
+        }
+        if results.contains(where: { !$0.agrees && $0.knownDeviation == nil }) { throw ExitCode(1) }
     }
 }

@@ -13,6 +13,9 @@ public enum DataTables {
     public static let vmxMsrBits = TSVTable(PackageResources.vmx_msr_bits_tsv)
     /// KVM_CHECK_EXTENSION capabilities worth asking /dev/kvm about (`Data/tables/kvm_capabilities.tsv`).
     public static let kvmCapabilities = TSVTable(PackageResources.kvm_capabilities_tsv)
+    /// Sensitive and privileged x86 instructions judged by Popek and Goldberg's theorem, with what
+    /// closes each gap (`Data/tables/popek_goldberg.tsv`).
+    public static let popekGoldberg = TSVTable(PackageResources.popek_goldberg_tsv)
     /// The rule catalogue, YAML (`Data/rules/catalogue.yaml`).
     public static let ruleCatalogueYAML = String(decoding: PackageResources.catalogue_yaml, as: UTF8.self)
     /// The hypervisor profiles, YAML (`Data/rules/profiles.yaml`).

@@ -35,6 +35,8 @@ struct SchemaTests {
         ("a wrong schema_version", #"r["schema_version"] = 2"#),
         ("a string where a capability flag belongs", #"r["cpu"]["vmx"] = {**(r["cpu"]["vmx"] or {}), "ept": "yes"}"#),
         ("an acceleration outside the contract", #"r["verdict"]["acceleration"] = "fast""#),
+        ("an unknown key in popek_goldberg", #"r["popek_goldberg"]["verdict"] = True"#),
+        ("a sensitivity class outside the table's four", #"r["popek_goldberg"]["instructions"][0]["sensitivity"] = "sensitive""#),
     ])
     func brokenReportsDoNotValidate(_ what: String, _ mutation: String) throws {
         let dir = try Tool.temporaryDirectory("schema-broken")

@@ -20,6 +20,32 @@ int vc_affinity_size(void);
 int vc_save_affinity(void *saved);
 int vc_restore_affinity(const void *saved);
 
+/// What one CPL3 probe observed: whether the instruction ran to completion (`signo` 0) or was
+/// stopped by a signal (the kernel's translation of #GP/#UD/#PF), and what it produced.
+typedef struct {
+    int signo;
+    int si_code;
+    uint64_t values[3];
+} vc_cpl3_result;
+
+/// The unprivileged-sensitive and privileged instructions `vc_cpl3_probe` can execute.
+/// Their order is the contract with HostProbe's `Cpl3Probe` names.
+enum {
+    VC_PROBE_SGDT, VC_PROBE_SIDT, VC_PROBE_SLDT, VC_PROBE_STR, VC_PROBE_SMSW,
+    VC_PROBE_PUSHF, VC_PROBE_POPF, VC_PROBE_MOV_CS, VC_PROBE_MOV_SS,
+    VC_PROBE_LAR, VC_PROBE_LSL, VC_PROBE_VERR, VC_PROBE_VERW,
+    VC_PROBE_CPUID, VC_PROBE_RDTSC, VC_PROBE_RDTSCP, VC_PROBE_RDPMC,
+    VC_PROBE_HLT, VC_PROBE_RDMSR, VC_PROBE_LGDT, VC_PROBE_MOV_CR0, VC_PROBE_CLTS,
+    VC_PROBE_WBINVD, VC_PROBE_IN, VC_PROBE_CLI, VC_PROBE_VMCALL, VC_PROBE_VMMCALL,
+    VC_PROBE_COUNT
+};
+
+/// Executes probe `which` at the caller's privilege level (CPL3 in a process) with handlers for
+/// SIGSEGV, SIGILL, SIGBUS, SIGFPE and SIGTRAP that jump back here. Process-wide signal state
+/// changes: call it only in a single-purpose child process (`virtcheck __cpl3-probe`).
+/// Returns 0, or EINVAL for an unknown probe.
+int vc_cpl3_probe(int which, vc_cpl3_result *result);
+
 #ifdef __linux__
 #include <linux/kvm.h>
 #include <time.h>
@@ -52,6 +78,9 @@ typedef struct {
 } vc_kvm_io;
 
 vc_kvm_io vc_kvm_run_io(const struct kvm_run *run);
+
+/// Answers a KVM_EXIT_IO IN: fills the `size * count` data bytes with `byte` before the next KVM_RUN.
+void vc_kvm_run_io_answer(struct kvm_run *run, uint8_t byte);
 
 /// KVM_EXIT_FAIL_ENTRY: the hardware entry failure reason and the CPU it happened on.
 uint64_t vc_kvm_run_fail_entry_reason(const struct kvm_run *run);

@@ -1,0 +1,45 @@
+/// A machine-code program for the differential run: the same bytes go to the interpreter and to
+/// a real KVM vCPU (HostProbe's runner, loaded at 0x8000, RSP 0x7000, in `mode` at CPL0).
+/// Encodings are from the SDM Vol.2 opcode tables, written beside each program in `corpus`.
+public struct X86TestProgram: Sendable, Hashable {
+    public var name: String
+    public var mode: X86State.Mode
+    /// The Popek-Goldberg table row it exercises (`SGDT`, `POPF`, ...) or `innocuous`.
+    public var instruction: String
+    public var code: [UInt8]
+    /// SDM reference for what the program checks.
+    public var reference: String
+    /// Registers whose value is the host's, not the architecture's (CPUID leaves, TSC): not compared.
+    public var hostDefined: Set<Int>
+
+    public init(_ name: String, _ mode: X86State.Mode, _ instruction: String, _ code: [UInt8], _ reference: String,
+                hostDefined: Set<Int> = []) {
+        self.name = name
+        self.mode = mode
+        self.instruction = instruction
+        self.code = code
+        self.reference = reference
+        self.hostDefined = hostDefined
+    }
+
+    /// The interpreter's prediction: GuestRunner's initial state, the code at 0x8000, run to HLT.
+    public func predict() -> X86Interpreter {
+        var state = X86State(mode: mode)
+        state.rip = 0x8000
+        state.gpr[4] = 0x7000
+        for (i, byte) in code.enumerated() { state.memory[0x8000 + i] = byte }
+        if mode == .long64 { X86TestProgram.mapPages(&state) }
+        var interpreter = X86Interpreter(state: state)
+        interpreter.run()
+        return interpreter
+    }
+
+    /// GuestRunner's page tables, so memory after the run compares byte for byte.
+    static func mapPages(_ state: inout X86State) {
+        func put(_ value: UInt64, _ at: Int) { for i in 0..<8 { state.memory[at + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) } }
+        put(0x2003, 0x1000)
+        put(0x3003, 0x2000)
+        put(0x4003, 0x3000)
+        for page in 0..<512 { put(UInt64(page << 12 == 0x1F_0000 ? 0x9000 : page << 12) | 3, 0x4000 + 8 * page) }
+    }
+}

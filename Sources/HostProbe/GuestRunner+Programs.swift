@@ -1,0 +1,62 @@
+import CShims
+import Foundation
+import HostModel
+
+extension GuestRunner {
+    /// The result window programs store into (guest-physical), read back after the run.
+    public static let resultWindow = 0x9000..<0x9100
+    /// What every IN of a program reads: each byte 0xA5.
+    public static let inByte: UInt8 = 0xA5
+
+    /// Runs arbitrary programs (each in a fresh VM set up as `prepare` does for its mode) until
+    /// HLT, shutdown or any exit other than I/O, and returns their final state and exits. Used by
+    /// the differential run; like `run`, it belongs in the `__guest-run` child.
+    public func runPrograms(device path: String = "/dev/kvm") -> [GuestProgramOutcome] {
+        let device: KVMDevice
+        let watchdog: GuestWatchdog
+        do throws(KVMError) {
+            device = try KVMDevice(path: path)
+            watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds)
+        } catch {
+            return programs.map { GuestProgramOutcome(name: $0.name, registers: [], rip: nil, rflags: nil, cr0: nil, cr4: nil,
+                                                      exits: [], resultMemory: nil, error: error.description) }
+        }
+        defer { watchdog.disarm() }
+        return programs.map { runOne($0, device: device, watchdog: watchdog) }
+    }
+
+    private func runOne(_ program: GuestProgram, device: KVMDevice, watchdog: GuestWatchdog) -> GuestProgramOutcome {
+        var exits: [GuestExit] = []
+        func outcome(_ machine: GuestMachine?, error: String?) -> GuestProgramOutcome {
+            guard let machine, let regs = try? machine.registers(), let sregs = try? machine.specialRegisters() else {
+                return GuestProgramOutcome(name: program.name, registers: [], rip: nil, rflags: nil, cr0: nil, cr4: nil,
+                                           exits: exits, resultMemory: nil, error: error ?? "registers unreadable")
+            }
+            let gprs = [regs.rax, regs.rcx, regs.rdx, regs.rbx, regs.rsp, regs.rbp, regs.rsi, regs.rdi,
+                        regs.r8, regs.r9, regs.r10, regs.r11, regs.r12, regs.r13, regs.r14, regs.r15]
+            let window = stride(from: GuestRunner.resultWindow.lowerBound, to: GuestRunner.resultWindow.upperBound, by: 8)
+                .map { machine.read64(at: $0) }
+            let hex = window.map { word in (0..<8).map { String(format: "%02x", UInt8(truncatingIfNeeded: word >> (8 * UInt64($0)))) }.joined() }.joined()
+            return GuestProgramOutcome(name: program.name, registers: gprs, rip: regs.rip, rflags: regs.rflags,
+                                       cr0: sregs.cr0, cr4: sregs.cr4, exits: exits, resultMemory: hex, error: error)
+        }
+        let machine: GuestMachine
+        do throws(KVMError) { machine = try prepare(program, device: device) } catch {
+            return outcome(nil, error: error.description)
+        }
+        while exits.count < 64 {
+            if watchdog.expired { return outcome(machine, error: "stopped by the time limit") }
+            do throws(KVMError) {
+                let step = try machine.runOnce()
+                exits.append(step.exit)
+                if step.exit.reason != "io" { return outcome(machine, error: nil) }
+                if step.exit.direction == "in" { machine.answerIn(byte: GuestRunner.inByte) }
+            } catch where error.errno == EINTR {
+                continue
+            } catch {
+                return outcome(machine, error: error.description)
+            }
+        }
+        return outcome(machine, error: "no HLT after \(exits.count) exits")
+    }
+}
