@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HostModel
-import Reporting
 
 /// `virtcheck capture`: the raw evidence of this host as snapshot JSON, for analysis elsewhere.
 struct CaptureCommand: ParsableCommand {
@@ -28,14 +27,6 @@ struct CaptureCommand: ParsableCommand {
         }
         Progress.clear()
         let text = String(decoding: try SnapshotCoding.encoder().encode(snapshot), as: UTF8.self) + "\n"
-        if let output {
-            do {
-                try OutputFile.write(text, to: output)
-            } catch {
-                throw CLIError.input(error.description).exit()
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try Emit.write(text, to: output)
     }
 }

@@ -82,15 +82,7 @@ struct CheckCommand: ParsableCommand {
         case .prometheus: text = PrometheusRenderer(timestamp: now).render(report)
         case .nfd: text = NFDRenderer(now: now).render(report)
         }
-        if let output {
-            do {
-                try OutputFile.write(text, to: output)
-            } catch {
-                throw CLIError.input(error.description).exit()
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try Emit.write(text, to: output)
         throw ExitCode(GateDecision.exitCode(assessment, profiles: profiles, policy: gate, strict: strict))
     }
 
