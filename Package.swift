@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "virtcheck", targets: ["virtcheck"]),
         /// The libraries, for the fuzz targets (Fuzz/) and for embedding virtcheck's analysis.
-        .library(name: "VirtCheckKit", targets: ["HostModel", "HostProbe", "Analysis", "Reporting"]),
+        .library(name: "VirtCheckKit", targets: ["HostModel", "HostProbe", "Analysis", "Emulator", "Reporting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
