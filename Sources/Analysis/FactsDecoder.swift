@@ -77,10 +77,12 @@ public enum FactsDecoder {
     /// hypervisor presenting inconsistent vCPUs), as `name: CPUs 2,3`.
     static func differences(_ cpuid: CPUIDEvidence?) -> [String] {
         guard let cpus = cpuid?.cpus, cpus.count > 1 else { return [] }
-        let reference = CPUIDDecoder.features(cpus[0])
+        // Decode each CPU once, not once per feature name.
+        let decoded = cpus.map(CPUIDDecoder.features)
+        let reference = decoded[0]
         var out: [String] = []
         for name in reference.keys.sorted() {
-            let differing = cpus.dropFirst().filter { CPUIDDecoder.features($0)[name] != reference[name] }.map(\.cpu)
+            let differing = zip(cpus, decoded).dropFirst().filter { $0.1[name] != reference[name] }.map(\.0.cpu)
             if !differing.isEmpty {
                 out.append("\(name): CPU 0 says \(reference[name] ?? false), CPUs \(differing.map(String.init).joined(separator: ",")) differ")
             }
