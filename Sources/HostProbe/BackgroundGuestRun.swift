@@ -4,12 +4,12 @@ import HostModel
 /// The guest run, started first and collected last: it is a separate process, so it runs on
 /// the other core while this one reads CPUID, sysfs and PCI — the whole check then takes about
 /// as long as the slower of the two, not their sum.
-final class BackgroundGuestRun: @unchecked Sendable {
+public final class BackgroundGuestRun: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     /// Written once by the worker before `done` is signalled; read only after waiting on it.
     private var evidence: GuestRunEvidence?
 
-    init(_ supervisor: GuestRunSupervisor) {
+    public init(_ supervisor: GuestRunSupervisor) {
         let thread = Thread { [self] in
             evidence = supervisor.run()
             done.signal()
@@ -18,7 +18,7 @@ final class BackgroundGuestRun: @unchecked Sendable {
     }
 
     /// Blocks until the child has finished (the supervisor's own timeout bounds this).
-    func wait() -> GuestRunEvidence? {
+    public func wait() -> GuestRunEvidence? {
         done.wait()
         return evidence
     }

@@ -9,10 +9,17 @@ import VirtCheckData
 public enum KVMProbe {
     public static let devicePath = "/dev/kvm"
 
-    /// `guestRun` is how the guests are run when `runGuest` is set: by default this executable's
-    /// hidden `__guest-run` subcommand in a child process (tests pass the built `virtcheck`).
-    public static func probe(root: HostRoot, runGuest: Bool,
-                             guestRun: GuestRunSupervisor = .selfExecutable()) -> KVMEvidence {
+    /// `guestRun` is the proof by execution, started by the caller before its other probes so the
+    /// child runs beside them; it is collected here, last, and kept only where this user could
+    /// open /dev/kvm (elsewhere it proves nothing, and the findings say why).
+    public static func probe(root: HostRoot, guestRun: BackgroundGuestRun? = nil) -> KVMEvidence {
+        var evidence = device(root: root)
+        if let run = guestRun?.wait(), evidence.device.accessible == true { evidence.guestRun = run }
+        return evidence
+    }
+
+    /// Everything but the guest run: the node, API, capabilities and supported CPUID.
+    static func device(root: HostRoot) -> KVMEvidence {
         var node = deviceNode(root: root)
         guard node.present, root.isLive else { return KVMEvidence(device: node) }
 
@@ -37,7 +44,6 @@ public enum KVMProbe {
             }
         }
         do throws(KVMError) { evidence.supportedCpuid = try device.supportedCpuid() } catch { problems.append(error.description) }
-        if runGuest { evidence.guestRun = guestRun.run() }
         evidence.detail = problems.isEmpty ? nil : problems.joined(separator: "; ")
         return evidence
     }

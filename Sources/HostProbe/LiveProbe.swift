@@ -20,13 +20,11 @@ public enum LiveProbe {
         let cpuinfo = root.readText("/proc/cpuinfo", limit: 16 << 20)
         let msrs = MSRReader.read(root: root, cpus: [cpuid.cpus.first?.cpu ?? 0])
         let kernel = KernelReader.read(root: root)
-        var kvm = KVMProbe.probe(root: root, runGuest: false)
         let pci = PCIProbe.probe(root: root)
         let iommu = IOMMUProbe.probe(root: root)
         let cpl3Probes = options.runGuest && root.isLive ? Cpl3ProbeSupervisor().run() : nil
-        // Collected last, so the child ran beside everything above. A run whose /dev/kvm this
-        // user cannot open proves nothing: the finding says why instead.
-        if let run = guestRun?.wait(), kvm.device.accessible == true { kvm.guestRun = run }
+        // Last, so the guest-run child ran beside everything above.
+        let kvm = KVMProbe.probe(root: root, guestRun: guestRun)
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
                                 capturedAt: ISO8601DateFormatter().string(from: Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),

@@ -7,7 +7,7 @@ import VirtCheckData
 @Suite struct KVMProbeTests {
     @Test(.enabled(if: TestHost.kvmUsable, "needs a /dev/kvm this user can open"))
     func liveProbeReportsAPIAndEveryListedCapability() throws {
-        let evidence = KVMProbe.probe(root: .live, runGuest: false)
+        let evidence = KVMProbe.probe(root: .live)
         #expect(evidence.device.present)
         #expect(evidence.device.accessible == true)
         #expect(evidence.device.mode?.count == 4)
@@ -29,7 +29,7 @@ import VirtCheckData
     @Test func fixtureRootWithoutKVMIsAbsentNotACrash() throws {
         let root = try TestHost.temporaryRoot()
         defer { try? FileManager.default.removeItem(at: root) }
-        let evidence = KVMProbe.probe(root: HostRoot(path: root.path, isLive: false), runGuest: true)
+        let evidence = KVMProbe.probe(root: HostRoot(path: root.path, isLive: false), guestRun: BackgroundGuestRun(.childCommand(executable: "/bin/true")))
         #expect(evidence.device.present == false)
         #expect(evidence.device.accessible == nil)
         #expect(evidence.device.detail?.contains("errno 2") == true)
@@ -53,7 +53,7 @@ import VirtCheckData
         let gid = getegid()
         try "wheel:x:9999:\nfixturekvm:x:\(gid):alice,bob\n".write(to: root.appendingPathComponent("etc/group"), atomically: true, encoding: .utf8)
 
-        let evidence = KVMProbe.probe(root: HostRoot(path: root.path, isLive: false), runGuest: true)
+        let evidence = KVMProbe.probe(root: HostRoot(path: root.path, isLive: false), guestRun: BackgroundGuestRun(.childCommand(executable: "/bin/true")))
         #expect(evidence.device.present)
         #expect(evidence.device.mode == "0660")
         #expect(evidence.device.groupGid == gid)
@@ -68,7 +68,7 @@ import VirtCheckData
     @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
     func liveProbeRunsTheGuestInAChild() throws {
         let binary = try #require(TestHost.virtcheckBinary)
-        let evidence = KVMProbe.probe(root: .live, runGuest: true, guestRun: .childCommand(executable: binary))
+        let evidence = KVMProbe.probe(root: .live, guestRun: BackgroundGuestRun(.childCommand(executable: binary)))
         let run = try #require(evidence.guestRun)
         #expect(run.ok, "\(run.error ?? "")")
         #expect(run.runs.map(\.mode) == ["real", "long64"])
