@@ -17,11 +17,20 @@ public enum FactsDecoder {
             ?? lscpu?.value("CPU(s)").flatMap { Int($0) }
 
         var features = table.map(CPUIDDecoder.features) ?? [:]
+        let lscpuVirtualization = lscpu?.value("Virtualization")
         if table == nil, let flags = kernelFlags {
             // Without CPUID the kernel's flags are the best evidence; Linux clears `vmx` when
             // firmware disabled VT-x, so this reads "usable", not "present in silicon".
             let set = Set(flags)
             for name in ["vmx", "svm", "smx", "hypervisor", "umip"] { features[name] = set.contains(name) }
+        } else if table == nil, let virtualization = lscpuVirtualization {
+            // lscpu without a Flags line (older util-linux on some distributions prints none) still
+            // says `Virtualization: VT-x|AMD-V`, which it takes from the same cpuinfo flags.
+            switch virtualization {
+            case "VT-x": features["vmx"] = true
+            case "AMD-V": features["svm"] = true
+            default: break
+            }
         }
         var hypervisor = table.map(CPUIDDecoder.hypervisor) ?? HypervisorFacts(present: features["hypervisor"] ?? false)
         if table == nil, let vendor = lscpu?.value("Hypervisor vendor") {
@@ -41,7 +50,8 @@ public enum FactsDecoder {
             cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root,
             iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu),
             kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads,
-            cpl3Probes: s.cpl3Probes)
+            cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, cpuinfo), files: s.files,
+            lscpuVirtualization: lscpuVirtualization)
     }
 
     static func fillIdentity(_ id: inout CPUIdentity, cpuinfo: CPUInfo.Processor?, lscpu: LSCPU?) {
@@ -71,6 +81,33 @@ public enum FactsDecoder {
             device: KVMFacts.Device(present: s.kvm?.device.present, accessible: s.kvm?.device.accessible),
             apiVersion: s.kvm?.apiVersion, backend: backend, nested: nested, capabilities: caps,
             guestRun: s.kvm?.guestRun)
+    }
+
+    /// Per feature, the CPUs lacking what another CPU has: from every CPU's CPUID and from every
+    /// cpuinfo processor's `flags` and `vmx flags`.
+    static func holdouts(_ cpuid: CPUIDEvidence?, _ cpuinfo: CPUInfo?) -> CPUHoldouts {
+        var result = CPUHoldouts.none
+        if let cpus = cpuid?.cpus, cpus.count > 1 {
+            let decoded = cpus.map(CPUIDDecoder.features)
+            result.cpuid = lacking(zip(cpus.map(\.cpu), decoded.map { Set($0.filter(\.value).map(\.key)) }))
+        }
+        if let processors = cpuinfo?.processors, processors.count > 1 {
+            let numbers = processors.enumerated().map { Int($0.element.value("processor") ?? "") ?? $0.offset }
+            let flags = processors.map { Set(($0.list("flags") ?? []) + ($0.list("vmx flags") ?? [])) }
+            result.cpuinfo = lacking(zip(numbers, flags))
+        }
+        return result
+    }
+
+    static func lacking(_ cpus: some Sequence<(Int, Set<String>)>) -> [String: [Int]] {
+        let all = Array(cpus)
+        let names = all.reduce(into: Set<String>()) { $0.formUnion($1.1) }
+        var out: [String: [Int]] = [:]
+        for name in names {
+            let missing = all.filter { !$0.1.contains(name) }.map(\.0)
+            if !missing.isEmpty { out[name] = missing.sorted() }
+        }
+        return out
     }
 
     /// Feature bits in which some CPU disagrees with CPU 0 (hybrid cores, firmware bugs, or a

@@ -1,4 +1,5 @@
 import Foundation
+import HostModel
 import VirtCheckData
 import Yams
 
@@ -30,6 +31,10 @@ public struct RuleCatalogue: Sendable {
     }
 
     public var ids: [String] { rules.map(\.id) }
+
+    /// What the live probe must read so that every rule has its evidence: the union of the
+    /// rules' declared needs.
+    public var evidencePlan: EvidencePlan { EvidencePlan(needs: rules.flatMap(\.evidence)) }
 
     /// The remediation text for a situation. A key the catalogue lacks is a defect in this build;
     /// the text says so plainly rather than crashing a user's run, and the tests look for it.

@@ -1,3 +1,5 @@
+import HostModel
+
 /// One entry of the rule catalogue (`Data/rules/catalogue.yaml`): what a rule checks, why it
 /// matters, where its facts come from, and the remediation text per situation. Rule code chooses
 /// a situation; the words live in the data so `explain` and the report say the same thing.
@@ -17,4 +19,45 @@ public struct RuleDefinition: Codable, Sendable, Hashable {
     public var sources: [String]
     /// Situation key → what to do. `{backend}` is replaced by the KVM backend module in use.
     public var remediation: [String: String]
+    /// What the rule reads (`evidence:` in the catalogue, `KIND VALUE` strings): the live probe's
+    /// read lists derive from these (`RuleCatalogue.evidencePlan`), and `explain` prints them.
+    public var evidence: [EvidenceNeed]
+
+    private enum CodingKeys: String, CodingKey {
+        case id, family, side, title, checks, why, sources, remediation, evidence
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        family = try c.decode(String.self, forKey: .family)
+        side = try c.decode(Side.self, forKey: .side)
+        title = try c.decode(String.self, forKey: .title)
+        checks = try c.decode(String.self, forKey: .checks)
+        why = try c.decode(String.self, forKey: .why)
+        sources = try c.decode([String].self, forKey: .sources)
+        remediation = try c.decode([String: String].self, forKey: .remediation)
+        var needs: [EvidenceNeed] = []
+        for text in try c.decode([String].self, forKey: .evidence) {
+            do {
+                needs += try EvidenceNeed.list(parsing: text)
+            } catch {
+                throw DecodingError.dataCorruptedError(forKey: .evidence, in: c, debugDescription: "\(id): \(error.description)")
+            }
+        }
+        evidence = needs
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(family, forKey: .family)
+        try c.encode(side, forKey: .side)
+        try c.encode(title, forKey: .title)
+        try c.encode(checks, forKey: .checks)
+        try c.encode(why, forKey: .why)
+        try c.encode(sources, forKey: .sources)
+        try c.encode(remediation, forKey: .remediation)
+        try c.encode(evidence, forKey: .evidence)
+    }
 }

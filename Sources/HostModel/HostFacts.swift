@@ -15,6 +15,8 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var kvm: KVMFacts
     /// Logical CPUs whose CPUID differs from CPU 0 in a feature bit (name and CPUs).
     public var cpuDifferences: [String]
+    /// CPUs lacking a feature another CPU has (per CPUID and per cpuinfo processor).
+    public var holdouts: CPUHoldouts
     public var kernelRelease: String?
     public var root: Bool?
     /// The kvm* modules with their parameters (kvm_amd `sev_snp`, kvm_intel `ept`, `tdx`, ...);
@@ -32,12 +34,18 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var pci: PCIFacts
     /// The host's CPL3 instruction probes as recorded; nil when not run.
     public var cpl3Probes: Cpl3ProbeEvidence?
+    /// The declared files, directories and device nodes as read (`Snapshot.files`); nil when
+    /// the input had none (offline files, older snapshots).
+    public var files: [HostFileEvidence]?
+    /// lscpu's `Virtualization:` value (`VT-x`, `AMD-V`), where lscpu output was the input.
+    public var lscpuVirtualization: String?
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
                 cpuDifferences: [String], kernelRelease: String?, root: Bool?, iommu: IOMMUFacts = .notCollected, pci: PCIFacts = .notCollected,
                 kernelModules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil,
-                cpl3Probes: Cpl3ProbeEvidence? = nil) {
+                cpl3Probes: Cpl3ProbeEvidence? = nil, holdouts: CPUHoldouts = .none, files: [HostFileEvidence]? = nil,
+                lscpuVirtualization: String? = nil) {
         self.identity = identity
         self.hypervisor = hypervisor
         self.features = features
@@ -56,6 +64,14 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.sevDevice = sevDevice
         self.msrs = msrs
         self.cpl3Probes = cpl3Probes
+        self.holdouts = holdouts
+        self.files = files
+        self.lscpuVirtualization = lscpuVirtualization
+    }
+
+    /// The declared file, directory or node at `path`, as read; nil when not collected.
+    public func file(_ path: String) -> HostFileEvidence? {
+        files?.first { $0.path == path }
     }
 
     /// The read of one MSR on the first CPU, whatever its status.

@@ -21,11 +21,16 @@ public struct Snapshot: Codable, Sendable, Hashable {
     /// What the unprivileged-sensitive instructions did at CPL3 (Popek-Goldberg evidence); nil
     /// when not run (offline input, `--no-guest`, snapshots from before the probes existed).
     public var cpl3Probes: Cpl3ProbeEvidence?
+    /// The files, directories and device nodes the rules declare (`EvidencePlan`): vhost and tun
+    /// nodes, cgroups, namespaces, hugepages, KSM, THP, NUMA, meminfo, modules, SEV parameters.
+    /// nil in offline input and in snapshots from before they were read (those still load).
+    public var files: [HostFileEvidence]?
 
     public init(source: SourceInfo, host: HostEvidence = HostEvidence(root: nil, onlineCpus: nil, capturedAt: nil),
                 cpuid: CPUIDEvidence? = nil, cpuinfo: TextEvidence? = nil, lscpu: TextEvidence? = nil,
                 msrs: MSREvidence? = nil, kernel: KernelEvidence? = nil, kvm: KVMEvidence? = nil,
-                pci: PCIEvidence? = nil, iommu: IOMMUEvidence? = nil, cpl3Probes: Cpl3ProbeEvidence? = nil) {
+                pci: PCIEvidence? = nil, iommu: IOMMUEvidence? = nil, cpl3Probes: Cpl3ProbeEvidence? = nil,
+                files: [HostFileEvidence]? = nil) {
         snapshotVersion = Snapshot.currentVersion
         tool = ToolInfo()
         self.source = source
@@ -39,5 +44,6 @@ public struct Snapshot: Codable, Sendable, Hashable {
         self.pci = pci
         self.iommu = iommu
         self.cpl3Probes = cpl3Probes
+        self.files = files
     }
 }

@@ -7,7 +7,13 @@ public enum LiveProbe {
     public struct Options: Sendable {
         /// Also gates the CPL3 instruction probes: both execute code rather than read state.
         public var runGuest: Bool
-        public init(runGuest: Bool) { self.runGuest = runGuest }
+        /// What the rules declare they read (MSRs, /proc and /sys files, device nodes); the CLI
+        /// passes `RuleCatalogue.evidencePlan`, so the probe reads exactly what rules need.
+        public var plan: EvidencePlan
+        public init(runGuest: Bool, plan: EvidencePlan) {
+            self.runGuest = runGuest
+            self.plan = plan
+        }
     }
 
     public static func snapshot(root: HostRoot, options: Options) -> Snapshot {
@@ -18,7 +24,8 @@ public enum LiveProbe {
             cpuid = dump
         }
         let cpuinfo = root.readText("/proc/cpuinfo", limit: 16 << 20)
-        let msrs = MSRReader.read(root: root, cpus: [cpuid.cpus.first?.cpu ?? 0])
+        let msrs = MSRReader.read(root: root, cpus: [cpuid.cpus.first?.cpu ?? 0], indices: options.plan.msrs)
+        let files = HostFilesReader.read(root: root, plan: options.plan)
         let kernel = KernelReader.read(root: root)
         let pci = PCIProbe.probe(root: root)
         let iommu = IOMMUProbe.probe(root: root)
@@ -28,7 +35,8 @@ public enum LiveProbe {
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
                                 capturedAt: ISO8601DateFormatter().string(from: Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),
-                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu, cpl3Probes: cpl3Probes)
+                        host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu, cpl3Probes: cpl3Probes,
+                        files: files)
     }
 
     /// Linux's largest NR_CPUS. A captured tree's `online` file is untrusted: `0-65535` repeated

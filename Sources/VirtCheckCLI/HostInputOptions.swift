@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HostModel
+import Analysis
 import HostProbe
 
 /// Where the evidence comes from: this host (default), a captured tree (`--root`), or
@@ -40,10 +41,10 @@ struct HostInputOptions: ParsableArguments {
             guard stat(root, &isDir) == 0, (isDir.st_mode & S_IFMT) == S_IFDIR else {
                 throw CLIError.input("\(root): --root needs an existing directory")
             }
-            return LiveProbe.snapshot(root: HostRoot(path: root, isLive: false), options: .init(runGuest: false))
+            return LiveProbe.snapshot(root: HostRoot(path: root, isLive: false), options: .init(runGuest: false, plan: RuleCatalogue.builtIn.evidencePlan))
         }
         if loadMsrDriver { ModuleLoader.loadMSRDriver() }
         Progress.note("probing this host (CPUID, MSRs, /sys, /dev/kvm\(noGuest ? "" : ", test guest"))…")
-        return LiveProbe.snapshot(root: .live, options: .init(runGuest: !noGuest))
+        return LiveProbe.snapshot(root: .live, options: .init(runGuest: !noGuest, plan: RuleCatalogue.builtIn.evidencePlan))
     }
 }

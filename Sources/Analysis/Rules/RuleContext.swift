@@ -40,7 +40,10 @@ struct RuleContext: Sendable {
 
     func cpuidEvidence(_ bit: String, _ name: String) -> EvidenceItem {
         if !cpuidRead, let flags = facts.kernelFlags {
-            return EvidenceItem(source: "/proc/cpuinfo flags", detail: flags.contains(name) ? "\(name) present" : "\(name) absent")
+            return EvidenceItem(source: "cpuinfo flags: \(name)", detail: flags.contains(name) ? "present" : "absent")
+        }
+        if !cpuidRead, let virtualization = facts.lscpuVirtualization {
+            return EvidenceItem(source: "lscpu Virtualization", detail: virtualization)
         }
         let value = facts.features[name].map { $0 ? "1" : "0" } ?? "not read"
         return EvidenceItem(source: bit, detail: "\(name) = \(value)")

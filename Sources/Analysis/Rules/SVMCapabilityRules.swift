@@ -9,24 +9,42 @@ enum SVMCapabilityRules {
 
     static func npt(_ c: RuleContext) -> Finding {
         capability(c, id: "cpu.npt", name: "nested paging (NPT/RVI)", bit: "Fn8000_000A_EDX[0]", value: { $0.nestedPaging },
-                   missing: .fail, kvmParameter: "npt", intelEquivalent: "EPT (cpu.ept)")
+                   missing: .fail, kvmParameter: "npt", intelEquivalent: "EPT (cpu.ept)", flag: "npt")
     }
 
     static func avic(_ c: RuleContext) -> Finding {
         capability(c, id: "cpu.avic", name: "AVIC", bit: "Fn8000_000A_EDX[13]", value: { $0.avic }, missing: .warn,
-                   kvmParameter: "avic", intelEquivalent: "APICv (cpu.apicv)")
+                   kvmParameter: "avic", intelEquivalent: "APICv (cpu.apicv)", flag: "avic")
     }
 
     static func capability(_ c: RuleContext, id: String, name: String, bit: String, value: (SVMFacts) -> Bool, missing: FindingStatus,
-                           kvmParameter: String, intelEquivalent: String) -> Finding {
+                           kvmParameter: String, intelEquivalent: String, flag: String) -> Finding {
         if c.isIntelLike {
             return c.finding(id, .notApplicable, "AMD-V feature; the Intel equivalent is \(intelEquivalent).")
         }
-        guard c.facts.features["svm"] == true, let svm = c.facts.svm else {
-            return c.finding(id, .notApplicable, "AMD-V is not available\(c.cpuidRead ? "" : " or CPUID was not read") (see cpu.svm).")
+        guard c.facts.features["svm"] == true else {
+            return c.finding(id, .notApplicable, "AMD-V is not available (see cpu.svm).")
         }
-        let has = value(svm)
-        let ev = [EvidenceItem(source: "CPUID \(bit)", detail: has ? "1" : "0")]
+        if let finding = VMXCapabilityRules.processorsLacking(c, id: id, name: name, flag: flag, missing: missing) {
+            return finding
+        }
+        let has: Bool
+        let ev: [EvidenceItem]
+        if let svm = c.facts.svm {
+            has = value(svm)
+            ev = [EvidenceItem(source: "CPUID \(bit)", detail: has ? "1" : "0")]
+        } else if !c.cpuidRead, let flags = c.facts.kernelFlags {
+            // Only cpuinfo or lscpu flags: Linux prints Fn8000_000A_EDX as flags (word 15).
+            guard let answer = KernelFlagCapabilities.answer(flag, in: flags, family: KernelFlagCapabilities.amdSVMFlags) else {
+                return c.finding(id, .unknown, "The cpuinfo flags carry `svm` but none of the SVM feature flags, so the kernel that wrote them may predate printing `\(flag)`: whether the CPU supports \(name) is unknown.",
+                                 evidence: [EvidenceItem(source: "cpuinfo flags: \(flag)", detail: "absent, with no other SVM feature flag on the line")],
+                                 remedy: "flags-old-kernel")
+            }
+            has = answer.present
+            ev = [answer.evidence]
+        } else {
+            return c.finding(id, .notApplicable, "AMD-V capabilities were not decoded for this vendor (see cpu.svm).")
+        }
         guard has else { return c.finding(id, missing, "The CPU does not support \(name).", evidence: ev, remedy: "missing") }
         if c.moduleFlag("kvm_amd", kvmParameter) == false {
             return c.finding(id, .warn, "The CPU supports \(name), but kvm_amd runs with \(kvmParameter)=N, so KVM does not use it.",

@@ -13,13 +13,18 @@ enum VMXCapabilityRules {
         /// The kvm_intel parameter that can switch it off although the CPU has it.
         var kvmParameter: String?
         var amdEquivalent: String
+        /// Its name in cpuinfo `flags` (Intel's word-8 VMX flags), where Linux prints one there;
+        /// also its name in `vmx flags`, for comparing processors.
+        var flag: String?
     }
 
     static let capabilities: [Capability] = [
-        Capability(id: "cpu.ept", name: "EPT", value: { $0.ept }, missing: .fail, kvmParameter: "ept", amdEquivalent: "nested paging (cpu.npt)"),
+        Capability(id: "cpu.ept", name: "EPT", value: { $0.ept }, missing: .fail, kvmParameter: "ept", amdEquivalent: "nested paging (cpu.npt)",
+                   flag: "ept"),
         Capability(id: "cpu.unrestricted-guest", name: "unrestricted guest", value: { $0.unrestrictedGuest }, missing: .fail,
                    kvmParameter: "unrestricted_guest", amdEquivalent: "none needed: SVM runs real-mode guests directly"),
-        Capability(id: "cpu.vpid", name: "VPID", value: { $0.vpid }, missing: .warn, kvmParameter: nil, amdEquivalent: "ASIDs, always present"),
+        Capability(id: "cpu.vpid", name: "VPID", value: { $0.vpid }, missing: .warn, kvmParameter: nil, amdEquivalent: "ASIDs, always present",
+                   flag: "vpid"),
         Capability(id: "cpu.vmcs-shadowing", name: "VMCS shadowing", value: { $0.vmcsShadowing }, missing: .warn,
                    kvmParameter: "enable_shadow_vmcs", amdEquivalent: "VMSAVE/VMLOAD virtualization and vGIF"),
         Capability(id: "cpu.apicv", name: "APIC virtualization", value: { both($0.apicRegisterVirtualization, $0.virtualInterruptDelivery) },
@@ -52,16 +57,37 @@ enum VMXCapabilityRules {
         guard c.facts.features["vmx"] == true, let vmx = c.facts.vmx else {
             return c.finding(cap.id, .notApplicable, "VT-x is not available (see cpu.vmx).")
         }
+        if let flag = cap.flag, let finding = processorsLacking(c, id: cap.id, name: cap.name, flag: flag, missing: cap.missing) {
+            return finding
+        }
         return judge(c, id: cap.id, name: cap.name, value: cap.value(vmx), source: vmx.source, missing: cap.missing,
-                     kvmModule: "kvm_intel", kvmParameter: cap.kvmParameter)
+                     kvmModule: "kvm_intel", kvmParameter: cap.kvmParameter, flag: cap.flag, flagFamily: KernelFlagCapabilities.intelVMXFlags)
+    }
+
+    /// Some cpuinfo processors lack a capability flag the others print: KVM sets itself up from
+    /// what every CPU offers and refuses CPUs that differ, so this is the CPU's verdict.
+    static func processorsLacking(_ c: RuleContext, id: String, name: String, flag: String, missing: FindingStatus) -> Finding? {
+        guard let cpus = c.facts.holdouts.cpuinfo[flag], !cpus.isEmpty else { return nil }
+        let list = CPUHoldouts.list(cpus)
+        return c.finding(id, missing, "CPUs \(list) lack \(name) (cpuinfo `\(flag)`), which the other CPUs have: KVM refuses CPUs whose capabilities differ.",
+                         evidence: [EvidenceItem(source: "cpuinfo flags: \(flag)", detail: "absent on processors \(list), present on the others")],
+                         remedy: "cpu-mismatch")
     }
 
     /// Shared by the VT-x and TSC-scaling rules: the CPU's own evidence, then the model table, then unknown.
     static func judge(_ c: RuleContext, id: String, name: String, value: Bool?, source: VMXFacts.Source, missing: FindingStatus,
-                      kvmModule: String, kvmParameter: String?) -> Finding {
+                      kvmModule: String, kvmParameter: String?, flag: String? = nil, flagFamily: [String] = []) -> Finding {
         let where_ = source == .msr ? "IA32_VMX_* MSRs" : "/proc/cpuinfo vmx flags"
-        if let value {
-            let ev = [EvidenceItem(source: where_, detail: "\(name): \(value ? "supported" : "not supported")")]
+        var evidence: EvidenceItem?
+        var value = value
+        if let v = value {
+            evidence = EvidenceItem(source: where_, detail: "\(name): \(v ? "supported" : "not supported")")
+        } else if let flag, let flags = c.facts.kernelFlags, let answer = KernelFlagCapabilities.answer(flag, in: flags, family: flagFamily) {
+            value = answer.present
+            evidence = answer.evidence
+        }
+        if let value, let evidence {
+            let ev = [evidence]
             guard value else {
                 return c.finding(id, missing, "The CPU does not support \(name).", evidence: ev, remedy: "missing")
             }

@@ -17,8 +17,11 @@ enum VirtualizationExtensionRules {
         if f.features.isEmpty {
             return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
         }
+        if let finding = holdout(c, id, flag: "vmx", bit: "CPUID.01H:ECX[5]", extensionName: "VT-x", module: "kvm_intel", evidence: ev) {
+            return finding
+        }
         if f.features["vmx"] == true {
-            return c.finding(id, .pass, c.cpuidRead ? "CPUID reports VMX." : "cpuinfo flags include vmx.", evidence: ev)
+            return c.finding(id, .pass, passSummary(c, "VMX", flag: "vmx"), evidence: ev)
         }
         if let vendor = f.identity.vendor, !c.isIntelLike {
             return c.finding(id, .notApplicable, "\(vendor) CPU: VT-x does not apply.", evidence: ev)
@@ -35,13 +38,38 @@ enum VirtualizationExtensionRules {
         if f.features.isEmpty {
             return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
         }
+        if let finding = holdout(c, id, flag: "svm", bit: "CPUID.80000001H:ECX[2]", extensionName: "AMD-V", module: "kvm_amd", evidence: ev) {
+            return finding
+        }
         if f.features["svm"] == true {
-            return c.finding(id, .pass, c.cpuidRead ? "CPUID reports SVM." : "cpuinfo flags include svm.", evidence: ev)
+            return c.finding(id, .pass, passSummary(c, "SVM", flag: "svm"), evidence: ev)
         }
         if let vendor = f.identity.vendor, !c.isAMDLike {
             return c.finding(id, .notApplicable, "\(vendor) CPU: AMD-V does not apply.", evidence: ev)
         }
         return missing(c, id, extensionName: "AMD-V", evidence: &ev)
+    }
+
+    static func passSummary(_ c: RuleContext, _ name: String, flag: String) -> String {
+        if c.cpuidRead { return "CPUID reports \(name)." }
+        if c.facts.kernelFlags != nil { return "cpuinfo flags include \(flag)." }
+        return "lscpu reports Virtualization: \(c.facts.lscpuVirtualization ?? "")."
+    }
+
+    /// Some logical CPUs lack the extension that others have. KVM checks every online CPU when its
+    /// backend loads (linux arch/x86/kvm/x86.c kvm_x86_vendor_init() runs the vendor's
+    /// check_processor_compat on each; vmx.c/svm.c kvm_is_vmx_supported()/kvm_is_svm_supported()
+    /// print "VMX/SVM not supported by CPU N") and refuses to load, so the host fails, and the
+    /// CPUs are named. CPUID per CPU decides where it was read; else cpuinfo per processor.
+    static func holdout(_ c: RuleContext, _ id: String, flag: String, bit: String, extensionName: String, module: String,
+                        evidence ev: [EvidenceItem]) -> Finding? {
+        let h = c.facts.holdouts
+        let (cpus, source) = c.cpuidRead ? (h.cpuid[flag], "\(bit) on each CPU") : (h.cpuinfo[flag], "cpuinfo flags: \(flag) on each processor")
+        guard let cpus, !cpus.isEmpty else { return nil }
+        let list = CPUHoldouts.list(cpus)
+        return c.finding(id, .fail, "CPUs \(list) lack \(extensionName), which the other CPUs have: \(module) checks every online CPU and refuses to load.",
+                         evidence: [EvidenceItem(source: source, detail: "\(flag) absent on CPUs \(list), present on the others")] + ev,
+                         remedy: "cpu-mismatch")
     }
 
     /// The extension's bit is clear: say which of the reasons holds, in order of certainty.
@@ -91,6 +119,12 @@ enum VirtualizationExtensionRules {
                 : c.finding(id, .pass, "IA32_FEATURE_CONTROL is unlocked: the kernel enables and locks VT-x itself at boot.", evidence: ev)
         }
         let cpuidItem = c.cpuidEvidence("CPUID.01H:ECX[5]", "vmx")
+        if c.cpuidRead, let cpus = f.holdouts.cpuinfo["vmx"], !cpus.isEmpty {
+            let list = CPUHoldouts.list(cpus)
+            return c.finding(id, .fail, "CPUID reports VMX but the kernel removed `vmx` from cpuinfo on CPUs \(list): firmware left VT-x disabled there (IA32_FEATURE_CONTROL), and kvm_intel refuses to load.",
+                             evidence: [cpuidItem, EvidenceItem(source: "cpuinfo flags: vmx on each processor", detail: "absent on CPUs \(list), present on the others")],
+                             remedy: "kernel-cleared")
+        }
         if c.cpuidRead, let flags = f.kernelFlags {
             let flagItem = EvidenceItem(source: "/proc/cpuinfo flags", detail: flags.contains("vmx") ? "vmx present" : "vmx absent")
             if !flags.contains("vmx") {
