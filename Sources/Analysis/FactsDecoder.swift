@@ -44,7 +44,7 @@ public enum FactsDecoder {
         let sev = table.flatMap(CPUIDDecoder.sev)
 
         let iommu = IOMMUDecoder.facts(iommu: s.iommu, pci: s.pci, cpuVendor: identity.vendor)
-        return HostFacts(
+        var facts = HostFacts(
             identity: identity, hypervisor: hypervisor, features: features, kernelFlags: kernelFlags,
             kernelVmxFlags: vmxFlags, vmx: vmx, svm: svm, sev: sev, kvm: kvm(s),
             cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root,
@@ -52,6 +52,8 @@ public enum FactsDecoder {
             kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads,
             cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, cpuinfo), files: s.files,
             lscpuVirtualization: lscpuVirtualization)
+        facts.kernelModuleNames = s.kernel?.loadedModules
+        return facts
     }
 
     static func fillIdentity(_ id: inout CPUIdentity, cpuinfo: CPUInfo.Processor?, lscpu: LSCPU?) {

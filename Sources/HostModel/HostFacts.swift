@@ -67,7 +67,11 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.holdouts = holdouts
         self.files = files
         self.lscpuVirtualization = lscpuVirtualization
+        kernelModuleNames = nil
     }
+
+    /// Every module in /sys/module (not only the kvm* ones); nil when the kernel was not read.
+    public var kernelModuleNames: [String]?
 
     /// The declared file, directory or node at `path`, as read; nil when not collected.
     public func file(_ path: String) -> HostFileEvidence? {

@@ -5,7 +5,9 @@ import HostModel
 /// still answers the CPU question.
 enum ConfidentialComputingRules {
     static func findings(_ c: RuleContext) -> [Finding] {
-        [sevSnp(c), sevSnpKVM(c), tdx(c), tdxKVM(c)]
+        [sev(c, id: "cc.sev", name: "SEV", bit: "Fn8000_001F_EAX[1]", has: { $0.sev }, parameter: "sev"),
+         sev(c, id: "cc.sev-es", name: "SEV-ES", bit: "Fn8000_001F_EAX[3]", has: { $0.sevEs }, parameter: "sev_es"),
+         sevSnp(c), sevSnpKVM(c), tdx(c), tdxKVM(c)]
     }
 
     static func sevSnp(_ c: RuleContext) -> Finding {
@@ -34,6 +36,42 @@ enum ConfidentialComputingRules {
         let present = parts.filter(\.1).map(\.0)
         return c.finding(id, .fail, "CPUID lacks \(missing.joined(separator: ", "))\(present.isEmpty ? "" : "; it reports \(present.joined(separator: ", "))").",
                          evidence: ev, remedy: f.hypervisor.present ? "hidden" : "missing")
+    }
+
+    /// SEV and SEV-ES guests, end to end as virt-host-validate's "secure guest support" check sees
+    /// them: the CPU bit, kvm_amd's parameter, and /dev/sev (the PSP driver QEMU talks to).
+    static func sev(_ c: RuleContext, id: String, name: String, bit: String, has: (SEVFacts) -> Bool, parameter: String) -> Finding {
+        let f = c.facts
+        if c.isIntelLike { return c.finding(id, .notApplicable, "Intel CPU: no \(name); Intel's confidential VMs are TDX (cc.tdx).") }
+        var ev: [EvidenceItem] = []
+        if c.cpuidRead {
+            let cpuHas = f.sev.map(has) ?? false
+            ev.append(EvidenceItem(source: "CPUID \(bit)", detail: cpuHas ? "1" : "0"))
+            if !cpuHas {
+                return c.finding(id, .fail, f.hypervisor.present ? "CPUID shows no \(name) under the hypervisor (\(c.hypervisorName))." : "The CPU has no \(name).",
+                                 evidence: ev, remedy: "cpu-missing")
+            }
+        }
+        guard let loaded = c.isLoaded("kvm_amd") else {
+            return c.finding(id, .unknown, c.cpuidRead ? "The CPU offers \(name); the input holds no kernel module evidence." : "The input holds neither CPUID nor kernel module evidence.",
+                             evidence: ev, remedy: "not-read")
+        }
+        guard loaded else {
+            return c.finding(id, .fail, "kvm_amd is not loaded, so KVM cannot start \(name) guests.",
+                             evidence: ev + [EvidenceItem(source: "/sys/module", detail: "no kvm_amd")], remedy: "kvm-amd-absent")
+        }
+        let value = f.moduleParameter("kvm_amd", parameter)
+        ev.append(EvidenceItem(source: "/sys/module/kvm_amd/parameters/\(parameter)", detail: value ?? "absent"))
+        guard c.moduleFlag("kvm_amd", parameter) == true else {
+            return c.finding(id, .fail, value == nil ? "kvm_amd has no \(parameter) parameter (kernel without \(name) host support)." : "kvm_amd runs with \(parameter)=\(value!): \(name) is off.",
+                             evidence: ev, remedy: "param-off")
+        }
+        ev.append(EvidenceItem(source: "/dev/sev", detail: f.sevDevice.map { $0 ? "present" : "absent" } ?? "not looked at"))
+        switch f.sevDevice {
+        case true?: return c.finding(id, .pass, "kvm_amd runs with \(parameter)=Y and /dev/sev exists: \(name) guests can start.", evidence: ev)
+        case false?: return c.finding(id, .fail, "kvm_amd runs with \(parameter)=Y but /dev/sev is missing.", evidence: ev, remedy: "no-dev-sev")
+        case nil: return c.finding(id, .unknown, "kvm_amd runs with \(parameter)=Y; whether /dev/sev exists was not looked at.", evidence: ev, remedy: "not-read")
+        }
     }
 
     static func sevSnpKVM(_ c: RuleContext) -> Finding {
