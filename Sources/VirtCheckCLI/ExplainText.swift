@@ -16,6 +16,9 @@ enum ExplainText {
             }
             out.append("")
         }
+        out.append("Evidence it reads (the live probe collects exactly these; offline, give them with --from):")
+        out += r.evidence.map { "  - \($0)" }
+        out.append("")
         out.append("Sources:")
         out += r.sources.map { "  - \($0)" }
         return out.joined(separator: "\n") + "\n"

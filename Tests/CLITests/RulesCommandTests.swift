@@ -21,6 +21,17 @@ struct RulesCommandTests {
         #expect(r.stdout.contains("Sources:"))
     }
 
+    /// `explain` prints the evidence the rule declares, the same list the live probe reads.
+    @Test func explainListsTheEvidenceARuleReads() throws {
+        let r = try VirtCheckBinary.run(["explain", "cc.tdx"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Evidence it reads"))
+        #expect(r.stdout.contains("  - msr 0x00001401"))
+        #expect(r.stdout.contains("  - cpuinfo-flag tdx_host_platform"))
+        let t = try VirtCheckBinary.run(["explain", "host.tun"])
+        #expect(t.stdout.contains("  - device /dev/net/tun"))
+    }
+
     @Test func explainAProfileAndTheList() throws {
         let p = try VirtCheckBinary.run(["explain", "hyper-v"])
         #expect(p.status == 0)
