@@ -165,6 +165,16 @@ public enum IOMMUDecoder {
         } else {
             evidence.append("/proc/interrupts: \(iommu.interrupts.detail ?? iommu.interrupts.status.rawValue)")
         }
+        // dmesg: Linux prints these when it turns remapping on (drivers/iommu/intel/irq_remapping.c
+        // "Enabled IRQ remapping in x2apic|xapic mode"; drivers/iommu/amd/init.c "AMD-Vi: Interrupt
+        // remapping enabled"). Only a positive line decides: a log excerpt may simply not hold it.
+        if active == nil, let log = iommu.kernelLog?.text {
+            let lines = log.split(separator: "\n")
+            if let line = lines.first(where: { $0.contains("Enabled IRQ remapping in") || $0.contains("Interrupt remapping enabled") }) {
+                active = true
+                evidence.append("dmesg: \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
         for u in units {
             if let intel = u.intel { evidence.append("\(u.name) ecap.IR=\(intel.interruptRemapping ? 1 : 0) ecap.EIM=\(intel.extendedInterruptMode ? 1 : 0)") }
         }

@@ -143,6 +143,11 @@ public enum PassthroughRules {
         case nil:
             return Finding(id: "vfio.available", status: .unknown, title: title, summary: iommu.enabledReason, evidence: evidence)
         case true?:
+            if !iommu.vfioAvailable, iommu.vfioModules == nil {
+                return Finding(id: "vfio.available", status: .unknown, title: title,
+                               summary: "The IOMMU is active; whether VFIO is loaded was not read (the input lists IOMMU groups only).",
+                               evidence: evidence, remediation: "Run virtcheck on the host, or capture it there with `virtcheck capture`.")
+            }
             if iommu.vfioAvailable {
                 return Finding(id: "vfio.available", status: .pass, title: title,
                                summary: "/dev/vfio/vfio is present (modules: \(modules)).", evidence: evidence)

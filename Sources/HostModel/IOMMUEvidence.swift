@@ -15,10 +15,13 @@ public struct IOMMUEvidence: Codable, Sendable, Hashable {
     public var interrupts: TextEvidence
     public var commandLine: TextEvidence
     public var vfio: VFIOEvidence
+    /// The kernel's DMAR / AMD-Vi / IOMMU log lines (dmesg), where the input carried them (an IOMMU
+    /// listing pasted with `dmesg | grep -i -e DMAR -e IOMMU`); nil otherwise and in older snapshots.
+    public var kernelLog: TextEvidence?
 
     public init(groupsStatus: EvidenceStatus, groupsDetail: String? = nil, groups: [IOMMUGroupEvidence],
                 unitsStatus: EvidenceStatus, units: [IOMMUUnitEvidence], dmar: BinaryEvidence, ivrs: BinaryEvidence,
-                interrupts: TextEvidence, commandLine: TextEvidence, vfio: VFIOEvidence) {
+                interrupts: TextEvidence, commandLine: TextEvidence, vfio: VFIOEvidence, kernelLog: TextEvidence? = nil) {
         self.groupsStatus = groupsStatus
         self.groupsDetail = groupsDetail
         self.groups = groups
@@ -29,5 +32,6 @@ public struct IOMMUEvidence: Codable, Sendable, Hashable {
         self.interrupts = interrupts
         self.commandLine = commandLine
         self.vfio = vfio
+        self.kernelLog = kernelLog
     }
 }

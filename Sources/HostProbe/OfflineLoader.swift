@@ -46,8 +46,11 @@ public enum OfflineLoader {
                 try claim("lscpu output", file)
                 _ = try LSCPU.parse(text, source: file)
                 pieces.lscpu = TextEvidence(source: file, status: .ok, text: text)
+            } else if IOMMUListingParser.looksLikeListing(head) {
+                try claim("IOMMU group listing", file)
+                pieces.iommu = iommuEvidence(try IOMMUListingParser.parse(text, source: file), source: file)
             } else {
-                throw InputError(path: file, message: "not a snapshot JSON, `cpuid -r` dump, /proc/cpuinfo copy, MSR listing or lscpu output")
+                throw InputError(path: file, message: "not a snapshot JSON, `cpuid -r` dump, /proc/cpuinfo copy, MSR listing, lscpu output or IOMMU group listing")
             }
         }
         guard var result = snapshot else { return pieces }
@@ -60,8 +63,25 @@ public enum OfflineLoader {
         result.cpuinfo = result.cpuinfo ?? pieces.cpuinfo
         result.msrs = result.msrs ?? pieces.msrs
         result.lscpu = result.lscpu ?? pieces.lscpu
+        result.iommu = result.iommu ?? pieces.iommu
         result.source = SourceInfo(kind: files.count == 1 ? .snapshot : .files, paths: paths)
         return result
+    }
+
+    /// IOMMU evidence from a pasted listing: its groups, command line and kernel log lines; the
+    /// sysfs units, ACPI tables, /proc/interrupts and VFIO are not in such a listing and say so
+    /// (`unsupported`: not in this input), so rules that need them stay unknown.
+    static func iommuEvidence(_ listing: IOMMUListingParser.Listing, source: String) -> IOMMUEvidence {
+        let missing = "not in the input (\(source) is an IOMMU group listing)"
+        return IOMMUEvidence(
+            groupsStatus: .ok, groups: listing.groups, unitsStatus: .unsupported, units: [],
+            dmar: BinaryEvidence(source: "DMAR", status: .unsupported, detail: missing),
+            ivrs: BinaryEvidence(source: "IVRS", status: .unsupported, detail: missing),
+            interrupts: TextEvidence(source: "/proc/interrupts", status: .unsupported, detail: missing),
+            commandLine: listing.commandLine.map { TextEvidence(source: source, status: .ok, text: $0) }
+                ?? TextEvidence(source: "/proc/cmdline", status: .unsupported, detail: missing),
+            vfio: VFIOEvidence(containerNode: false, modules: nil, allowUnsafeInterrupts: nil),
+            kernelLog: listing.kernelLog.isEmpty ? nil : TextEvidence(source: source, status: .ok, text: listing.kernelLog.joined(separator: "\n")))
     }
 
     /// A file, or the regular files of a directory (sorted, hidden files skipped).
