@@ -7,7 +7,7 @@ import PackageDescription
 /// `fuzz_NAME_main` entry), one line below, and seeds in `Corpus/fuzz-NAME/`.
 let targets = [
     "fuzz-cpuid-dump", "fuzz-cpuinfo", "fuzz-msr-listing", "fuzz-lscpu", "fuzz-snapshot",
-    "fuzz-dmar", "fuzz-ivrs", "fuzz-pci-config", "fuzz-iommu-registers", "fuzz-policy", "fuzz-vectors",
+    "fuzz-dmar", "fuzz-ivrs", "fuzz-pci-config", "fuzz-iommu-registers", "fuzz-policy", "fuzz-vectors", "fuzz-iommu-listing",
 ]
 
 let package = Package(
