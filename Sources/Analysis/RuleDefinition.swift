@@ -38,7 +38,9 @@ public struct RuleDefinition: Codable, Sendable, Hashable {
         sources = try c.decode([String].self, forKey: .sources)
         remediation = try c.decode([String: String].self, forKey: .remediation)
         var needs: [EvidenceNeed] = []
-        for text in try c.decode([String].self, forKey: .evidence) {
+        // A rule without the key decodes (with no needs) so the catalogue still loads; the test
+        // EvidenceDeclarationTests.everyRuleDeclaresWhatItReads names it.
+        for text in try c.decodeIfPresent([String].self, forKey: .evidence) ?? [] {
             do {
                 needs += try EvidenceNeed.list(parsing: text)
             } catch {

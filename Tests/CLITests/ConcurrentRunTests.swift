@@ -19,8 +19,10 @@ struct ConcurrentRunTests {
         }
         if let array = value as? [Any] { return array.map(normalised) }
         if let text = value as? String {
-            // Evidence sentences quote the measured medians ("median 8342 ns over 256 exits").
+            // Evidence sentences quote the measured medians ("median 8342 ns over 256 exits") and
+            // host.memory the memory available now ("20.1 GiB of 23.5 GiB", "MemAvailable 22126180 kB").
             return text.replacingOccurrences(of: #"[0-9]+(\.[0-9]+)? (ns|µs)"#, with: "N ns", options: .regularExpression)
+                .replacingOccurrences(of: #"[0-9]+(\.[0-9]+)? (kB|GiB)"#, with: "N", options: .regularExpression)
         }
         return value
     }
