@@ -103,7 +103,7 @@ enum HostServiceRules {
         }
         guard dir.status == .ok, let names = dir.entries else {
             // A captured tree rarely holds proc/self; a running kernel always has the directory.
-            return c.fromHost && c.source.kind == .live
+            return c.source.kind == .live
                 ? c.finding(id, .fail, "/proc/self/ns does not exist: the kernel has no namespaces.",
                             evidence: [EvidenceItem(source: "/proc/self/ns", detail: "absent")], remedy: "no-namespaces")
                 : c.finding(id, .unknown, "The tree holds no proc/self/ns.", evidence: [EvidenceItem(source: "/proc/self/ns", detail: "absent")], remedy: "offline")
