@@ -43,14 +43,16 @@ public enum FactsDecoder {
         let svm = (features["svm"] ?? false) ? table.flatMap { CPUIDDecoder.svm($0, vmcr: cpu0MSRs?.value(0xC001_0114)) } : nil
         let sev = table.flatMap(CPUIDDecoder.sev)
 
+        // Each CPU's features decoded once, for the differences and the holdouts (one CPU: none).
+        let perCPU = (s.cpuid?.cpus.count ?? 0) > 1 ? (s.cpuid?.cpus ?? []).map(CPUIDDecoder.features) : []
         let iommu = IOMMUDecoder.facts(iommu: s.iommu, pci: s.pci, cpuVendor: identity.vendor)
         var facts = HostFacts(
             identity: identity, hypervisor: hypervisor, features: features, kernelFlags: kernelFlags,
             kernelVmxFlags: vmxFlags, vmx: vmx, svm: svm, sev: sev, kvm: kvm(s),
-            cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root,
+            cpuDifferences: differences(s.cpuid, decoded: perCPU), kernelRelease: s.kernel?.release, root: s.host.root,
             iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu),
             kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads,
-            cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, cpuinfo), files: s.files,
+            cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, decoded: perCPU, cpuinfo), files: s.files,
             lscpuVirtualization: lscpuVirtualization)
         facts.kernelModuleNames = s.kernel?.loadedModules
         return facts
@@ -87,10 +89,9 @@ public enum FactsDecoder {
 
     /// Per feature, the CPUs lacking what another CPU has: from every CPU's CPUID and from every
     /// cpuinfo processor's `flags` and `vmx flags`.
-    static func holdouts(_ cpuid: CPUIDEvidence?, _ cpuinfo: CPUInfo?) -> CPUHoldouts {
+    static func holdouts(_ cpuid: CPUIDEvidence?, decoded: [[String: Bool]], _ cpuinfo: CPUInfo?) -> CPUHoldouts {
         var result = CPUHoldouts.none
         if let cpus = cpuid?.cpus, cpus.count > 1 {
-            let decoded = cpus.map(CPUIDDecoder.features)
             result.cpuid = lacking(zip(cpus.map(\.cpu), decoded.map { Set($0.filter(\.value).map(\.key)) }))
         }
         if let processors = cpuinfo?.processors, processors.count > 1 {
@@ -101,11 +102,15 @@ public enum FactsDecoder {
         return result
     }
 
+    /// The features compared across CPUs: those whose rules KVM checks on every CPU (VT-x, AMD-V
+    /// and the capabilities the rules read). A fixed set keeps the work linear in the CPU count
+    /// whatever names a hostile cpuinfo invents.
+    static let comparedFeatures = ["vmx", "svm", "ept", "vpid", "npt", "avic", "unrestricted_guest", "nrip_save"]
+
     static func lacking(_ cpus: some Sequence<(Int, Set<String>)>) -> [String: [Int]] {
         let all = Array(cpus)
-        let names = all.reduce(into: Set<String>()) { $0.formUnion($1.1) }
         var out: [String: [Int]] = [:]
-        for name in names {
+        for name in comparedFeatures where all.contains(where: { $0.1.contains(name) }) {
             let missing = all.filter { !$0.1.contains(name) }.map(\.0)
             if !missing.isEmpty { out[name] = missing.sorted() }
         }
@@ -114,10 +119,9 @@ public enum FactsDecoder {
 
     /// Feature bits in which some CPU disagrees with CPU 0 (hybrid cores, firmware bugs, or a
     /// hypervisor presenting inconsistent vCPUs), as `name: CPUs 2,3`.
-    static func differences(_ cpuid: CPUIDEvidence?) -> [String] {
+    static func differences(_ cpuid: CPUIDEvidence?, decoded: [[String: Bool]]) -> [String] {
         guard let cpus = cpuid?.cpus, cpus.count > 1 else { return [] }
         // Decode each CPU once, not once per feature name.
-        let decoded = cpus.map(CPUIDDecoder.features)
         let reference = decoded[0]
         var out: [String] = []
         for name in reference.keys.sorted() {
