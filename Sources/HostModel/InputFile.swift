@@ -32,10 +32,10 @@ public enum InputFile {
             if bytes.count > limit { throw InputError(path: path, message: "input is larger than \(describe(bytes: limit)); this input is limited to that") }
         }
         guard !bytes.isEmpty else { throw InputError(path: path, message: "file is empty") }
-        if bytes.contains(0) { throw InputError(path: path, message: "binary data (NUL bytes): not a text file") }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw InputError(path: path, message: "not UTF-8 text")
         }
+        if bytes.contains(0) { throw InputError(path: path, message: "binary data (NUL bytes): not a text file") }
         return text
     }
 

@@ -18,7 +18,8 @@ struct ConfinedRootTests {
 
     static func hostileTree() throws -> Tree {
         let fm = FileManager.default
-        let base = fm.temporaryDirectory.appendingPathComponent("virtcheck-confined-\(getpid())").path
+        // One tree per test: the tests run in parallel.
+        let base = fm.temporaryDirectory.appendingPathComponent("virtcheck-confined-\(UUID().uuidString)").path
         try? fm.removeItem(atPath: base)
         try fm.createDirectory(atPath: base + "/outside", withIntermediateDirectories: true)
         let secret = base + "/outside/shadow"
