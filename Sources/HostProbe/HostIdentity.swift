@@ -52,10 +52,10 @@ struct HostIdentity: Sendable, Hashable {
     /// Why `self` and `other` cannot be one host, or nil when nothing they both say disagrees.
     func conflict(with other: HostIdentity) -> String? {
         if let a = vendor, let b = other.vendor, a != b {
-            return "\(source) is an \(a) CPU but \(other.source) is an \(b) CPU: two hosts' evidence; give one host's files"
+            return "\(source) says CPU vendor \(a) but \(other.source) says \(b): two hosts' evidence; give one host's files"
         }
         if let af = family, let am = model, let bf = other.family, let bm = other.model, af != bf || am != bm {
-            return "\(source) is CPU family \(af) model \(am) but \(other.source) is family \(bf) model \(bm): two hosts' evidence; give one host's files"
+            return "\(source) says CPU family \(af) model \(am) but \(other.source) says family \(bf) model \(bm): two hosts' evidence; give one host's files"
         }
         if let a = cpus, let b = other.cpus, a != b {
             return "\(source) lists \(a) CPUs but \(other.source) lists \(b): two hosts' evidence; give one host's files"
