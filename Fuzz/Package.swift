@@ -7,7 +7,8 @@ import PackageDescription
 /// `fuzz_NAME_main` entry), one line below, and seeds in `Corpus/fuzz-NAME/`.
 let targets = [
     "fuzz-cpuid-dump", "fuzz-cpuinfo", "fuzz-msr-listing", "fuzz-lscpu", "fuzz-snapshot",
-    "fuzz-dmar", "fuzz-ivrs", "fuzz-pci-config", "fuzz-iommu-registers", "fuzz-policy", "fuzz-vectors", "fuzz-iommu-listing",
+    "fuzz-dmar", "fuzz-ivrs", "fuzz-pci-config", "fuzz-iommu-registers", "fuzz-policy", "fuzz-vectors",
+    "fuzz-root-tree", "fuzz-command-line", "fuzz-iommu-listing",
 ]
 
 let package = Package(
@@ -18,6 +19,7 @@ let package = Package(
     ] + targets.map { name in
         .executableTarget(name: name, dependencies: [
             "FuzzSupport", .product(name: "VirtCheckKit", package: "virtcheck"),
+            .product(name: "VirtCheckCLI", package: "virtcheck"),
         ])
     }
 )
