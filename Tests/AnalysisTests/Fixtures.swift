@@ -62,6 +62,8 @@ enum Fixtures {
         v.ept = value; v.vpid = value; v.unrestrictedGuest = value; v.vmcsShadowing = value; v.postedInterrupts = value
         v.apicRegisterVirtualization = value; v.virtualInterruptDelivery = value; v.pml = value; v.ept5level = value
         v.tscScaling = value; v.preemptionTimer = value
+        v.basic = value.map { VMXFacts.Basic(revisionId: 4, vmcsSize: 4096, physicalAddressWidth32: false, dualMonitor: true, memoryType: 6,
+                                             insOutsInfo: $0, trueControls: true, noErrorCodeRequirement: false) }
         return v
     }
 
