@@ -6,8 +6,12 @@
 /// (xen/arch/x86/setup.c arch_get_xen_caps()). A CPUID dump says none of this.
 public struct XenFacts: Codable, Sendable, Hashable {
     /// True when /proc/xen/capabilities lists `control_d`; false when it was read without it;
-    /// nil when it was not read (no xenfs, not Xen, or offline input).
+    /// nil when it was not read (no xenfs, not Xen, or offline input). lscpu says the same from
+    /// that file: "Hypervisor vendor: Xen" with "Virtualization type: none" in dom0 (util-linux
+    /// lscpu-virt.c), `para` or `full` in a guest.
     public var controlDomain: Bool?
+    /// Where `controlDomain` was read: `/proc/xen/capabilities` or `lscpu`.
+    public var controlDomainSource: String?
     /// /sys/hypervisor/type (`xen` in any Xen domain); nil when absent.
     public var hypervisorType: String?
     /// The words of /sys/hypervisor/properties/capabilities; nil when not read.
@@ -15,8 +19,10 @@ public struct XenFacts: Codable, Sendable, Hashable {
     /// /sys/hypervisor/guest_type (`PV`, `PVH`, `HVM`; Linux 4.15+); dom0 is never `HVM`.
     public var guestType: String?
 
-    public init(controlDomain: Bool?, hypervisorType: String?, capabilities: [String]?, guestType: String? = nil) {
+    public init(controlDomain: Bool?, controlDomainSource: String? = nil, hypervisorType: String?, capabilities: [String]?,
+                guestType: String? = nil) {
         self.controlDomain = controlDomain
+        self.controlDomainSource = controlDomainSource
         self.hypervisorType = hypervisorType
         self.capabilities = capabilities
         self.guestType = guestType

@@ -100,4 +100,35 @@ struct ControlDomainTests {
         #expect(xen.cpu == .unknown)
         #expect(xen.unknown.contains("host.xen-dom0"))
     }
+
+    static func lscpu(_ name: String) throws -> Assessment {
+        let text = try Fixtures.text("lscpu/\(name).txt")
+        return Assessor.assess(Snapshot(source: SourceInfo(kind: .files, paths: [name]), lscpu: TextEvidence(source: name, status: .ok, text: text)))
+    }
+
+    /// A real dom0 (hw-probe lscpu of a Xeon E5-2670 v3 under Xen): lscpu read /proc/xen/capabilities
+    /// and said "Virtualization type: none". Xen's HVM ability is not in lscpu: xen-hvm is unknown,
+    /// never fail; KVM fails with the dom0 remedy, not "set nestedhvm=1".
+    @Test func aRealDom0LscpuIsAControlDomain() throws {
+        let a = try Self.lscpu("xen-dom0-xeon-e5-2670v3")
+        #expect(a.facts.xen?.controlDomain == true)
+        let dom0 = try #require(a.finding("host.xen-dom0"))
+        #expect(dom0.status == .unknown)
+        #expect(dom0.evidence.contains { $0.source == "lscpu" })
+        #expect(try Self.profile("xen-hvm", a).cpu == .unknown)
+        #expect(try Self.profile("kvm", a).cpu == .fail)
+        let vmx = try #require(a.finding("cpu.vmx"))
+        #expect(vmx.status == .fail)
+        #expect(vmx.remediation?.contains("control domain") == true)
+        #expect(vmx.remediation?.contains("nestedhvm") == false)
+    }
+
+    /// A Xen PV guest (lscpu "Virtualization type: para") is no control domain.
+    @Test func aRealXenPVGuestLscpuIsNoControlDomain() throws {
+        let a = try Self.lscpu("xen-pv-guest-a10-4600m")
+        #expect(a.facts.xen?.controlDomain == false)
+        #expect(a.finding("host.xen-dom0")?.status == .notApplicable)
+        #expect(try Self.profile("xen-hvm", a).cpu == .fail)
+        #expect(a.finding("cpu.svm")?.remediation?.contains("control domain") == false)
+    }
 }

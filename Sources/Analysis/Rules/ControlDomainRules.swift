@@ -16,8 +16,14 @@ enum ControlDomainRules {
         let id = "host.hyperv-root", h = c.facts.hypervisor
         let ev = [c.hypervisorEvidence]
         guard h.signature == HyperVPartition.signature else {
-            return c.finding(id, .notApplicable, h.present ? "The hypervisor is not Hyper-V (\(c.hypervisorName))." : "No hypervisor runs beneath this OS.",
-                             evidence: ev)
+            if h.signature == nil, h.name?.contains("Microsoft") == true {
+                // lscpu's "Hypervisor vendor: Microsoft" without CPUID: root or guest is unknown.
+                return c.finding(id, .unknown, "Hyper-V runs beneath this OS (lscpu), but no CPUID was read: root partition or guest is unknown.",
+                                 evidence: ev, remedy: "no-leaf")
+            }
+            let summary = !h.present ? "No hypervisor runs beneath this OS."
+                : h.signature == nil ? "No Hyper-V signature was read (only the hypervisor flag)." : "The hypervisor is not Hyper-V (\(c.hypervisorName))."
+            return c.finding(id, .notApplicable, summary, evidence: ev)
         }
         switch h.hyperVRootPartition {
         case true?:
@@ -41,12 +47,15 @@ enum ControlDomainRules {
         if let type = xen?.hypervisorType { ev.append(EvidenceItem(source: "/sys/hypervisor/type", detail: type)) }
         if let guestType = xen?.guestType { ev.append(EvidenceItem(source: "/sys/hypervisor/guest_type", detail: guestType)) }
         if let control = xen?.controlDomain {
-            ev.append(EvidenceItem(source: "/proc/xen/capabilities", detail: control ? "control_d" : "no control_d"))
+            let lscpu = xen?.controlDomainSource == "lscpu"
+            ev.append(EvidenceItem(source: xen?.controlDomainSource ?? "/proc/xen/capabilities",
+                                   detail: lscpu ? "Hypervisor vendor Xen, Virtualization type \(control ? "none (dom0)" : "para/full (guest)")"
+                                       : control ? "control_d" : "no control_d"))
         }
         if let caps = xen?.capabilities {
             ev.append(EvidenceItem(source: "/sys/hypervisor/properties/capabilities", detail: caps.joined(separator: " ")))
         }
-        let xenBeneath = c.facts.hypervisor.signature == "XenVMMXenVMM" || xen?.hypervisorType == "xen"
+        let xenBeneath = c.facts.hypervisor.signature == "XenVMMXenVMM" || xen?.hypervisorType == "xen" || c.facts.hypervisor.name == "Xen"
         switch xen?.controlDomain {
         case true?:
             guard let hvm = xen?.hvmCapabilities else {
