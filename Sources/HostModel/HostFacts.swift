@@ -39,13 +39,15 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var files: [HostFileEvidence]?
     /// lscpu's `Virtualization:` value (`VT-x`, `AMD-V`), where lscpu output was the input.
     public var lscpuVirtualization: String?
+    /// What Xen says about this domain (control domain, HVM ability); nil when nothing was read.
+    public var xen: XenFacts?
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
                 cpuDifferences: [String], kernelRelease: String?, root: Bool?, iommu: IOMMUFacts = .notCollected, pci: PCIFacts = .notCollected,
                 kernelModules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil,
                 cpl3Probes: Cpl3ProbeEvidence? = nil, holdouts: CPUHoldouts = .none, files: [HostFileEvidence]? = nil,
-                lscpuVirtualization: String? = nil) {
+                lscpuVirtualization: String? = nil, xen: XenFacts? = nil) {
         self.identity = identity
         self.hypervisor = hypervisor
         self.features = features
@@ -67,6 +69,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.holdouts = holdouts
         self.files = files
         self.lscpuVirtualization = lscpuVirtualization
+        self.xen = xen
         kernelModuleNames = nil
     }
 

@@ -13,12 +13,13 @@ public enum HostFilesReader {
 
     /// What the probe's other readers already collect, as path prefixes: CPUID and MSRs
     /// (/dev/cpu), cpuinfo, the kernel's modules and parameters (/sys/module, KernelReader), the
-    /// IOMMU side (IOMMUProbe), PCI (PCIProbe), /dev/kvm and /dev/sev (KVMProbe, KernelReader).
+    /// IOMMU side (IOMMUProbe), PCI (PCIProbe), /dev/kvm and /dev/sev (KVMProbe, KernelReader),
+    /// Xen's /proc/xen and /sys/hypervisor (KernelReader).
     /// Needs under these are not read a second time into `Snapshot.files`.
     static let readElsewhere = [
         "/dev/cpu/", "/proc/cpuinfo", "/proc/sys/kernel/osrelease", "/proc/cmdline", "/proc/interrupts", "/sys/module",
         "/sys/kernel/iommu_groups", "/sys/class/iommu", "/sys/firmware/acpi/tables/", "/sys/bus/pci/devices",
-        "/sys/devices/system/cpu/online", "/dev/kvm", "/dev/sev", "/dev/vfio/",
+        "/sys/devices/system/cpu/online", "/dev/kvm", "/dev/sev", "/dev/vfio/", "/proc/xen/", "/sys/hypervisor/",
     ]
 
     public static func readsElsewhere(_ path: String) -> Bool {
