@@ -5,7 +5,8 @@
  *   kvmguest nested    a 32-bit protected-mode guest (L2) whose CPUID is what KVM offers
  *                      (KVM_GET_SUPPORTED_CPUID), with paging on (KVM raises #UD for SVM
  *                      instructions without it), sets EFER.SVME and VM_HSAVE_PA and executes VMRUN
- *                      on a VMCB whose guest (L3) halts with HLT intercepted; the L2 guest then
+ *                      on a VMCB whose guest (L3) writes 33h to port 12h (reaching this program:
+ *                      L3 ran) and halts with HLT intercepted; the L2 guest then
  *                      reports the VMCB's EXITCODE on port 0x11 (0x78 = VMEXIT_HLT).
  *
  * Output: `TRUTH key=value` lines, read by lab/check.py. Exit 0 when the guest did what it was
@@ -30,6 +31,7 @@
 #define VMCB 0x4000u
 #define L3_CODE 0x5000u
 #define PAGE_DIR 0x6000u
+#define PAGE_TABLE 0x7000u
 #define IOPM 0x10000u
 #define MSRPM 0x20000u
 
@@ -106,7 +108,10 @@ int main(int argc, char **argv) {
             0xf4,                           /* hlt */
         };
         memcpy(mem + CODE, code, sizeof code);
-        mem[L3_CODE] = 0xf4;                /* L3: hlt */
+        /* L3: mov al,33h; out 12h,al (not intercepted by L2's zeroed IOPM, so it reaches this
+         * program: proof that L3 ran); hlt (intercepted: VMEXIT_HLT back to L2). */
+        static const uint8_t l3[] = { 0xb0, 0x33, 0xe6, 0x12, 0xf4 };
+        memcpy(mem + L3_CODE, l3, sizeof l3);
         uint8_t *v = mem + VMCB;
         put32(v, 0x00c, 1u << 24);          /* intercept HLT */
         put32(v, 0x010, 1u << 0);           /* intercept VMRUN (required) */
@@ -127,10 +132,12 @@ int main(int argc, char **argv) {
         put64(v, 0x668, 0x0007040600070406ull);  /* G_PAT */
         flat(&sregs.cs, 0x08, 0xb);
         flat(&sregs.ds, 0x10, 0x3); sregs.es = sregs.ds; sregs.ss = sregs.ds; sregs.fs = sregs.ds; sregs.gs = sregs.ds;
-        /* KVM's SVM instructions need paging on (else #UD): one 4 MiB PSE page maps 0-4 MiB. */
-        put32(mem, PAGE_DIR, 0x83);         /* present, writable, 4 MiB page at 0 */
+        /* KVM's SVM instructions need paging on (else #UD): 4 KiB pages map the first MiB 1:1. */
+        put32(mem, PAGE_DIR, PAGE_TABLE | 0x3);      /* present, writable */
+        for (uint32_t page = 0; page < MEM_SIZE / 4096; page++)
+            put32(mem, PAGE_TABLE + 4 * page, page * 4096 | 0x3);
         sregs.cr3 = PAGE_DIR;
-        sregs.cr4 = 0x10;                   /* PSE */
+        sregs.cr4 = 0;
         sregs.cr0 = 0x80000011;             /* PG | ET | PE */
         sregs.efer = 0;
         regs.rip = CODE;
@@ -153,6 +160,7 @@ int main(int argc, char **argv) {
             memcpy(&value, (uint8_t *)run + run->io.data_offset, run->io.size);
             printf("TRUTH exit_io port=0x%x value=0x%x\n", run->io.port, value);
             if (!nested && run->io.port == 0x10 && value == 0x42) ok = 1;
+            if (nested && run->io.port == 0x12 && value == 0x33) printf("TRUTH nested_l3_ran=1\n");
             if (nested && run->io.port == 0x11) {
                 printf("TRUTH nested_vmrun=executed\nTRUTH nested_exitcode=0x%x\n", value);
                 ok = value == 0x78;
