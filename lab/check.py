@@ -224,14 +224,15 @@ def judge(scenario, share):
 
 def summarize_verify(path, rc_path):
     rc = open(rc_path).read().strip() if os.path.exists(rc_path) else None
+    err = path[:-len(".json")] + ".err"
+    stderr = open(err).read().strip() if os.path.exists(err) else ""
     try:
         with open(path) as f:
             data = json.load(f)
-    except (OSError, ValueError) as err:
-        return {"exit": rc, "error": str(err)}
+    except (OSError, ValueError) as error:
+        return {"exit": rc, "error": stderr or str(error)}
     if not data:
-        err = path[:-len(".json")] + ".err"
-        return {"exit": rc, "error": open(err).read().strip() if os.path.exists(err) else "no output"}
+        return {"exit": rc, "error": stderr or "no output"}
     results = data if isinstance(data, list) else data.get("results", [])
     disagree = [r["program"] for r in results if not r.get("agrees")]
     unexplained = [r["program"] for r in results if not r.get("agrees") and not (r.get("knownDeviation") or r.get("known_deviation"))]
