@@ -252,7 +252,7 @@ def main():
     with open(os.path.join(WORK, "results.json"), "w") as f:
         json.dump({"kernel": KVER, "retries": retries, "seconds": time.monotonic() - t0,
                    "scenarios": [r.summary() for r in results]}, f, indent=1)
-    log(f"lab: {len(results)} scenarios in {time.monotonic() - t0:.0f} s, {retries} boot retries "
+    log(f"lab: {len(results)} scenarios in {time.monotonic() - t0:.0f} s, {retries} retries (boots and in-guest steps) "
         f"(details in .build-lab/results.json)")
     log(f"lab: {passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1
