@@ -259,4 +259,11 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError) as error:
+        # The lab itself broke (a missing package, a failed build step): still end with the line
+        # CI's log reader looks for, and fail.
+        print(f"lab: error: {error}", file=sys.stderr)
+        print("lab: 0 passed, 1 failed", flush=True)
+        sys.exit(1)
