@@ -243,19 +243,24 @@ def main():
             verdict = check.Verdict(s["name"], [f"boot failed twice: {reason}"], [], {})
         verdict.seconds = total
         verdict.attempts = attempts
+        verdict.known_defect = s.get("known_defect") if ok else None
         retries += len(verdict.info.get("guest_retries", []))
         results.append(verdict)
         log(verdict.render())
         if args.capture and ok and s.get("capture"):
             check.keep_capture(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
-    passed = sum(1 for r in results if r.passed)
+    passed = sum(1 for r in results if r.passed and not r.known_defect)
+    # A scenario that names a known defect still runs and prints every disagreement; it counts
+    # as skipped while it disagrees, and as failed once it agrees, so the marker cannot go stale.
+    known = sum(1 for r in results if r.known_defect and not r.passed)
     with open(os.path.join(WORK, "results.json"), "w") as f:
         json.dump({"kernel": KVER, "retries": retries, "seconds": time.monotonic() - t0,
                    "scenarios": [r.summary() for r in results]}, f, indent=1)
     log(f"lab: {len(results)} scenarios in {time.monotonic() - t0:.0f} s, {retries} retries (boots and in-guest steps) "
         f"(details in .build-lab/results.json)")
-    log(f"lab: {passed} passed, {len(results) - passed} failed")
-    return 0 if passed == len(results) else 1
+    failed = len(results) - passed - known
+    log(f"lab: {passed} passed, {failed} failed" + (f", {known} skipped" if known else ""))
+    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":
