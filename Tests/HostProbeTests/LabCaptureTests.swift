@@ -58,7 +58,7 @@ import Testing
         #expect(f.iommu.acpi == ["DMAR: absent", "IVRS: absent"])
         // The whole tree through the live code path: CPUID from its cpuid-r.txt, kvm_amd's parameters.
         let snapshot = LiveProbe.snapshot(root: HostRoot(path: FixtureRoot.path("lab-amd-epyc-npt"), isLive: false),
-                                          options: .init(runGuest: false))
+                                          options: .init(runGuest: false, plan: RuleCatalogue.builtIn.evidencePlan))
         let a = Assessor.assess(snapshot)
         #expect(a.facts.svm?.nestedPaging == true)
         #expect(a.findings.first { $0.id == "cpu.npt" }?.status == .pass)
