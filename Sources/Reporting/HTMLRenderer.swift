@@ -3,7 +3,7 @@
 /// the answer rests on. It renders the report's JSON tree, so whatever the JSON holds the page
 /// holds, sections added later (IOMMU, PCI, Popek–Goldberg, emulator) included, and statuses
 /// cannot disagree with the JSON. Every value is escaped by `Markup`.
-public struct HTMLRenderer: Sendable {
+public struct HTMLRenderer: ReportRenderer {
     public init() {}
 
     public func render(_ report: Report) throws -> String {

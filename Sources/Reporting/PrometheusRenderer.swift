@@ -5,7 +5,7 @@ import HostModel
 /// dashboards and alerts see which hosts can run VMs. Statuses are state sets (one series per
 /// possible status, 1 for the current one), the idiom that lets an alert say
 /// `virtcheck_profile_status{profile="vm-host",status="fail"} == 1` and a graph show changes.
-public struct PrometheusRenderer: Sendable {
+public struct PrometheusRenderer: ReportRenderer {
     public var timestamp: Date
 
     public init(timestamp: Date) { self.timestamp = timestamp }

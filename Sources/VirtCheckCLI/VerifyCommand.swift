@@ -2,6 +2,7 @@ import ArgumentParser
 import Emulator
 import Foundation
 import HostModel
+import Reporting
 import Validation
 
 /// `virtcheck verify`: runs the built-in VMX/SVM instruction model against the conformance
@@ -43,30 +44,8 @@ public struct VerifyCommand: ParsableCommand {
             FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        case .text:
-            print(Self.text(report), terminator: "")
-        }
+        print(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), terminator: "")
         if !report.allPassed { throw ExitCode(1) }
-    }
-
-    static func text(_ report: VerificationReport) -> String {
-        var out = "VMX/SVM instruction model vs. SDM/APM conformance vectors\n"
-        out += "configuration: \(report.configuration)\n\n"
-        for summary in report.instructions where summary.vectors > 0 {
-            let mark = summary.passed == summary.vectors ? "ok  " : "FAIL"
-            out += "\(mark) \(summary.instruction.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(summary.passed)/\(summary.vectors)\n"
-        }
-        for failure in report.failures {
-            out += "\n\(failure.file):\(failure.line): \(failure.name) (\(failure.citation))\n"
-            for mismatch in failure.mismatches { out += "    \(mismatch)\n" }
-        }
-        out += "\n\(report.passed)/\(report.vectors) vectors passed\n"
-        return out
     }
 
     /// `--against-kvm`: the differential run. Every disagreement is printed with its SDM reference
@@ -85,26 +64,7 @@ public struct VerifyCommand: ParsableCommand {
             FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
             throw ExitCode(3)
         }
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
-        case .text:
-            var out = "x86 guest-code interpreter vs. a real KVM guest (backend \(backend ?? "unknown"))\n\n"
-            for r in results {
-                out += "\(r.agrees ? "agree" : r.knownDeviation != nil ? "known" : "DIFF ") \(r.program.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.instruction.padding(toLength: 14, withPad: " ", startingAt: 0)) exits: \(r.exits.joined(separator: ", "))\n"
-                if !r.agrees {
-                    out += "      reference: \(r.reference)\n"
-                    out += "      known KVM/PVM deviation: \(r.knownDeviation ?? "no")\n"
-                    for m in r.mismatches { out += "      \(m)\n" }
-                }
-            }
-            let known = results.filter { $0.knownDeviation != nil }.count
-            out += "\n\(results.filter(\.agrees).count)/\(results.count) programs agree; \(known) disagree in a documented \(backend ?? "backend") deviation; "
-                + "\(results.filter { !$0.agrees && $0.knownDeviation == nil }.count) unexplained\n"
-            print(out, terminator: "")
-        }
+        print(format == .json ? try VerificationRenderer.json(results, backend: backend) : VerificationRenderer.text(results, backend: backend), terminator: "")
         if results.contains(where: { !$0.agrees && $0.knownDeviation == nil }) { throw ExitCode(1) }
     }
 }

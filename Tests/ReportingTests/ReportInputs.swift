@@ -25,6 +25,39 @@ struct ReportInput: CustomTestStringConvertible, Sendable {
         return inputs
     }()
 
+    /// Every capture in the repository a user could give `check`: the report inputs above, the
+    /// Data/corpus samples (`--from`, one host each), the Tests fixtures (cpuid-r dumps, the CLI's
+    /// hostile snapshot) and captured trees (`--root`), plus a tree with no CPU list at all.
+    static let every: [ReportInput] = {
+        var inputs = offline
+        var files: [String] = []
+        for dir in ["Data/corpus", "Tests/Fixtures/cpuid-r"] {
+            let root = Tool.repoPath(dir)
+            let found = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+            for relative in found where !relative.hasSuffix(".md") && !relative.hasSuffix(".csv") {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isDir), !isDir.boolValue {
+                    files.append("\(dir)/\(relative)")
+                }
+            }
+        }
+        files.append("Tests/CLITests/Fixtures/hostile-snapshot.json")
+        inputs += files.sorted().map { ReportInput(name: $0, arguments: ["--from", $0]) }
+        let roots = "Tests/CLITests/Fixtures/roots"
+        for tree in ((try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath(roots))) ?? []).sorted() {
+            inputs.append(ReportInput(name: "--root \(roots)/\(tree)", arguments: ["--root", "\(roots)/\(tree)"]))
+        }
+        inputs.append(ReportInput(name: "--root of a tree without a CPU list", arguments: ["--root", bareRoot]))
+        return inputs
+    }()
+
+    /// A captured tree with only an empty /proc: no cpuinfo, no CPU list, no dump.
+    static let bareRoot: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-bare-root-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir.appendingPathComponent("proc"), withIntermediateDirectories: true)
+        return dir.path
+    }()
+
     static let live = ReportInput(name: "this host (live)", arguments: [])
     static let all = offline + [live]
     static let hostile = offline.first { $0.name == "hostile" }!

@@ -1,0 +1,78 @@
+import Analysis
+import Foundation
+import HostModel
+import HostProbe
+import Reporting
+import Testing
+
+/// The outputs a CI system or a fleet reads agree with the exit code and with the JSON, for every
+/// capture in the repository: JUnit holds a failure exactly when `check` exits 1 (Jenkins and
+/// GitLab fail a job on any `<failure>`), Prometheus and NFD carry the JSON's statuses. Each
+/// output is read by its real consumer (junitparser, prometheus_client's parser, NFD's format).
+@Suite(.enabled(if: Tool.virtcheck != nil, "the virtcheck binary is not built"),
+       .enabled(if: Tool.pythonHas("junitparser"), "python3-junitparser is missing: scripts/ensure-deps python3-junitparser"),
+       .enabled(if: Tool.pythonHas("prometheus_client"), "python3-prometheus-client is missing: scripts/ensure-deps python3-prometheus-client"))
+struct GateAgreementTests {
+    /// Through the binary, as CI runs it: `check --profile kvm` (the audit's case: exit 0 with 50
+    /// JUnit failures from profiles nobody required), every format from one input.
+    @Test(arguments: ReportInput.every)
+    func everyOutputAgreesWithTheExitCode(_ input: ReportInput) throws {
+        let dir = try Tool.temporaryDirectory("gate")
+        var paths: [String] = []
+        var codes: Set<Int32> = []
+        for format in ["json", "junit", "prometheus", "nfd"] {
+            let path = dir.appendingPathComponent("out.\(format)").path
+            let r = try Tool.virtcheck(["check"] + input.arguments + ["--profile", "kvm", "--format", format, "--output", path])
+            try #require([0, 1, 3].contains(r.status), "\(input.name) --format \(format): exit \(r.status): \(r.stderr)")
+            codes.insert(r.status)
+            paths.append(path)
+        }
+        #expect(codes.count == 1, "one input, one exit code whatever the format: \(codes)")
+        let r = try Tool.run(Tool.python!, [Tool.repoPath("Tests/Tools/compare_outputs.py"), String(codes.first ?? -1)] + paths)
+        #expect(r.status == 0, "\(input.name):\n\(r.stdout)\(r.stderr)")
+    }
+
+    /// Every profile, alone and under --strict, and every input: the gate and the JUnit renderer
+    /// in process (the binary's path, without a process per pair), the JUnit read by junitparser.
+    @Test func junitFailsExactlyWhenTheGateDoes() throws {
+        let dir = try Tool.temporaryDirectory("gate-matrix")
+        let epoch = Date(timeIntervalSince1970: 0)
+        var expected: [String: Int32] = [:]
+        let choices: [[String]] = [[]] + ProfileEvaluator.profiles.map { [$0.id] }
+        for input in ReportInput.every {
+            let assessment = Assessor.assess(try GateAgreementTests.snapshot(input))
+            for profiles in choices {
+                for strict in [false, true] {
+                    let gate = GateDecision(assessment, profiles: profiles, strict: strict)
+                    let xml = JUnitRenderer(timestamp: epoch).render(Report(assessment, gate: gate))
+                    let path = dir.appendingPathComponent("\(expected.count).xml").path
+                    try xml.write(toFile: path, atomically: true, encoding: .utf8)
+                    expected[path] = gate.exitCode
+                }
+            }
+        }
+        let r = try Tool.run(Tool.python!, [Tool.repoPath("Tests/Tools/junit_failures.py")] + expected.keys.sorted())
+        try #require(r.status == 0, "\(r.stderr)")
+        var seen = 0, failing = 0
+        for line in r.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            let path = String(parts[0]), failures = Int(parts[1]) ?? -1
+            let code = try #require(expected[path])
+            seen += 1
+            if code == 1 { failing += 1 }
+            #expect((failures > 0) == (code == 1), "\(path): exit \(code) but \(failures) JUnit failures")
+        }
+        #expect(seen == expected.count)
+        #expect(failing > 0 && failing < seen, "the matrix holds passing and failing gates")
+    }
+
+    /// The input as `check` loads it: `--from` files, or a captured `--root` tree.
+    static func snapshot(_ input: ReportInput) throws -> Snapshot {
+        func path(_ p: String) -> String { p.hasPrefix("/") ? p : Tool.repoPath(p) }
+        if input.arguments.first == "--root" {
+            return LiveProbe.snapshot(root: HostRoot(path: path(input.arguments[1]), isLive: false), options: .init(runGuest: false))
+        }
+        let paths = stride(from: 1, to: input.arguments.count, by: 2).map { path(input.arguments[$0]) }
+        return try OfflineLoader.load(paths: paths)
+    }
+}
