@@ -19,4 +19,9 @@ public enum KernelReader {
         return KernelEvidence(release: release, commandLine: cmdline, modules: modules, loadedModules: loaded,
                               sevDevicePresent: root.exists("/dev/sev"))
     }
+
+    /// The KVM backend module loaded under /sys/module (kvm_intel, kvm_amd, kvm_pvm), nil when none.
+    public static func kvmBackend(root: HostRoot) -> String? {
+        (root.list("/sys/module") ?? []).sorted().first { $0.hasPrefix("kvm_") }
+    }
 }

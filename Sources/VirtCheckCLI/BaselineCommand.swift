@@ -49,7 +49,7 @@ struct BaselineCommand: ParsableCommand {
         do {
             for path in paths { pool.add(try Self.host(path)) }
             if let pathsFrom {
-                try Self.eachLine(of: pathsFrom) { path throws(InputError) in pool.add(try Self.host(path)) }
+                try PathList.eachLine(of: pathsFrom) { path throws(InputError) in pool.add(try Self.host(path)) }
             }
         } catch {
             throw CLIError.input(error.description).exit()
@@ -67,19 +67,5 @@ struct BaselineCommand: ParsableCommand {
 
     private static func host(_ path: String) throws(InputError) -> HostCapabilities {
         HostCapabilities(snapshot: try OfflineLoader.load(paths: [path]), label: path)
-    }
-
-    /// Calls `body` with each non-empty line of the file (or stdin), reading as it goes.
-    private static func eachLine(of file: String, _ body: (String) throws(InputError) -> Void) throws(InputError) {
-        let stream: UnsafeMutablePointer<FILE>? = file == "-" ? fdopen(STDIN_FILENO, "r") : fopen(file, "r")
-        guard let stream else { throw InputError(path: file, message: String(cString: strerror(errno))) }
-        defer { if file != "-" { fclose(stream) } }
-        var line: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(line) }
-        while getline(&line, &capacity, stream) >= 0, let line {
-            let path = String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines)
-            if !path.isEmpty { try body(path) }
-        }
     }
 }

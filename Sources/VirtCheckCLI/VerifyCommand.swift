@@ -2,6 +2,7 @@ import ArgumentParser
 import Emulator
 import Foundation
 import HostModel
+import HostProbe
 import Reporting
 import Validation
 
@@ -57,7 +58,7 @@ public struct VerifyCommand: ParsableCommand {
             throw ExitCode(3)
         }
         let results: [DifferentialResult]
-        let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
+        let backend = KernelReader.kvmBackend(root: .live)
         switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend) {
         case .success(let r): results = r
         case .failure(let error):
