@@ -47,6 +47,7 @@ struct HTMLSectionsTests {
         #expect(html.contains("<td>SGDT</td>"), "a section without its own layout is rendered from its JSON")
         report.emulator = nil
         report.popekGoldberg = nil
+        report.verdict.canRunVms = nil
         let absent = try HTMLRenderer().render(report)
         for text in ["Emulator conformance is not available in this report.", "Popek–Goldberg analysis is not available in this report.",
                      "Unknown — the evidence cannot say yet"] {
