@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "Analysis", "HostProbe", "virtcheck", "VirtCheckTestSupport"]),
         .testTarget(name: "DeployTests"),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HostModel", "VirtCheckData"]),
-        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Emulator", "HostModel", "virtcheck"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Emulator", "HostModel", "HostProbe", "virtcheck", "VirtCheckTestSupport"]),
         .executableTarget(name: "virtcheck-bench", dependencies: ["Emulator"]),
     ],
     swiftLanguageModes: [.v6]

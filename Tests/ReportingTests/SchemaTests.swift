@@ -58,6 +58,12 @@ struct SchemaTests {
         #expect(!r.stdout.contains(#"" : "#), "one JSON layout for every command")
     }
 
+    /// `verify --against-kvm` runs the interpreter's programs in a real KVM guest: its JSON too.
+    @Test(.enabled(if: FileManager.default.isWritableFile(atPath: "/dev/kvm"), "needs a /dev/kvm this user can open"))
+    func theDifferentialRunValidates() throws {
+        try otherCommandsValidate("verify.schema.json", ["verify", "--against-kvm", "--format", "json"])
+    }
+
     /// Each mutation is one way a report can break; the schema must reject every one.
     @Test(arguments: [
         ("an unknown top-level key", #"r["extra"] = 1"#),
