@@ -20,7 +20,7 @@ struct CheckCommand: ParsableCommand {
           virtcheck check                         # this host, guest run included
           virtcheck check --format json --output report.json
           virtcheck check --format html --output report.html
-          virtcheck check --format junit --output virtcheck.xml            # CI test results
+          virtcheck check --format junit --output virtcheck.xml            # CI test results (only required checks fail)
           virtcheck check --format prometheus --output /var/lib/node_exporter/textfile/virtcheck.prom
           virtcheck check --format nfd --output /etc/kubernetes/node-feature-discovery/features.d/virtcheck
           virtcheck check --from cpuid-dump.txt   # a `cpuid -r` dump of another machine

@@ -75,9 +75,10 @@ def compare(exit_code, report, junit_path, prom_path, nfd_path):
         problems.append(f"JUnit testsuites failures={xml.failures} but {failures} testcases failed")
 
     # Prometheus
-    prom_findings, prom_profiles, prom_cpu, can, accel = {}, {}, {}, None, None
+    prom_findings, prom_profiles, prom_cpu, can, accel, gate_code = {}, {}, {}, None, None, None
     for family in text_string_to_metric_families(open(prom_path).read()):
         for s in family.samples:
+            if s.name == "virtcheck_gate_exit_code": gate_code = s.value
             if s.value != 1: continue
             l = s.labels
             if s.name == "virtcheck_finding_status": prom_findings[key(l["id"], l["subject"] or None)] = l["status"]
@@ -85,6 +86,7 @@ def compare(exit_code, report, junit_path, prom_path, nfd_path):
             elif s.name == "virtcheck_profile_cpu_status": prom_cpu[l["profile"]] = l["status"]
             elif s.name == "virtcheck_can_run_vms": can = l["state"]
             elif s.name == "virtcheck_acceleration": accel = l["mode"]
+    if gate_code != exit_code: problems.append(f"Prometheus virtcheck_gate_exit_code {gate_code}, the run exited {exit_code}")
     if prom_findings != findings: problems.append(f"Prometheus finding statuses differ: {set(prom_findings.items()) ^ set(findings.items())}")
     if prom_profiles != {i: p["status"] for i, p in profiles.items()}: problems.append("Prometheus profile statuses differ")
     if prom_cpu != {i: p["cpu"] for i, p in profiles.items()}: problems.append("Prometheus profile CPU statuses differ")
