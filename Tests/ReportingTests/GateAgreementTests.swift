@@ -32,7 +32,7 @@ struct GateAgreementTests {
         #expect(r.status == 0, "\(input.name):\n\(r.stdout)\(r.stderr)")
     }
 
-    /// Every profile alone (and under --strict), every fixture: the gate and the JUnit renderer
+    /// Every profile alone (and under --strict and two policies), every fixture: the gate and the JUnit renderer
     /// in process (the binary's path, without a process per pair), the JUnit read by junitparser.
     @Test func junitFailsExactlyWhenTheGateDoes() throws {
         let dir = try Tool.temporaryDirectory("gate-matrix")
@@ -51,6 +51,15 @@ struct GateAgreementTests {
                     try xml.write(toFile: path, atomically: true, encoding: .utf8)
                     expected[path] = gate.exitCode
                 }
+            }
+            // Policies: every rule required on its own (per-device findings included), and every
+            // failure tolerated (fail becomes warn).
+            for policy in GateAgreementTests.policies where captures.contains(input.name) {
+                let assessed = Assessor.assess(try GateAgreementTests.snapshot(input), policy: policy)
+                let gate = GateDecision(assessed, profiles: [], policy: policy)
+                let path = dir.appendingPathComponent("\(expected.count).xml").path
+                try JUnitRenderer(timestamp: epoch).render(Report(assessed, gate: gate)).write(toFile: path, atomically: true, encoding: .utf8)
+                expected[path] = gate.exitCode
             }
         }
         let r = try Tool.run(Tool.python!, [Tool.repoPath("Tests/Tools/junit_failures.py")] + expected.keys.sorted())
@@ -97,6 +106,11 @@ struct GateAgreementTests {
         #expect(compared.status == 0, "\(compared.stdout.prefix(4000))\(compared.stderr)")
         #expect(reports.count == 2 * ReportInput.every.count)
     }
+
+    static let policies: [Policy] = [
+        Policy(rules: Dictionary(uniqueKeysWithValues: RuleCatalogue.builtIn.ids.map { ($0, Policy.Override.fail) })),
+        Policy(profiles: ["kvm"], rules: Dictionary(uniqueKeysWithValues: RuleCatalogue.builtIn.ids.map { ($0, Policy.Override.warn) })),
+    ]
 
     /// The input as `check` loads it: `--from` files, or a captured `--root` tree.
     static func snapshot(_ input: ReportInput) throws -> Snapshot {
