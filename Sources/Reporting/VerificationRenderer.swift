@@ -33,9 +33,10 @@ public enum VerificationRenderer {
             let mark = summary.passed == summary.vectors ? "ok  " : "FAIL"
             out += "\(mark) \(summary.instruction.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(summary.passed)/\(summary.vectors)\n"
         }
+        // Names, citations and paths come from vector files: untrusted text, shown inert.
         for failure in report.failures {
-            out += "\n\(failure.file):\(failure.line): \(failure.name) (\(failure.citation))\n"
-            for mismatch in failure.mismatches { out += "    \(mismatch)\n" }
+            out += "\n\(Sanitize.line(failure.file)):\(failure.line): \(Sanitize.line(failure.name)) (\(Sanitize.line(failure.citation)))\n"
+            for mismatch in failure.mismatches { out += "    \(Sanitize.line(mismatch))\n" }
         }
         out += "\n\(report.passed)/\(report.vectors) vectors passed\n"
         return out

@@ -42,8 +42,7 @@ public struct VerifyCommand: ParsableCommand {
             for path in vectorPaths { extra += try VectorFiles.load(path) }
             report = try VerificationReport.verify(extra: extra)
         } catch {
-            FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
-            throw ExitCode(2)
+            throw CLIError.input(error.description).exit()
         }
         print(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), terminator: "")
         if !report.allPassed { throw ExitCode(1) }
