@@ -63,7 +63,7 @@ struct FixtureReportsTests {
         let want = Self.normalised(Self.expected(golden)), got = Self.normalised(fresh)
         if want != got {
             let differing = Set(want.allKeys.compactMap { $0 as? String } + got.allKeys.compactMap { $0 as? String })
-                .filter { !((want[$0] as AnyObject?)?.isEqual(got[$0]) ?? (got[$0] == nil)) }.sorted()
+                .filter { (want[$0] as? NSObject) != (got[$0] as? NSObject) }.sorted()
             Issue.record("\(root): the report differs from Tests/CLITests/Fixtures/reports/\(name).json in \(differing); if intended, run scripts/make-fixture-reports")
         }
     }
