@@ -6,7 +6,11 @@ import HostModel
 extension HostRoot {
     /// Reads up to `limit` bytes of a binary file (PCI config space, an ACPI table). sysfs gives
     /// non-root readers a short file (64 bytes of config space), which is evidence, not an error.
-    public func readBytes(_ absolute: String, limit: Int = 1 << 20) -> BinaryEvidence {
+    /// The first read asks for `firstRead` bytes; reading stops early when `enough` says the
+    /// bytes so far hold all that will be decoded (each byte of sysfs config space is a config
+    /// cycle, emulated and slow in a VM).
+    public func readBytes(_ absolute: String, limit: Int = 1 << 20, firstRead: Int = 4096,
+                          enough: ([UInt8]) -> Bool = { _ in false }) -> BinaryEvidence {
         let fd: Int32
         switch openEvidence(absolute) {
         case .success(let opened): fd = opened
@@ -16,7 +20,8 @@ extension HostRoot {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while bytes.count <= limit {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(bytes.count)) }
+            let want = bytes.isEmpty ? min(firstRead, chunk.count) : chunk.count
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(bytes.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let err = errno
@@ -24,6 +29,7 @@ extension HostRoot {
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
+            if enough(bytes) { break }
         }
         if bytes.count > limit {
             return BinaryEvidence(source: absolute, status: .error, detail: "larger than \(limit) bytes")

@@ -18,6 +18,8 @@ public enum LiveProbe {
 
     public static func snapshot(root: HostRoot, options: Options) -> Snapshot {
         let guestRun = options.runGuest && root.isLive ? BackgroundGuestRun(.selfExecutable()) : nil
+        // The CPL3 probe child, too, runs beside the reads below instead of after them.
+        let cpl3Run = options.runGuest && root.isLive ? BackgroundRun { Cpl3ProbeSupervisor().run() } : nil
         let cpus = onlineCpus(root: root)
         var cpuid = CPUIDReader.read(root: root, cpus: cpus ?? [0])
         if cpuid.status != .ok, !root.isLive, let dump = dumpInTree(root: root) {
@@ -29,7 +31,7 @@ public enum LiveProbe {
         let kernel = KernelReader.read(root: root)
         let pci = PCIProbe.probe(root: root)
         let iommu = IOMMUProbe.probe(root: root)
-        let cpl3Probes = options.runGuest && root.isLive ? Cpl3ProbeSupervisor().run() : nil
+        let cpl3Probes = cpl3Run?.wait()
         // Last, so the guest-run child ran beside everything above.
         let kvm = KVMProbe.probe(root: root, guestRun: guestRun)
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,

@@ -91,6 +91,13 @@ public enum JSONValue: Sendable, Hashable {
 
     static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings are printable ASCII with nothing to escape: appended whole, not scalar by
+        // scalar (the per-scalar loop was 7% of a check's instructions; callgrind, issue 16).
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -1,3 +1,3 @@
 import VirtCheckCLI
 
-RootCommand.main()
+Entry.main()

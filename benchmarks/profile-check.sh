@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Instruction counts (valgrind's callgrind: repeatable on a loaded machine, unlike wall time) of
+# `check` (parent; the guest run and CPL3 children are profiled apart, as `__guest-run` and
+# `__cpl3-probe`), `check --no-guest`, `check --from` the Data/hosts capture and
+# `capture --no-guest`, with the inclusive cost of the hot spots of issue 16.
+#   benchmarks/profile-check.sh [binary]     (default: a release build, static Swift stdlib)
+# valgrind 3.19 cannot read the DWARF 5 that Swift emits, so a copy without debug info (symbols
+# kept) is profiled.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps valgrind
+bin=${1:-}
+if [ -z "$bin" ]; then
+  swift build -c release --static-swift-stdlib --product virtcheck >/dev/null
+  bin=.build/release/virtcheck
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+objcopy --strip-debug "$bin" "$work/virtcheck"
+capture=$(ls Data/hosts/*.json | head -1)
+profile() {
+  local name=$1; shift
+  valgrind --tool=callgrind --callgrind-out-file="$work/$name.cg" "$work/virtcheck" "$@" >/dev/null 2>"$work/$name.log" || true
+  local total
+  total=$(callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}')
+  echo "$name: $total instructions"
+  callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null \
+    | grep -E 'VerificationReportV6verify|JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot' \
+    | awk '{ sub(/\[.*$/, ""); print "  " $0 }' | cut -c1-150 || true
+}
+profile check check --format json --output "$work/report.json"
+profile check-no-guest check --no-guest --format json --output "$work/report.json"
+profile check-from check --from "$capture" --format json --output "$work/report.json"
+profile capture-no-guest capture --no-guest --output "$work/capture.json"
+profile guest-run-child __guest-run --time-limit-ms 8000
+profile cpl3-probe-child __cpl3-probe
