@@ -70,7 +70,7 @@ public enum FactsDecoder {
         return KVMFacts(
             device: KVMFacts.Device(present: s.kvm?.device.present, accessible: s.kvm?.device.accessible),
             apiVersion: s.kvm?.apiVersion, backend: backend, nested: nested, capabilities: caps,
-            guestRun: s.kvm?.guestRun)
+            guestRun: s.kvm?.guestRun, openOwnLimit: s.kvm?.device.ownLimit)
     }
 
     /// Feature bits in which some CPU disagrees with CPU 0 (hybrid cores, firmware bugs, or a

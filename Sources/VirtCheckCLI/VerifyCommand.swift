@@ -2,6 +2,7 @@ import ArgumentParser
 import Emulator
 import Foundation
 import HostModel
+import HostProbe
 import Validation
 
 /// `virtcheck verify`: runs the built-in VMX/SVM instruction model against the conformance
@@ -40,16 +41,16 @@ public struct VerifyCommand: ParsableCommand {
             for path in vectorPaths { extra += try VectorFiles.load(path) }
             report = try VerificationReport.verify(extra: extra)
         } catch {
-            FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
+            Emit.diagnostic("virtcheck verify: \(error.description)\n")
             throw ExitCode(2)
         }
         switch format {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Emit.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n", to: nil)
         case .text:
-            print(Self.text(report), terminator: "")
+            try Emit.write(Self.text(report), to: nil)
         }
         if !report.allPassed { throw ExitCode(1) }
     }
@@ -73,8 +74,14 @@ public struct VerifyCommand: ParsableCommand {
     /// and, where documented, the backend deviation that explains it. Exit 0 when every
     /// disagreement is explained, 1 on an unexplained one, 3 when /dev/kvm is absent.
     func runAgainstKVM() throws {
-        guard FileManager.default.fileExists(atPath: "/dev/kvm") else {
-            FileHandle.standardError.write(Data("virtcheck verify: /dev/kvm is absent: the differential run needs KVM\n".utf8))
+        guard FileManager.default.fileExists(atPath: KVMProbe.devicePath) else {
+            Emit.diagnostic("virtcheck verify: /dev/kvm is absent: the differential run needs KVM\n")
+            throw ExitCode(3)
+        }
+        // Without access nothing can be compared: unknown (3), not 86 disagreements (1).
+        do throws(KVMError) { _ = try KVMDevice(path: KVMProbe.devicePath) } catch {
+            let remedy = error.isOwnLimit ? KVMError.remedy(errno: error.errno) : "run as a user in the device's group, or as root"
+            Emit.diagnostic("virtcheck verify: cannot open /dev/kvm (\(HostRoot.describe(errno: error.errno))): the differential run needs KVM; \(remedy)\n")
             throw ExitCode(3)
         }
         let results: [DifferentialResult]
@@ -82,14 +89,14 @@ public struct VerifyCommand: ParsableCommand {
         switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend) {
         case .success(let r): results = r
         case .failure(let error):
-            FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
+            Emit.diagnostic("virtcheck verify: \(error.description)\n")
             throw ExitCode(3)
         }
         switch format {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            try Emit.write(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n", to: nil)
         case .text:
             var out = "x86 guest-code interpreter vs. a real KVM guest (backend \(backend ?? "unknown"))\n\n"
             for r in results {
@@ -103,7 +110,7 @@ public struct VerifyCommand: ParsableCommand {
             let known = results.filter { $0.knownDeviation != nil }.count
             out += "\n\(results.filter(\.agrees).count)/\(results.count) programs agree; \(known) disagree in a documented \(backend ?? "backend") deviation; "
                 + "\(results.filter { !$0.agrees && $0.knownDeviation == nil }.count) unexplained\n"
-            print(out, terminator: "")
+            try Emit.write(out, to: nil)
         }
         if results.contains(where: { !$0.agrees && $0.knownDeviation == nil }) { throw ExitCode(1) }
     }
