@@ -16,7 +16,8 @@ public enum KVMProbe {
     /// answer still counts.
     public static func probe(root: HostRoot, guestRun: BackgroundGuestRun? = nil) -> KVMEvidence {
         var evidence = device(root: root)
-        if let run = guestRun?.wait(), evidence.device.present == true, evidence.device.accessible != false { evidence.guestRun = run }
+        let opened = evidence.device.accessible == true || evidence.device.ownLimit != nil
+        if let run = guestRun?.wait(), opened { evidence.guestRun = run }
         return evidence
     }
 

@@ -21,6 +21,19 @@ struct FailureAnswerTests {
         ["verify"],
     ]
 
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// A prefix that sets RLIMIT_FSIZE to 2 KiB with SIGXFSZ at its default action and unblocked
+    /// — as a shell leaves it; a test runner's thread may have it ignored or blocked, which a
+    /// shell cannot undo — and, given `stdout`, sends stdout to that file.
+    static func fileSizeLimited(stdout: String? = nil) throws -> [String] {
+        let python = try #require(Self.python, "needs python3")
+        let redirect = stdout.map { "fd = os.open(\"\($0)\", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644); os.dup2(fd, 1); " } ?? ""
+        return [python, "-c", "import os, resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_DFL); "
+                + "signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGXFSZ]); "
+                + "resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048)); \(redirect)os.execv(sys.argv[1], sys.argv[1:])"]
+    }
+
     /// The lines a run printed on stderr.
     static func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }
 
@@ -44,7 +57,7 @@ struct FailureAnswerTests {
     /// stdout is a pipe whose reader has gone (`| head` after its first line): quiet, 141.
     @Test(arguments: commands)
     func goneReaderEndsQuietlyWith141(_ command: [String]) throws {
-        let python = try #require(["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let python = try #require(Self.python, "needs python3")
         // The read end is closed before virtcheck starts, so its write meets EPIPE for certain.
         let closedPipe = "import os, subprocess, sys\nr, w = os.pipe()\nos.close(r)\nc = subprocess.call(sys.argv[1:], stdout=w)\nsys.exit(c if c >= 0 else 200 - c)"
         let r = try VirtCheckBinary.run(command, prefix: [python, "-c", closedPipe])
@@ -61,7 +74,7 @@ struct FailureAnswerTests {
         let target = dir + "/report.json"
         try "OLD REPORT\n".write(toFile: target, atomically: false, encoding: .utf8)
         let r = try VirtCheckBinary.run(["check", "--from", Self.snapshot, "--format", "json", "--output", target],
-                                        prefix: ["/bin/bash", "-c", "ulimit -f 2; exec \"$0\" \"$@\""])
+                                        prefix: try Self.fileSizeLimited())
         #expect(r.status == 2, "\(r.stderr)")
         #expect(Self.lines(r.stderr).count == 1 && r.stderr.contains("File too large"), "\(r.stderr)")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "OLD REPORT\n")
@@ -73,7 +86,7 @@ struct FailureAnswerTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-xfsz-stdout-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: file) }
         let r = try VirtCheckBinary.run(["check", "--from", Self.snapshot, "--format", "json"],
-                                        prefix: ["/bin/bash", "-c", "ulimit -f 2; exec \"$0\" \"$@\" >\"\(file)\""])
+                                        prefix: try Self.fileSizeLimited(stdout: file))
         #expect(r.status == 2, "\(r.stderr)")
         #expect(Self.lines(r.stderr) == ["virtcheck: error: stdout: write failed: File too large"])
     }
@@ -90,19 +103,25 @@ struct FailureAnswerTests {
     /// at the entry of fsync(2) (or rename(2)) of the temporary file, the signal is sent then,
     /// and the handler must remove the file, print one line and exit 128 + signo. The old
     /// report stays (fsync), or the new one is whole (the rename had already been asked for).
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "needs strace to hold the process in the syscall"),
-          arguments: [("fsync", SIGTERM), ("fsync", SIGINT), ("fsync", SIGHUP), ("rename", SIGTERM)])
-    func signalDuringTheFinalWriteRemovesTheTemporaryFile(_ syscall: String, _ signo: Int32) throws {
+    /// `inherited` is the signal mask virtcheck starts with: unblocked as from a shell, or
+    /// blocked as from this test runner's thread (a blocked SIGTERM would wait for the exit).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") && python != nil, "needs strace and python3"),
+          arguments: [("fsync", SIGTERM, "unblocked"), ("fsync", SIGTERM, "blocked"), ("fsync", SIGINT, "unblocked"),
+                      ("fsync", SIGHUP, "unblocked"), ("rename", SIGTERM, "unblocked")])
+    func signalDuringTheFinalWriteRemovesTheTemporaryFile(_ syscall: String, _ signo: Int32, _ inherited: String) throws {
         let binary = try #require(VirtCheckBinary.url)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-sig-\(syscall)-\(signo)-\(getpid())").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-sig-\(syscall)-\(signo)-\(inherited)-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let target = dir + "/report.json"
         try "OLD REPORT\n".write(toFile: target, atomically: false, encoding: .utf8)
 
         let strace = Process()
-        strace.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        strace.arguments = ["-o", "/dev/null", "-e", "trace=\(syscall)", "-e", "inject=\(syscall):delay_enter=2000000",
+        let signals = "[signal.SIGTERM, signal.SIGINT, signal.SIGHUP]"
+        let mask = inherited == "blocked" ? "SIG_BLOCK" : "SIG_UNBLOCK"
+        strace.executableURL = URL(fileURLWithPath: try #require(Self.python))
+        strace.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.\(mask), \(signals)); os.execv(sys.argv[1], sys.argv[1:])",
+                            "/usr/bin/strace", "-o", "/dev/null", "-e", "trace=\(syscall)", "-e", "inject=\(syscall):delay_enter=2000000",
                             binary.path, "check", "--from", Self.snapshot, "--format", "json", "--output", target]
         let err = Pipe()
         strace.standardError = err
