@@ -38,7 +38,7 @@ public struct GuestRunEvidence: Codable, Sendable, Hashable {
 
     /// A run that failed for virtcheck's own reasons: `error` as it happened, `ownLimit` (by
     /// default the same) with the limit to raise.
-    public static func notStarted(_ error: String, ownLimit: String? = nil) -> GuestRunEvidence {
+    public static func ownFailure(_ error: String, ownLimit: String? = nil) -> GuestRunEvidence {
         GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false, error: error, ownLimit: ownLimit ?? error)
     }
 }

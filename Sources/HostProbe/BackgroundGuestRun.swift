@@ -45,7 +45,7 @@ public final class BackgroundGuestRun: @unchecked Sendable {
         let limit = supervisor.timeoutNanoseconds.addingReportingOverflow(BackgroundGuestRun.waitMarginNanoseconds)
         let timeout = DispatchTime.now() + .nanoseconds(Int(clamping: limit.overflow ? UInt64.max : limit.partialValue))
         guard done.wait(timeout: timeout) == .success, let evidence else {
-            return .notStarted("the guest run's worker thread did not finish within its time limit")
+            return .ownFailure("the guest run's worker thread did not finish within its time limit")
         }
         return evidence
     }

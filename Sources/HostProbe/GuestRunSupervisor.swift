@@ -51,7 +51,7 @@ public struct GuestRunSupervisor: Sendable {
     public func run() -> GuestRunEvidence {
         let outcome: ChildOutcome
         do throws(KVMError) { outcome = try spawnAndWait() } catch {
-            return .notStarted(error.description, ownLimit: error.isOwnLimit ? error.ownLimitDescription : nil)
+            return .ownFailure(error.description, ownLimit: error.isOwnLimit ? error.ownLimitDescription : nil)
         }
         let seconds = String(format: "%.1f", Double(timeoutNanoseconds) / 1e9)
         switch outcome.killed {
@@ -62,7 +62,7 @@ public struct GuestRunSupervisor: Sendable {
             return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
                                     error: "guest run killed: more than \(GuestRunSupervisor.outputLimit >> 20) MiB of output")
         case .pollFailed(let err)?:
-            return .notStarted("guest run killed: poll failed: \(HostRoot.describe(errno: err))")
+            return .ownFailure("guest run killed: poll failed: \(HostRoot.describe(errno: err))")
         case nil:
             break
         }
@@ -70,7 +70,7 @@ public struct GuestRunSupervisor: Sendable {
             return evidence
         }
         let stderr = String(decoding: outcome.stderr.suffix(400), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return .notStarted("guest run child \(outcome.statusText) without evidence" + (stderr.isEmpty ? "" : ": \(stderr)"))
+        return .ownFailure("guest run child \(outcome.statusText) without evidence" + (stderr.isEmpty ? "" : ": \(stderr)"))
     }
 
     enum KillReason {
