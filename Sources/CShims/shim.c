@@ -262,6 +262,24 @@ int vc_set_pending_temporary(const char *path) {
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     return 0;
 }
+
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <fcntl.h>
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+const int VC_O_PATH = O_PATH;
+
+int vc_open_in_root(int root_fd, const char *path, int flags) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(unsigned)flags;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+}
 #endif
 
 #if defined(__linux__) && defined(__x86_64__)

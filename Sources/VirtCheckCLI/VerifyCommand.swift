@@ -3,6 +3,7 @@ import Emulator
 import Foundation
 import HostModel
 import HostProbe
+import Reporting
 import Validation
 
 /// `virtcheck verify`: runs the built-in VMX/SVM instruction model against the conformance
@@ -41,14 +42,13 @@ public struct VerifyCommand: ParsableCommand {
             for path in vectorPaths { extra += try VectorFiles.load(path) }
             report = try VerificationReport.verify(extra: extra)
         } catch {
-            Emit.diagnostic("virtcheck verify: \(error.description)\n")
-            throw ExitCode(2)
+            throw CLIError.input(error.description).exit()
         }
         switch format {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try Emit.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n", to: nil)
+            try Emit.write(SnapshotCoding.escapingControls(String(decoding: try encoder.encode(report), as: UTF8.self)) + "\n", to: nil)
         case .text:
             try Emit.write(Self.text(report), to: nil)
         }
@@ -62,9 +62,10 @@ public struct VerifyCommand: ParsableCommand {
             let mark = summary.passed == summary.vectors ? "ok  " : "FAIL"
             out += "\(mark) \(summary.instruction.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(summary.passed)/\(summary.vectors)\n"
         }
+        // Names, citations and paths come from vector files: untrusted text, shown inert.
         for failure in report.failures {
-            out += "\n\(failure.file):\(failure.line): \(failure.name) (\(failure.citation))\n"
-            for mismatch in failure.mismatches { out += "    \(mismatch)\n" }
+            out += "\n\(Sanitize.line(failure.file)):\(failure.line): \(Sanitize.line(failure.name)) (\(Sanitize.line(failure.citation)))\n"
+            for mismatch in failure.mismatches { out += "    \(Sanitize.line(mismatch))\n" }
         }
         out += "\n\(report.passed)/\(report.vectors) vectors passed\n"
         return out
@@ -89,7 +90,7 @@ public struct VerifyCommand: ParsableCommand {
         switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend) {
         case .success(let r): results = r
         case .failure(let error):
-            Emit.diagnostic("virtcheck verify: \(error.description)\n")
+            Emit.diagnostic("virtcheck verify: \(Sanitize.line(error.description))\n")
             throw ExitCode(3)
         }
         switch format {
