@@ -22,9 +22,11 @@ public struct X86TestProgram: Sendable, Hashable {
         self.hostDefined = hostDefined
     }
 
-    /// The interpreter's prediction: GuestRunner's initial state, the code at 0x8000, run to HLT.
-    public func predict() -> X86Interpreter {
+    /// The interpreter's prediction: GuestRunner's initial state, the code at 0x8000, run to HLT,
+    /// on a CPU whose unimplemented CR4 bits are `reservedCR4` (see `X86State.reservedCR4`).
+    public func predict(reservedCR4: UInt64 = 0) -> X86Interpreter {
         var state = X86State(mode: mode)
+        state.reservedCR4 = reservedCR4
         state.rip = 0x8000
         state.gpr[4] = 0x7000
         for (i, byte) in code.enumerated() { state.memory[0x8000 + i] = byte }
