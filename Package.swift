@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
         .target(name: "Emulator", dependencies: ["HostModel", "VirtCheckData"]),
-        .target(name: "Reporting", dependencies: ["HostModel", "Analysis", "CShims"]),
+        .target(name: "Reporting", dependencies: ["HostModel", "Analysis", "Emulator", "Validation", "CShims"]),
         .target(name: "Validation", dependencies: ["HostModel", "HostProbe", "Emulator"]),
         .target(
             name: "VirtCheckCLI",
@@ -72,12 +72,14 @@ let package = Package(
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData"], exclude: ["Fixtures"]),
-        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis", "VirtCheckData"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["virtcheck"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "virtcheck"]),
+        .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis", "Reporting", "VirtCheckData"], exclude: ["Fixtures"]),
+        /// Runs the built binary and the real consumers of its outputs, for every test target.
+        .target(name: "VirtCheckTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["virtcheck", "VirtCheckTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "Analysis", "HostProbe", "virtcheck", "VirtCheckTestSupport"]),
         .testTarget(name: "DeployTests"),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HostModel", "VirtCheckData"]),
-        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Emulator", "HostModel", "virtcheck"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Emulator", "HostModel", "HostProbe", "virtcheck", "VirtCheckTestSupport"]),
         .executableTarget(name: "virtcheck-bench", dependencies: ["Emulator"]),
     ],
     swiftLanguageModes: [.v6]

@@ -60,7 +60,7 @@ extension CPUIDDecoder {
         f.vmPageFlush = on(2)
         f.sevEs = on(3)
         f.sevSnp = on(4)
-        f.vmpl = on(5)
+        f.vmplSupported = on(5)
         f.secureTsc = on(8)
         f.smeCoherent = on(10)
         f.debugSwap = on(14)

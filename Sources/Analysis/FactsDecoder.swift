@@ -13,8 +13,12 @@ public enum FactsDecoder {
 
         var identity = table.map(CPUIDDecoder.identity) ?? CPUIdentity()
         fillIdentity(&identity, cpuinfo: first, lscpu: lscpu)
-        identity.logicalCpus = s.host.onlineCpus?.count ?? cpuinfo?.processors.count ?? s.cpuid.map { $0.cpus.count }
-            ?? lscpu?.value("CPU(s)").flatMap { Int($0) }
+        // DESIGN.md: online CPUs, else processors in cpuinfo, else CPUs in the dump, else null.
+        // A source that lists no CPU (an absent CPUID read, a cpuinfo without `processor` lines)
+        // says nothing about the count: it falls through instead of claiming 0 CPUs.
+        let counts = [s.host.onlineCpus?.count, cpuinfo?.processors.count, s.cpuid?.cpus.count,
+                      lscpu?.value("CPU(s)").flatMap { Int($0) }]
+        identity.logicalCpus = counts.lazy.compactMap { $0 }.first { $0 > 0 }
 
         var features = table.map(CPUIDDecoder.features) ?? [:]
         if table == nil, let flags = kernelFlags {

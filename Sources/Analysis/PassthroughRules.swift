@@ -329,7 +329,7 @@ public enum PassthroughRules {
     static func slot(_ address: String) -> String { address.split(separator: ".").first.map(String.init) ?? address }
 
     /// `0000:01:00.0` → `01:00.0` (domain 0 is left out, as lspci does).
-    static func short(_ address: String) -> String {
+    public static func short(_ address: String) -> String {
         address.hasPrefix("0000:") ? String(address.dropFirst(5)) : address
     }
 

@@ -8,7 +8,7 @@ public struct SEVFacts: Codable, Sendable, Hashable {
     public var sevEs = false
     public var sevSnp = false
     /// VM permission levels (needed by SEV-SNP guests that run an SVSM).
-    public var vmpl = false
+    public var vmplSupported = false
     public var secureTsc = false
     /// Hardware keeps caches coherent across encryption domains (no flush on page re-keying).
     public var smeCoherent = false

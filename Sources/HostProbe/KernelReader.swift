@@ -24,4 +24,9 @@ public enum KernelReader {
                               hypervisorCapabilities: root.value("/sys/hypervisor/properties/capabilities"),
                               hypervisorGuestType: root.value("/sys/hypervisor/guest_type"))
     }
+
+    /// The KVM backend module loaded under /sys/module (kvm_intel, kvm_amd, kvm_pvm), nil when none.
+    public static func kvmBackend(root: HostRoot) -> String? {
+        (root.list("/sys/module") ?? []).sorted().first { $0.hasPrefix("kvm_") }
+    }
 }

@@ -11,7 +11,7 @@ public enum BaselineRenderer {
     }
 
     public static func json(_ result: BaselineResult) throws -> String {
-        try SnapshotCoding.encode(Document(baseline: result)) + "\n"
+        try ReportEncoder.encode(Document(baseline: result)).serialized() + "\n"
     }
 
     public static func text(_ r: BaselineResult) -> String {

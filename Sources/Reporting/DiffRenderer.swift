@@ -11,7 +11,7 @@ public enum DiffRenderer {
     }
 
     public static func json(_ diff: MigrationDiff) throws -> String {
-        try SnapshotCoding.encode(Document(diff: diff)) + "\n"
+        try ReportEncoder.encode(Document(diff: diff)).serialized() + "\n"
     }
 
     public static func text(_ d: MigrationDiff) -> String {

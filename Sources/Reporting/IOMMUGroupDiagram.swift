@@ -1,10 +1,12 @@
+import HostModel
+
 /// IOMMU groups as boxes holding their PCI devices, coloured by passthrough status: a device can
 /// only be passed through with its whole group, which a picture shows at a glance.
 struct IOMMUGroupDiagram {
     struct Device {
         var address: String
         var label: String
-        var status: String
+        var status: FindingStatus
     }
 
     struct Group {
@@ -26,7 +28,7 @@ struct IOMMUGroupDiagram {
             for (i, d) in group.devices.enumerated() {
                 let dy = y + header + rowHeight * Double(i)
                 let label = d.label.count > 38 ? String(d.label.prefix(37)) + "…" : d.label
-                parts.append("<rect x=\"\(coordinate: x + 8)\" y=\"\(coordinate: dy)\" width=\"\(coordinate: boxWidth - 16)\" height=\"\(coordinate: rowHeight - 3)\" rx=\"3\" class=\"dev st-\(Markup(stringLiteral: HTMLRenderer.statusClass(d.status)))\"/><text x=\"\(coordinate: x + 14)\" y=\"\(coordinate: dy + 14)\" class=\"mono\">\(d.address)</text><text x=\"\(coordinate: x + 120)\" y=\"\(coordinate: dy + 14)\" class=\"sub\">\(label)</text>")
+                parts.append("<rect x=\"\(coordinate: x + 8)\" y=\"\(coordinate: dy)\" width=\"\(coordinate: boxWidth - 16)\" height=\"\(coordinate: rowHeight - 3)\" rx=\"3\" class=\"dev st-\(Markup(stringLiteral: d.status.rawValue))\"/><text x=\"\(coordinate: x + 14)\" y=\"\(coordinate: dy + 14)\" class=\"mono\">\(d.address)</text><text x=\"\(coordinate: x + 120)\" y=\"\(coordinate: dy + 14)\" class=\"sub\">\(label)</text>")
             }
             parts.append("</g>")
             columnY[col] = y + h + gap

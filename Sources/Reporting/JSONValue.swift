@@ -1,9 +1,9 @@
 import HostModel
 
-/// A JSON document as a value: what `ReportEncoder` produces from the Codable report and what the
-/// renderers walk. Holding the report as a tree lets the JSON text be written with a stable layout
-/// (sorted keys, explicit nulls) and lets HTML render sections generically, including ones other
-/// modules add later, without a renderer per fact type.
+/// A JSON document as a value: what `ReportEncoder` produces from a Codable value. Holding the
+/// document as a tree lets every command's JSON be written with one stable layout (sorted keys,
+/// explicit nulls), and lets the HTML show a whole fact it has no special layout for (a
+/// capability set, the emulator's results) in full, as the JSON holds it.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -21,21 +21,6 @@ public enum JSONValue: Sendable, Hashable {
 
     public var objectValue: [String: JSONValue]? {
         if case .object(let o) = self { return o }
-        return nil
-    }
-
-    public var arrayValue: [JSONValue]? {
-        if case .array(let a) = self { return a }
-        return nil
-    }
-
-    public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-
-    public var boolValue: Bool? {
-        if case .bool(let b) = self { return b }
         return nil
     }
 

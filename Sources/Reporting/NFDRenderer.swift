@@ -11,7 +11,7 @@ import HostModel
 /// Per-device findings (with a subject) are not labels: they would multiply without bound.
 /// The `# +expiry-time` header makes NFD drop the labels if virtcheck stops refreshing the file.
 /// NFD ignores dot files, so OutputFile's hidden temporary file and rename keep updates atomic.
-public struct NFDRenderer: Sendable {
+public struct NFDRenderer: ReportRenderer {
     public var now: Date
     /// How long the labels stay valid without a new run.
     public static let validity: TimeInterval = 24 * 3600

@@ -5,7 +5,7 @@ import HostModel
 /// dashboards and alerts see which hosts can run VMs. Statuses are state sets (one series per
 /// possible status, 1 for the current one), the idiom that lets an alert say
 /// `virtcheck_profile_status{profile="vm-host",status="fail"} == 1` and a graph show changes.
-public struct PrometheusRenderer: Sendable {
+public struct PrometheusRenderer: ReportRenderer {
     public var timestamp: Date
 
     public init(timestamp: Date) { self.timestamp = timestamp }
@@ -60,6 +60,8 @@ public struct PrometheusRenderer: Sendable {
                        stats.map { kind, s in "virtcheck_guest_exit_latency_samples\(labels([("exit", kind)])) \(s.samples)" })
             }
         }
+        family("virtcheck_gate_exit_code", "The exit code of the run that wrote this file: 0 every required check passed, 1 one failed, 3 one lacks evidence.",
+               ["virtcheck_gate_exit_code\(labels([("required_profiles", r.gate.requiredProfiles.joined(separator: " ")), ("strict", r.gate.strict ? "true" : "false")])) \(r.gate.exitCode)"])
         family("virtcheck_last_run_timestamp_seconds", "When virtcheck last wrote this file (Unix time).",
                ["virtcheck_last_run_timestamp_seconds \(PrometheusRenderer.number(timestamp.timeIntervalSince1970.rounded()))"])
         return out.joined(separator: "\n") + "\n"

@@ -1,3 +1,4 @@
+import Analysis
 import HostModel
 
 /// The report, schema_version 1: the JSON contract users and CI read (DESIGN.md "Report JSON").
@@ -118,8 +119,11 @@ public struct Report: Encodable, Sendable {
     public var popekGoldberg: PopekGoldbergAnalysis?
     /// The built-in emulator's conformance results (`virtcheck verify`), already in report form.
     public var emulator: JSONValue?
+    /// What this run required and the exit code it gives, so every format gates as the exit code does.
+    public var gate: GateDecision
 
-    public init(_ a: Assessment) {
+    /// `gate`: the run's required checks; by default those of a plain `check` (profile vm-host).
+    public init(_ a: Assessment, gate: GateDecision? = nil) {
         let f = a.facts
         source = a.source
         host = Host(vendor: f.identity.vendor, family: f.identity.family, model: f.identity.model, stepping: f.identity.stepping,
@@ -134,10 +138,11 @@ public struct Report: Encodable, Sendable {
         findings = a.findings
         profiles = a.profiles
         popekGoldberg = a.popekGoldberg
+        self.gate = gate ?? GateDecision(a, profiles: [])
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, tool, source, host, cpu, kvm, iommu, pci, verdict, findings, profiles, popekGoldberg, emulator
+        case schemaVersion, tool, source, host, cpu, kvm, iommu, pci, verdict, findings, profiles, popekGoldberg, emulator, gate
     }
 
     /// Sections the analysis does not produce yet are written as `null`, so the report's shape is
@@ -157,5 +162,6 @@ public struct Report: Encodable, Sendable {
         try c.encode(profiles, forKey: .profiles)
         try c.encode(popekGoldberg, forKey: .popekGoldberg)
         try c.encode(emulator, forKey: .emulator)
+        try c.encode(gate, forKey: .gate)
     }
 }

@@ -4,7 +4,7 @@ import HostModel
 
 /// The terminal report: the verdict first, in plain words, then what it rests on. Colour and
 /// symbols only on a TTY; `quiet` keeps only what is not `pass` (failures always print).
-public struct TextRenderer: Sendable {
+public struct TextRenderer: ReportRenderer {
     public var color: Bool
     public var quiet: Bool
 

@@ -22,7 +22,7 @@ struct CheckCommand: ParsableCommand {
           virtcheck check                         # this host, guest run included
           virtcheck check --format json --output report.json
           virtcheck check --format html --output report.html
-          virtcheck check --format junit --output virtcheck.xml            # CI test results
+          virtcheck check --format junit --output virtcheck.xml            # CI test results (only required checks fail)
           virtcheck check --format prometheus --output /var/lib/node_exporter/textfile/virtcheck.prom
           virtcheck check --format nfd --output /etc/kubernetes/node-feature-discovery/features.d/virtcheck
           virtcheck check --from cpuid-dump.txt   # a `cpuid -r` dump of another machine
@@ -68,24 +68,17 @@ struct CheckCommand: ParsableCommand {
         }
         Progress.clear()
         let assessment = Assessor.assess(snapshot, policy: gate)
-        var report = Report(assessment)
+        let decision = GateDecision(assessment, profiles: profiles, policy: gate, strict: strict)
+        var report = Report(assessment, gate: decision)
         // The VMX/SVM model's self-check against the SDM/APM vectors (about 13 ms): part of every report.
         report.emulator = try? ReportEncoder.encode(VerificationReport.verify())
         // SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the run time that JUnit,
         // Prometheus and NFD print, so regenerated example reports do not differ by the clock.
         let now = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init)
             .map(Date.init(timeIntervalSince1970:)) ?? Date()
-        let text: String
-        switch format {
-        case .json: text = try JSONRenderer.render(report)
-        case .text: text = TextRenderer(color: output == nil && isatty(STDOUT_FILENO) == 1, quiet: quiet).render(report)
-        case .html: text = try HTMLRenderer().render(report)
-        case .junit: text = JUnitRenderer(timestamp: now).render(report)
-        case .prometheus: text = PrometheusRenderer(timestamp: now).render(report)
-        case .nfd: text = NFDRenderer(now: now).render(report)
-        }
-        try Emit.write(text, to: output)
-        throw ExitCode(GateDecision.exitCode(assessment, profiles: profiles, policy: gate, strict: strict))
+        let options = ReportFormat.Options(now: now, color: output == nil && isatty(STDOUT_FILENO) == 1, quiet: quiet)
+        try Emit.write(try format.renderer(options).render(report), to: output)
+        throw ExitCode(decision.exitCode)
     }
 
     /// The --policy file, validated; an unreadable or invalid one is unusable input (exit 2).

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Reporting
 
 /// `virtcheck explain RULE_ID`: what a rule checks, why it matters, how to fix it, and the
 /// sources; also profiles by id. An unknown id is unusable input (exit 2) with close matches.

@@ -35,17 +35,12 @@ struct GuestRunCommand: ParsableCommand {
     func run() throws {
         GuestRunSupervisor.bindChildToParent()
         if !programs.isEmpty {
-            let parsed = try programs.map { spec -> GuestProgram in
-                let parts = spec.split(separator: ":", maxSplits: 2).map(String.init)
-                guard parts.count == 3, let mode = GuestProgram.Mode(rawValue: parts[1]), parts[2].count % 2 == 0 else {
-                    throw ValidationError("--program wants NAME:MODE:HEX, got \(spec)")
+            let parsed = try programs.map { spec in
+                do {
+                    return try GuestProgram(spec: spec)
+                } catch {
+                    throw ValidationError("\(error)")
                 }
-                let hex = Array(parts[2].utf8)
-                let code = try stride(from: 0, to: hex.count, by: 2).map { i -> UInt8 in
-                    guard let byte = UInt8(String(decoding: hex[i..<i + 2], as: UTF8.self), radix: 16) else { throw ValidationError("bad hex in \(spec)") }
-                    return byte
-                }
-                return GuestProgram(name: parts[0], mode: mode, code: code, expected: nil, checksPaging: false)
             }
             let runner = GuestRunner(programs: parsed, measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
             let outcomes: [GuestProgramOutcome]

@@ -1,8 +1,7 @@
 import ArgumentParser
+import Reporting
 
-/// Report formats of `--format`: for people (text, html), for programs (json), and for the
-/// systems that gate or schedule on the answer (junit for CI, prometheus for node_exporter's
-/// textfile collector, nfd for Kubernetes Node Feature Discovery).
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, html, junit, prometheus, nfd
-}
+/// `check --format`: the formats and their renderers are Reporting's `ReportFormat`.
+typealias OutputFormat = ReportFormat
+
+extension ReportFormat: ExpressibleByArgument {}

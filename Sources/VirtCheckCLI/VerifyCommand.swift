@@ -44,31 +44,8 @@ public struct VerifyCommand: ParsableCommand {
         } catch {
             throw CLIError.input(error.description).exit()
         }
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try Emit.write(SnapshotCoding.escapingControls(String(decoding: try encoder.encode(report), as: UTF8.self)) + "\n", to: nil)
-        case .text:
-            try Emit.write(Self.text(report), to: nil)
-        }
+        try Emit.write(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), to: nil)
         if !report.allPassed { throw ExitCode(1) }
-    }
-
-    static func text(_ report: VerificationReport) -> String {
-        var out = "VMX/SVM instruction model vs. SDM/APM conformance vectors\n"
-        out += "configuration: \(report.configuration)\n\n"
-        for summary in report.instructions where summary.vectors > 0 {
-            let mark = summary.passed == summary.vectors ? "ok  " : "FAIL"
-            out += "\(mark) \(summary.instruction.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(summary.passed)/\(summary.vectors)\n"
-        }
-        // Names, citations and paths come from vector files: untrusted text, shown inert.
-        for failure in report.failures {
-            out += "\n\(Sanitize.line(failure.file)):\(failure.line): \(Sanitize.line(failure.name)) (\(Sanitize.line(failure.citation)))\n"
-            for mismatch in failure.mismatches { out += "    \(Sanitize.line(mismatch))\n" }
-        }
-        out += "\n\(report.passed)/\(report.vectors) vectors passed\n"
-        return out
     }
 
     /// `--against-kvm`: the differential run. Every disagreement is printed with its SDM reference
@@ -86,7 +63,7 @@ public struct VerifyCommand: ParsableCommand {
             throw ExitCode(3)
         }
         let results: [DifferentialResult]
-        let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
+        let backend = KernelReader.kvmBackend(root: .live)
         // The vCPU's CPUID decides which CR4 bits exist (a Zen 1 EPYC has no UMIP, for one).
         let cpuid = (try? KVMDevice(path: "/dev/kvm").supportedCpuid()) ?? []
         let reservedCR4 = cpuid.isEmpty ? 0 : DifferentialRunner.reservedCR4(cpuid: cpuid)
@@ -96,26 +73,7 @@ public struct VerifyCommand: ParsableCommand {
             Emit.diagnostic("virtcheck verify: \(Sanitize.line(error.description))\n")
             throw ExitCode(3)
         }
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try Emit.write(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n", to: nil)
-        case .text:
-            var out = "x86 guest-code interpreter vs. a real KVM guest (backend \(backend ?? "unknown"))\n\n"
-            for r in results {
-                out += "\(r.agrees ? "agree" : r.knownDeviation != nil ? "known" : "DIFF ") \(r.program.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.instruction.padding(toLength: 14, withPad: " ", startingAt: 0)) exits: \(r.exits.joined(separator: ", "))\n"
-                if !r.agrees {
-                    out += "      reference: \(r.reference)\n"
-                    out += "      known KVM/PVM deviation: \(r.knownDeviation ?? "no")\n"
-                    for m in r.mismatches { out += "      \(m)\n" }
-                }
-            }
-            let known = results.filter { $0.knownDeviation != nil }.count
-            out += "\n\(results.filter(\.agrees).count)/\(results.count) programs agree; \(known) disagree in a documented \(backend ?? "backend") deviation; "
-                + "\(results.filter { !$0.agrees && $0.knownDeviation == nil }.count) unexplained\n"
-            try Emit.write(out, to: nil)
-        }
+        try Emit.write(format == .json ? try VerificationRenderer.json(results, backend: backend) : VerificationRenderer.text(results, backend: backend), to: nil)
         if results.contains(where: { !$0.agrees && $0.knownDeviation == nil }) { throw ExitCode(1) }
     }
 }

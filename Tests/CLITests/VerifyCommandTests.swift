@@ -15,7 +15,9 @@ struct VerifyCommandTests {
         let r = try VirtCheckBinary.run(["verify"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("vectors passed"))
-        let json = try #require(try VirtCheckBinary.run(["verify", "--format", "json"]).json)
+        let document = try #require(try VirtCheckBinary.run(["verify", "--format", "json"]).json)
+        #expect(document["schema_version"] as? Int == 1)
+        let json = try #require(document["verification"] as? [String: Any])
         #expect((json["vectors"] as? Int ?? 0) >= 250)
         #expect(json["failed"] as? Int == 0)
     }

@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import HostModel
 import HostProbe
+import Reporting
 import Testing
 
 /// The probes on the machine the tests run on. Whatever the machine, nothing crashes and

@@ -34,7 +34,13 @@ struct JUnitTests {
         for c in cases {
             let name = c["name"] as? String ?? ""
             let status = try #require(statuses.findings[name], "testcase \(name) is a finding of the JSON")
-            #expect(c["result"] as? String == JUnitTests.result(for: status), "\(name): \(status)")
+            // A plain `check` requires vm-host alone: other fails are skipped, with their status.
+            let result = c["result"] as? String
+            if status == "fail" && result == "skipped" {
+                #expect((c["message"] as? String)?.hasPrefix("not required: fail: ") == true, "\(name): a skipped fail says so")
+                continue
+            }
+            #expect(result == JUnitTests.result(for: status), "\(name): \(status)")
             if status == "unknown" { #expect((c["message"] as? String)?.hasPrefix("unknown: ") == true, "skipped says why") }
         }
         let properties = findings["properties"] as? [String: String] ?? [:]
@@ -42,7 +48,8 @@ struct JUnitTests {
         for (id, status) in statuses.profiles {
             let suite = try #require(suites.first { $0["name"] as? String == "profile \(id)" }, "a testsuite for profile \(id)")
             let profileCase = (suite["cases"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "profile \(id)" }
-            #expect(profileCase?["result"] as? String == JUnitTests.result(for: status), "profile \(id): \(status)")
+            let expected = id == "vm-host" || status != "fail" ? JUnitTests.result(for: status) : "skipped"
+            #expect(profileCase?["result"] as? String == expected, "profile \(id): \(status)")
         }
         let all = suites.flatMap { $0["cases"] as? [[String: Any]] ?? [] }
         #expect(junit["tests"] as? Int == all.count)

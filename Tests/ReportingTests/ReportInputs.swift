@@ -25,6 +25,48 @@ struct ReportInput: CustomTestStringConvertible, Sendable {
         return inputs
     }()
 
+    /// Every capture in the repository a user could give `check` but the 176 VMX MSR sets: the
+    /// report inputs above, the Data/corpus samples (`--from`, one host each), the Tests fixtures
+    /// (cpuid-r dumps, CPUID dumps, MSR listings, the CLI's hostile snapshot) and captured trees
+    /// (`--root`), plus a tree with no CPU list at all. Small enough to run the binary on each.
+    static let captures: [ReportInput] = {
+        var inputs = offline
+        var files: [String] = []
+        for dir in ["Data/corpus", "Tests/Fixtures/cpuid-r", "Tests/AnalysisTests/Fixtures/cpuid", "Tests/AnalysisTests/Fixtures/msr"] {
+            let root = Tool.repoPath(dir)
+            let found = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+            for relative in found where !relative.hasSuffix(".md") && !relative.hasSuffix(".csv") {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isDir), !isDir.boolValue {
+                    files.append("\(dir)/\(relative)")
+                }
+            }
+        }
+        files.append("Tests/CLITests/Fixtures/hostile-snapshot.json")
+        inputs += files.sorted().map { ReportInput(name: $0, arguments: ["--from", $0]) }
+        for roots in ["Tests/CLITests/Fixtures/roots", "Tests/HostProbeTests/Fixtures/roots"] {
+            for tree in ((try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath(roots))) ?? []).sorted() {
+                inputs.append(ReportInput(name: "--root \(roots)/\(tree)", arguments: ["--root", "\(roots)/\(tree)"]))
+            }
+        }
+        inputs.append(ReportInput(name: "--root of a tree without a CPU list", arguments: ["--root", bareRoot]))
+        return inputs
+    }()
+
+    /// `captures` and the VMX MSR sets (a `cpuid -r` dump and an MSR listing per CPU, `--from DIR`).
+    static let every: [ReportInput] = {
+        let sets = "Tests/AnalysisTests/Fixtures/vmx-msr-sets"
+        let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath(sets))) ?? []).sorted()
+        return captures + dirs.filter { !$0.hasSuffix(".md") }.map { ReportInput(name: "\(sets)/\($0)", arguments: ["--from", "\(sets)/\($0)"]) }
+    }()
+
+    /// A captured tree with only an empty /proc: no cpuinfo, no CPU list, no dump.
+    static let bareRoot: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-bare-root-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir.appendingPathComponent("proc"), withIntermediateDirectories: true)
+        return dir.path
+    }()
+
     static let live = ReportInput(name: "this host (live)", arguments: [])
     static let all = offline + [live]
     static let hostile = offline.first { $0.name == "hostile" }!

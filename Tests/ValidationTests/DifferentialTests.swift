@@ -1,20 +1,15 @@
 import Emulator
 import Foundation
 import HostModel
+import HostProbe
 import Testing
+import VirtCheckTestSupport
 @testable import Validation
 
 /// The differential run on this machine's /dev/kvm, through the `virtcheck __guest-run` child
 /// (never in the test process: the watchdog's signal must not reach it).
 struct DifferentialTests {
-    static let binary: String? = {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        let bundle = URL(fileURLWithPath: String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        let candidate = bundle.deletingLastPathComponent().appendingPathComponent("virtcheck").path
-        return access(candidate, X_OK) == 0 ? candidate : nil
-    }()
+    static let binary: String? = VirtCheckBinary.url?.path
 
     static let kvmUsable: Bool = {
         let fd = open("/dev/kvm", O_RDWR | O_CLOEXEC)
@@ -22,7 +17,7 @@ struct DifferentialTests {
         return fd >= 0
     }()
 
-    static let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
+    static let backend = KernelReader.kvmBackend(root: .live)
 
     /// Every program agrees, or disagrees exactly where the backend's documented deviation says
     /// (kvm_pvm: guest user mode on the host's segments and flags).

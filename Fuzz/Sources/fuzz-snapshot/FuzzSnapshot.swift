@@ -11,7 +11,7 @@ import Reporting
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard let snapshot = try? OfflineLoader.decodeSnapshot(FuzzInput.text(data, size), path: "fuzz") else { return 0 }
     let report = Report(Assessor.assess(snapshot))
-    _ = try? JSONRenderer.render(report)
+    _ = try? JSONRenderer().render(report)
     _ = TextRenderer(color: true, quiet: false).render(report)
     return 0
 }

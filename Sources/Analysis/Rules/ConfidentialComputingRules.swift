@@ -25,7 +25,7 @@ enum ConfidentialComputingRules {
         let parts: [(String, Bool)] = [("AMD-V (Fn8000_0001_ECX[2])", f.features["svm"] == true), ("SEV (Fn8000_001F_EAX[1])", sev.sev),
                                        ("SEV-ES (Fn8000_001F_EAX[3])", sev.sevEs), ("SEV-SNP (Fn8000_001F_EAX[4])", sev.sevSnp)]
         let ev = [EvidenceItem(source: "CPUID Fn8000_001F",
-                               detail: "SME=\(bit(sev.sme)) SEV=\(bit(sev.sev)) SEV-ES=\(bit(sev.sevEs)) SEV-SNP=\(bit(sev.sevSnp)) VMPL=\(bit(sev.vmpl)), C-bit \(sev.cbitPosition), \(sev.encryptedGuests) encrypted guests"),
+                               detail: "SME=\(bit(sev.sme)) SEV=\(bit(sev.sev)) SEV-ES=\(bit(sev.sevEs)) SEV-SNP=\(bit(sev.sevSnp)) VMPL=\(bit(sev.vmplSupported)), C-bit \(sev.cbitPosition), \(sev.encryptedGuests) encrypted guests"),
                   c.cpuidEvidence("CPUID.80000001H:ECX[2]", "svm")]
         let missing = parts.filter { !$0.1 }.map(\.0)
         if missing.isEmpty {

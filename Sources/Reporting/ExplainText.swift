@@ -3,8 +3,8 @@ import Analysis
 
 /// The words of `virtcheck explain`, from the catalogue and the profiles: plain text, wrapped
 /// only where the data has paragraph breaks, so it reads the same in a terminal and in a pipe.
-enum ExplainText {
-    static func rule(_ r: RuleDefinition, requiredBy profiles: [String]) -> String {
+public enum ExplainText {
+    public static func rule(_ r: RuleDefinition, requiredBy profiles: [String]) -> String {
         var out = ["\(r.id) — \(r.title)", "  family: \(r.family), decided by: \(r.side == .cpu ? "the CPU (a CPUID dump can answer)" : "the host (firmware, kernel, KVM)")", ""]
         out += ["What it checks:", indent(r.checks), "", "Why it matters:", indent(r.why), ""]
         if !profiles.isEmpty { out += ["Required by profiles: \(profiles.joined(separator: ", "))", ""] }
@@ -21,7 +21,7 @@ enum ExplainText {
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func profile(_ p: ProfileDefinition, _ catalogue: RuleCatalogue) -> String {
+    public static func profile(_ p: ProfileDefinition, _ catalogue: RuleCatalogue) -> String {
         var out = ["profile \(p.id) — \(p.title)", "", "Why:", indent(p.why), "", "Requires (each line: any one of its rules):"]
         for r in p.requires {
             let names = r.any.map { id in "\(id) (\(catalogue.rule(id)?.title ?? "?"))" }.joined(separator: " or ")
@@ -37,7 +37,7 @@ enum ExplainText {
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func list(_ catalogue: RuleCatalogue, profiles: [ProfileDefinition]) -> String {
+    public static func list(_ catalogue: RuleCatalogue, profiles: [ProfileDefinition]) -> String {
         let width = (catalogue.ids + profiles.map(\.id)).map(\.count).max() ?? 0
         var out = ["Rules:"]
         out += catalogue.rules.map { "  \($0.id.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.title)" }

@@ -1,8 +1,9 @@
+import Analysis
 import HostModel
 
 /// The text report's device-assignment section: one header line about the IOMMU, then every
 /// PCI function grouped by IOMMU group, as plain ASCII columns (no colour, no Unicode) so it
-/// reads the same in a terminal, a log and a CI artefact. Reporting can move this file as is.
+/// reads the same in a terminal, a log and a CI artefact.
 public enum PassthroughTable {
     public static func lines(iommu: IOMMUFacts, pci: PCIFacts) -> [String] {
         var out: [String] = []
