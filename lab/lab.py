@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB = os.path.join(ROOT, "lab")
 WORK = os.path.join(ROOT, ".build-lab")
 KVER = os.environ.get("LAB_KERNEL", "6.1.0-57-amd64")
-VIRTCHECK = os.environ.get("LAB_VIRTCHECK", os.path.join(ROOT, ".build/release/virtcheck"))
+VIRTCHECK = os.environ.get("LAB_VIRTCHECK", os.path.join(ROOT, ".build-release/release/virtcheck"))
 # Modules the scenarios load, with their dependencies from the kernel package (modprobe -S).
 MODULES = ["virtio_pci", "9pnet_virtio", "9p", "kvm", "kvm_amd", "kvm_intel", "msr", "cpuid",
            "nvme", "e1000e", "vfio_pci", "vfio_iommu_type1"]
