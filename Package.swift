@@ -60,12 +60,12 @@ let package = Package(
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
         .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
         .target(name: "Emulator", dependencies: ["HostModel", "VirtCheckData"]),
-        .target(name: "Reporting", dependencies: ["HostModel", "Analysis", "Emulator", "Validation"]),
+        .target(name: "Reporting", dependencies: ["HostModel", "Analysis", "Emulator", "Validation", "CShims"]),
         .target(name: "Validation", dependencies: ["HostModel", "HostProbe", "Emulator"]),
         .target(
             name: "VirtCheckCLI",
             dependencies: [
-                "HostModel", "HostProbe", "Analysis", "Emulator", "Reporting", "Validation",
+                "HostModel", "HostProbe", "Analysis", "Emulator", "Reporting", "Validation", "CShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -107,7 +107,7 @@ public enum FactsDecoder {
         return KVMFacts(
             device: KVMFacts.Device(present: s.kvm?.device.present, accessible: s.kvm?.device.accessible),
             apiVersion: s.kvm?.apiVersion, backend: backend, nested: nested, capabilities: caps,
-            guestRun: s.kvm?.guestRun)
+            guestRun: s.kvm?.guestRun, openOwnLimit: s.kvm?.device.ownLimit)
     }
 
     /// Per feature, the CPUs lacking what another CPU has: from every CPU's CPUID and from every

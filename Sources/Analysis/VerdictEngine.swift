@@ -23,6 +23,10 @@ public enum VerdictEngine {
             let cpu = hardwareFlag ? "the CPU reports \(f.features["vmx"] == true ? "VT-x" : "AMD-V")" : "the CPU reports neither VT-x nor AMD-V"
             return Verdict(canRunVms: nil, acceleration: .unknown, summary: "Unknown: \(why); \(cpu).")
         }
+        if let limit = run.ownLimit {
+            return Verdict(canRunVms: nil, acceleration: .unknown,
+                           summary: "Unknown: virtcheck could not run the test guest for its own reasons (\(limit)).")
+        }
         guard run.ok else {
             return Verdict(canRunVms: false, acceleration: .none,
                            summary: "No accelerated VMs: the test guest \(run.timedOut ? "timed out" : "failed") (\(run.error ?? "see kvm.guest-run")).")

@@ -146,6 +146,123 @@ int vc_die_with_parent(int signo) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signo, 0, 0, 0) == 0 ? 0 : errno;
 }
 
+/* The temporary file of an --output being written; a signal handler removes it. */
+static char vc_pending_path[4096];
+static volatile sig_atomic_t vc_pending_set;
+
+static void vc_write_stderr(const char *text) {
+    size_t length = strlen(text);
+    while (length > 0) {
+        ssize_t n = write(2, text, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        text += n;
+        length -= (size_t)n;
+    }
+}
+
+static const char *vc_signal_name(int signo) {
+    switch (signo) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGILL: return "SIGILL";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGABRT: return "SIGABRT";
+    case SIGFPE: return "SIGFPE";
+    default: return "a signal";
+    }
+}
+
+static void vc_termination_handler(int signo) {
+    if (vc_pending_set) unlink(vc_pending_path);
+    vc_write_stderr("virtcheck: stopped by ");
+    vc_write_stderr(vc_signal_name(signo));
+    vc_write_stderr("\n");
+    _exit(128 + signo);
+}
+
+static void vc_fatal_handler(int signo) {
+    if (vc_pending_set) unlink(vc_pending_path);
+    vc_write_stderr("virtcheck: internal error: ");
+    vc_write_stderr(vc_signal_name(signo));
+    vc_write_stderr(" (out of memory, or a bug: please report it)\n");
+    _exit(2);
+}
+
+static int vc_install(int signo, void (*handler)(int), int flags) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    sigfillset(&action.sa_mask);
+    action.sa_flags = flags;
+    return sigaction(signo, &action, NULL) == 0 ? 0 : errno;
+}
+
+int vc_install_termination_handlers(void) {
+    const int signals[] = {SIGTERM, SIGINT, SIGHUP};
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction current;
+        /* An ignored signal stays ignored (`nohup virtcheck ...`). */
+        if (sigaction(signals[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        int err = vc_install(signals[i], vc_termination_handler, 0);
+        if (err) return err;
+        sigaddset(&unblock, signals[i]);
+    }
+    /* A parent's blocked mask survives exec (a thread of a test runner or service spawning
+       virtcheck): blocked, SIGTERM would wait until exit and the run could not be stopped. */
+    return pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+}
+
+int vc_install_fatal_handlers(void) {
+    /* A stack overflow leaves no stack to run the handler on: give it its own. */
+    static char alternate[64 * 1024];
+    stack_t stack = {.ss_sp = alternate, .ss_size = sizeof alternate, .ss_flags = 0};
+    if (sigaltstack(&stack, NULL) != 0) return errno;
+    const int signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        int err = vc_install(signals[i], vc_fatal_handler, SA_ONSTACK | SA_RESETHAND);
+        if (err) return err;
+    }
+    return 0;
+}
+
+static volatile sig_atomic_t vc_library_exit_guarded;
+
+static void vc_library_exit_handler(void) {
+    if (!vc_library_exit_guarded) return;
+    if (vc_pending_set) unlink(vc_pending_path);
+    vc_write_stderr("virtcheck: internal error: a library gave up (out of memory?)\n");
+    _exit(2);
+}
+
+void vc_guard_library_exit(int on) {
+    static int registered;
+    if (!registered) registered = atexit(vc_library_exit_handler) == 0;
+    vc_library_exit_guarded = on;
+}
+
+int vc_set_pending_temporary(const char *path) {
+    if (path && strlen(path) >= sizeof vc_pending_path) return ENAMETOOLONG;
+    sigset_t block, saved;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &saved);
+    vc_pending_set = 0;
+    if (path) {
+        strcpy(vc_pending_path, path);
+        vc_pending_set = 1;
+    }
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return 0;
+}
+
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>

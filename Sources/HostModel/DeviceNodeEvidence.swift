@@ -13,6 +13,9 @@ public struct DeviceNodeEvidence: Codable, Sendable, Hashable {
     public var groupName: String?
     /// The errno text when open failed.
     public var detail: String?
+    /// Set when virtcheck could not try the open for its own reasons (out of descriptors or
+    /// memory; `accessible` stays nil): the failure and the limit to raise.
+    public var ownLimit: String?
 
     public init(path: String, present: Bool, accessible: Bool? = nil, mode: String? = nil, ownerUid: UInt32? = nil,
                 groupGid: UInt32? = nil, groupName: String? = nil, detail: String? = nil) {

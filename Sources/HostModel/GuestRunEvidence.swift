@@ -20,12 +20,25 @@ public struct GuestRunEvidence: Codable, Sendable, Hashable {
     public var timedOut: Bool
     /// The step that failed (`KVM_CREATE_VM: EACCES`, ...), when not ok.
     public var error: String?
+    /// Set when the run failed for virtcheck's own reasons, not the host's: it could not start a
+    /// thread, a child, a descriptor or a VM (EAGAIN, EMFILE, ENFILE, ENOMEM under its ulimits),
+    /// or its child died without evidence. Names the step and the limit to raise. Such a run
+    /// proves nothing about KVM, so the findings it feeds are `unknown`, never `fail`.
+    public var ownLimit: String?
 
-    public init(ok: Bool, runs: [GuestModeRun], exitLatencyNs: ExitLatency?, timedOut: Bool, error: String?) {
+    public init(ok: Bool, runs: [GuestModeRun], exitLatencyNs: ExitLatency?, timedOut: Bool, error: String?,
+                ownLimit: String? = nil) {
         self.ok = ok
         self.runs = runs
         self.exitLatencyNs = exitLatencyNs
         self.timedOut = timedOut
         self.error = error
+        self.ownLimit = ownLimit
+    }
+
+    /// A run that failed for virtcheck's own reasons: `error` as it happened, `ownLimit` (by
+    /// default the same) with the limit to raise.
+    public static func ownFailure(_ error: String, ownLimit: String? = nil) -> GuestRunEvidence {
+        GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false, error: error, ownLimit: ownLimit ?? error)
     }
 }

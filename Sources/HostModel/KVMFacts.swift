@@ -31,9 +31,12 @@ public struct KVMFacts: Codable, Sendable, Hashable {
     public var nested: Nested
     public var capabilities: [String: Int]
     public var guestRun: GuestRunEvidence?
+    /// Why virtcheck itself could not open /dev/kvm (`DeviceNodeEvidence.ownLimit`), if so.
+    public var openOwnLimit: String?
 
     public init(device: Device, apiVersion: Int?, backend: String?, nested: Nested, capabilities: [String: Int],
-                guestRun: GuestRunEvidence?) {
+                guestRun: GuestRunEvidence?, openOwnLimit: String? = nil) {
+        self.openOwnLimit = openOwnLimit
         self.device = device
         self.apiVersion = apiVersion
         self.backend = backend

@@ -44,11 +44,14 @@ public struct GuestRunSupervisor: Sendable {
     }
 
     /// Spawns the child, collects its output within the timeout, and turns whatever happened
-    /// (JSON, a crash, a kill) into evidence.
+    /// (JSON, a crash, a kill) into evidence. A child that could not be started, or that ended
+    /// without evidence and without being killed here, is virtcheck's own failure (`ownLimit`):
+    /// the guest code cannot kill its process — a guest's faults are exits — so only virtcheck's
+    /// limits (memory, descriptors) or a bug can.
     public func run() -> GuestRunEvidence {
         let outcome: ChildOutcome
         do throws(KVMError) { outcome = try spawnAndWait() } catch {
-            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false, error: error.description)
+            return .ownFailure(error.description, ownLimit: error.isOwnLimit ? error.ownLimitDescription : nil)
         }
         let seconds = String(format: "%.1f", Double(timeoutNanoseconds) / 1e9)
         switch outcome.killed {
@@ -59,8 +62,7 @@ public struct GuestRunSupervisor: Sendable {
             return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
                                     error: "guest run killed: more than \(GuestRunSupervisor.outputLimit >> 20) MiB of output")
         case .pollFailed(let err)?:
-            return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
-                                    error: "guest run killed: poll failed: \(HostRoot.describe(errno: err))")
+            return .ownFailure("guest run killed: poll failed: \(HostRoot.describe(errno: err))")
         case nil:
             break
         }
@@ -68,8 +70,7 @@ public struct GuestRunSupervisor: Sendable {
             return evidence
         }
         let stderr = String(decoding: outcome.stderr.suffix(400), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: false,
-                                error: "guest run child \(outcome.statusText) without evidence" + (stderr.isEmpty ? "" : ": \(stderr)"))
+        return .ownFailure("guest run child \(outcome.statusText) without evidence" + (stderr.isEmpty ? "" : ": \(stderr)"))
     }
 
     enum KillReason {
@@ -107,7 +108,8 @@ public struct GuestRunSupervisor: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        // The child must not inherit a blocked or ignored SIGALRM (its watchdog needs it) or SIGPIPE.
+        // The child must not inherit a blocked or ignored SIGALRM (its watchdog needs it), nor the
+        // ignored SIGPIPE and SIGXFSZ of virtcheck's own process setup.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -117,6 +119,7 @@ public struct GuestRunSupervisor: Sendable {
         sigemptyset(&defaults)
         sigaddset(&defaults, SIGALRM)
         sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGXFSZ)
         posix_spawnattr_setsigmask(&attributes, &emptySet)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))

@@ -10,22 +10,18 @@ extension GuestRunner {
 
     /// Runs arbitrary programs (each in a fresh VM set up as `prepare` does for its mode) until
     /// HLT, shutdown or any exit other than I/O, and returns their final state and exits. Used by
-    /// the differential run; like `run`, it belongs in the `__guest-run` child.
-    public func runPrograms(device path: String = "/dev/kvm") -> [GuestProgramOutcome] {
-        let device: KVMDevice
-        let watchdog: GuestWatchdog
-        do throws(KVMError) {
-            device = try KVMDevice(path: path)
-            watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds)
-        } catch {
-            return programs.map { GuestProgramOutcome(name: $0.name, registers: [], rip: nil, rflags: nil, cr0: nil, cr4: nil,
-                                                      exits: [], resultMemory: nil, error: error.description) }
-        }
+    /// the differential run; like `run`, it belongs in the `__guest-run` child. Throws when no
+    /// program could be run at all (/dev/kvm refused, the watchdog not armed) or when virtcheck
+    /// ran out of its own resources (`KVMError.isOwnLimit`): such a run compares nothing, and
+    /// reporting each program as a disagreement would blame the interpreter or KVM for it.
+    public func runPrograms(device path: String = "/dev/kvm") throws(KVMError) -> [GuestProgramOutcome] {
+        let device = try KVMDevice(path: path)
+        let watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds)
         defer { watchdog.disarm() }
-        return programs.map { runOne($0, device: device, watchdog: watchdog) }
+        return try programs.map { (program) throws(KVMError) in try runOne(program, device: device, watchdog: watchdog) }
     }
 
-    private func runOne(_ program: GuestProgram, device: KVMDevice, watchdog: GuestWatchdog) -> GuestProgramOutcome {
+    private func runOne(_ program: GuestProgram, device: KVMDevice, watchdog: GuestWatchdog) throws(KVMError) -> GuestProgramOutcome {
         var exits: [GuestExit] = []
         func outcome(_ machine: GuestMachine?, error: String?) -> GuestProgramOutcome {
             guard let machine, let regs = try? machine.registers(), let sregs = try? machine.specialRegisters() else {
@@ -42,6 +38,7 @@ extension GuestRunner {
         }
         let machine: GuestMachine
         do throws(KVMError) { machine = try prepare(program, device: device) } catch {
+            if error.isOwnLimit { throw error }
             return outcome(nil, error: error.description)
         }
         while exits.count < 64 {
@@ -54,6 +51,7 @@ extension GuestRunner {
             } catch where error.errno == EINTR {
                 continue
             } catch {
+                if error.isOwnLimit { throw error }
                 return outcome(machine, error: error.description)
             }
         }

@@ -33,11 +33,12 @@ public struct GuestRunner: Sendable {
         do throws(GuestRunFailure) {
             let device: KVMDevice
             let watchdog: GuestWatchdog
-            do throws(KVMError) {
-                device = try KVMDevice(path: path)
-                watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds)
-            } catch {
-                throw GuestRunFailure.step(error)
+            do throws(KVMError) { device = try KVMDevice(path: path) } catch {
+                throw error.isOwnLimit ? GuestRunFailure.ownLimit(error) : GuestRunFailure.step(error)
+            }
+            // The watchdog is a timer and a signal handler of this process: its failure is never KVM's.
+            do throws(KVMError) { watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds) } catch {
+                throw GuestRunFailure.ownLimit(error)
             }
             defer { watchdog.disarm() }
             for program in programs {
@@ -50,7 +51,7 @@ public struct GuestRunner: Sendable {
             var latency: GuestRunEvidence.ExitLatency?
             if measureLatency {
                 do throws(GuestRunFailure) { latency = try measure(device: device, watchdog: watchdog) } catch {
-                    if error.isTimeout { throw error }
+                    if error.isTimeout || error.ownLimit != nil { throw error }
                     problems.append(error.description)
                 }
             }
@@ -59,22 +60,28 @@ public struct GuestRunner: Sendable {
         } catch {
             if case .timedOut(let partial) = error, let partial { runs.append(partial) }
             return GuestRunEvidence(ok: false, runs: runs, exitLatencyNs: nil, timedOut: error.isTimeout,
-                                    error: error.description)
+                                    error: error.description, ownLimit: error.ownLimit)
         }
     }
 
     /// Why a run stopped early.
     enum GuestRunFailure: Error, CustomStringConvertible {
         case step(KVMError)
+        /// virtcheck could not create what the run needs (a descriptor, memory, a VM, its
+        /// watchdog timer): `KVMError.isOwnLimit`, or any watchdog failure.
+        case ownLimit(KVMError)
         /// The time limit; carries the run that was cut short, with the exits seen so far.
         case timedOut(GuestModeRun?)
         case unexpected(String)
 
         var isTimeout: Bool { if case .timedOut = self { true } else { false } }
 
+        /// `GuestRunEvidence.ownLimit` for this failure.
+        var ownLimit: String? { if case .ownLimit(let error) = self { error.ownLimitDescription } else { nil } }
+
         var description: String {
             switch self {
-            case .step(let error): error.description
+            case .step(let error), .ownLimit(let error): error.description
             case .timedOut(let run): "time limit reached" + (run.map { " in the \($0.mode) guest" } ?? "")
             case .unexpected(let text): text
             }
@@ -91,6 +98,7 @@ public struct GuestRunner: Sendable {
         do throws(KVMError) {
             machine = try prepare(program, device: device)
         } catch {
+            if error.isOwnLimit { throw .ownLimit(error) }
             return failed(error.description)
         }
         while exits.count < 32 {
@@ -102,6 +110,8 @@ public struct GuestRunner: Sendable {
                 exits.append(GuestExit(reason: "intr", code: 10, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
                 continue
             } catch {
+                // Under `ulimit -u` a software backend (kvm_pvm) cannot start its task: EAGAIN.
+                if error.isOwnLimit { throw .ownLimit(error) }
                 return failed(error.description)
             }
             exits.append(step.exit)
@@ -206,6 +216,7 @@ public struct GuestRunner: Sendable {
         let program = GuestProgram.latency(outs: userspaceExits, batches: batches, cpuidsPerBatch: cpuidsPerBatch)
         let machine: GuestMachine
         do throws(KVMError) { machine = try prepare(program, device: device) } catch {
+            if error.isOwnLimit { throw .ownLimit(error) }
             throw .unexpected("latency guest: \(error)")
         }
         var userspace: [Double] = []
@@ -220,6 +231,7 @@ public struct GuestRunner: Sendable {
             } catch where error.errno == EINTR {
                 continue
             } catch {
+                if error.isOwnLimit { throw .ownLimit(error) }
                 throw .unexpected("latency guest: \(error)")
             }
             seen += 1

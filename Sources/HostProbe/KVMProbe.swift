@@ -10,11 +10,14 @@ public enum KVMProbe {
     public static let devicePath = "/dev/kvm"
 
     /// `guestRun` is the proof by execution, started by the caller before its other probes so the
-    /// child runs beside them; it is collected here, last, and kept only where this user could
-    /// open /dev/kvm (elsewhere it proves nothing, and the findings say why).
+    /// child runs beside them; it is collected here, last, and kept unless this user was refused
+    /// /dev/kvm (there it proves nothing, and the findings say why). Where virtcheck itself could
+    /// not open the device (`accessible` nil: out of descriptors or memory) the child's own
+    /// answer still counts.
     public static func probe(root: HostRoot, guestRun: BackgroundGuestRun? = nil) -> KVMEvidence {
         var evidence = device(root: root)
-        if let run = guestRun?.wait(), evidence.device.accessible == true { evidence.guestRun = run }
+        let opened = evidence.device.accessible == true || evidence.device.ownLimit != nil
+        if let run = guestRun?.wait(), opened { evidence.guestRun = run }
         return evidence
     }
 
@@ -28,8 +31,10 @@ public enum KVMProbe {
             device = try KVMDevice(path: devicePath)
             node.accessible = true
         } catch {
-            node.accessible = false
+            // Out of descriptors or memory says nothing about who may open /dev/kvm.
+            node.accessible = error.isOwnLimit ? nil : false
             node.detail = HostRoot.describe(errno: error.errno)
+            node.ownLimit = error.isOwnLimit ? error.ownLimitDescription : nil
             return KVMEvidence(device: node, detail: error.description)
         }
         var problems: [String] = []

@@ -19,7 +19,7 @@ public enum LiveProbe {
     public static func snapshot(root: HostRoot, options: Options) -> Snapshot {
         let guestRun = options.runGuest && root.isLive ? BackgroundGuestRun(.selfExecutable()) : nil
         // The CPL3 probe child, too, runs beside the reads below instead of after them.
-        let cpl3Run = options.runGuest && root.isLive ? BackgroundRun { Cpl3ProbeSupervisor().run() } : nil
+        let cpl3Run = options.runGuest && root.isLive ? BackgroundRun(Cpl3ProbeSupervisor()) : nil
         let cpus = onlineCpus(root: root)
         var cpuid = CPUIDReader.read(root: root, cpus: cpus ?? [0])
         if cpuid.status != .ok, !root.isLive, let dump = dumpInTree(root: root) {

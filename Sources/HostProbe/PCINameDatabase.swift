@@ -1,4 +1,5 @@
 import CPCI
+import CShims
 
 /// Vendor, device and class names from pci.ids through libpci's `pci_lookup_name`.
 ///
@@ -13,6 +14,10 @@ final class PCINameDatabase {
     let path: String?
 
     init?() {
+        // libpci reports an allocation failure through its default callback, exit(1), in
+        // pci_alloc and (pci.ids loading) in the lookups: an exit code that reads as a verdict.
+        vc_guard_library_exit(1)
+        defer { vc_guard_library_exit(0) }
         guard let access = pci_alloc() else { return nil }
         virtcheck_pci_quiet(access)
         // Local pci.ids only: no DNS lookups and no ~/.pciids-cache, which would make names
@@ -48,6 +53,8 @@ final class PCINameDatabase {
                         _ call: (UnsafeMutablePointer<pci_access>, UnsafeMutablePointer<CChar>, Int32, Int32) -> UnsafeMutablePointer<CChar>?) -> String? {
         let flags = kind | Int32(PCI_LOOKUP_NO_NUMBERS.rawValue) | Int32(PCI_LOOKUP_NO_HWDB.rawValue)
         var buffer = [CChar](repeating: 0, count: 256)
+        vc_guard_library_exit(1)
+        defer { vc_guard_library_exit(0) }
         return buffer.withUnsafeMutableBufferPointer { buf in
             call(access, buf.baseAddress!, Int32(buf.count), flags).map { String(cString: $0) }
         }

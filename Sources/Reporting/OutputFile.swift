@@ -1,14 +1,19 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShims
 import Foundation
 
 /// Writes a report or snapshot so that readers (node_exporter, NFD, CI) never see half of it:
 /// a temporary file in the same directory, fsync, then rename over the target. A failed write
-/// (disk full, file size limit) removes the temporary file and leaves the old target as it was.
+/// (disk full, file size limit) removes the temporary file and leaves the old target as it was;
+/// so does SIGTERM, SIGINT or SIGHUP while it is written (the handler of
+/// `vc_install_termination_handlers` removes the file registered here).
 public enum OutputFile {
     public struct WriteError: Error, CustomStringConvertible {
         public var description: String
+        /// The errno of the failed call: EPIPE (the reader left) is not an error to report.
+        public var errno: Int32 = 0
     }
 
     public static func write(_ text: String, to path: String) throws(WriteError) {
@@ -31,36 +36,50 @@ public enum OutputFile {
         let dir = slash.map { String(target[..<$0]) } ?? "."
         let base = slash.map { String(target[target.index(after: $0)...]) } ?? target
         var template = Array("\(dir.isEmpty ? "/" : dir)/.\(base).XXXXXX".utf8CString)
+        // Termination signals wait until the temporary file is registered for removal.
+        var termination = sigset_t(), saved = sigset_t()
+        sigemptyset(&termination)
+        for signo in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&termination, signo) }
+        pthread_sigmask(SIG_BLOCK, &termination, &saved)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw WriteError(description: "\(path): cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        let mkstempErrno = errno
+        if fd >= 0 { template.withUnsafeBufferPointer { _ = vc_set_pending_temporary($0.baseAddress!) } }
+        pthread_sigmask(SIG_SETMASK, &saved, nil)
+        guard fd >= 0 else { throw failure("\(path): cannot create a temporary file", mkstempErrno) }
         let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var ok = false
         defer {
             if !ok { unlink(temp) }
+            _ = vc_set_pending_temporary(nil)
         }
         do throws(WriteError) {
             try writeAll(bytes, to: fd, path: path)
             fchmod(fd, 0o644)
-            guard fsync(fd) == 0 else { throw WriteError(description: "\(path): cannot flush: \(String(cString: strerror(errno)))") }
+            guard fsync(fd) == 0 else { throw failure("\(path): cannot flush", errno) }
         } catch {
             close(fd)
             throw error
         }
-        guard close(fd) == 0 else { throw WriteError(description: "\(path): cannot flush: \(String(cString: strerror(errno)))") }
-        guard rename(temp, target) == 0 else { throw WriteError(description: "\(path): cannot rename into place: \(String(cString: strerror(errno)))") }
+        guard close(fd) == 0 else { throw failure("\(path): cannot flush", errno) }
+        guard rename(temp, target) == 0 else { throw failure("\(path): cannot rename into place", errno) }
         ok = true
     }
 
-    /// write(2) until every byte is out, retrying on EINTR and short writes.
-    static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(WriteError) {
+    /// write(2) until every byte is out, retrying on EINTR and short writes. `path` names the
+    /// destination in the error (`stdout` for descriptor 1).
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(WriteError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw WriteError(description: "\(path): write failed: \(String(cString: strerror(errno)))")
+                throw failure("\(path): write failed", errno)
             }
             offset += n
         }
+    }
+
+    static func failure(_ what: String, _ err: Int32) -> WriteError {
+        WriteError(description: "\(what): \(String(cString: strerror(err)))", errno: err)
     }
 }

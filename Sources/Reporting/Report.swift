@@ -67,6 +67,9 @@ public struct Report: Encodable, Sendable {
         public var exitLatencyNs: GuestRunEvidence.ExitLatency?
         public var timedOut: Bool
         public var error: String?
+        /// Non-null when the run failed for virtcheck's own reasons (`GuestRunEvidence.ownLimit`):
+        /// `ok` false then says nothing about the host.
+        public var ownLimit: String?
 
         init(_ run: GuestRunEvidence) {
             ok = run.ok
@@ -76,6 +79,7 @@ public struct Report: Encodable, Sendable {
             exitLatencyNs = run.exitLatencyNs
             timedOut = run.timedOut
             error = run.error
+            ownLimit = run.ownLimit
         }
     }
 

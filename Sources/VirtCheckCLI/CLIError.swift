@@ -11,7 +11,7 @@ enum CLIError: Error {
         switch self {
         case .input(let message):
             // Messages quote paths and input, which may hold newlines or escape sequences: one inert line.
-            FileHandle.standardError.write(Data("virtcheck: error: \(Sanitize.line(message, limit: 2000))\n".utf8))
+            Emit.diagnostic("virtcheck: error: \(Sanitize.line(message, limit: 2000))\n")
             return ExitCode(2)
         }
     }

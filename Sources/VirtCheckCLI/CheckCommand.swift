@@ -12,7 +12,9 @@ struct CheckCommand: ParsableCommand {
         abstract: "Can this host (or a captured one) run VMs? Prints the verdict and the evidence.",
         discussion: """
         Exit codes: 0 every required check passed; 1 a required check failed; 2 unusable input;
-        3 a required check lacks evidence (e.g. not root, offline input); 64 usage error.
+        3 a required check lacks evidence (e.g. not root, offline input, virtcheck's own ulimits);
+        64 usage error. A result that cannot be written is 2; SIGTERM/SIGINT/SIGHUP end with
+        128+signo, and a reader that went away (`| head`) with 141 (docs/reliability.md).
         Required checks are those of the --profile(s) given and of the --policy file (default
         vm-host). `virtcheck explain --list` lists rules and profiles.
 

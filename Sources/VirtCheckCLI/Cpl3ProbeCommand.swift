@@ -17,6 +17,6 @@ struct Cpl3ProbeCommand: ParsableCommand {
         GuestRunSupervisor.bindChildToParent()
         var json = try SnapshotCoding.encoder().encode(Cpl3Prober.run())
         json.append(0x0A)
-        FileHandle.standardOutput.write(json)
+        try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
     }
 }

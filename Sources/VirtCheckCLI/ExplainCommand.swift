@@ -40,6 +40,6 @@ struct ExplainCommand: ParsableCommand {
             let close = catalogue.closeMatches(to: id, among: catalogue.ids + ProfileEvaluator.profiles.map(\.id))
             throw CLIError.input("unknown rule or profile id '\(id)'\(close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?") (`virtcheck explain --list` lists them)").exit()
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try Emit.write(text, to: nil)
     }
 }

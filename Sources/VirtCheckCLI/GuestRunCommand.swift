@@ -14,7 +14,10 @@ struct GuestRunCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Option(name: .customLong("time-limit-ms"), help: "Stop the guests (KVM_RUN returns EINTR) after this many milliseconds.")
+    /// One hour: far beyond any guest run, and small enough that the limit in nanoseconds cannot overflow.
+    static let maxTimeLimitMs: UInt64 = 3_600_000
+
+    @Option(name: .customLong("time-limit-ms"), help: "Stop the guests (KVM_RUN returns EINTR) after this many milliseconds (1 to 3600000).")
     var timeLimitMs: UInt64 = GuestRunner.defaultTimeLimitNanoseconds / 1_000_000
 
     @Option(name: .customLong("spin"), help: "Run only a guest that never exits, in this mode (real or long64), to test the time limits.")
@@ -22,6 +25,12 @@ struct GuestRunCommand: ParsableCommand {
 
     @Option(name: .customLong("program"), help: "Run this program instead (NAME:MODE:HEX, repeatable) and print its final state and exits.")
     var programs: [String] = []
+
+    func validate() throws {
+        guard (1...Self.maxTimeLimitMs).contains(timeLimitMs) else {
+            throw ValidationError("--time-limit-ms must be between 1 and \(Self.maxTimeLimitMs), got \(timeLimitMs)")
+        }
+    }
 
     func run() throws {
         GuestRunSupervisor.bindChildToParent()
@@ -34,9 +43,13 @@ struct GuestRunCommand: ParsableCommand {
                 }
             }
             let runner = GuestRunner(programs: parsed, measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
-            var json = try SnapshotCoding.encoder().encode(runner.runPrograms())
+            let outcomes: [GuestProgramOutcome]
+            do throws(KVMError) { outcomes = try runner.runPrograms() } catch {
+                throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
+            }
+            var json = try SnapshotCoding.encoder().encode(outcomes)
             json.append(0x0A)
-            FileHandle.standardOutput.write(json)
+            try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
             return
         }
         let runner = GuestRunner(programs: spin.map { [.spin($0)] } ?? [.realMode, .long64],
@@ -44,7 +57,7 @@ struct GuestRunCommand: ParsableCommand {
                                  timeLimitNanoseconds: timeLimitMs * 1_000_000)
         var json = try SnapshotCoding.encoder().encode(runner.run())
         json.append(0x0A)
-        FileHandle.standardOutput.write(json)
+        try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
     }
 }
 

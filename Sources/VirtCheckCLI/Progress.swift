@@ -6,11 +6,11 @@ enum Progress {
 
     static func note(_ text: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\u{1B}[2m\(text)\u{1B}[0m\r".utf8))
+        Emit.diagnostic("\u{1B}[2m\(text)\u{1B}[0m\r")
     }
 
     static func clear() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8))
+        Emit.diagnostic("\u{1B}[2K\r")
     }
 }

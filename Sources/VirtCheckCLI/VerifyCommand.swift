@@ -44,7 +44,7 @@ public struct VerifyCommand: ParsableCommand {
         } catch {
             throw CLIError.input(error.description).exit()
         }
-        print(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), terminator: "")
+        try Emit.write(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), to: nil)
         if !report.allPassed { throw ExitCode(1) }
     }
 
@@ -52,8 +52,14 @@ public struct VerifyCommand: ParsableCommand {
     /// and, where documented, the backend deviation that explains it. Exit 0 when every
     /// disagreement is explained, 1 on an unexplained one, 3 when /dev/kvm is absent.
     func runAgainstKVM() throws {
-        guard FileManager.default.fileExists(atPath: "/dev/kvm") else {
-            FileHandle.standardError.write(Data("virtcheck verify: /dev/kvm is absent: the differential run needs KVM\n".utf8))
+        guard FileManager.default.fileExists(atPath: KVMProbe.devicePath) else {
+            Emit.diagnostic("virtcheck verify: /dev/kvm is absent: the differential run needs KVM\n")
+            throw ExitCode(3)
+        }
+        // Without access nothing can be compared: unknown (3), not 86 disagreements (1).
+        do throws(KVMError) { _ = try KVMDevice(path: KVMProbe.devicePath) } catch {
+            let remedy = error.isOwnLimit ? KVMError.remedy(errno: error.errno) : "run as a user in the device's group, or as root"
+            Emit.diagnostic("virtcheck verify: cannot open /dev/kvm (\(HostRoot.describe(errno: error.errno))): the differential run needs KVM; \(remedy)\n")
             throw ExitCode(3)
         }
         let results: [DifferentialResult]
@@ -64,10 +70,10 @@ public struct VerifyCommand: ParsableCommand {
         switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend, reservedCR4: reservedCR4) {
         case .success(let r): results = r
         case .failure(let error):
-            FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
+            Emit.diagnostic("virtcheck verify: \(Sanitize.line(error.description))\n")
             throw ExitCode(3)
         }
-        print(format == .json ? try VerificationRenderer.json(results, backend: backend) : VerificationRenderer.text(results, backend: backend), terminator: "")
+        try Emit.write(format == .json ? try VerificationRenderer.json(results, backend: backend) : VerificationRenderer.text(results, backend: backend), to: nil)
         if results.contains(where: { !$0.agrees && $0.knownDeviation == nil }) { throw ExitCode(1) }
     }
 }

@@ -1,3 +1,4 @@
 import VirtCheckCLI
 
+ProcessSetup.prepare()
 Entry.main()

@@ -23,6 +23,23 @@ import Testing
         #expect(evidence.error == "guest run child exited with status 3 without evidence: broken")
     }
 
+    /// A child that ends without evidence (here killed by a signal the supervisor did not send)
+    /// is virtcheck's own failure, never the host's: `ownLimit` says so. A guest cannot kill the
+    /// process that runs it — its faults are exits — so only virtcheck's limits or a bug can.
+    @Test func aChildThatDiesWithoutEvidenceIsVirtchecksOwnFailure() {
+        let evidence = GuestRunSupervisor(executable: "/bin/sh", arguments: ["-c", "kill -SEGV $$"]).run()
+        #expect(!evidence.ok)
+        #expect(!evidence.timedOut)
+        #expect(evidence.ownLimit == "guest run child died of signal 11 without evidence")
+    }
+
+    /// A guest that overstays stays the host's failure: no ownLimit.
+    @Test func aTimeoutIsNotAnOwnLimit() {
+        let evidence = GuestRunSupervisor(executable: "/bin/sleep", arguments: ["5"], timeoutNanoseconds: 300_000_000).run()
+        #expect(evidence.timedOut)
+        #expect(evidence.ownLimit == nil)
+    }
+
     @Test func aMissingExecutableIsReported() {
         let evidence = GuestRunSupervisor(executable: "/nonexistent/virtcheck", arguments: []).run()
         #expect(!evidence.ok)

@@ -28,6 +28,10 @@ enum KVMRules {
                 : c.finding(id, .unknown, "No /dev/kvm evidence in the input.", remedy: "offline")
         }
         guard let accessible = f.kvm.device.accessible else {
+            if let limit = f.kvm.openOwnLimit {
+                return c.finding(id, .unknown, "virtcheck could not try to open /dev/kvm for its own reasons: \(limit).",
+                                 evidence: [EvidenceItem(source: "open(/dev/kvm, O_RDWR)", detail: limit)], remedy: "own-limit")
+            }
             return c.finding(id, .unknown, "Not tried: the evidence is a captured tree.", remedy: "offline")
         }
         let ev = [EvidenceItem(source: "open(/dev/kvm, O_RDWR)", detail: accessible ? "ok" : "refused")]
@@ -68,6 +72,11 @@ enum KVMRules {
         }
         if let u = run.exitLatencyNs?.userspace { ev.append(EvidenceItem(source: "exit latency (userspace)", detail: "median \(Int(u.median)) ns over \(u.samples) exits")) }
         if let k = run.exitLatencyNs?.inKernel { ev.append(EvidenceItem(source: "exit latency (in-kernel)", detail: "median \(Int(k.median)) ns over \(k.samples) exits")) }
+        if let limit = run.ownLimit {
+            ev.append(EvidenceItem(source: "guest run", detail: limit))
+            return c.finding(id, .unknown, "virtcheck could not run the test guest for its own reasons, not the host's: \(limit).",
+                             evidence: ev, remedy: "own-limit")
+        }
         if run.ok {
             return c.finding(id, .pass, "Guests ran in \(run.runs.map(\.mode).joined(separator: " and ")) mode through \(f.kvm.backend ?? "KVM").", evidence: ev)
         }

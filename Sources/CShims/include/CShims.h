@@ -118,6 +118,27 @@ int vc_pipe_cloexec(int fds[2]);
 /// prctl is variadic, so Swift cannot call it). Returns 0 or an errno.
 int vc_die_with_parent(int signo);
 
+/// Installs the process's handlers for SIGTERM, SIGINT and SIGHUP: remove the temporary file
+/// registered with vc_set_pending_temporary, write `virtcheck: stopped by SIGTERM` to stderr
+/// and _exit(128 + signo), the shell's convention. Everything in the handler is
+/// async-signal-safe. A signal the parent left ignored (nohup) stays ignored; one it left
+/// blocked is unblocked. Returns 0 or an errno.
+int vc_install_termination_handlers(void);
+
+/// Installs one-line handlers for the fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT,
+/// SIGFPE) on an alternate stack: remove the registered temporary file, write `virtcheck:
+/// internal error: <signal>` and _exit(2). Returns 0 or an errno.
+int vc_install_fatal_handlers(void);
+
+/// While `on` is non-zero, an exit(3) from inside a library (libpci's default error callback
+/// calls exit(1) when pci_alloc runs out of memory — an exit code that reads as "a required
+/// check failed") becomes one line and _exit(2), virtcheck's internal-error code.
+void vc_guard_library_exit(int on);
+
+/// Registers (a copy of) the temporary file a signal handler must remove, or clears it (NULL).
+/// Termination signals are blocked while the path changes. Returns 0, or ENAMETOOLONG.
+int vc_set_pending_temporary(const char *path);
+
 /// openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: opens `path` as if the directory
 /// `root_fd` were `/`, so `..`, absolute paths and symlinks (absolute ones included) all
 /// resolve inside it, and /proc magic links are refused. glibc has no wrapper, hence the
