@@ -105,7 +105,9 @@ public enum FactsDecoder {
             caps[c.name] = c.value
         }
         return KVMFacts(
-            device: KVMFacts.Device(present: s.kvm?.device.present, accessible: s.kvm?.device.accessible),
+            // A node virtcheck could not even stat for its own reasons is neither present nor absent.
+            device: KVMFacts.Device(present: s.kvm?.device.ownLimit != nil && s.kvm?.device.present == false ? nil : s.kvm?.device.present,
+                                    accessible: s.kvm?.device.accessible),
             apiVersion: s.kvm?.apiVersion, backend: backend, nested: nested, capabilities: caps,
             guestRun: s.kvm?.guestRun, openOwnLimit: s.kvm?.device.ownLimit)
     }

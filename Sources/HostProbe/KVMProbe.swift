@@ -59,7 +59,13 @@ public enum KVMProbe {
         let st: stat
         switch root.fileStatus(devicePath) {
         case .success(let status): st = status
-        case .failure(let f): return DeviceNodeEvidence(path: devicePath, present: false, detail: f.detail)
+        case .failure(let f):
+            var node = DeviceNodeEvidence(path: devicePath, present: false, detail: f.detail)
+            // Out of descriptors or memory, virtcheck cannot even look: that says nothing of KVM.
+            if let err = f.errno, KVMError.ownLimitErrnos.contains(err) {
+                node.ownLimit = "stat \(devicePath): \(f.detail): \(KVMError.remedy(errno: err))"
+            }
+            return node
         }
         let permissions = String(st.st_mode & 0o7777, radix: 8)
         var node = DeviceNodeEvidence(path: devicePath, present: true,

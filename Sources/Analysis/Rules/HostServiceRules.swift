@@ -43,10 +43,19 @@ enum HostServiceRules {
         case .read(let f): file = f
         case .missing(let finding): return finding
         }
-        let ev = [EvidenceItem(source: path, detail: file.status == .ok ? "present" : "absent")]
-        return file.status == .ok
-            ? c.finding(id, .pass, "\(path) exists (\(use)).", evidence: ev)
-            : c.finding(id, missing, "\(path) does not exist: no \(use).", evidence: ev, remedy: "absent")
+        switch file.status {
+        case .ok:
+            return c.finding(id, .pass, "\(path) exists (\(use)).", evidence: [EvidenceItem(source: path, detail: "present")])
+        case .absent:
+            return c.finding(id, missing, "\(path) does not exist: no \(use).",
+                             evidence: [EvidenceItem(source: path, detail: "absent")], remedy: "absent")
+        case .denied, .unsupported, .error:
+            // Only a missing node says the host lacks it; a node virtcheck could not look at
+            // (out of descriptors, permissions) says nothing.
+            let why = file.detail ?? file.status.rawValue
+            return c.finding(id, .unknown, "\(path) could not be checked: \(why).",
+                             evidence: [EvidenceItem(source: path, detail: why)])
+        }
     }
 
     /// The controllers libvirt's QEMU driver uses (virt-host-validate-qemu.c): cpu, cpuacct,

@@ -9,6 +9,10 @@ enum KVMRules {
 
     static func device(_ c: RuleContext) -> Finding {
         let id = "kvm.device", f = c.facts
+        if f.kvm.device.present != true, let limit = f.kvm.openOwnLimit {
+            return c.finding(id, .unknown, "virtcheck could not look at /dev/kvm for its own reasons: \(limit).",
+                             evidence: [EvidenceItem(source: "/dev/kvm", detail: limit)], remedy: "own-limit")
+        }
         guard let present = f.kvm.device.present else {
             return c.finding(id, .unknown, "The input holds no /dev/kvm evidence (captured files, not a live host).",
                              evidence: [EvidenceItem(source: "input", detail: "no kvm section")], remedy: "offline")
