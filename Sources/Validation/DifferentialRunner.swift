@@ -38,7 +38,7 @@ public enum DifferentialRunner {
             let predictedExits = predicted.exits.map(describe)
             if predictedExits != exits { mismatches.append("exits: predicted \(predictedExits), KVM \(exits)") }
             let names = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
-            let checkState = predicted.exits.last?.reason == "hlt"
+            let checkState = predicted.exits.last?.kind == .hlt
             if checkState, kvm.registers.count == 16 {
                 for i in 0..<16 where !program.hostDefined.contains(i) && kvm.registers[i] != predicted.state.gpr[i] {
                     mismatches.append("\(names[i]): predicted \(hex(predicted.state.gpr[i])), KVM \(hex(kvm.registers[i]))")
@@ -48,8 +48,8 @@ public enum DifferentialRunner {
                 if let flags = kvm.rflags, flags & defined != predicted.state.rflags & defined {
                     mismatches.append("rflags: predicted \(hex(predicted.state.rflags & defined)), KVM \(hex(flags & defined)) (bits compared \(hex(defined)))")
                 }
-                let window = predicted.state.memory[0x9000..<0x9100].map { String(format: "%02x", $0) }.joined()
-                if let memory = kvm.resultMemory, memory != window { mismatches.append("memory 0x9000: predicted \(window.prefix(48))..., KVM \(memory.prefix(48))...") }
+                let window = predicted.state.memory[GuestMemoryLayout.resultWindow].map { String(format: "%02x", $0) }.joined()
+                if let memory = kvm.resultMemory, memory != window { mismatches.append("memory \(hex(UInt64(GuestMemoryLayout.resultPhysical))): predicted \(window.prefix(48))..., KVM \(memory.prefix(48))...") }
             }
         } else {
             mismatches.append("KVM: no outcome for this program")
@@ -62,7 +62,7 @@ public enum DifferentialRunner {
     }
 
     static func describe(_ exit: GuestExit) -> String {
-        guard exit.reason == "io" else { return exit.reason }
+        guard exit.kind == .io else { return exit.reason }
         return "io:\(exit.direction ?? "?") port \(hex(UInt64(exit.port ?? 0))) size \(exit.size ?? 0)" + (exit.value.map { " value \(hex($0))" } ?? "")
     }
 
