@@ -28,7 +28,7 @@ public struct HTMLRenderer: Sendable {
         \(kvm(r))
         \(iommuAndPCI(r))
         \(laterSection(r, key: "popek_goldberg", title: "Popek–Goldberg analysis", anchor: "pg", about: "Which sensitive instructions are unprivileged on this CPU, and what that means for trap-and-emulate virtualization."))
-        \(laterSection(r, key: "emulator", title: "Emulator conformance", anchor: "emulator", about: "The VMX/SVM instruction model checked against the Intel/AMD specification vectors."))
+        \(laterSection(r, key: "emulator", title: "Virtualization model of this CPU", anchor: "emulator", about: "The VMX/SVM instruction model configured from this CPU's capabilities: what a hypervisor may use here and what VMXON and VM entry demand."))
         <footer>Written by virtcheck \(r["tool"]?["version"]?.stringValue ?? "") · report schema \(r["schema_version"]?.scalarText ?? "?") · source: \(r["source"]?["kind"]?.stringValue ?? "?")\(paths(r)). The same report as JSON: <code>virtcheck check --format json</code>.</footer>
         </main></body></html>
 

@@ -112,7 +112,7 @@ public struct Report: Encodable, Sendable {
     public var profiles: [ProfileResult]
     /// Popek and Goldberg's condition on this host (`popek_goldberg`).
     public var popekGoldberg: PopekGoldbergAnalysis?
-    /// The built-in emulator's conformance results (`virtcheck verify`), already in report form.
+    /// The VMX/SVM model configured from the checked CPU (`Emulator.HostCapabilityModel`), already in report form.
     public var emulator: JSONValue?
 
     public init(_ a: Assessment) {
