@@ -38,7 +38,7 @@ struct HTMLSectionsTests {
     @Test func laterSectionsRenderGenericallyOrSayTheyAreAbsent() {
         let html = HTMLRenderer().render(tree: HTMLSectionsTests.tree)
         #expect(html.contains("<td>SGDT</td>"), "an unknown section's table is rendered from its JSON")
-        #expect(html.contains("Emulator conformance is not available in this report."))
+        #expect(html.contains("Virtualization model of this CPU is not available in this report."))
         let empty = HTMLRenderer().render(tree: .object([:]))
         for text in ["IOMMU units and groups are not available in this report.", "PCI devices and their passthrough status are not available",
                      "Popek–Goldberg analysis is not available in this report.", "Unknown — the evidence cannot say yet"] {
