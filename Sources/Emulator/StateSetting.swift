@@ -118,9 +118,9 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         if let dot = text.lastIndex(of: "."), text[text.index(after: dot)...].first != nil {
             let base = String(text[..<dot])
             let bitText = String(text[text.index(after: dot)...])
-            if let named = bitNames[base]?[bitText] { return .bit(try parseKey(base), named) }
+            if let named = bitNames[base]?[bitText] { return .bit(try numericKey(base), named) }
             if bitText.hasPrefix("b"), let n = Int(bitText.dropFirst()), (0..<64).contains(n) {
-                return .bit(try parseKey(base), n)
+                return .bit(try numericKey(base), n)
             }
         }
         if text.hasPrefix("cap."), let path = capabilityKeys[String(text.dropFirst(4))] { return .capability(path) }
@@ -167,6 +167,15 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
             }
         }
         throw SettingError("unknown key '\(text)'")
+    }
+
+    /// A key whose value is a number, so that one of its bits can be named (a list or a mode has no bits).
+    static func numericKey(_ text: String) throws(SettingError) -> Key {
+        let key = try parseKey(text)
+        switch key {
+        case .mode, .vmreadBitmap, .vmwriteBitmap, .vmcbIntercepts: throw SettingError("'\(text)' is not a number: it has no bits")
+        default: return key
+        }
     }
 
     /// `SEG.sel`, `SEG.attr`, `SEG.limit`, `SEG.base` for SEG in es cs ss ds fs gs ldtr tr.

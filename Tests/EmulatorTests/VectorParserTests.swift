@@ -40,6 +40,7 @@ import Testing
         ("@ c\nv | outside launched=1 | VMXON | #UD", 2, "needs a current VMCS"),
         ("@ c\nv | outside vmcs@0x9000.launched=1 | VMXON | #UD", 2, "no VMCS at 0x9000"),
         ("@ c\nv | outside msr.bogus=1 | VMXON | #UD", 2, "unknown MSR"),
+        ("@ c\nv | outside vmread-bitmap.b3=1 | VMXON | #UD", 2, "has no bits"),
         // Reserved or unknown table numbers are not outcomes.
         ("@ c\nv | outside | VMXON | VMfailValid(14)", 2, "unknown outcome"),
         ("@ c\nv | outside | VMXON | exit(35)", 2, "unknown outcome"),
