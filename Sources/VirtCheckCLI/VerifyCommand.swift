@@ -81,7 +81,15 @@ public struct VerifyCommand: ParsableCommand {
         switch OnCPUAvailability.probe(backend: backend) {
         case .unavailable(let reason):
             FileHandle.standardError.write(Data("virtcheck verify: --on-cpu: \(reason)\n".utf8))
-        case .offered(let architecture, let backend):
+        case .offered(let architecture, let backend, let guest):
+            // The model configured from what KVM offers its guests (the L1 guest's CPUID).
+            let offered = HostCapabilityModel.of(Snapshot(source: SourceInfo(kind: .live), cpuid: CPUIDEvidence(
+                source: "KVM_GET_SUPPORTED_CPUID", status: .ok, cpus: [CPUIDTable(cpu: 0, leaves: guest)])))
+            if let svm = offered.svm {
+                print("KVM (\(backend ?? "backend unknown")) offers SVM to its guests: revision \(svm.revision), \(svm.asids) ASIDs, "
+                      + "features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")); "
+                      + "the model configured from them: VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no")")
+            }
             FileHandle.standardError.write(Data(("virtcheck verify: --on-cpu: KVM (\(backend ?? "backend unknown")) offers "
                 + "\(architecture.rawValue.uppercased()) to its guests, but running the vectors as guest code is not built in this "
                 + "version: no result\n").utf8))
