@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "virtcheck", targets: ["virtcheck"]),
         /// The libraries, for the fuzz targets (Fuzz/) and for embedding virtcheck's analysis.
         .library(name: "VirtCheckKit", targets: ["HostModel", "HostProbe", "Analysis", "Emulator", "Reporting"]),
+        /// The commands, for the fuzz target that runs whole command lines (Fuzz/Sources/fuzz-command-line).
+        .library(name: "VirtCheckCLI", targets: ["VirtCheckCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -8,6 +8,7 @@ import PackageDescription
 let targets = [
     "fuzz-cpuid-dump", "fuzz-cpuinfo", "fuzz-msr-listing", "fuzz-lscpu", "fuzz-snapshot",
     "fuzz-dmar", "fuzz-ivrs", "fuzz-pci-config", "fuzz-iommu-registers", "fuzz-policy", "fuzz-vectors",
+    "fuzz-root-tree", "fuzz-command-line",
 ]
 
 let package = Package(
@@ -18,6 +19,7 @@ let package = Package(
     ] + targets.map { name in
         .executableTarget(name: name, dependencies: [
             "FuzzSupport", .product(name: "VirtCheckKit", package: "virtcheck"),
+            .product(name: "VirtCheckCLI", package: "virtcheck"),
         ])
     }
 )

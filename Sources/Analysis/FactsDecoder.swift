@@ -66,7 +66,11 @@ public enum FactsDecoder {
             vmx: supported.map { $0.leaf(1).map { ($0.ecx >> 5) & 1 == 1 } ?? false },
             svm: supported.map { $0.leaf(0x8000_0001).map { ($0.ecx >> 2) & 1 == 1 } ?? false })
         var caps: [String: Int] = [:]
-        for c in s.kvm?.capabilities ?? [] { caps[c.name] = c.value }
+        // The names become JSON keys (schema: `^[a-z0-9_]+$`); KVM's are always of that shape
+        // (KVM_CAP_* lower-cased), so one that is not came from an edited snapshot and is dropped.
+        for c in s.kvm?.capabilities ?? [] where !c.name.isEmpty && c.name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) {
+            caps[c.name] = c.value
+        }
         return KVMFacts(
             device: KVMFacts.Device(present: s.kvm?.device.present, accessible: s.kvm?.device.accessible),
             apiVersion: s.kvm?.apiVersion, backend: backend, nested: nested, capabilities: caps,

@@ -1,4 +1,5 @@
 import Foundation
+import HostModel
 import Yams
 
 /// Reads a policy written in YAML or JSON (JSON is YAML) and validates it strictly: unknown keys,
@@ -14,9 +15,16 @@ import Yams
 /// ```
 public enum PolicyParser {
     static let keys = ["profiles", "rules", "strict", "description"]
+    /// A policy is a few lines; 1 MiB is far beyond any.
+    public static let maxFileSize = 1 << 20
 
     public static func parse(_ text: String, profiles knownProfiles: [String] = ProfileEvaluator.profiles.map(\.id),
                              rules knownRules: [String] = RuleCatalogue.builtIn.ids) throws(PolicyError) -> Policy {
+        // Yams recurses once per level: a 9 KB document nested 4,700 deep overflowed the stack.
+        let depth = NestingDepth.yaml(text)
+        guard depth <= InputLimits.maxNestingDepth else {
+            throw PolicyError(path: "(document)", message: "nested \(depth) levels deep, deeper than \(InputLimits.maxNestingDepth): not a policy")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

@@ -145,6 +145,24 @@ int vc_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 int vc_die_with_parent(int signo) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signo, 0, 0, 0) == 0 ? 0 : errno;
 }
+
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <fcntl.h>
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+const int VC_O_PATH = O_PATH;
+
+int vc_open_in_root(int root_fd, const char *path, int flags) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(unsigned)flags;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+}
 #endif
 
 #if defined(__linux__) && defined(__x86_64__)

@@ -53,6 +53,9 @@ public struct CPUInfo: Sendable, Hashable {
             let key = String(line[..<colon].trimmingWhitespace())
             let value = String(line[line.index(after: colon)...].trimmingWhitespace())
             if key == "processor", !fields.isEmpty { flush() }
+            if processors.count >= InputLimits.maxCpus {
+                throw InputError(path: source, line: lineNumber, message: "more than \(InputLimits.maxCpus) CPUs (Linux's largest NR_CPUS): not one host's cpuinfo")
+            }
             fields.append((key, value))
         }
         flush()

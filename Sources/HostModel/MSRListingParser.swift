@@ -18,6 +18,7 @@ public enum MSRListingParser {
         // The duplicate check by set, not by scanning `reads`: a 32 MiB listing has a million
         // lines, and a scan per line made that hours of work.
         var seen = Set<UInt32>()
+        var seenCpus = Set<Int>()
         var lineNumber = 0
         for raw in text.inputLines(omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -29,7 +30,16 @@ public enum MSRListingParser {
                 guard parts[1].count <= 6, let n = Int(parts[1]), n >= 0 else {
                     throw InputError(path: source, line: lineNumber, message: "bad CPU number: \(InputText.excerpt(line))")
                 }
-                if !current.reads.isEmpty { cpus.append(current) }
+                if !current.reads.isEmpty {
+                    cpus.append(current)
+                    seenCpus.insert(current.cpu)
+                }
+                guard seenCpus.insert(n).inserted else {
+                    throw InputError(path: source, line: lineNumber, message: "CPU \(n) listed twice")
+                }
+                guard seenCpus.count <= InputLimits.maxCpus else {
+                    throw InputError(path: source, line: lineNumber, message: "more than \(InputLimits.maxCpus) CPUs (Linux's largest NR_CPUS): not one host's listing")
+                }
                 current = MSREvidence.CPU(cpu: n, reads: [])
                 seen = []
                 continue

@@ -1,9 +1,12 @@
+import CShims
 import Foundation
 import HostModel
 
 /// The one seam between virtcheck and the machine it reads: every path under /proc, /sys
 /// and /dev is read relative to `path` (`/` live; a captured tree with `--root DIR`), so
-/// tests drive the live code over fixture trees.
+/// tests drive the live code over fixture trees. A captured tree is resolved as if it were `/`
+/// (openat2 with RESOLVE_IN_ROOT, see `openInRoot`): its symlinks work, absolute ones included,
+/// but none of them, and no `..`, reaches outside it.
 public struct HostRoot: Sendable, Hashable {
     /// The directory that stands for `/`.
     public var path: String
@@ -17,7 +20,8 @@ public struct HostRoot: Sendable, Hashable {
         self.isLive = isLive
     }
 
-    /// `rooted("/proc/cpuinfo")` → `DIR/proc/cpuinfo`.
+    /// `rooted("/proc/cpuinfo")` → `DIR/proc/cpuinfo`: a name for messages and evidence
+    /// sources only. Never open it: a link in the tree would be followed out of it.
     public func rooted(_ absolute: String) -> String {
         path == "/" ? absolute : (path.hasSuffix("/") ? String(path.dropLast()) : path) + absolute
     }
@@ -55,9 +59,18 @@ public struct HostRoot: Sendable, Hashable {
         return t.text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    /// Names in a directory, sorted; nil when it cannot be listed.
+    /// More entries than any sysfs directory of a real host holds (a large host lists a few
+    /// thousand PCI functions): a directory planted with millions is refused, not sorted.
+    public static let maxDirectoryEntries = 1 << 16
+
+    /// Names in a directory, sorted; nil when it cannot be listed or holds more than
+    /// `maxDirectoryEntries`.
     public func list(_ absolute: String) -> [String]? {
-        guard let dir = opendir(rooted(absolute)) else { return nil }
+        guard case .success(let fd) = openInRoot(absolute, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK) else { return nil }
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            return nil
+        }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -65,12 +78,15 @@ public struct HostRoot: Sendable, Hashable {
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name != "." && name != ".." { names.append(name) }
+            if names.count > HostRoot.maxDirectoryEntries { return nil }
         }
         return names.sorted()
     }
 
     public func exists(_ absolute: String) -> Bool {
-        access(rooted(absolute), F_OK) == 0
+        guard case .success(let fd) = openInRoot(absolute, flags: VC_O_PATH | O_CLOEXEC) else { return false }
+        close(fd)
+        return true
     }
 
     /// errno → evidence status: EACCES/EPERM denied, ENOENT/ENODEV/ENXIO absent, EIO unsupported.
@@ -84,6 +100,11 @@ public struct HostRoot: Sendable, Hashable {
     }
 
     public static func describe(errno err: Int32) -> String {
-        "\(String(cString: strerror(err))) (errno \(err))"
+        switch err {
+        case ENOSYS: "openat2 unavailable (errno \(err)): reading a captured tree needs Linux 5.6 or later"
+        case EXDEV: "resolves outside the captured tree (errno \(err))"
+        case ELOOP: "symbolic link loop, or a /proc magic link (errno \(err))"
+        default: "\(String(cString: strerror(err))) (errno \(err))"
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 import HostModel
 
@@ -36,10 +37,10 @@ extension HostRoot {
     /// evidence should be is refused instead of read without end; `device` also admits the
     /// character devices of the live system (/dev/cpu/N/cpuid, /dev/cpu/N/msr).
     public func openEvidence(_ absolute: String, device: Bool = false) -> Result<Int32, OpenFailure> {
-        let fd = open(rooted(absolute), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            let err = errno
-            return .failure(OpenFailure(status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err), errno: err))
+        let fd: Int32
+        switch openInRoot(absolute, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK) {
+        case .success(let opened): fd = opened
+        case .failure(let f): return .failure(f)
         }
         var st = stat()
         let type = fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : 0
@@ -51,11 +52,83 @@ extension HostRoot {
     }
 
     /// The last component of a symlink's target (`driver` → `vfio-pci`); nil when not a link.
+    /// The link itself is read (readlinkat in its directory, opened inside the root), never
+    /// followed.
     public func linkName(_ absolute: String) -> String? {
+        guard let slash = absolute.lastIndex(of: "/") else { return nil }
+        let parent = absolute[..<slash].isEmpty ? "/" : String(absolute[..<slash])
+        let name = String(absolute[absolute.index(after: slash)...])
+        guard !name.isEmpty, case .success(let dir) = openInRoot(parent, flags: VC_O_PATH | O_DIRECTORY | O_CLOEXEC) else { return nil }
+        defer { close(dir) }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink(rooted(absolute), &buffer, buffer.count - 1)
+        let n = readlinkat(dir, name, &buffer, buffer.count - 1)
         guard n > 0 else { return nil }
         let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return target.split(separator: "/").last.map(String.init)
+    }
+}
+
+extension HostRoot {
+    /// stat(2) of a path under the root, following links inside it (a device node is described,
+    /// never opened: O_PATH).
+    public func fileStatus(_ absolute: String) -> Result<stat, OpenFailure> {
+        let fd: Int32
+        switch openInRoot(absolute, flags: VC_O_PATH | O_CLOEXEC) {
+        case .success(let opened): fd = opened
+        case .failure(let f): return .failure(f)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let err = errno
+            return .failure(OpenFailure(status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err), errno: err))
+        }
+        return .success(st)
+    }
+
+    /// How often a RESOLVE_IN_ROOT open is retried when the kernel answers EAGAIN (a rename
+    /// raced the `..` check) or EINTR.
+    static let openRetries = 8
+
+    /// Every open under the root goes through here. Live, a plain open(2) of the absolute path.
+    /// In a captured tree, openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS against the
+    /// tree's directory: absolute links, relative links and `..` are resolved as if the tree
+    /// were `/`, so a link to /etc/shadow reads DIR/etc/shadow (usually absent), never the host's.
+    /// A kernel without openat2 (before 5.6) gets ENOSYS, which is refused (see
+    /// `checkConfinement`) rather than replaced by a resolution that could escape.
+    func openInRoot(_ absolute: String, flags: Int32) -> Result<Int32, OpenFailure> {
+        func failure(_ err: Int32) -> Result<Int32, OpenFailure> {
+            .failure(OpenFailure(status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err), errno: err))
+        }
+        if isLive {
+            while true {
+                let fd = open(absolute, flags)
+                if fd >= 0 { return .success(fd) }
+                if errno != EINTR { return failure(errno) }
+            }
+        }
+        let tree = open(path, VC_O_PATH | O_DIRECTORY | O_CLOEXEC)
+        guard tree >= 0 else { return failure(errno) }
+        defer { close(tree) }
+        var err: Int32 = EAGAIN
+        for _ in 0..<HostRoot.openRetries {
+            let fd = vc_open_in_root(tree, absolute, flags)
+            if fd >= 0 { return .success(fd) }
+            err = errno
+            if err != EAGAIN && err != EINTR { break }
+        }
+        return failure(err)
+    }
+
+    /// Nil when the tree can be read confined to itself; otherwise why not (no such directory,
+    /// or a kernel without openat2).
+    public func checkConfinement() -> OpenFailure? {
+        switch openInRoot("/", flags: VC_O_PATH | O_DIRECTORY | O_CLOEXEC) {
+        case .success(let fd):
+            close(fd)
+            return nil
+        case .failure(let f):
+            return f
+        }
     }
 }

@@ -51,9 +51,10 @@ public enum KVMProbe {
     /// The node as stat(2) shows it under the root, with the group named from the root's
     /// /etc/group; `accessible` is left nil (only a live open can answer it).
     static func deviceNode(root: HostRoot) -> DeviceNodeEvidence {
-        var st = stat()
-        guard stat(root.rooted(devicePath), &st) == 0 else {
-            return DeviceNodeEvidence(path: devicePath, present: false, detail: HostRoot.describe(errno: errno))
+        let st: stat
+        switch root.fileStatus(devicePath) {
+        case .success(let status): st = status
+        case .failure(let f): return DeviceNodeEvidence(path: devicePath, present: false, detail: f.detail)
         }
         let permissions = String(st.st_mode & 0o7777, radix: 8)
         var node = DeviceNodeEvidence(path: devicePath, present: true,

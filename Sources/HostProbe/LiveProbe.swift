@@ -34,7 +34,7 @@ public enum LiveProbe {
     /// Linux's largest NR_CPUS. A captured tree's `online` file is untrusted: `0-65535` repeated
     /// over 64 KiB would otherwise ask for hundreds of millions of CPUs (memory, and one file
     /// lookup each), so CPU numbers at or beyond this are dropped and duplicates counted once.
-    static let maxCpus = 8192
+    static let maxCpus = InputLimits.maxCpus
 
     /// /sys/devices/system/cpu/online (`0-3,8`), nil when unreadable.
     static func onlineCpus(root: HostRoot) -> [Int]? {

@@ -9,6 +9,8 @@ public enum OfflineLoader {
     public static let maxFileSize = 32 << 20
     /// A directory holding more files than this is not one host's capture.
     public static let maxFilesPerDirectory = 256
+    /// Entries of any kind a `--from` directory may hold, checked before each is looked at.
+    public static let maxEntriesPerDirectory = 4096
     /// PCI functions one snapshot may list (see `decodeSnapshot`).
     public static let maxPCIDevices = 4096
 
@@ -25,26 +27,41 @@ public enum OfflineLoader {
             }
             seen[kind] = path
         }
+        // What each file says about the CPU, compared with the other files' as they come (a
+        // snapshot's own pieces are one capture): the first disagreement names both files.
+        var identities: [HostIdentity] = []
+        func compare(_ new: [HostIdentity]) throws(InputError) {
+            for identity in new {
+                for other in identities {
+                    if let conflict = other.conflict(with: identity) { throw InputError(path: "--from", message: conflict) }
+                }
+            }
+            identities += new
+        }
         for file in files {
             let text = try readText(file)
             let head = text.prefix(4096)
             let trimmed = head.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" }
             if trimmed.hasPrefix("{") {
                 try claim("snapshot", file)
-                snapshot = try decodeSnapshot(text, path: file)
+                let decoded = try decodeSnapshot(text, path: file)
+                try compare(cpuIdentities(of: decoded, source: file))
+                snapshot = decoded
             } else if CPUIDDumpParser.looksLikeDump(head) {
                 try claim("CPUID dump", file)
-                pieces.cpuid = try CPUIDDumpParser.parse(text, source: file)
+                let dump = try CPUIDDumpParser.parse(text, source: file)
+                try compare([HostIdentity(dump: dump, source: file)])
+                pieces.cpuid = dump
             } else if CPUInfo.looksLikeCPUInfo(head) {
                 try claim("cpuinfo", file)
-                _ = try CPUInfo.parse(text, source: file)
+                try compare([HostIdentity(cpuinfo: try CPUInfo.parse(text, source: file), source: file)])
                 pieces.cpuinfo = TextEvidence(source: file, status: .ok, text: text)
             } else if MSRListingParser.looksLikeListing(head) {
                 try claim("MSR listing", file)
                 pieces.msrs = try MSRListingParser.parse(text, source: file)
             } else if LSCPU.looksLikeLSCPU(head) {
                 try claim("lscpu output", file)
-                _ = try LSCPU.parse(text, source: file)
+                try compare([HostIdentity(lscpu: try LSCPU.parse(text, source: file), source: file)])
                 pieces.lscpu = TextEvidence(source: file, status: .ok, text: text)
             } else {
                 throw InputError(path: file, message: "not a snapshot JSON, `cpuid -r` dump, /proc/cpuinfo copy, MSR listing or lscpu output")
@@ -72,10 +89,15 @@ public enum OfflineLoader {
         }
         if (st.st_mode & S_IFMT) == S_IFREG { return [path] }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw InputError(path: path, message: "not a regular file or directory") }
-        guard let names = HostRoot(path: path, isLive: false).list("/") else {
-            throw InputError(path: path, message: "cannot list directory: " + HostRoot.describe(errno: errno))
+        // Listed directly, not through HostRoot: `--from` names files the user chose, so their
+        // links are followed; only `--root` trees are confined (and need openat2).
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            throw InputError(path: path, message: "cannot list directory")
         }
-        let files = names.filter { !$0.hasPrefix(".") }.map { (path.hasSuffix("/") ? path : path + "/") + $0 }.filter { file in
+        guard names.count <= maxEntriesPerDirectory else {
+            throw InputError(path: path, message: "directory holds \(names.count) entries; one host's capture has a few")
+        }
+        let files = names.sorted().filter { !$0.hasPrefix(".") }.map { (path.hasSuffix("/") ? path : path + "/") + $0 }.filter { file in
             var fst = stat()
             return stat(file, &fst) == 0 && (fst.st_mode & S_IFMT) == S_IFREG
         }
@@ -87,40 +109,28 @@ public enum OfflineLoader {
     }
 
     static func readText(_ path: String) throws(InputError) -> String {
-        // O_NONBLOCK and the check on the open file, not only `expand`'s stat of the name: a FIFO
-        // or device swapped in between must neither hang the open nor be read without end.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw InputError(path: path, message: HostRoot.describe(errno: errno)) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            throw InputError(path: path, message: "not a regular file")
+        try InputFile.readText(path, limit: maxFileSize)
+    }
+
+    /// What a snapshot's own CPU evidence says about its CPU (its CPUID, cpuinfo and lscpu).
+    static func cpuIdentities(of snapshot: Snapshot, source: String) -> [HostIdentity] {
+        var result: [HostIdentity] = []
+        if let cpuid = snapshot.cpuid, !cpuid.cpus.isEmpty { result.append(HostIdentity(dump: cpuid, source: source)) }
+        if let text = snapshot.cpuinfo?.text, let info = try? CPUInfo.parse(text, source: source) {
+            result.append(HostIdentity(cpuinfo: info, source: source))
         }
-        if st.st_size > maxFileSize {
-            throw InputError(path: path, message: "file is \(st.st_size) bytes; inputs are limited to \(maxFileSize >> 20) MiB")
+        if let text = snapshot.lscpu?.text, let lscpu = try? LSCPU.parse(text, source: source) {
+            result.append(HostIdentity(lscpu: lscpu, source: source))
         }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError(path: path, message: HostRoot.describe(errno: errno))
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > maxFileSize { throw InputError(path: path, message: "input is larger than \(maxFileSize >> 20) MiB") }
-        }
-        guard !bytes.isEmpty else { throw InputError(path: path, message: "file is empty") }
-        if bytes.contains(0) { throw InputError(path: path, message: "binary data (NUL bytes): not a text capture") }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw InputError(path: path, message: "not UTF-8 text")
-        }
-        return text
+        return result
     }
 
     /// The snapshot-JSON path of `load`, public for the fuzz target (Fuzz/Sources/fuzz-snapshot).
     public static func decodeSnapshot(_ text: String, path: String) throws(InputError) -> Snapshot {
+        let depth = NestingDepth.json(text)
+        guard depth <= InputLimits.maxNestingDepth else {
+            throw InputError(path: path, message: "JSON nested \(depth) levels deep, deeper than \(InputLimits.maxNestingDepth): not a virtcheck snapshot")
+        }
         let snapshot: Snapshot
         do {
             snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(text.utf8))
@@ -140,16 +150,20 @@ public enum OfflineLoader {
         return snapshot
     }
 
-    /// One line for a decoding error: what was wrong, and where (the coding path).
+    /// One line for a decoding error: what was wrong, and where, in the file's own key names
+    /// (snake_case, as the snapshot spells them; the decoder reports the Swift properties').
     static func describe(_ error: DecodingError) -> String {
+        func key(_ key: any CodingKey) -> String {
+            key.intValue.map { "[\($0)]" } ?? SnapshotCoding.snakeCase(key.stringValue)
+        }
         func where_(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty ? "top level" : path.map(key).joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
         case .dataCorrupted(let c):
-            return c.codingPath.isEmpty ? "malformed or truncated JSON" : "bad value at \(where_(c.codingPath)): \(c.debugDescription.prefix(80))"
-        case .keyNotFound(let key, let c):
-            return "missing key `\(key.stringValue)` at \(where_(c.codingPath))"
+            return c.codingPath.isEmpty ? "malformed or truncated JSON" : "bad value at \(where_(c.codingPath))"
+        case .keyNotFound(let missing, let c):
+            return "missing key `\(key(missing))` at \(where_(c.codingPath))"
         case .typeMismatch(_, let c), .valueNotFound(_, let c):
             return "wrong type at \(where_(c.codingPath))"
         @unknown default:

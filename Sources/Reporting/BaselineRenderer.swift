@@ -11,7 +11,7 @@ public enum BaselineRenderer {
     }
 
     public static func json(_ result: BaselineResult) throws -> String {
-        String(decoding: try SnapshotCoding.encoder().encode(Document(baseline: result)), as: UTF8.self) + "\n"
+        try SnapshotCoding.encode(Document(baseline: result)) + "\n"
     }
 
     public static func text(_ r: BaselineResult) -> String {

@@ -11,7 +11,7 @@ public enum DiffRenderer {
     }
 
     public static func json(_ diff: MigrationDiff) throws -> String {
-        String(decoding: try SnapshotCoding.encoder().encode(Document(diff: diff)), as: UTF8.self) + "\n"
+        try SnapshotCoding.encode(Document(diff: diff)) + "\n"
     }
 
     public static func text(_ d: MigrationDiff) -> String {

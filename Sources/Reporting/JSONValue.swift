@@ -1,3 +1,5 @@
+import HostModel
+
 /// A JSON document as a value: what `ReportEncoder` produces from the Codable report and what the
 /// renderers walk. Holding the report as a tree lets the JSON text be written with a stable layout
 /// (sorted keys, explicit nulls) and lets HTML render sections generically, including ones other
@@ -112,7 +114,7 @@ public enum JSONValue: Sendable, Hashable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                if InputText.isInert(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -118,8 +118,7 @@ public struct JUnitRenderer: Sendable {
             case "'": out += "&apos;"
             case "\n", "\t": out += attribute ? "&#\(scalar.value);" : String(scalar)
             default:
-                let v = scalar.value
-                let allowed = v >= 0x20 && v != 0x7F && !(0x80..<0xA0).contains(v) && v != 0xFFFE && v != 0xFFFF
+                let allowed = !InputText.isInert(scalar) && scalar.value != 0xFFFE && scalar.value != 0xFFFF
                 out.unicodeScalars.append(allowed ? scalar : "\u{FFFD}")
             }
         }

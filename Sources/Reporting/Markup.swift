@@ -1,3 +1,5 @@
+import HostModel
+
 /// HTML (and SVG) built by string interpolation where every interpolated `String` is escaped and
 /// only `Markup` goes in as markup. Untrusted text (brand strings, PCI names, snapshot contents)
 /// therefore cannot become an element or an attribute: forgetting to escape is not expressible.
@@ -43,8 +45,8 @@ public struct Markup: ExpressibleByStringInterpolation, Sendable, Hashable {
             case "'": out += "&#39;"
             case "\n", "\t": out.unicodeScalars.append(scalar)
             default:
-                let v = scalar.value
-                out.unicodeScalars.append(v < 0x20 || (v >= 0x7F && v < 0xA0) ? "\u{FFFD}" : scalar)
+                // A bidi override would reorder the page's text, a character reference included.
+                out.unicodeScalars.append(InputText.isInert(scalar) ? "\u{FFFD}" : scalar)
             }
         }
         if count > limit { out += "… (\(count - limit) more characters)" }

@@ -20,10 +20,12 @@ public enum OutputFile {
         } ?? path
         var st = stat()
         if stat(target, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
-            // `--output /dev/stdout`, a FIFO, /dev/null: renaming over them would replace the
-            // node itself (as root, /dev/null with a regular file). Write into them instead.
-            try writeThrough(bytes, to: path)
-            return
+            // A FIFO nobody reads would block the open forever, and renaming over a device would
+            // replace the node itself (as root, /dev/null with a regular file): refused, as every
+            // input that is not a regular file is. Without --output the report goes to stdout.
+            let type = st.st_mode & S_IFMT
+            throw WriteError(description: "\(path): not a regular file" + (type == S_IFIFO ? " (a FIFO)" : type == S_IFCHR || type == S_IFBLK ? " (a device)" : type == S_IFDIR ? " (a directory)" : "")
+                             + "; --output writes a file (leave it out to write to stdout)")
         }
         let slash = target.lastIndex(of: "/")
         let dir = slash.map { String(target[..<$0]) } ?? "."
@@ -47,14 +49,6 @@ public enum OutputFile {
         guard close(fd) == 0 else { throw WriteError(description: "\(path): cannot flush: \(String(cString: strerror(errno)))") }
         guard rename(temp, target) == 0 else { throw WriteError(description: "\(path): cannot rename into place: \(String(cString: strerror(errno)))") }
         ok = true
-    }
-
-    /// Writes into an existing non-regular file (device, FIFO), as a shell redirection would.
-    static func writeThrough(_ bytes: [UInt8], to path: String) throws(WriteError) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw WriteError(description: "\(path): cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        try writeAll(bytes, to: fd, path: path)
     }
 
     /// write(2) until every byte is out, retrying on EINTR and short writes.

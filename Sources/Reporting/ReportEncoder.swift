@@ -1,3 +1,5 @@
+import HostModel
+
 /// Encodes a Codable value into a `JSONValue` tree with the report's conventions: snake_case keys
 /// (as `SnapshotCoding` writes them) and, unlike JSONEncoder, an explicit `null` for every absent
 /// optional, so each report has the same shape whatever the host had to say (DESIGN.md:
@@ -7,21 +9,6 @@ public enum ReportEncoder {
         let node = Node()
         try value.encode(to: TreeEncoder(node: node, codingPath: []))
         return node.value
-    }
-
-    /// Foundation's `convertToSnakeCase`: `exitLatencyNs` → `exit_latency_ns`, `myURLKey` → `my_url_key`.
-    static func snakeCase(_ key: String) -> String {
-        let chars = Array(key)
-        var out = ""
-        for (i, c) in chars.enumerated() {
-            if c.isUppercase, i > 0 {
-                let prev = chars[i - 1]
-                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
-                if prev.isLowercase || prev.isNumber || (prev.isUppercase && nextIsLower) { out += "_" }
-            }
-            out += c.lowercased()
-        }
-        return out
     }
 }
 
@@ -140,7 +127,7 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
     var codingPath: [any CodingKey]
 
-    private func child(_ key: Key) -> Node { node.child(forKey: ReportEncoder.snakeCase(key.stringValue)) }
+    private func child(_ key: Key) -> Node { node.child(forKey: SnapshotCoding.snakeCase(key.stringValue)) }
 
     mutating func encodeNil(forKey key: Key) throws { child(key).content = .scalar(.null) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {

@@ -26,7 +26,7 @@ struct CaptureCommand: ParsableCommand {
             throw error.exit()
         }
         Progress.clear()
-        let text = String(decoding: try SnapshotCoding.encoder().encode(snapshot), as: UTF8.self) + "\n"
+        let text = try SnapshotCoding.encode(snapshot) + "\n"
         try Emit.write(text, to: output)
     }
 }

@@ -90,11 +90,11 @@ struct CheckCommand: ParsableCommand {
     /// The --policy file, validated; an unreadable or invalid one is unusable input (exit 2).
     func loadPolicy() throws(CLIError) -> Policy {
         guard let policy else { return Policy() }
-        guard let data = FileManager.default.contents(atPath: policy) else {
-            throw CLIError.input("\(policy): cannot read the policy file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CLIError.input("\(policy): the policy file is not UTF-8 text")
+        let text: String
+        do {
+            text = try InputFile.readText(policy, limit: PolicyParser.maxFileSize)
+        } catch {
+            throw CLIError.input(error.description)
         }
         do {
             return try PolicyParser.parse(text)

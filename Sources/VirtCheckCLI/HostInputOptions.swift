@@ -36,11 +36,11 @@ struct HostInputOptions: ParsableArguments {
             }
         }
         if let root {
-            var isDir = stat()
-            guard stat(root, &isDir) == 0, (isDir.st_mode & S_IFMT) == S_IFDIR else {
-                throw CLIError.input("\(root): --root needs an existing directory")
+            let tree = HostRoot(path: root, isLive: false)
+            if let failure = tree.checkConfinement() {
+                throw CLIError.input("\(root): --root needs an existing directory that can be read confined to itself: \(failure.detail)")
             }
-            return LiveProbe.snapshot(root: HostRoot(path: root, isLive: false), options: .init(runGuest: false))
+            return LiveProbe.snapshot(root: tree, options: .init(runGuest: false))
         }
         if loadMsrDriver { ModuleLoader.loadMSRDriver() }
         Progress.note("probing this host (CPUID, MSRs, /sys, /dev/kvm\(noGuest ? "" : ", test guest"))…")

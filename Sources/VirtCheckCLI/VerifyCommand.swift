@@ -2,6 +2,7 @@ import ArgumentParser
 import Emulator
 import Foundation
 import HostModel
+import Reporting
 import Validation
 
 /// `virtcheck verify`: runs the built-in VMX/SVM instruction model against the conformance
@@ -44,14 +45,13 @@ public struct VerifyCommand: ParsableCommand {
             for path in vectorPaths { extra += try VectorFiles.load(path) }
             report = try VerificationReport.verify(extra: extra)
         } catch {
-            FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))
-            throw ExitCode(2)
+            throw CLIError.input(error.description).exit()
         }
         switch format {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(SnapshotCoding.escapingControls(String(decoding: try encoder.encode(report), as: UTF8.self)))
         case .text:
             print(Self.text(report), terminator: "")
         }
@@ -65,9 +65,10 @@ public struct VerifyCommand: ParsableCommand {
             let mark = summary.passed == summary.vectors ? "ok  " : "FAIL"
             out += "\(mark) \(summary.instruction.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(summary.passed)/\(summary.vectors)\n"
         }
+        // Names, citations and paths come from vector files: untrusted text, shown inert.
         for failure in report.failures {
-            out += "\n\(failure.file):\(failure.line): \(failure.name) (\(failure.citation))\n"
-            for mismatch in failure.mismatches { out += "    \(mismatch)\n" }
+            out += "\n\(Sanitize.line(failure.file)):\(failure.line): \(Sanitize.line(failure.name)) (\(Sanitize.line(failure.citation)))\n"
+            for mismatch in failure.mismatches { out += "    \(Sanitize.line(mismatch))\n" }
         }
         out += "\n\(report.passed)/\(report.vectors) vectors passed\n"
         return out

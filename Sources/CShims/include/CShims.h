@@ -117,6 +117,18 @@ int vc_pipe_cloexec(int fds[2]);
 /// Asks the kernel to send `signo` to this process when its parent dies (PR_SET_PDEATHSIG;
 /// prctl is variadic, so Swift cannot call it). Returns 0 or an errno.
 int vc_die_with_parent(int signo);
+
+/// openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: opens `path` as if the directory
+/// `root_fd` were `/`, so `..`, absolute paths and symlinks (absolute ones included) all
+/// resolve inside it, and /proc magic links are refused. glibc has no wrapper, hence the
+/// shim (SYS_openat2 is 437 on x86-64). Returns a descriptor, or -1 with errno set: ENOSYS on
+/// kernels before 5.6, ELOOP for a loop or magic link, EXDEV or EAGAIN when a concurrent rename
+/// could have let `..` escape.
+int vc_open_in_root(int root_fd, const char *path, int flags);
+
+/// O_PATH, which <fcntl.h> defines only under _GNU_SOURCE: an open that names a file (for
+/// fstat, readlinkat, a directory to resolve in) without reading it or opening a device.
+extern const int VC_O_PATH;
 #endif
 
 #endif

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Reads one file of user input (`--from`, `--policy`, `--vectors`) within a size limit: only a
+/// regular file, opened without blocking (a FIFO without a writer would otherwise hang the
+/// open), checked on the open descriptor (a FIFO or device swapped in after a stat of the name
+/// is still refused), refused by its size before reading, and read no further than the limit
+/// (a file that grows while read). Text must be UTF-8 without NUL bytes.
+public enum InputFile {
+    public static func readText(_ path: String, limit: Int) throws(InputError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw InputError(path: path, message: describe(errno: errno)) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw InputError(path: path, message: describe(errno: errno)) }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            throw InputError(path: path, message: "not a regular file" + (type == S_IFIFO ? " (a FIFO)" : type == S_IFCHR || type == S_IFBLK ? " (a device)" : type == S_IFDIR ? " (a directory)" : ""))
+        }
+        if st.st_size > limit {
+            throw InputError(path: path, message: "file is \(st.st_size) bytes; this input is limited to \(describe(bytes: limit))")
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError(path: path, message: describe(errno: errno))
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > limit { throw InputError(path: path, message: "input is larger than \(describe(bytes: limit)); this input is limited to that") }
+        }
+        guard !bytes.isEmpty else { throw InputError(path: path, message: "file is empty") }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw InputError(path: path, message: "not UTF-8 text")
+        }
+        if bytes.contains(0) { throw InputError(path: path, message: "binary data (NUL bytes): not a text file") }
+        return text
+    }
+
+    /// `32 MiB`, `1 MiB`, `64 KiB`.
+    public static func describe(bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
+    }
+
+    static func describe(errno err: Int32) -> String {
+        "\(String(cString: strerror(err))) (errno \(err))"
+    }
+}

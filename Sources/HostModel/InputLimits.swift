@@ -1,0 +1,12 @@
+/// Limits shared by several readers of untrusted input. docs/reliability.md lists every limit,
+/// these and the ones each reader keeps beside its own code, with what happens at it.
+public enum InputLimits {
+    /// Linux's largest NR_CPUS (x86-64 MAXSMP). A capture listing more CPUs than any kernel can
+    /// run is not one host; refusing it at the count also keeps per-CPU work bounded.
+    public static let maxCpus = 8192
+
+    /// Nesting depth of a policy or snapshot document. Real ones nest a few levels (a snapshot
+    /// about eight); the parsers recurse once per level, so a document thousands of levels deep
+    /// in a few kilobytes would overflow the stack (a SIGSEGV, not an error) if handed to them.
+    public static let maxNestingDepth = 64
+}
