@@ -41,7 +41,22 @@ public enum FactsDecoder {
             cpuDifferences: differences(s.cpuid), kernelRelease: s.kernel?.release, root: s.host.root,
             iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu),
             kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads,
-            cpl3Probes: s.cpl3Probes)
+            cpl3Probes: s.cpl3Probes, xen: xen(s.kernel, lscpu: lscpu))
+    }
+
+    /// Xen's words from the kernel evidence, or lscpu's reading of them; nil when none was there.
+    static func xen(_ k: KernelEvidence?, lscpu: LSCPU?) -> XenFacts? {
+        var control = k?.xenCapabilities.flatMap { $0.status == .ok ? $0.text : nil }
+            .map { $0.split(whereSeparator: { $0 == "," || $0.isWhitespace }).contains("control_d") }
+        var source = control == nil ? nil : "/proc/xen/capabilities"
+        if control == nil, lscpu?.value("Hypervisor vendor") == "Xen", let type = lscpu?.value("Virtualization type") {
+            control = type == "none"
+            source = "lscpu"
+        }
+        let facts = XenFacts(controlDomain: control, controlDomainSource: source, hypervisorType: k?.hypervisorType.flatMap { $0.isEmpty ? nil : $0 },
+                             capabilities: k?.hypervisorCapabilities.map { $0.split(whereSeparator: \.isWhitespace).map(String.init) },
+                             guestType: k?.hypervisorGuestType.flatMap { $0.isEmpty ? nil : $0 })
+        return facts.isEmpty ? nil : facts
     }
 
     static func fillIdentity(_ id: inout CPUIdentity, cpuinfo: CPUInfo.Processor?, lscpu: LSCPU?) {

@@ -1,9 +1,13 @@
 /// One hypervisor profile (`Data/rules/profiles.yaml`): what a host needs for one use, as groups
 /// of rule ids, each with the side that decides it and why it is needed.
 public struct ProfileDefinition: Codable, Sendable, Hashable {
-    /// A requirement: any one of `any` passing (or warning) satisfies it.
+    /// A requirement: any one of `any` passing (or warning) satisfies it; so does any one of
+    /// `via`, a way around it through another layer (a control domain's hypervisor: Hyper-V's
+    /// WHP, Xen HVM), which the result then names.
     public struct Requirement: Codable, Sendable, Hashable {
         public var any: [String]
+        /// Rules that satisfy the requirement through another layer; of any side.
+        public var via: [String]?
         public var side: RuleDefinition.Side
         public var why: String?
     }

@@ -32,10 +32,23 @@ public enum ProfileEvaluator {
     }
 
     public static func evaluate(_ p: ProfileDefinition, _ findings: [Finding], ignoring: Set<String> = []) -> ProfileResult {
-        var failed: [String] = [], unknown: [String] = []
+        var failed: [String] = [], unknown: [String] = [], via: [String] = []
         var cpuStatuses: [FindingStatus] = []
         for requirement in p.requires {
-            let (status, members) = status(of: requirement.any, findings, ignoring: ignoring)
+            var (status, members) = status(of: requirement.any, findings, ignoring: ignoring)
+            if status != .pass, let alternatives = requirement.via {
+                let (viaStatus, viaMembers) = group(alternatives, findings, ignoring: ignoring)
+                switch viaStatus {
+                case .pass?:
+                    (status, members) = (.pass, [])
+                    via += viaMembers.filter { id in findings.contains { $0.id == id && $0.subject == nil && [.pass, .warn].contains($0.status) } }
+                case .unknown? where status == .fail:
+                    (status, members) = (.unknown, viaMembers)
+                case .fail? where status == .fail:
+                    members += viaMembers
+                default: break
+                }
+            }
             if requirement.side == .cpu {
                 cpuStatuses.append(status)
                 if p.cpuProvenBy != nil { continue }
@@ -48,16 +61,25 @@ public enum ProfileEvaluator {
         }
         let cpu: FindingStatus = cpuStatuses.contains(.fail) ? .fail : cpuStatuses.contains(.unknown) ? .unknown : .pass
         let overall: FindingStatus = !failed.isEmpty ? .fail : !unknown.isEmpty ? .unknown : .pass
-        return ProfileResult(id: p.id, status: overall, cpu: cpu, failed: unique(failed), unknown: unique(unknown))
+        return ProfileResult(id: p.id, status: overall, cpu: cpu, failed: unique(failed), unknown: unique(unknown),
+                             via: via.isEmpty ? nil : unique(via))
     }
 
-    /// A requirement's status and the rules that decided it (not-applicable ones left out).
-    static func status(of group: [String], _ findings: [Finding], ignoring: Set<String> = []) -> (status: FindingStatus, members: [String]) {
+    /// A requirement's status and the rules that decided it (not-applicable ones left out); a
+    /// requirement whose rules are all not-applicable is satisfied.
+    static func status(of rules: [String], _ findings: [Finding], ignoring: Set<String> = []) -> (status: FindingStatus, members: [String]) {
+        let (status, members) = group(rules, findings, ignoring: ignoring)
+        return (status ?? .pass, members)
+    }
+
+    /// A group's status and deciding rules; nil when every rule is not-applicable (`via`
+    /// alternatives then simply do not apply).
+    static func group(_ group: [String], _ findings: [Finding], ignoring: Set<String>) -> (status: FindingStatus?, members: [String]) {
         let statuses = group.map { id in
             (id, ignoring.contains(id) ? .notApplicable : findings.first { $0.id == id && $0.subject == nil }?.status ?? .unknown)
         }
         let applicable = statuses.filter { $0.1 != .notApplicable }
-        if applicable.isEmpty { return (.pass, []) }
+        if applicable.isEmpty { return (nil, []) }
         let members = applicable.map(\.0)
         if applicable.contains(where: { $0.1 == .pass || $0.1 == .warn }) { return (.pass, members) }
         if applicable.contains(where: { $0.1 == .unknown }) { return (.unknown, applicable.filter { $0.1 == .unknown }.map(\.0)) }

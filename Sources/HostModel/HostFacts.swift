@@ -32,12 +32,14 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var pci: PCIFacts
     /// The host's CPL3 instruction probes as recorded; nil when not run.
     public var cpl3Probes: Cpl3ProbeEvidence?
+    /// What Xen says about this domain (control domain, HVM ability); nil when nothing was read.
+    public var xen: XenFacts?
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
                 cpuDifferences: [String], kernelRelease: String?, root: Bool?, iommu: IOMMUFacts = .notCollected, pci: PCIFacts = .notCollected,
                 kernelModules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil,
-                cpl3Probes: Cpl3ProbeEvidence? = nil) {
+                cpl3Probes: Cpl3ProbeEvidence? = nil, xen: XenFacts? = nil) {
         self.identity = identity
         self.hypervisor = hypervisor
         self.features = features
@@ -56,6 +58,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.sevDevice = sevDevice
         self.msrs = msrs
         self.cpl3Probes = cpl3Probes
+        self.xen = xen
     }
 
     /// The read of one MSR on the first CPU, whatever its status.

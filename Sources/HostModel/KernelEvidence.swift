@@ -11,14 +11,27 @@ public struct KernelEvidence: Codable, Sendable, Hashable {
     public var loadedModules: [String]?
     /// Whether /dev/sev exists (AMD PSP driver: SEV/SEV-SNP guests need it); nil when not looked at.
     public var sevDevicePresent: Bool?
+    /// /proc/xen/capabilities (xenfs): `control_d` in Xen's control domain; nil when not looked at.
+    public var xenCapabilities: TextEvidence?
+    /// /sys/hypervisor/type (`xen` in a Xen domain); nil when absent.
+    public var hypervisorType: String?
+    /// /sys/hypervisor/properties/capabilities: the guest types Xen can run; nil when absent.
+    public var hypervisorCapabilities: String?
+    /// /sys/hypervisor/guest_type (`PV`, `PVH`, `HVM`); nil when absent.
+    public var hypervisorGuestType: String?
 
     public init(release: String?, commandLine: TextEvidence?, modules: [KernelModule], loadedModules: [String]?,
-                sevDevicePresent: Bool? = nil) {
+                sevDevicePresent: Bool? = nil, xenCapabilities: TextEvidence? = nil, hypervisorType: String? = nil,
+                hypervisorCapabilities: String? = nil, hypervisorGuestType: String? = nil) {
         self.release = release
         self.commandLine = commandLine
         self.modules = modules
         self.loadedModules = loadedModules
         self.sevDevicePresent = sevDevicePresent
+        self.xenCapabilities = xenCapabilities
+        self.hypervisorType = hypervisorType
+        self.hypervisorCapabilities = hypervisorCapabilities
+        self.hypervisorGuestType = hypervisorGuestType
     }
 
     public func module(_ name: String) -> KernelModule? { modules.first { $0.name == name } }

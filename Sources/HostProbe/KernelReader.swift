@@ -16,7 +16,12 @@ public enum KernelReader {
             }
             return KernelModule(name: name, parameters: params)
         }
+        // Xen publishes the domain's role and its own abilities here (XenFacts says where from).
+        let xen = root.readText("/proc/xen/capabilities", limit: 1 << 12)
         return KernelEvidence(release: release, commandLine: cmdline, modules: modules, loadedModules: loaded,
-                              sevDevicePresent: root.exists("/dev/sev"))
+                              sevDevicePresent: root.exists("/dev/sev"), xenCapabilities: xen.status == .absent ? nil : xen,
+                              hypervisorType: root.value("/sys/hypervisor/type"),
+                              hypervisorCapabilities: root.value("/sys/hypervisor/properties/capabilities"),
+                              hypervisorGuestType: root.value("/sys/hypervisor/guest_type"))
     }
 }

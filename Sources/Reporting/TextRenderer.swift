@@ -76,6 +76,7 @@ public struct TextRenderer: Sendable {
             var why: [String] = []
             if !p.failed.isEmpty { why.append("failed: \(p.failed.joined(separator: ", "))") }
             if !p.unknown.isEmpty { why.append("unknown: \(p.unknown.joined(separator: ", "))") }
+            if let via = p.via { why.append("through: \(via.joined(separator: ", "))") }
             out.append("  \(p.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(cell(p.status))  \(cell(p.cpu))  \(why.joined(separator: "; "))")
         }
         return out.joined(separator: "\n") + "\n"

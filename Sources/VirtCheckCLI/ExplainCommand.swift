@@ -31,7 +31,7 @@ struct ExplainCommand: ParsableCommand {
         if list {
             text = ExplainText.list(catalogue, profiles: ProfileEvaluator.profiles)
         } else if let id, let rule = catalogue.rule(id) {
-            text = ExplainText.rule(rule, requiredBy: ProfileEvaluator.profiles.filter { $0.requires.contains { $0.any.contains(id) } }.map(\.id))
+            text = ExplainText.rule(rule, requiredBy: ProfileEvaluator.profiles.filter { $0.requires.contains { $0.any.contains(id) || ($0.via ?? []).contains(id) } }.map(\.id))
         } else if let id, let profile = ProfileEvaluator.profile(id) {
             text = ExplainText.profile(profile, catalogue)
         } else {

@@ -25,7 +25,8 @@ enum ExplainText {
         var out = ["profile \(p.id) — \(p.title)", "", "Why:", indent(p.why), "", "Requires (each line: any one of its rules):"]
         for r in p.requires {
             let names = r.any.map { id in "\(id) (\(catalogue.rule(id)?.title ?? "?"))" }.joined(separator: " or ")
-            out.append("  [\(r.side.rawValue)] \(names)\(r.why.map { " — \($0)" } ?? "")")
+            let via = (r.via ?? []).map { id in "\(id) (\(catalogue.rule(id)?.title ?? "?"))" }.joined(separator: " or ")
+            out.append("  [\(r.side.rawValue)] \(names)\(via.isEmpty ? "" : "; or through \(via)")\(r.why.map { " — \($0)" } ?? "")")
         }
         if p.requires.isEmpty { out.append("  nothing: always possible") }
         if let proof = p.cpuProvenBy {

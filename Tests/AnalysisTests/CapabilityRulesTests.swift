@@ -14,7 +14,7 @@ struct CapabilityRulesTests {
     @Test(arguments: vmxIds)
     func missingFailsOrWarns(id: String) throws {
         let f = try Fixtures.finding(id, Fixtures.facts(vmx: Fixtures.vmxFacts(false)))
-        let required = ["cpu.ept", "cpu.unrestricted-guest"].contains(id)
+        let required = ["cpu.ept", "cpu.unrestricted-guest", "cpu.vmx-ins-outs"].contains(id)
         #expect(f.status == (required ? .fail : .warn))
         #expect(f.remediation != nil)
     }

@@ -59,8 +59,8 @@ struct CatalogueTests {
     }
 
     @Test func profilesNameOnlyCataloguedRules() {
-        let expected = ["vm-host", "kvm", "xen-hvm", "vmware", "virtualbox", "hyper-v", "bhyve", "parallels", "qemu-tcg", "nested",
-                        "vfio", "sev-snp", "tdx"]
+        let expected = ["vm-host", "kvm", "xen-hvm", "xen-pv", "paravirt", "vmware", "vmware-esxi", "virtualbox", "hyper-v", "bhyve",
+                        "parallels", "qemu-tcg", "bochs", "virtual-pc", "containers", "nested", "vfio", "sev-snp", "tdx"]
         #expect(ProfileEvaluator.profiles.map(\.id) == expected)
         for p in ProfileEvaluator.profiles {
             #expect(!p.sources.isEmpty, "\(p.id) has no sources")
@@ -70,6 +70,8 @@ struct CatalogueTests {
                     #expect(rule != nil, "\(p.id) requires unknown \(id)")
                     #expect(rule?.side == r.side, "\(p.id): \(id) is \(rule?.side.rawValue ?? "?") but required as \(r.side.rawValue)")
                 }
+                // `via` rules meet a requirement through another layer, so their side may differ.
+                for id in r.via ?? [] { #expect(RuleCatalogue.builtIn.rule(id) != nil, "\(p.id) names unknown via \(id)") }
             }
             if let proof = p.cpuProvenBy {
                 #expect(p.requires.contains { $0.side == .host && $0.any == [proof] }, "\(p.id): its proof \(proof) is not a host requirement")

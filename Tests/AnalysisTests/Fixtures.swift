@@ -31,7 +31,7 @@ enum Fixtures {
 
     /// Facts of a hypothetical host, starting from "bare-metal CPU of this vendor with nothing else known".
     static func facts(vendor: String = "GenuineIntel", family: Int = 6, model: Int = 0x55, brand: String = "Intel(R) Xeon(R) Gold 6148 CPU",
-                      features: [String: Bool] = ["vmx": true, "svm": false, "hypervisor": false],
+                      features: [String: Bool] = ["vmx": true, "svm": false, "hypervisor": false, "nx": true, "lm": true],
                       hypervisor: HypervisorFacts = HypervisorFacts(present: false), vmx: VMXFacts? = nil, svm: SVMFacts? = nil,
                       sev: SEVFacts? = nil, kernelFlags: [String]? = nil, kernelRelease: String? = nil,
                       kvm: KVMFacts = offlineKVM, modules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil) -> HostFacts {
@@ -40,7 +40,7 @@ enum Fixtures {
                   kvm: kvm, cpuDifferences: [], kernelRelease: kernelRelease, root: nil, kernelModules: modules, sevDevice: sevDevice, msrs: msrs)
     }
 
-    static func amd(features: [String: Bool] = ["vmx": false, "svm": true, "hypervisor": false], svm: SVMFacts? = svmFacts(),
+    static func amd(features: [String: Bool] = ["vmx": false, "svm": true, "hypervisor": false, "nx": true, "lm": true], svm: SVMFacts? = svmFacts(),
                     sev: SEVFacts? = nil, hypervisor: HypervisorFacts = HypervisorFacts(present: false), kvm: KVMFacts = offlineKVM,
                     modules: [KernelModule]? = nil, sevDevice: Bool? = nil, msrs: [MSRRead]? = nil) -> HostFacts {
         facts(vendor: "AuthenticAMD", family: 25, model: 0x11, brand: "AMD EPYC 9654 96-Core Processor", features: features,
@@ -62,6 +62,8 @@ enum Fixtures {
         v.ept = value; v.vpid = value; v.unrestrictedGuest = value; v.vmcsShadowing = value; v.postedInterrupts = value
         v.apicRegisterVirtualization = value; v.virtualInterruptDelivery = value; v.pml = value; v.ept5level = value
         v.tscScaling = value; v.preemptionTimer = value
+        v.basic = value.map { VMXFacts.Basic(revisionId: 4, vmcsSize: 4096, physicalAddressWidth32: false, dualMonitor: true, memoryType: 6,
+                                             insOutsInfo: $0, trueControls: true, noErrorCodeRequirement: false) }
         return v
     }
 

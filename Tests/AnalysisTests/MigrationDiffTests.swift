@@ -1,4 +1,4 @@
-import Analysis
+@testable import Analysis
 import HostModel
 import Testing
 
@@ -69,5 +69,20 @@ struct MigrationDiffTests {
         var without = a
         without.known.insert(ept)
         #expect(MigrationDiff(from: withEPT, to: without).missing.map(\.name) == ["vmx.ept"])
+    }
+
+    /// Intel reports SYSCALL (CPUID 80000001H:EDX[11]) only in 64-bit mode: the Conroe X6800 dump
+    /// (AIDA64, a 32-bit tool) reads 0 on a 64-bit CPU, the Coffee Lake one (64-bit tool) reads 1.
+    /// The 0 says nothing, so diff calls it unknown, never missing.
+    @Test func syscallReadByA32BitToolIsUnknownNotMissing() throws {
+        let coffee = HostCapabilities(snapshot: try Fixtures.snapshot(cpuid: "coffeelake-i7-9700"), label: "coffeelake")
+        let conroe = HostCapabilities(snapshot: try Fixtures.snapshot(cpuid: "conroe-core2-x6800"), label: "conroe")
+        let d = MigrationDiff(from: coffee, to: conroe)
+        #expect(!d.missing.contains { $0.name == "syscall" })
+        #expect(d.unknown.contains { $0.name == "syscall" })
+        #expect(d.missing.contains { $0.name == "avx2" })
+        // A CPU without long mode truly lacks SYSCALL: the Core Duo T2600's 0 stays a 0.
+        let yonah = HostCapabilities(snapshot: try Fixtures.snapshot(cpuid: "yonah-core-duo-t2600"), label: "yonah")
+        #expect(MigrationDiff(from: coffee, to: yonah).missing.contains { $0.name == "syscall" })
     }
 }

@@ -84,7 +84,7 @@ struct InputBudgetTests {
 
     /// An `--output` FIFO nobody reads blocked forever in open(2).
     @Test func outputToAFifoIsRefused() throws {
-        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-out-fifo-\(getpid())").path
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-budget-output-fifo-\(getpid())").path
         unlink(fifo)
         #expect(mkfifo(fifo, 0o600) == 0)
         defer { unlink(fifo) }

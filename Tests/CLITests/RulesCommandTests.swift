@@ -31,6 +31,23 @@ struct RulesCommandTests {
         #expect(l.stdout.contains("sev-snp"))
     }
 
+    /// The profiles for the seed's systems and the rules that source each requirement are explained.
+    @Test(arguments: ["xen-pv", "paravirt", "vmware-esxi", "bochs", "virtual-pc", "containers", "cpu.nrip-save",
+                      "cpu.vmx-ins-outs", "cpu.nx", "cpu.long-mode", "host.hyperv-root", "host.xen-dom0", "host.namespaces", "host.cgroups"])
+    func explainEveryNewProfileAndRule(id: String) throws {
+        let r = try VirtCheckBinary.run(["explain", id])
+        #expect(r.status == 0, "\(id): \(r.stderr)")
+        #expect(r.stdout.contains(id))
+        #expect(r.stdout.contains("Sources:"))
+    }
+
+    @Test func explainNamesViaRulesAndTheProfilesUsingThem() throws {
+        let p = try VirtCheckBinary.run(["explain", "vmware"])
+        #expect(p.stdout.contains("or through host.hyperv-root"))
+        let r = try VirtCheckBinary.run(["explain", "host.hyperv-root"])
+        #expect(r.stdout.contains("Required by profiles: vm-host, vmware, virtualbox, hyper-v"))
+    }
+
     @Test func explainAnUnknownIdExitsTwoWithCloseMatches() throws {
         let r = try VirtCheckBinary.run(["explain", "cpu.eptt"])
         #expect(r.status == 2)
@@ -45,7 +62,7 @@ struct RulesCommandTests {
         let r = try VirtCheckBinary.run(["check", "--from", Self.conroe, "--format", "json"])
         #expect(r.status == 3)
         let profiles = try #require(r.json?["profiles"] as? [[String: Any]])
-        #expect(profiles.count == 13)
+        #expect(profiles.count == 19)
         let bhyve = try #require(profiles.first { $0["id"] as? String == "bhyve" })
         #expect(bhyve["cpu"] as? String == "fail")
     }

@@ -50,6 +50,8 @@ public struct HostCapabilities: Sendable, Hashable {
                 present.set(i, flags.contains(flag))
             }
         }
+        // A 32-bit dumping tool, or a 32-bit kernel's flags, read such bits as 0.
+        Self.forgetModeDependentBits(vendor: facts.identity.vendor, present: present, known: &known)
         func put(_ name: String, _ value: Bool?) {
             guard let i = GuestCapability.indexByName[name], let value else { return }
             known.insert(i)
@@ -106,6 +108,30 @@ public struct HostCapabilities: Sendable, Hashable {
         }
         self.init(label: label, vendor: facts.identity.vendor, brand: facts.identity.brand, present: present, known: known,
                   physicalAddressBits: (widths ?? addressSizes)?.0, linearAddressBits: (widths ?? addressSizes)?.1)
+    }
+
+    /// A CPUID bit whose value depends on the mode of the code that executed CPUID, not only on
+    /// the CPU: Intel reports SYSCALL/SYSRET (CPUID 80000001H:EDX[11]) only to code running in
+    /// 64-bit mode (SDM Vol.2A Table 3-8, "SYSCALL/SYSRET available in 64-bit mode"), so a
+    /// 32-bit dumping tool reads 0 on a 64-bit CPU. AMD reports it in every mode.
+    struct ModeDependentBit: Sendable {
+        var name: String
+        var vendor: String
+        /// The capability whose presence makes a 0 meaningless (a CPU with long mode has the bit
+        /// in 64-bit mode; one without long mode truly lacks it).
+        var presentWith: String
+    }
+
+    static let modeDependentBits = [ModeDependentBit(name: "syscall", vendor: "GenuineIntel", presentWith: "lm")]
+
+    /// A mode-dependent bit that reads 0 while its companion is present says nothing about the
+    /// CPU: unknown, not absent, so `diff` and `baseline` never call it missing.
+    static func forgetModeDependentBits(vendor: String?, present: CapabilityBits, known: inout CapabilityBits) {
+        for bit in modeDependentBits where bit.vendor == vendor {
+            guard let i = GuestCapability.indexByName[bit.name], let companion = GuestCapability.indexByName[bit.presentWith],
+                  present.contains(companion), !present.contains(i) else { continue }
+            known.remove(i)
+        }
     }
 
     /// TDX host support: private KeyIDs partitioned by firmware (MSR 87h[63:32] non-zero), or

@@ -56,7 +56,9 @@ struct RuleContext: Sendable {
 
     /// The catalogue situation for "an outer hypervisor hides VT-x/AMD-V", by which hypervisor it is.
     var hiddenSituation: String {
-        switch facts.hypervisor.signature ?? "" {
+        // Xen's dom0 may show only the hypervisor flag (cpuinfo), yet Xen itself said what it is.
+        if facts.xen?.controlDomain == true { return "hidden-xen-dom0" }
+        return switch facts.hypervisor.signature ?? "" {
         case "KVMKVMKVM", "Linux KVM Hv": "hidden-kvm"
         case HyperVPartition.signature: facts.hypervisor.hyperVRootPartition == true ? "hidden-hyperv-root" : "hidden-hyperv-guest"
         case "VMwareVMware": "hidden-vmware"
@@ -67,7 +69,8 @@ struct RuleContext: Sendable {
     }
 
     var hypervisorName: String {
-        facts.hypervisor.name ?? facts.hypervisor.signature.map { "\"\($0)\"" } ?? "an unidentified hypervisor"
+        facts.hypervisor.name ?? facts.hypervisor.signature.map { "\"\($0)\"" } ?? (facts.xen?.hypervisorType == "xen" ? "Xen" : nil)
+            ?? "an unidentified hypervisor"
     }
 
     /// A KVM backend that runs guests without VT-x/AMD-V (kvm_pvm), when loaded.

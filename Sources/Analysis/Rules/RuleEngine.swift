@@ -6,6 +6,7 @@ public enum RuleEngine {
     public static func findings(_ facts: HostFacts, source: SourceInfo) -> [Finding] {
         let c = RuleContext(facts: facts, source: source)
         return VirtualizationExtensionRules.findings(c) + VMXCapabilityRules.findings(c) + SVMCapabilityRules.findings(c)
-            + KVMRules.findings(c) + ConfidentialComputingRules.findings(c) + PopekGoldbergRules.findings(c)
+            + ProcessorFeatureRules.findings(c) + ControlDomainRules.findings(c) + KVMRules.findings(c)
+            + ConfidentialComputingRules.findings(c) + PopekGoldbergRules.findings(c)
     }
 }

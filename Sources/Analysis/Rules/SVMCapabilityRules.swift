@@ -4,7 +4,14 @@ import HostModel
 /// Nested paging is required by Hyper-V and bhyve, so its absence fails; AVIC only costs speed.
 enum SVMCapabilityRules {
     static func findings(_ c: RuleContext) -> [Finding] {
-        [npt(c), avic(c), tscScaling(c)]
+        [npt(c), nripSave(c), avic(c), tscScaling(c)]
+    }
+
+    /// bhyve's check_svm_features() (FreeBSD sys/amd64/vmm/amd/svm.c) refuses to load without it;
+    /// kvm_amd only uses it when present (module parameter `nrips`).
+    static func nripSave(_ c: RuleContext) -> Finding {
+        capability(c, id: "cpu.nrip-save", name: "NRIP save", bit: "Fn8000_000A_EDX[3]", value: { $0.nripSave }, missing: .fail,
+                   kvmParameter: "nrips", intelEquivalent: "the VM-exit instruction length, always reported")
     }
 
     static func npt(_ c: RuleContext) -> Finding {

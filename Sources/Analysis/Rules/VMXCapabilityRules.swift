@@ -30,6 +30,9 @@ enum VMXCapabilityRules {
                    kvmParameter: "preemption_timer", amdEquivalent: "none"),
         Capability(id: "cpu.pml", name: "page-modification logging", value: { $0.pml }, missing: .warn, kvmParameter: "pml",
                    amdEquivalent: "none"),
+        // bhyve's vmx_modinit() (FreeBSD sys/amd64/vmm/intel/vmx.c) refuses VT-x without it.
+        Capability(id: "cpu.vmx-ins-outs", name: "INS/OUTS exit information (IA32_VMX_BASIC[54])", value: { $0.basic?.insOutsInfo },
+                   missing: .fail, kvmParameter: nil, amdEquivalent: "the SVM IOIO intercept, which always reports the port and size"),
         Capability(id: "cpu.ept-5level", name: "5-level EPT", value: { $0.ept5level }, missing: .warn, kvmParameter: nil,
                    amdEquivalent: "5-level nested paging follows the host"),
     ]
