@@ -8,11 +8,13 @@ public enum VerdictEngine {
         let hardwareFlag = f.features["vmx"] == true || f.features["svm"] == true
         guard let run = f.kvm.guestRun else {
             let why: String
-            if source.kind != .live && source.kind != .root {
-                why = "captured input: no guest could be run"
-            } else if f.kvm.device.present == false {
+            // A snapshot that recorded /dev/kvm absent says so as surely as the live host did, so
+            // it gets the live verdict (the same assessment on the host and from its capture).
+            if f.kvm.device.present == false {
                 return Verdict(canRunVms: false, acceleration: .none,
                                summary: "No accelerated VMs: /dev/kvm does not exist\(hardwareFlag ? " although the CPU reports VT-x/AMD-V (load kvm_intel/kvm_amd)" : "").")
+            } else if source.kind != .live && source.kind != .root {
+                why = "captured input: no guest could be run"
             } else if f.kvm.device.accessible == false {
                 why = "this user cannot open /dev/kvm"
             } else {

@@ -15,8 +15,31 @@ public enum DifferentialRunner {
         programs.flatMap { ["--program", "\($0.name):\($0.mode.rawValue):" + $0.code.map { String(format: "%02x", $0) }.joined()] }
     }
 
-    /// `backend` (the KVM module in use) selects which `KnownDeviation`s can explain a disagreement.
-    public static func run(executable: String, backend: String?,
+    /// CR4 bits and the CPUID feature that implements each (SDM Vol.3A 2.5 and Vol.2 CPUID): where
+    /// the vCPU's CPUID lacks the feature, setting the bit faults, and the prediction must say so.
+    static let cr4Features: [(bit: Int, leaf: UInt32, inECX: Bool, feature: Int)] = [
+        (11, 7, true, 2),     // UMIP: CPUID.(7,0):ECX[2]
+        (12, 7, true, 16),    // LA57: ECX[16]
+        (16, 7, false, 0),    // FSGSBASE: EBX[0]
+        (17, 1, true, 17),    // PCIDE: CPUID.1:ECX[17]
+        (18, 1, true, 26),    // OSXSAVE: CPUID.1:ECX[26] (XSAVE)
+        (20, 7, false, 7),    // SMEP: EBX[7]
+        (21, 7, false, 20),   // SMAP: EBX[20]
+        (22, 7, true, 3),     // PKE: ECX[3]
+    ]
+
+    /// The CR4 bits a vCPU with `cpuid` (KVM_GET_SUPPORTED_CPUID) does not implement.
+    public static func reservedCR4(cpuid: [CPUIDLeaf]) -> UInt64 {
+        cr4Features.reduce(0) { reserved, row in
+            let leaf = cpuid.first { $0.leaf == row.leaf && $0.subleaf == 0 }
+            let offered = leaf.map { (row.inECX ? $0.ecx : $0.ebx) >> UInt32(row.feature) & 1 == 1 } ?? false
+            return offered ? reserved : reserved | 1 << UInt64(row.bit)
+        }
+    }
+
+    /// `backend` (the KVM module in use) selects which `KnownDeviation`s can explain a disagreement;
+    /// `reservedCR4` is what the vCPU lacks (`reservedCR4(cpuid:)`).
+    public static func run(executable: String, backend: String?, reservedCR4: UInt64 = 0,
                            programs: [X86TestProgram] = X86TestCorpus.programs) -> Result<[DifferentialResult], DifferentialError> {
         let child = GuestRunSupervisor.childCommand(executable: executable, extraArguments: arguments(programs),
                                                     timeoutNanoseconds: 30_000_000_000)
@@ -24,12 +47,13 @@ public enum DifferentialRunner {
         case .failure(let error): return .failure(DifferentialError(description: error.description))
         case .success(let outcomes):
             let byName = Dictionary(outcomes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            return .success(programs.map { compare($0, byName[$0.name], backend: backend) })
+            return .success(programs.map { compare($0, byName[$0.name], backend: backend, reservedCR4: reservedCR4) })
         }
     }
 
-    public static func compare(_ program: X86TestProgram, _ kvm: GuestProgramOutcome?, backend: String? = nil) -> DifferentialResult {
-        let predicted = program.predict()
+    public static func compare(_ program: X86TestProgram, _ kvm: GuestProgramOutcome?, backend: String? = nil,
+                               reservedCR4: UInt64 = 0) -> DifferentialResult {
+        let predicted = program.predict(reservedCR4: reservedCR4)
         var found: [DifferentialMismatch] = []
         func differ(_ field: String, _ p: String, _ o: String) { found.append(DifferentialMismatch(field: field, predicted: p, observed: o)) }
         let exits = kvm?.exits.map(describe) ?? []

@@ -2,6 +2,7 @@ import ArgumentParser
 import Emulator
 import Foundation
 import HostModel
+import HostProbe
 import Reporting
 import Validation
 
@@ -108,7 +109,10 @@ public struct VerifyCommand: ParsableCommand {
         }
         let results: [DifferentialResult]
         let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
-        switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend) {
+        // The vCPU's CPUID decides which CR4 bits exist (a Zen 1 EPYC has no UMIP, for one).
+        let cpuid = (try? KVMDevice(path: "/dev/kvm").supportedCpuid()) ?? []
+        let reservedCR4 = cpuid.isEmpty ? 0 : DifferentialRunner.reservedCR4(cpuid: cpuid)
+        switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend, reservedCR4: reservedCR4) {
         case .success(let r): results = r
         case .failure(let error):
             FileHandle.standardError.write(Data("virtcheck verify: \(error.description)\n".utf8))

@@ -1,8 +1,11 @@
 @testable import Analysis
+import Foundation
 import HostModel
 import Testing
 
-/// Config space laid out by hand from PCI Local Bus 3.0 §6 and PCIe Base 4.0 §7.
+/// Real config space from the lab's machines where it shows what a test needs; laid out by hand from
+/// PCI Local Bus 3.0 §6 and PCIe Base 4.0 §7 where no captured device has it (64-bit MSI, ACS on an
+/// endpoint, a corrupted list).
 @Suite struct PCIConfigDecoderTests {
     /// An endpoint: PM at 40h (No_Soft_Reset), MSI at 50h (4 vectors, 64-bit), PCIe at 70h
     /// (endpoint, FLR, MPS 256, 8 GT/s x4), MSI-X at B0h (table 16, enabled); extended: ACS at 100h
@@ -39,10 +42,35 @@ import Testing
         #expect(c.list == ["std:01@40", "std:05@50", "std:10@70", "std:11@b0", "ext:000d@100", "ext:0010@140"])
     }
 
+    /// Real config space read by Linux 6.1 in a lab machine (`scripts/lab --capture
+    /// intel-iommu-sriov`: QEMU 7.2's nvme with `sriov_max_vfs=2` behind a PCIe root port, and
+    /// that root port); see Tests/HostProbeTests/Fixtures/roots/lab-q35-intel-iommu-sriov/README.md.
+    static func lab(_ address: String) throws -> [UInt8] {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("HostProbeTests/Fixtures/roots/lab-q35-intel-iommu-sriov/sys/bus/pci/devices/\(address)/config").path
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    @Test func decodesARealNVMeWithSRIOVAndItsRootPort() throws {
+        let nvme = try PCIConfigDecoder.decode(Self.lab("0000:02:00.0"))
+        #expect(nvme.error == nil)
+        #expect(nvme.header.vendorId == 0x1b36 && nvme.header.deviceId == 0x0010 && nvme.header.classCode == 0x010802)
+        let c = nvme.capabilities
+        #expect(c.standardRead && c.extendedRead && c.configBytes == 4096)
+        #expect(c.list == ["std:11@40", "std:10@80", "std:01@60", "ext:000e@100", "ext:0010@120"])
+        #expect(c.express?.portType == "endpoint" && c.express?.flr == true)
+        #expect(c.sriov == PCICapabilities.SRIOV(totalVfs: 2, initialVfs: 2))
+        #expect(c.msix != nil && c.msi == nil && c.acs == nil)
+        let port = try PCIConfigDecoder.decode(Self.lab("0000:00:10.0"))
+        #expect(port.error == nil && port.header.hasCapabilities)
+        #expect(port.capabilities.express?.portType == "root-port")
+        #expect(port.capabilities.acs?.capability.text == "SV+ TB+ RR+ CR+ UF+ EC- DT+")
+    }
+
     /// What a non-root reader gets: the header decodes, the capability list is unread (not absent).
     @Test func sixtyFourBytesLeaveCapabilitiesUnread() throws {
-        let r = try PCIConfigDecoder.decode(Array(Self.endpoint()[0..<64]))
-        #expect(r.header.deviceId == 0x1539)
+        let r = try PCIConfigDecoder.decode(Array(Self.lab("0000:02:00.0")[0..<64]))
+        #expect(r.header.deviceId == 0x0010)
         #expect(!r.capabilities.standardRead && !r.capabilities.extendedRead)
         #expect(r.capabilities.msi == nil && r.capabilities.express == nil)
         let facts = PCIDeviceFacts(address: "0000:03:00.0", vendorId: nil, deviceId: nil, class: nil, name: nil,
@@ -53,7 +81,7 @@ import Testing
 
     /// 256 bytes of a PCIe function: the kernel could not reach extended space, so ACS is unknown.
     @Test func conventionalSizeOfExpressDeviceLeavesExtendedUnread() throws {
-        let r = try PCIConfigDecoder.decode(Array(Self.endpoint()[0..<256]))
+        let r = try PCIConfigDecoder.decode(Array(Self.lab("0000:00:10.0")[0..<256]))
         #expect(r.capabilities.standardRead && !r.capabilities.extendedRead && r.capabilities.acs == nil)
     }
 

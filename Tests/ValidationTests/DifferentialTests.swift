@@ -66,4 +66,22 @@ struct DifferentialTests {
         let otherBackend = DifferentialRunner.compare(program, outcome(0x202), backend: "kvm_intel")
         #expect(otherBackend.knownDeviation == nil)
     }
+
+    /// Found by the lab (docs/lab.md, amd-npt): kvm_amd's vCPU on QEMU's EPYC (Zen 1) has no UMIP,
+    /// so u-sgdt-umip's MOV to CR4 faults before SGDT runs (a triple fault: no IDT yet). The
+    /// prediction follows the vCPU's CPUID instead of assuming every CR4 feature.
+    @Test func aVCPUWithoutUMIPFaultsOnTheCR4Write() throws {
+        let program = try #require(X86TestCorpus.programs.first { $0.name == "u-sgdt-umip" })
+        // CPUID.(7,0) and CPUID.1 as KVM_GET_SUPPORTED_CPUID gave them in the lab's EPYC machine.
+        let epyc = [CPUIDLeaf(leaf: 1, eax: 0x00800f12, ebx: 0x01020800, ecx: 0x76f83203, edx: 0x078bfbfd),
+                    CPUIDLeaf(leaf: 7, eax: 0, ebx: 0x009801a9, ecx: 0, edx: 0)]
+        let reserved = DifferentialRunner.reservedCR4(cpuid: epyc)
+        #expect(reserved & 0x800 != 0 && reserved & 0x100000 == 0)   // UMIP reserved, SMEP offered
+        let kvm = GuestProgramOutcome(name: program.name, registers: [], rip: nil, rflags: nil, cr0: nil, cr4: nil,
+                                      exits: [GuestExit(reason: "shutdown", code: 8)], resultMemory: nil, error: nil)
+        #expect(DifferentialRunner.compare(program, kvm, backend: "kvm_amd", reservedCR4: reserved).agrees)
+        // A vCPU with UMIP gets the #GP of SGDT at CPL3, reported before the triple fault.
+        let withUMIP = DifferentialRunner.compare(program, kvm, backend: "kvm_amd", reservedCR4: 0)
+        #expect(!withUMIP.agrees && withUMIP.mismatches.first?.contains("0xc4") == true)
+    }
 }

@@ -51,7 +51,9 @@ enum KVMRules {
     static func guestRun(_ c: RuleContext) -> Finding {
         let id = "kvm.guest-run", f = c.facts
         guard let run = f.kvm.guestRun else {
-            if c.fromHost, f.kvm.device.present == false {
+            // Evidence that /dev/kvm is absent (live, a tree, or a snapshot that recorded it) is a
+            // fact wherever it is read; inputs that never looked at /dev/kvm leave it nil.
+            if f.kvm.device.present == false {
                 return c.finding(id, .fail, "No guest can run: /dev/kvm does not exist.",
                                  evidence: [EvidenceItem(source: "/dev/kvm", detail: "absent")], remedy: "no-device")
             }

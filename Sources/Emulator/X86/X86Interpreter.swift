@@ -586,7 +586,10 @@ public struct X86Interpreter: Sendable {
             case (0x22, 0): state.cr0 = reg(n, width) | 0x10 //   ET is fixed to 1 (SDM Vol.3A 2.5)
             case (0x22, 2): state.cr2 = reg(n, width)
             case (0x22, 3): state.cr3 = reg(n, width)
-            case (0x22, 4): state.cr4 = reg(n, width)
+            case (0x22, 4):
+                let value = reg(n, width)
+                if value & state.reservedCR4 != 0 { throw Fault(vector: 13) }
+                state.cr4 = value
             case (0x21, let d) where d < 8: setReg(n, width, state.dr[d == 4 ? 6 : d == 5 ? 7 : d])
             case (0x23, let d) where d < 4: state.dr[d] = reg(n, width)
             default: throw Unsupported(what: "MOV CR/DR \(m.reg)")

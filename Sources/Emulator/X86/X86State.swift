@@ -20,6 +20,10 @@ public struct X86State: Sendable, Hashable {
     public var cr2: UInt64 = 0
     public var cr3: UInt64 = 0
     public var cr4: UInt64 = 0
+    /// CR4 bits this CPU does not implement (its CPUID lacks the feature): MOV to CR4 setting one
+    /// raises #GP(0) (SDM Vol.3A 2.5, Vol.2 MOV—Move to/from Control Registers). Zero models a CPU
+    /// with every feature; the differential run sets it from the CPUID KVM gives its vCPUs.
+    public var reservedCR4: UInt64 = 0
     public var dr: [UInt64] = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400]
     public var gdtrBase: UInt64 = 0
     public var gdtrLimit: UInt16 = 0xFFFF

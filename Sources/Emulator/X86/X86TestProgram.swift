@@ -24,9 +24,11 @@ public struct X86TestProgram: Sendable, Hashable {
         self.hostDefined = hostDefined
     }
 
-    /// The interpreter's prediction: GuestRunner's initial state, the code at the layout's entry, run to HLT.
-    public func predict() -> X86Interpreter {
+    /// The interpreter's prediction: GuestRunner's initial state, the code at the layout's entry, run to HLT,
+    /// on a CPU whose unimplemented CR4 bits are `reservedCR4` (see `X86State.reservedCR4`).
+    public func predict(reservedCR4: UInt64 = 0) -> X86Interpreter {
         var state = X86State(mode: mode)
+        state.reservedCR4 = reservedCR4
         state.rip = UInt64(GuestMemoryLayout.entry)
         state.gpr[4] = UInt64(GuestMemoryLayout.stackTop)
         for (i, byte) in code.enumerated() { state.memory[GuestMemoryLayout.entry + i] = byte }

@@ -1,0 +1,277 @@
+"""Holds what a lab machine did (TRUTH lines of its truth programs) against virtcheck's reports
+from the same machine: generic agreements that apply wherever the truth was established, then
+the scenario's own expectations from lab/scenarios.json. A disagreement fails the scenario; it
+is a defect in virtcheck (or in the lab's truth), never something to relax."""
+import json
+import os
+import shutil
+import subprocess
+
+GOOD_PASSTHROUGH = ("pass", "warn")
+
+
+class Verdict:
+    def __init__(self, name, failures, agreements, info):
+        self.name = name
+        self.failures = failures
+        self.agreements = agreements
+        self.info = info
+        self.seconds = 0.0
+        self.attempts = 1
+        self.known_defect = None
+
+    @property
+    def passed(self):
+        return not self.failures
+
+    def render(self):
+        if self.known_defect:
+            state = "XPASS (agrees now: remove known_defect from lab/scenarios.json)" if self.passed else "KNOWN DEFECT"
+        else:
+            state = "PASS" if self.passed else "FAIL"
+        head = (f"lab: {state} {self.name} ({self.seconds:.0f} s"
+                f"{', after a retry' if self.attempts > 1 else ''}): {len(self.agreements)} checks agree"
+                + (f", {len(self.failures)} do not" if self.failures else ""))
+        lines = [head]
+        if self.info.get("verdict"):
+            lines.append(f"     virtcheck: {self.info['verdict']}")
+        lines += [f"     RETRY (in the guest): {r}" for r in self.info.get("guest_retries", [])]
+        lines += [f"     DISAGREE: {f}" for f in self.failures]
+        if self.known_defect and not self.passed:
+            lines.append(f"     known defect (issue #{self.known_defect['issue']}): {self.known_defect['why']}")
+        return "\n".join(lines)
+
+    def summary(self):
+        return {"name": self.name, "passed": self.passed, "known_defect": self.known_defect, "seconds": round(self.seconds, 1),
+                "attempts": self.attempts, "failures": self.failures, "agreements": self.agreements, **self.info}
+
+
+def read_truth(share):
+    truth = {}
+    path = os.path.join(share, "truth.txt")
+    if os.path.exists(path):
+        for line in open(path, errors="replace"):
+            if line.startswith("TRUTH ") and "=" in line:
+                key, _, value = line[6:].strip().partition("=")
+                truth[key] = value
+    return truth
+
+
+def load_report(share, label):
+    path = os.path.join(share, f"check-{label}.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def dig(obj, path):
+    for part in path.split("."):
+        if isinstance(obj, list):
+            obj = obj[int(part)]
+        elif isinstance(obj, dict):
+            obj = obj.get(part)
+        else:
+            return None
+    return obj
+
+
+def profile(report, pid):
+    return next((p["status"] for p in report["profiles"] if p["id"] == pid), None)
+
+
+def finding(report, fid, subject=None):
+    return next((f for f in report["findings"] if f["id"] == fid and f.get("subject") == subject), None)
+
+
+def device(report, address):
+    return next((d for d in report["pci"]["devices"] if d["address"] == address), None)
+
+
+def judge(scenario, share):
+    truth = read_truth(share)
+    reports = {}
+    for label in ("root", "lab", "guest"):
+        r = load_report(share, label)
+        if r is not None:
+            reports[label] = r
+    failures, agreements = [], []
+
+    def expect(ok, what):
+        (agreements if ok else failures).append(what)
+
+    root = reports.get("root")
+    if root is None and "root" in "".join(scenario["guest"]):
+        failures.append("virtcheck wrote no JSON report as root")
+
+    # Generic agreements: truth by doing against the verdict, wherever both exist.
+    if root is not None:
+        ran = truth.get("kvm_guest")
+        if ran is not None:
+            expect((ran == "ran") == (root["verdict"]["can_run_vms"] is True),
+                   f"lab guest {ran}; virtcheck can_run_vms={root['verdict']['can_run_vms']}")
+            run = root["kvm"].get("guest_run") or {}
+            expect((ran == "ran") == (run.get("ok") is True), f"lab guest {ran}; virtcheck guest_run.ok={run.get('ok')}")
+        if truth.get("kvm_open") == "ENOENT":
+            expect(root["kvm"]["device"]["present"] is False, f"no /dev/kvm; virtcheck kvm.device.present={root['kvm']['device']['present']}")
+        if "nested_guest" in truth:
+            works = truth["nested_guest"] == "ran"
+            expect((profile(root, "nested") == "pass") == works,
+                   f"L2 VMRUN {truth.get('nested_vmrun', 'not run')} (exitcode {truth.get('nested_exitcode', '-')}); "
+                   f"virtcheck profile nested={profile(root, 'nested')}")
+        if "irq_remapping" in truth:
+            expect((truth["irq_remapping"] == "on") == (root["iommu"]["interrupt_remapping"] is True),
+                   f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck interrupt_remapping={root['iommu']['interrupt_remapping']}")
+        if "iommu_groups" in truth:
+            n = int(truth["iommu_groups"])
+            expect(len(root["iommu"]["groups"]) == n and (root["iommu"]["enabled"] is True) == (n > 0),
+                   f"{n} IOMMU groups in sysfs; virtcheck groups={len(root['iommu']['groups'])} enabled={root['iommu']['enabled']}")
+        for key, value in truth.items():
+            if key.startswith("flr_"):
+                d = device(root, key[4:])
+                expect(d is not None and d["flr"] is (value == "done"),
+                       f"FLR through sysfs on {key[4:]}: {value}; virtcheck flr={d and d['flr']}")
+            if key.startswith("sriov_vfs_"):
+                pf = key[len("sriov_vfs_"):]
+                d = device(root, pf)
+                vfs = [x for x in root["pci"]["devices"] if x.get("physical_function") == pf]
+                has_cap = d is not None and d["capabilities"]["sriov"] is not None
+                expect(has_cap and (int(value) == 0 or len(vfs) == int(value) or len(vfs) == 0 and "physical_function" not in (d or {})),
+                       f"{value} VFs of {pf} through sriov_numvfs; virtcheck SR-IOV capability={'yes' if has_cap else 'no'}")
+            if key.startswith("vfio_group_"):
+                dev = key[len("vfio_group_"):]
+                d = device(root, dev)
+                status = d and d["passthrough"]["status"]
+                opened = truth.get(f"vfio_{dev}_device_open", "").startswith("ok")
+                how = "opened through VFIO" if opened else "not usable through VFIO (" + ", ".join(
+                    f"{k[len('vfio_' + dev) + 1:]}={v}" for k, v in truth.items() if k.startswith(f"vfio_{dev}_")) + ")"
+                expect(d is not None and opened == (status in GOOD_PASSTHROUGH),
+                       f"{dev} bound to vfio-pci (group {value}) {how}; virtcheck passthrough={status}, driver={d and d['driver']}")
+    for user in ("lab", "guest"):
+        r = reports.get(user)
+        ran = truth.get(f"{user}_kvm_guest")
+        if r is not None and ran is not None:
+            expect((ran == "ran") == (r["verdict"]["can_run_vms"] is True),
+                   f"as {user}: lab guest {ran}; virtcheck can_run_vms={r['verdict']['can_run_vms']}")
+        if r is not None and truth.get(f"{user}_kvm_open") == "EACCES":
+            expect(r["kvm"]["device"]["accessible"] is False and r["verdict"]["can_run_vms"] is not True,
+                   f"as {user}: /dev/kvm EACCES; virtcheck accessible={r['kvm']['device']['accessible']} can_run_vms={r['verdict']['can_run_vms']}")
+
+    # The scenario's own expectations.
+    for e in scenario.get("expect", []):
+        label = e.get("report", "root")
+        r = reports.get(label)
+        if "truth" in e:
+            got = truth.get(e["truth"])
+            if "starts" in e:
+                expect(got is not None and got.startswith(e["starts"]), f"truth {e['truth']}={got}, expected {e['starts']}...")
+            else:
+                expect(got == e["is"], f"truth {e['truth']}={got}, expected {e['is']}")
+            continue
+        if "file" in e:
+            path = os.path.join(share, e["file"])
+            got = open(path).read().strip() if os.path.exists(path) else None
+            expect(got == e["is"], f"{e['file']}={got}, expected {e['is']}")
+            continue
+        if r is None:
+            failures.append(f"no report {label} for {e}")
+            continue
+        if "exit" in e:
+            rc = open(os.path.join(share, f"check-{label}.rc")).read().strip()
+            expect(rc == str(e["exit"]), f"{label}: exit {rc}, expected {e['exit']}")
+        elif "path" in e:
+            got = dig(r, e["path"])
+            expect(got == e["is"], f"{label}: {e['path']}={json.dumps(got)}, expected {json.dumps(e['is'])}")
+        elif "profile" in e:
+            got = profile(r, e["profile"])
+            expect(got == e["is"], f"{label}: profile {e['profile']}={got}, expected {e['is']}")
+        elif "finding" in e:
+            f = finding(r, e["finding"], e.get("subject"))
+            got = f and f["status"]
+            ok = got == e["is"]
+            text = f and ((f.get("summary") or "") + " " + (f.get("remediation") or ""))
+            if ok and "mentions" in e:
+                ok = e["mentions"] in (text or "")
+            expect(ok, f"{label}: finding {e['finding']}{'@' + e['subject'] if e.get('subject') else ''}={got}"
+                       + (f" mentioning '{e['mentions']}'" if "mentions" in e else "") + f", expected {e['is']}"
+                       + ("" if ok else f" (text: {text})"))
+        else:
+            failures.append(f"unreadable expectation {e}")
+
+    info = {"truth": truth}
+    retries = os.path.join(share, "retries.txt")
+    info["guest_retries"] = open(retries).read().splitlines() if os.path.exists(retries) else []
+    if root is not None:
+        passing = [p["id"] for p in root["profiles"] if p["status"] == "pass"]
+        info["verdict"] = (f"can_run_vms={root['verdict']['can_run_vms']} acceleration={root['verdict']['acceleration']} "
+                           f"backend={root['kvm'].get('backend')}; profiles passing: {', '.join(passing) or 'none'}")
+        info["profiles"] = {p["id"]: p["status"] for p in root["profiles"]}
+    verify = os.path.join(share, "verify-against-kvm.json")
+    if os.path.exists(verify):
+        summary = summarize_verify(verify, os.path.join(share, "verify-against-kvm.rc"))
+        info["verify_against_kvm"] = summary
+        explained = scenario.get("verify_explained", {}) if summary.get("programs") else {}
+        if not summary.get("programs"):
+            failures.append(f"verify --against-kvm did not complete (exit {summary.get('exit')}: {summary.get('error', 'no results')})")
+        for program in summary.get("disagree", []):
+            expect(program in explained, f"verify --against-kvm: {program} disagrees"
+                   + (f": explained by the emulated CPU: {explained[program]}" if program in explained else " and nothing explains it"))
+        for program in explained:
+            if program not in summary.get("disagree", []):
+                failures.append(f"verify --against-kvm: {program} is listed as an explained deviation but agrees (stale entry)")
+        unexplained_by_virtcheck = summary.get("unexplained", 0) > 0
+        if summary.get("programs"):
+                expect(summary.get("exit") == ("1" if unexplained_by_virtcheck else "0"),
+                   f"verify --against-kvm exit {summary.get('exit')} with {summary.get('unexplained')} disagreements virtcheck leaves unexplained")
+    oncpu = os.path.join(share, "verify-on-cpu.txt")
+    if os.path.exists(oncpu):
+        info["verify_on_cpu"] = open(oncpu, errors="replace").read()[-2000:]
+    return Verdict(scenario["name"], failures, agreements, info)
+
+
+def summarize_verify(path, rc_path):
+    rc = open(rc_path).read().strip() if os.path.exists(rc_path) else None
+    err = path[:-len(".json")] + ".err"
+    stderr = open(err).read().strip() if os.path.exists(err) else ""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as error:
+        return {"exit": rc, "error": stderr or str(error)}
+    if not data:
+        return {"exit": rc, "error": stderr or "no output"}
+    results = data if isinstance(data, list) else data.get("results", [])
+    disagree = [r["program"] for r in results if not r.get("agrees")]
+    unexplained = [r["program"] for r in results if not r.get("agrees") and not (r.get("knownDeviation") or r.get("known_deviation"))]
+    return {"exit": rc, "programs": len(results), "agree": len(results) - len(disagree), "disagree": disagree,
+            "unexplained": len(unexplained),
+            "mismatches": {r["program"]: r.get("mismatches") for r in results if not r.get("agrees")}}
+
+
+def keep_capture(scenario, share, repo, command):
+    """Copies a lab machine's snapshot to Data/hosts/NAME.json and its --root tree to
+    Tests/HostProbeTests/Fixtures/roots/NAME/, with provenance beside them."""
+    name = scenario["capture"]
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    kernel = open(os.path.join(share, "root/proc/sys/kernel/osrelease")).read().strip()
+    shutil.copy(os.path.join(share, "capture.json"), os.path.join(repo, "Data/hosts", name + ".json"))
+    dst = os.path.join(repo, "Tests/HostProbeTests/Fixtures/roots", name)
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(os.path.join(share, "root"), dst, symlinks=True)
+    for dirpath, dirnames, filenames in os.walk(dst):
+        if not dirnames and not filenames:
+            open(os.path.join(dirpath, ".keep"), "w").close()
+    provenance = (f"# {name}: a lab machine (real Linux under QEMU), captured by `scripts/lab --capture {scenario['name']}`\n\n"
+                  f"{scenario['title']}.\n\n"
+                  f"- QEMU: {qemu}, TCG\n- Guest kernel: Debian linux-image-{kernel} (uname -r {kernel})\n"
+                  f"- Command line: `{' '.join(command)}`\n"
+                  f"- Guest steps (lab/scenarios.json): `{'; '.join(scenario['guest'])}`\n\n"
+                  "Every file is what the guest kernel gave (copied by `copy_root` in lab/guest/lib.sh); nothing is\n"
+                  "hand-written. Symlinks keep the kernel's targets; virtcheck reads only their last component.\n"
+                  "`cpuid-r.txt` is the guest's CPUID (lab/truth/cpuiddump.c). The snapshot of the same machine\n"
+                  f"is Data/hosts/{name}.json.\n")
+    with open(os.path.join(dst, "README.md"), "w") as f:
+        f.write(provenance)
+    with open(os.path.join(repo, "Data/hosts", name + ".provenance.md"), "w") as f:
+        f.write(provenance.replace(f"The snapshot of the same machine\nis Data/hosts/{name}.json.",
+                                   f"Its --root tree is\nTests/HostProbeTests/Fixtures/roots/{name}/."))

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""The lab: boots real Linux machines under QEMU (TCG), one per scenario of lab/scenarios.json,
+runs the lab's own truth programs and virtcheck inside each, and compares them (lab/check.py).
+
+    lab/lab.py [--capture] [--list] [SCENARIO...]
+
+scripts/lab installs the Debian packages and builds virtcheck first; this file assembles the
+initramfs (cached under .build-lab/ by a hash of everything in it), boots each scenario with a
+hard time limit, retries a boot once when the guest never reached its end marker (every retry
+is printed and counted, never silent), and prints `lab: N passed, N failed` as its last line.
+"""
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import check
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAB = os.path.join(ROOT, "lab")
+WORK = os.path.join(ROOT, ".build-lab")
+KVER = os.environ.get("LAB_KERNEL", "6.1.0-57-amd64")
+VIRTCHECK = os.environ.get("LAB_VIRTCHECK", os.path.join(ROOT, ".build/release/virtcheck"))
+# Modules the scenarios load, with their dependencies from the kernel package (modprobe -S).
+MODULES = ["virtio_pci", "9pnet_virtio", "9p", "kvm", "kvm_amd", "kvm_intel", "msr", "cpuid",
+           "nvme", "e1000e", "vfio_pci", "vfio_iommu_type1"]
+TRUTH_PROGRAMS = ["kvmguest", "vfiogroup", "cpuiddump"]
+PCI_IDS = "/usr/share/misc/pci.ids"
+# The guest's users: `lab` may use /dev/kvm (group kvm), `guest` may not.
+PASSWD = "root:x:0:0:root:/root:/bin/sh\nlab:x:1000:1000:lab:/tmp:/bin/sh\nguest:x:1001:1001:guest:/tmp:/bin/sh\n"
+GROUP = "root:x:0:\nkvm:x:108:lab\nlab:x:1000:\nguest:x:1001:\n"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+
+
+def sha(paths, extra=""):
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        h.update(p.encode())
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def module_files():
+    """The .ko files of MODULES and their dependencies, in the installed kernel package."""
+    files = []
+    for m in MODULES:
+        for line in sh(["modprobe", "-S", KVER, "--show-depends", m]).splitlines():
+            if line.startswith("insmod "):
+                path = line.split()[1]
+                if path not in files:
+                    files.append(path)
+    return files
+
+
+def shared_libraries(binary):
+    """What the dynamic loader maps for BINARY (ldd), the loader itself included."""
+    libs = []
+    for line in sh(["ldd", binary]).splitlines():
+        parts = line.split()
+        for p in parts:
+            if p.startswith("/") and os.path.exists(p):
+                libs.append(p)
+    return sorted(set(libs))
+
+
+def build_truth():
+    out = os.path.join(WORK, "truth")
+    os.makedirs(out, exist_ok=True)
+    for name in TRUTH_PROGRAMS:
+        src = os.path.join(LAB, "truth", name + ".c")
+        dst = os.path.join(out, name)
+        if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
+            subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Werror", "-o", dst, src], check=True)
+    return {n: os.path.join(out, n) for n in TRUTH_PROGRAMS}
+
+
+def initramfs():
+    """Builds (or reuses) the initramfs: busybox, /init, the lab's scripts and truth programs,
+    virtcheck with its shared libraries and pci.ids, and the kernel modules with depmod's index."""
+    truth = build_truth()
+    busybox = "/bin/busybox"
+    mods = module_files()
+    libs = shared_libraries(VIRTCHECK)
+    guest = [os.path.join(LAB, "guest", f) for f in ("init", "lib.sh")]
+    inputs = [busybox, VIRTCHECK, PCI_IDS] + list(truth.values()) + mods + libs + guest
+    key = sha(inputs, KVER + PASSWD + GROUP)
+    image = os.path.join(WORK, f"initramfs-{key}.cpio.gz")
+    if os.path.exists(image):
+        return image, False
+    for old in os.listdir(WORK):
+        if old.startswith("initramfs-"):
+            os.remove(os.path.join(WORK, old))
+    tree = os.path.join(WORK, "tree")
+    shutil.rmtree(tree, ignore_errors=True)
+    for d in ("bin", "lab", "proc", "sys", "dev", "tmp", "etc", "out", "root"):
+        os.makedirs(os.path.join(tree, d))
+    shutil.copy(busybox, os.path.join(tree, "bin/busybox"))
+    shutil.copy(os.path.join(LAB, "guest/init"), os.path.join(tree, "init"))
+    shutil.copy(os.path.join(LAB, "guest/lib.sh"), os.path.join(tree, "lab/lib.sh"))
+    for name, path in truth.items():
+        shutil.copy(path, os.path.join(tree, "lab", name))
+    # Symbols are not needed to run it: strip them (about a third of the image's size).
+    subprocess.run(["strip", "-o", os.path.join(tree, "lab/virtcheck"), VIRTCHECK], check=True)
+    for lib in libs + [PCI_IDS]:
+        dst = os.path.join(tree, lib.lstrip("/"))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy(lib, dst)
+    kdir = f"/lib/modules/{KVER}"
+    for mod in mods:
+        dst = os.path.join(tree, mod.lstrip("/"))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy(mod, dst)
+    for f in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
+        shutil.copy(os.path.join(kdir, f), os.path.join(tree, kdir.lstrip("/"), f))
+    subprocess.run(["depmod", "-b", tree, KVER], check=True)
+    with open(os.path.join(tree, "etc/passwd"), "w") as f:
+        f.write(PASSWD)
+    with open(os.path.join(tree, "etc/group"), "w") as f:
+        f.write(GROUP)
+    os.chmod(os.path.join(tree, "init"), 0o755)
+    listing = sh(["find", ".", "-mindepth", "1"], cwd=tree)
+    cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=listing.encode(), cwd=tree,
+                          check=True, capture_output=True).stdout
+    tmp = image + ".tmp"
+    with gzip.open(tmp, "wb", compresslevel=6) as f:
+        f.write(cpio)
+    os.rename(tmp, image)
+    shutil.rmtree(tree)
+    return image, True
+
+
+def qemu_command(scenario, image, share):
+    base = ["qemu-system-x86_64", "-accel", "tcg,thread=single", "-m", "1G", "-smp", "2",
+            "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-no-reboot", "-kernel", f"/boot/vmlinuz-{KVER}", "-initrd", image,
+            "-virtfs", f"local,path={share},mount_tag=lab,security_model=none,id=lab"]
+    args = [a.replace("@SHARE@", share) for a in scenario["qemu"]]
+    # no_timer_check: under a loaded host, TCG's timer can miss the kernel's boot-time check
+    # (timer_irq_works), which panics q35+intremap machines with "timer doesn't work through
+    # Interrupt-remapped IO-APIC" (seen once in the lab's first runs).
+    append = "console=ttyS0 panic=-1 loglevel=4 no_timer_check " + scenario.get("append", "")
+    return base + args + ["-append", append.strip()]
+
+
+def guest_script(scenario):
+    lines = ["# generated by lab/lab.py from lab/scenarios.json: " + scenario["name"]]
+    lines += scenario["guest"]
+    return "\n".join(lines) + "\n"
+
+
+def boot(scenario, image, share, limit):
+    """One boot. Returns (finished, seconds, reason)."""
+    shutil.rmtree(share, ignore_errors=True)
+    os.makedirs(share)
+    for f in scenario.get("files", []):
+        path = os.path.join(share, f["name"])
+        if f.get("size"):
+            with open(path, "wb") as fh:
+                fh.truncate(f["size"])
+    with open(os.path.join(share, "scenario.sh"), "w") as f:
+        f.write(guest_script(scenario))
+    cmd = qemu_command(scenario, image, share)
+    with open(os.path.join(share, "qemu-command.txt"), "w") as f:
+        f.write(" ".join(cmd) + "\n")
+    start = time.monotonic()
+    with open(os.path.join(share, "serial.log"), "wb") as serial:
+        proc = subprocess.Popen(cmd, stdout=serial, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=limit)
+            reason = None
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            reason = f"no end after {limit} s (killed)"
+    seconds = time.monotonic() - start
+    with open(os.path.join(share, "serial.log"), "rb") as f:
+        text = f.read().decode(errors="replace")
+    if reason is None:
+        if "@@LAB-DONE" not in text:
+            tail = [l for l in text.splitlines() if "panic" in l.lower() or "@@LAB" in l]
+            reason = "QEMU exited without the end marker" + (f" ({tail[-1].strip()})" if tail else "")
+        elif "@@LAB-STATUS complete" not in text:
+            reason = "the scenario script did not complete"
+    return reason is None, seconds, reason
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenarios", nargs="*")
+    p.add_argument("--capture", action="store_true", help="copy the captures of scenarios that name one into Data/ and Tests/")
+    p.add_argument("--list", action="store_true")
+    args = p.parse_args()
+    with open(os.path.join(LAB, "scenarios.json")) as f:
+        scenarios = json.load(f)["scenarios"]
+    if args.list:
+        for s in scenarios:
+            print(f"{s['name']:24} {s['title']}")
+        return 0
+    names = {s["name"] for s in scenarios}
+    unknown = [n for n in args.scenarios if n not in names]
+    if unknown:
+        print(f"lab: unknown scenario {', '.join(unknown)} (lab/lab.py --list)", file=sys.stderr)
+        return 2
+    chosen = [s for s in scenarios if not args.scenarios or s["name"] in args.scenarios]
+    os.makedirs(WORK, exist_ok=True)
+    t0 = time.monotonic()
+    image, built = initramfs()
+    log(f"lab: initramfs {os.path.relpath(image, ROOT)} ({os.path.getsize(image) // 1024} KiB, "
+        f"{'built' if built else 'cached'} in {time.monotonic() - t0:.1f} s), kernel {KVER}, "
+        f"{sh(['qemu-system-x86_64', '--version']).splitlines()[0]}")
+    results = []
+    retries = 0
+    for s in chosen:
+        share = os.path.join(WORK, "runs", s["name"])
+        limit = s.get("timeout", 480)
+        ok, seconds, reason = boot(s, image, share, limit)
+        total = seconds
+        attempts = 1
+        if not ok:
+            retries += 1
+            log(f"lab: RETRY {s['name']}: boot 1 failed after {seconds:.0f} s: {reason}; serial log kept as serial-1.log")
+            os.makedirs(WORK + "/failed-boots", exist_ok=True)
+            shutil.copy(os.path.join(share, "serial.log"), os.path.join(WORK, "failed-boots", f"{s['name']}-serial-1.log"))
+            ok, seconds, reason = boot(s, image, share, limit)
+            total += seconds
+            attempts = 2
+        if ok:
+            verdict = check.judge(s, share)
+        else:
+            verdict = check.Verdict(s["name"], [f"boot failed twice: {reason}"], [], {})
+        verdict.seconds = total
+        verdict.attempts = attempts
+        verdict.known_defect = s.get("known_defect") if ok else None
+        retries += len(verdict.info.get("guest_retries", []))
+        results.append(verdict)
+        log(verdict.render())
+        if args.capture and ok and s.get("capture"):
+            check.keep_capture(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
+    passed = sum(1 for r in results if r.passed and not r.known_defect)
+    # A scenario that names a known defect still runs and prints every disagreement; it counts
+    # as skipped while it disagrees, and as failed once it agrees, so the marker cannot go stale.
+    known = sum(1 for r in results if r.known_defect and not r.passed)
+    with open(os.path.join(WORK, "results.json"), "w") as f:
+        json.dump({"kernel": KVER, "retries": retries, "seconds": time.monotonic() - t0,
+                   "scenarios": [r.summary() for r in results]}, f, indent=1)
+    log(f"lab: {len(results)} scenarios in {time.monotonic() - t0:.0f} s, {retries} retries (boots and in-guest steps) "
+        f"(details in .build-lab/results.json)")
+    failed = len(results) - passed - known
+    log(f"lab: {passed} passed, {failed} failed" + (f", {known} skipped" if known else ""))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError) as error:
+        # The lab itself broke (a missing package, a failed build step): still end with the line
+        # CI's log reader looks for, and fail.
+        print(f"lab: error: {error}", file=sys.stderr)
+        print("lab: 0 passed, 1 failed", flush=True)
+        sys.exit(1)
