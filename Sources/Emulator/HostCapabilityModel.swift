@@ -93,8 +93,10 @@ public struct HostCapabilityModel: Codable, Sendable, Hashable {
     public static func of(_ snapshot: Snapshot) -> HostCapabilityModel {
         let table = snapshot.cpuid?.cpus.first
         let width = table?.leaf(0x8000_0008).map { Int($0.eax & 0xFF) } ?? 0
-        if let msrs = snapshot.msrs,
-           let cpu = msrs.cpus.first(where: { VMXCapabilityMSRs(evidence: $0, physicalAddressWidth: 0) != nil }) {
+        // VMX MSRs count only where CPUID reports VMX and IA32_VMX_BASIC is not zero (an emulator
+        // such as QEMU TCG on AMD answers 0 for MSRs it does not implement).
+        if let msrs = snapshot.msrs, table?.bit(leaf: 1, register: "ecx", bit: 5) != false,
+           let cpu = msrs.cpus.first(where: { VMXCapabilityMSRs(evidence: $0, physicalAddressWidth: 0).map { $0.basic != 0 } ?? false }) {
             guard width > 0, let capabilities = VMXCapabilityMSRs(evidence: cpu, physicalAddressWidth: width) else {
                 return HostCapabilityModel(architecture: .none, source: msrs.source,
                                            detail: "the VMX MSRs were read but CPUID 0x80000008 (MAXPHYADDR) was not", vmx: nil, svm: nil)
