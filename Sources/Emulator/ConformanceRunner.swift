@@ -17,7 +17,14 @@ public struct ConformanceRunner: Sendable {
         uniqueKeysWithValues: Instruction.allCases.map { ($0, InstructionModel.standard($0)) })
 
     public func run(_ vector: ConformanceVector) -> VectorResult {
-        let before = vector.initialState(capabilities)
+        let before: MachineState
+        do {
+            before = try vector.initialState(capabilities)
+        } catch {
+            return VectorResult(name: vector.name, file: vector.file, line: vector.line, instruction: vector.instruction,
+                                citation: vector.citation, expected: vector.expected.description, actual: "not run",
+                                mismatches: ["given: \(error.message)"])
+        }
         var after = before
         let model = models[vector.instruction] ?? InstructionModel.standard(vector.instruction)
         let outcome = model.execute(&after, vector.operands)
@@ -58,16 +65,26 @@ public struct ConformanceRunner: Sendable {
         case .vmFailValid(let n):
             expectFlags(before.rflags & ~statusFlags | 0x40, "VMfailValid")
             let error = after.vmcs[after.workingVMCS]?[VMCSFieldEncoding.instructionError]
-            if error != UInt64(n) { problems.append("VM-instruction error field is \(error.map(String.init) ?? "absent"), expected \(n)") }
+            if error != UInt64(n.rawValue) { problems.append("VM-instruction error field is \(error.map(String.init) ?? "absent"), expected \(n)") }
             if after.mode != before.mode || after.currentVMCS != before.currentVMCS {
                 problems.append("VMfailValid changed the mode or the current-VMCS pointer")
             }
         case .vmExit(let reason):
             if after.mode != .root { problems.append("VM exit did not return to VMX root operation") }
-            if after.currentField(VMCSFieldEncoding.exitReason) != UInt64(reason) {
-                problems.append("exit-reason field is \(after.currentField(VMCSFieldEncoding.exitReason)), expected \(reason)")
+            if after.currentField(VMCSFieldEncoding.exitReason) != UInt64(reason.rawValue) {
+                problems.append("exit-reason field is \(after.currentField(VMCSFieldEncoding.exitReason)), expected \(reason.rawValue)")
+            }
+            if after.currentField(VMCSFieldEncoding.guestRIP) != before.rip {
+                problems.append("VM exit did not save the guest RIP")
+            }
+            if after.rip != after.currentField(VMCSFieldEncoding.hostRIP) || after.cpl != 0 {
+                problems.append("VM exit did not continue at host RIP with CPL 0 (SDM 28.5.3)")
             }
             expectFlags(0x2, "VM exit")
+        case .vmxAbort(let indicator):
+            if !after.shutdown || after.vmcs[after.currentVMCS]?.abortIndicator != indicator.rawValue {
+                problems.append("VMX abort did not write indicator \(indicator.rawValue) and shut the processor down")
+            }
         case .entryFailure(let reason, let qualification):
             if after.mode != .root { problems.append("failed VM entry left VMX root operation") }
             if after.currentField(VMCSFieldEncoding.exitReason) != UInt64(reason)
@@ -84,7 +101,12 @@ public struct ConformanceRunner: Sendable {
                 problems.append("VM entry did not reach non-root operation with a launched VMCS")
             }
         case .svmExit(let code):
-            if code != UInt64.max && after.svmGuest { problems.append("#VMEXIT did not leave the guest") }
+            if code != .invalid && after.svmGuest { problems.append("#VMEXIT did not leave the guest") }
+            if code != .invalid, let address = before.guestVMCB {
+                if after.vmcbs[address]?.exitCode != code.rawValue { problems.append("#VMEXIT did not write EXITCODE") }
+                if after.vmcbs[address]?.rip != before.rip { problems.append("#VMEXIT did not save the guest RIP") }
+                if after.rip != before.vmcbs[before.hsavePA]?.rip { problems.append("#VMEXIT did not resume the host at the saved RIP") }
+            }
             if after.gif { problems.append("#VMEXIT left GIF set") }
         case .completed, .notModelled:
             break

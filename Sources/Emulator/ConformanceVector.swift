@@ -28,10 +28,11 @@ public struct ConformanceVector: Sendable, Hashable {
         self.then = then
     }
 
-    /// The state the instruction starts from on a CPU with these capabilities.
-    public func initialState(_ capabilities: VMXCapabilityMSRs) -> MachineState {
+    /// The state the instruction starts from on a CPU with these capabilities; throws when a
+    /// `given` setting cannot apply to it.
+    public func initialState(_ capabilities: VMXCapabilityMSRs) throws(SettingError) -> MachineState {
         var state = base.state(capabilities)
-        for setting in given { setting.apply(to: &state) }
+        for setting in given { try setting.apply(to: &state) }
         return state
     }
 }

@@ -10,7 +10,8 @@ public enum Instruction: String, Codable, Sendable, Hashable, CaseIterable {
     public var isSVM: Bool {
         switch self {
         case .vmrun, .vmload, .vmsave, .vmmcall, .stgi, .clgi, .skinit, .invlpga: true
-        default: false
+        case .vmxon, .vmxoff, .vmclear, .vmptrld, .vmptrst, .vmread, .vmwrite, .vmlaunch, .vmresume, .vmcall,
+             .invept, .invvpid, .vmfunc: false
         }
     }
 }

@@ -14,9 +14,32 @@ public struct InstructionModel: Sendable {
         self.operation = operation
     }
 
-    /// The model of `instruction` as the SDM/APM specify it.
+    /// The model of `instruction` as the SDM/APM specify it. Exhaustive: a new instruction has
+    /// no model until it is given one here.
     public static func standard(_ instruction: Instruction) -> InstructionModel {
-        instruction.isSVM ? SVMInstructions.model(instruction) : VMXInstructions.model(instruction)
+        switch instruction {
+        case .vmxon: VMXInstructions.vmxon
+        case .vmxoff: VMXInstructions.vmxoff
+        case .vmclear: VMXInstructions.vmclear
+        case .vmptrld: VMXInstructions.vmptrld
+        case .vmptrst: VMXInstructions.vmptrst
+        case .vmread: VMXInstructions.vmread
+        case .vmwrite: VMXInstructions.vmwrite
+        case .vmlaunch: VMXInstructions.vmentry(launch: true)
+        case .vmresume: VMXInstructions.vmentry(launch: false)
+        case .vmcall: VMXInstructions.vmcall
+        case .invept: VMXInstructions.invept
+        case .invvpid: VMXInstructions.invvpid
+        case .vmfunc: VMXInstructions.vmfunc
+        case .vmrun: SVMInstructions.vmrun
+        case .vmload: SVMInstructions.vmload
+        case .vmsave: SVMInstructions.vmsave
+        case .vmmcall: SVMInstructions.vmmcall
+        case .stgi: SVMInstructions.stgi
+        case .clgi: SVMInstructions.clgi
+        case .skinit: SVMInstructions.skinit
+        case .invlpga: SVMInstructions.invlpga
+        }
     }
 
     /// Executes the instruction on `state`: the first check whose condition holds decides,
@@ -45,29 +68,15 @@ public struct InstructionModel: Sendable {
         case .vmFailValid(let n):
             return vmFailValid(n, &state)
         case .vmExit(let reason):
-            let current = state.currentVMCS
-            state.vmcs[current]?[VMCSFieldEncoding.exitReason] = UInt64(reason)
-            state.vmcs[current]?[VMCSFieldEncoding.exitQualification] = 0
-            loadHostState(&state)
-            return .vmExit(reason)
+            return VMXTransitions.exit(&state, reason: reason)
         case .entryFailure(let qualification):
-            let reason: UInt32 = 0x8000_0000 | 33
-            let current = state.currentVMCS
-            state.vmcs[current]?[VMCSFieldEncoding.exitReason] = UInt64(reason)
-            state.vmcs[current]?[VMCSFieldEncoding.exitQualification] = qualification
-            loadHostState(&state)
-            return .entryFailure(reason: reason, qualification: qualification)
+            return VMXTransitions.entryFailure(&state, reason: .invalidGuestState, qualification: qualification)
         case .svmExit(let code):
-            if let vmcb = state.guestVMCB { state.vmcbs[vmcb]?.exitCode = code }
-            state.svmGuest = false
-            state.guestVMCB = nil
-            state.gif = false
-            state.cpl = 0
-            return .svmExit(code)
+            return SVMInstructions.exitToHost(&state, code: code)
         case .svmInvalid:
-            state.vmcbs[operands.rax]?.exitCode = UInt64.max
+            state.vmcbs[operands.rax]?.exitCode = SVMExitCode.invalid.rawValue
             state.gif = false
-            return .svmExit(UInt64.max)
+            return .svmExit(.invalid)
         case .notModelled:
             return .notModelled
         }
@@ -86,18 +95,11 @@ public struct InstructionModel: Sendable {
         return .vmFailInvalid
     }
 
-    static func vmFailValid(_ n: Int, _ state: inout MachineState) -> Outcome {
+    static func vmFailValid(_ n: VMInstructionError, _ state: inout MachineState) -> Outcome {
         state.rflags = state.rflags & ~statusFlags | 0x40
         let working = state.workingVMCS
-        state.vmcs[working]?[VMCSFieldEncoding.instructionError] = UInt64(n)
+        state.vmcs[working]?[VMCSFieldEncoding.instructionError] = UInt64(n.rawValue)
         return .vmFailValid(n)
     }
 
-    /// A VM exit or failed VM entry returns to the host: VMX root, CPL 0, RFLAGS cleared but
-    /// for bit 1 (SDM 28.5.3, "Loading Host RIP, RSP, RFLAGS, and SSP").
-    static func loadHostState(_ state: inout MachineState) {
-        state.mode = .root
-        state.cpl = 0
-        state.rflags = 0x2
-    }
 }

@@ -31,6 +31,21 @@ public struct MachineState: Codable, Sendable, Hashable {
     public var dualMonitorActive: Bool
     /// Events are blocked by MOV SS / POP SS (the previous instruction loaded SS).
     public var movSSBlocking: Bool
+    /// Events are blocked by STI (interruptibility-state bit 0).
+    public var stiBlocking: Bool
+    /// RIP of the instruction executing, its length in bytes, RSP and RAX.
+    public var rip: UInt64
+    public var instructionLength: UInt64
+    public var rsp: UInt64
+    public var rax: UInt64
+    public var cr3: UInt64
+    /// ES, CS, SS, DS, FS, GS, LDTR, TR (hidden parts included).
+    public var segments: [SegmentRegister: Segment]
+    /// MSR values by index (the MSR-load/store areas, VMLOAD/VMSAVE, SYSENTER); unset reads 0.
+    /// IA32_EFER lives in `efer`, IA32_FS_BASE/GS_BASE in the FS/GS segment bases.
+    public var msrs: [UInt32: UInt64]
+    /// After a VMX abort the processor is in the shutdown state (SDM 28.7).
+    public var shutdown: Bool
 
     /// The VMXON pointer; nil outside VMX operation.
     public var vmxonPointer: UInt64?
@@ -56,22 +71,22 @@ public struct MachineState: Codable, Sendable, Hashable {
     public var svmGuest: Bool
     /// The VMCB the running SVM guest was entered with.
     public var guestVMCB: UInt64?
-    /// VMCBs in physical memory, by page address.
+    /// VMCBs in physical memory, by page address (the host-save area at VM_HSAVE_PA included).
     public var vmcbs: [UInt64: VMCB]
-    /// Stands for the processor state VMLOAD loads and VMSAVE store (FS, GS, TR, LDTR,
-    /// KernelGSBase, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_*); in memory it is the quadword at the
-    /// VMCB address.
-    public var fsBase: UInt64
+    /// CPUID 8000_000A EDX: SVM features (bit 3 NRIP save; svm_cpuid_bits.tsv).
+    public var svmFeatures: UInt64
 
     public init(capabilities: VMXCapabilityMSRs, skinitSupported: Bool = false, mode: VMXMode = .outside, cpl: Int = 0,
                 cr0: UInt64, cr4: UInt64, efer: UInt64, rflags: UInt64 = 0x2, csL: Bool = true,
                 featureControl: UInt64 = 0x5, smx: Bool = false, a20m: Bool = false, smm: Bool = false,
                 smmMonitorValid: Bool = false, dualMonitorActive: Bool = false, movSSBlocking: Bool = false,
+                stiBlocking: Bool = false, rip: UInt64 = 0, instructionLength: UInt64 = 3, rsp: UInt64 = 0, rax: UInt64 = 0,
+                cr3: UInt64 = 0, segments: [SegmentRegister: Segment] = [:], msrs: [UInt32: UInt64] = [:], shutdown: Bool = false,
                 vmxonPointer: UInt64? = nil, currentVMCS: UInt64 = MachineState.invalidPointer,
                 vmcs: [UInt64: VMCSRegion] = [:], memory: [UInt64: UInt64] = [:],
                 vmreadBitmap: Set<UInt32> = [], vmwriteBitmap: Set<UInt32> = [], destination: UInt64? = nil,
                 vmCR: UInt64 = 0, hsavePA: UInt64 = 0, gif: Bool = true, svmGuest: Bool = false, guestVMCB: UInt64? = nil,
-                vmcbs: [UInt64: VMCB] = [:], fsBase: UInt64 = 0) {
+                vmcbs: [UInt64: VMCB] = [:], svmFeatures: UInt64 = 0) {
         self.capabilities = capabilities
         self.skinitSupported = skinitSupported
         self.mode = mode
@@ -88,6 +103,15 @@ public struct MachineState: Codable, Sendable, Hashable {
         self.smmMonitorValid = smmMonitorValid
         self.dualMonitorActive = dualMonitorActive
         self.movSSBlocking = movSSBlocking
+        self.stiBlocking = stiBlocking
+        self.rip = rip
+        self.instructionLength = instructionLength
+        self.rsp = rsp
+        self.rax = rax
+        self.cr3 = cr3
+        self.segments = segments
+        self.msrs = msrs
+        self.shutdown = shutdown
         self.vmxonPointer = vmxonPointer
         self.currentVMCS = currentVMCS
         self.vmcs = vmcs
@@ -101,10 +125,36 @@ public struct MachineState: Codable, Sendable, Hashable {
         self.svmGuest = svmGuest
         self.guestVMCB = guestVMCB
         self.vmcbs = vmcbs
-        self.fsBase = fsBase
+        self.svmFeatures = svmFeatures
     }
 
     // MARK: derived state
+
+    /// A segment register (an unset one reads as a null, unusable register).
+    public func segment(_ register: SegmentRegister) -> Segment { segments[register] ?? Segment() }
+
+    /// RDMSR's view: IA32_EFER and the FS/GS bases live in their registers.
+    public func msr(_ index: UInt32) -> UInt64 {
+        switch ModelMSR(rawValue: index) {
+        case .efer: efer
+        case .fsBase: segment(.fs).base
+        case .gsBase: segment(.gs).base
+        default: msrs[index] ?? 0
+        }
+    }
+
+    /// WRMSR's effect on the modelled state.
+    public mutating func setMSR(_ index: UInt32, _ value: UInt64) {
+        switch ModelMSR(rawValue: index) {
+        case .efer: efer = value
+        case .fsBase: segments[.fs, default: Segment()].base = value
+        case .gsBase: segments[.gs, default: Segment()].base = value
+        default: msrs[index] = value
+        }
+    }
+
+    /// CPUID 8000_000A EDX[3]: #VMEXIT saves the next sequential RIP in the VMCB (APM 15.7.1).
+    public var nripSave: Bool { svmFeatures >> 3 & 1 == 1 }
 
     /// IA32_EFER.LMA = 1 and CS.L = 0.
     public var compatibilityMode: Bool { efer >> 10 & 1 == 1 && !csL }

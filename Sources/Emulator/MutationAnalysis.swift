@@ -4,9 +4,12 @@
 /// vector pins down. Swaps of two neighbours with the same step are not generated: the first
 /// matching check decides, so exchanging two checks with identical outcomes changes nothing
 /// observable (e.g. VMXON's #GP rows, the SDM says their order "is not observable").
+/// A fourth kind, `drop-effect`, keeps the checks and the outcome of the operation but discards
+/// every state change it makes (VM entry loading no guest, VMRUN saving no host, VMLOAD moving
+/// nothing): a vector must observe each instruction's state transition, not only its outcome.
 public enum MutationAnalysis {
     public enum Kind: String, Codable, Sendable, Hashable {
-        case remove, swapWithNext = "swap-with-next", changeOutcome = "change-outcome"
+        case remove, swapWithNext = "swap-with-next", changeOutcome = "change-outcome", dropEffect = "drop-effect"
     }
 
     public struct Mutant: Sendable {
@@ -38,6 +41,13 @@ public enum MutationAnalysis {
     public static func mutants(of instruction: Instruction) -> [Mutant] {
         let model = InstructionModel.standard(instruction)
         var result: [Mutant] = []
+        var inert = model
+        let operation = model.operation
+        inert.operation = { s, o in
+            var scratch = s
+            return operation(&scratch, o)
+        }
+        result.append(Mutant(instruction: instruction, kind: .dropEffect, check: "\(instruction.rawValue.lowercased()).operation", model: inert))
         for (i, check) in model.checks.enumerated() {
             var removed = model
             removed.checks.remove(at: i)

@@ -3,19 +3,6 @@
 /// Where the APM and Bochs disagree the APM is followed: STGI and SKINIT are usable with
 /// EFER.SVME = 0 when CPUID reports SKINIT (Bochs requires SVME; QEMU follows the APM).
 public enum SVMInstructions {
-    public static func model(_ instruction: Instruction) -> InstructionModel {
-        switch instruction {
-        case .vmrun: vmrun
-        case .vmload: vmload
-        case .vmsave: vmsave
-        case .vmmcall: vmmcall
-        case .stgi: stgi
-        case .clgi: clgi
-        case .skinit: skinit
-        default: invlpga
-        }
-    }
-
     static let efer_SVME: UInt64 = 1 << 12
 
     /// EFER.SVME = 0 (row 1); `skinitEnables`: the CPUID SKINIT bit also makes it available.
@@ -54,6 +41,13 @@ public enum SVMInstructions {
         [svmDisabled(name), realMode(name), cplCheck(name), intercepted(intercept)]
     }
 
+    /// The last page of a `size`-byte map at `base` lies below 2^MAXPHYADDR, computed without
+    /// overflow (KUT test_msrpm_iopm_bitmap_addrs: the last page's address must be valid).
+    static func fitsBelowMaxPhysical(_ base: UInt64, size: UInt64, _ s: MachineState) -> Bool {
+        let (lastPage, overflow) = base.addingReportingOverflow(size - 0x1000)
+        return !overflow && lastPage >> UInt64(s.capabilities.physicalAddressWidth) == 0
+    }
+
     // MARK: VMRUN (APM 15.5; consistency checks APM 15.5.1)
 
     static let vmrun = InstructionModel(.vmrun, checks: prologue("vmrun", .vmrun) + [
@@ -65,8 +59,9 @@ public enum SVMInstructions {
         Check("vmrun.asid", "APM 15.5.1: ASID = 0", .svmInvalid) { s, o in vmcb(s, o).asid == 0 },
         Check("vmrun.bitmaps", "APM 15.5.1; KUT test_msrpm_iopm_bitmap_addrs: MSRPM (8 KiB) / IOPM (12 KiB) beyond MAXPHYADDR", .svmInvalid) { s, o in
             let v = vmcb(s, o)
-            let limit = UInt64(1) << UInt64(s.capabilities.physicalAddressWidth)
-            return v.msrpmBase & ~0xFFF + 0x1000 >= limit || v.iopmBase & ~0xFFF + 0x2000 >= limit
+            // Checked: the bases come from the VMCB and may lie anywhere up to 2^64 - 1.
+            return !fitsBelowMaxPhysical(v.msrpmBase & ~0xFFF, size: 0x2000, s)
+                || !fitsBelowMaxPhysical(v.iopmBase & ~0xFFF, size: 0x3000, s)
         },
         Check("vmrun.efer", "APM 15.5.1: EFER.SVME = 0 or EFER[63:16] set", .svmInvalid) { s, o in
             let efer = vmcb(s, o).efer
@@ -93,27 +88,110 @@ public enum SVMInstructions {
             return event >> 31 & 1 == 1 && [1, 5, 6, 7].contains(event >> 8 & 7)
         },
     ]) { s, o in
-        s.gif = true
-        s.svmGuest = true
-        s.guestVMCB = o.rax
+        s.rax = o.rax   // the operand is rAX: the host-save area keeps it
+        enterGuest(&s, vmcb: o.rax)
         return .entered
     }
 
     /// The VMCB rAX points to (memory without one reads as zeros).
-    static func vmcb(_ s: MachineState, _ o: Operands) -> VMCB {
-        s.vmcbs[o.rax] ?? VMCB(intercepts: [], asid: 0, iopmBase: 0, msrpmBase: 0, nestedPaging: false, eventInjection: 0,
-                                efer: 0, cr0: 0, cr3: 0, cr4: 0, dr6: 0, dr7: 0, csL: false, csD: false, exitCode: nil)
+    static func vmcb(_ s: MachineState, _ o: Operands) -> VMCB { s.vmcbs[o.rax] ?? VMCB() }
+
+    /// The segments VMRUN loads from the save area and #VMEXIT stores (APM 15.5.1: ES, CS, SS,
+    /// DS; FS, GS, TR and LDTR are VMLOAD's and VMSAVE's).
+    static let runSegments: [SegmentRegister] = [.es, .cs, .ss, .ds]
+
+    /// VMRUN after its checks (APM 15.5.1): the host's state goes to the host-save area at
+    /// VM_HSAVE_PA (RIP is the next instruction's), the guest's comes from the VMCB save area,
+    /// GIF is set.
+    static func enterGuest(_ s: inout MachineState, vmcb address: UInt64) {
+        var host = VMCB()
+        host.efer = s.efer
+        host.cr0 = s.cr0
+        host.cr3 = s.cr3
+        host.cr4 = s.cr4
+        host.rflags = s.rflags
+        host.rip = s.rip &+ s.instructionLength
+        host.rsp = s.rsp
+        host.rax = s.rax
+        for r in runSegments { host.segments[r] = s.segment(r) }
+        s.vmcbs[s.hsavePA] = host
+
+        let guest = s.vmcbs[address] ?? VMCB()
+        s.efer = guest.efer
+        s.cr0 = guest.cr0
+        s.cr3 = guest.cr3
+        s.cr4 = guest.cr4
+        s.rflags = guest.rflags
+        s.rip = guest.rip
+        s.rsp = guest.rsp
+        s.rax = guest.rax
+        for r in runSegments { s.segments[r] = guest.segment(r) }
+        s.csL = guest.csL
+        s.cpl = Int(guest.cpl & 3)
+        s.gif = true
+        s.svmGuest = true
+        s.guestVMCB = address
     }
 
-    // MARK: VMLOAD / VMSAVE
+    /// #VMEXIT (APM 15.6): the guest's state goes to its VMCB with EXITCODE, EXITINFO1/2 (zero
+    /// for the instruction intercepts, APM 15.9), EXITINTINFO (no event in delivery: 0) and,
+    /// when CPUID 8000_000A EDX[3] offers NRIP save, nRIP = the next instruction; the host
+    /// comes back from VM_HSAVE_PA with CPL 0 and GIF = 0.
+    static func exitToHost(_ s: inout MachineState, code: SVMExitCode) -> Outcome {
+        if let address = s.guestVMCB {
+            var v = s.vmcbs[address] ?? VMCB()
+            v.exitCode = code.rawValue
+            v.exitInfo1 = 0
+            v.exitInfo2 = 0
+            v.exitIntInfo = 0
+            if s.nripSave { v.nextRIP = s.rip &+ s.instructionLength }
+            v.efer = s.efer
+            v.cr0 = s.cr0
+            v.cr3 = s.cr3
+            v.cr4 = s.cr4
+            v.rflags = s.rflags
+            v.rip = s.rip
+            v.rsp = s.rsp
+            v.rax = s.rax
+            v.cpl = UInt64(s.cpl)
+            for r in runSegments { v.segments[r] = s.segment(r) }
+            s.vmcbs[address] = v
+        }
+        let host = s.vmcbs[s.hsavePA] ?? VMCB()
+        s.efer = host.efer
+        s.cr0 = host.cr0
+        s.cr3 = host.cr3
+        s.cr4 = host.cr4
+        s.rflags = host.rflags
+        s.rip = host.rip
+        s.rsp = host.rsp
+        s.rax = host.rax
+        for r in runSegments { s.segments[r] = host.segment(r) }
+        s.csL = host.csL
+        s.svmGuest = false
+        s.guestVMCB = nil
+        s.gif = false
+        s.cpl = 0
+        return .svmExit(code)
+    }
+
+    // MARK: VMLOAD / VMSAVE (APM Vol.3 "VMLOAD", "VMSAVE"; 15.5.2)
+
+    /// The segment registers VMLOAD and VMSAVE move, with their hidden state.
+    static let loadSaveSegments: [SegmentRegister] = [.fs, .gs, .tr, .ldtr]
 
     static let vmload = InstructionModel(.vmload, checks: prologue("vmload", .vmload) + [badAddress("vmload")]) { s, o in
-        s.fsBase = s.memory[o.rax] ?? 0
+        let v = vmcb(s, o)
+        for r in loadSaveSegments { s.segments[r] = v.segment(r) }
+        for m in ModelMSR.vmloadSet { s.setMSR(m.rawValue, v.msrs[m] ?? 0) }
         return .completed
     }
 
     static let vmsave = InstructionModel(.vmsave, checks: prologue("vmsave", .vmsave) + [badAddress("vmsave")]) { s, o in
-        s.memory[o.rax] = s.fsBase
+        var v = vmcb(s, o)
+        for r in loadSaveSegments { v.segments[r] = s.segment(r) }
+        for m in ModelMSR.vmloadSet { v.msrs[m] = s.msr(m.rawValue) }
+        s.vmcbs[o.rax] = v
         return .completed
     }
 
@@ -143,7 +221,7 @@ public enum SVMInstructions {
     // MARK: VMMCALL
 
     static let vmmcall = InstructionModel(.vmmcall, checks: [
-        Check("vmmcall.intercept", "APM VMMCALL: intercepted in a guest with EFER.SVME = 1 (any CPL)", .svmExit(SVMIntercept.vmmcall.exitCode)) { s, _ in
+        Check("vmmcall.intercept", "APM VMMCALL: intercepted in a guest with EFER.SVME = 1 (any CPL)", .svmExit(.vmmcall)) { s, _ in
             s.efer & efer_SVME != 0 && s.svmGuest && s.guestVMCB.flatMap { s.vmcbs[$0] }?.intercepts.contains(.vmmcall) == true
         },
     ]) { _, _ in

@@ -18,16 +18,16 @@ public enum SVMIntercept: String, Codable, Sendable, Hashable, CaseIterable, Com
     }
 
     /// The #VMEXIT exit code (APM Vol.2 Appendix C; Linux uapi SVM_EXIT_*).
-    public var exitCode: UInt64 {
+    public var exitCode: SVMExitCode {
         switch self {
-        case .invlpga: 0x7A
-        case .vmrun: 0x80
-        case .vmmcall: 0x81
-        case .vmload: 0x82
-        case .vmsave: 0x83
-        case .stgi: 0x84
-        case .clgi: 0x85
-        case .skinit: 0x86
+        case .invlpga: .invlpga
+        case .vmrun: .vmrun
+        case .vmmcall: .vmmcall
+        case .vmload: .vmload
+        case .vmsave: .vmsave
+        case .stgi: .stgi
+        case .clgi: .clgi
+        case .skinit: .skinit
         }
     }
 

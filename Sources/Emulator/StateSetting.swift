@@ -6,14 +6,28 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
     public typealias CapabilityPath = WritableKeyPath<VMXCapabilityMSRs, UInt64> & Sendable
     public typealias VMCBNumberPath = WritableKeyPath<VMCB, UInt64> & Sendable
     public typealias VMCBFlagPath = WritableKeyPath<VMCB, Bool> & Sendable
+    public typealias TrueCapabilityPath = WritableKeyPath<VMXCapabilityMSRs, UInt64?> & Sendable
+
+    /// The parts of a segment register a key can name.
+    public enum SegmentPart: String, Sendable, Hashable {
+        case selector = "sel", attributes = "attr", limit, base
+    }
 
     /// What the key names.
     public indirect enum Key: Sendable, Hashable {
         case mode, cpl, cr0, cr4, efer, rflags, csL, featureControl, smx, a20m, smm, smmMonitor, dualMonitor, movSS
-        case vmxon, current, skinit, vmCR, hsave, gif, svmGuest, guestVMCB, fsBase
+        case vmxon, current, skinit, vmCR, hsave, gif, svmGuest, guestVMCB
         case error, launched, destination, link, shadowing, vmreadBitmap, vmwriteBitmap
+        case rip, rsp, rax, cr3, instructionLength, sti, shutdown, svmFeatures
+        case segment(SegmentRegister, SegmentPart)
+        case msr(UInt32)
         case capability(CapabilityPath)
+        /// IA32_VMX_TRUE_*_CTLS (absent when BASIC[55] = 0: `none`).
+        case trueCapability(TrueCapabilityPath)
         case physicalAddressWidth
+        case regionAbort(UInt64)
+        case vmcbSegment(UInt64, SegmentRegister, SegmentPart)
+        case vmcbMSR(UInt64, ModelMSR)
         /// A field of the current VMCS.
         case field(UInt32)
         case regionHeader(UInt64)
@@ -52,7 +66,17 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         "efer": ["sce": 0, "lme": 8, "lma": 10, "nxe": 11, "svme": 12],
         "rflags": ["cf": 0, "pf": 2, "af": 4, "zf": 6, "sf": 7, "tf": 8, "if": 9, "df": 10, "of": 11, "vm": 17],
         "fc": ["lock": 0, "smx": 1, "outside": 2],
+        "svm-features": ["np": 0, "lbrv": 1, "svml": 2, "nrips": 3, "tsc-rate": 4, "vmcb-clean": 5, "flush-by-asid": 6,
+                         "decode-assists": 7, "pause-filter": 10, "pause-filter-threshold": 12, "avic": 13, "vmsave-virt": 15,
+                         "vgif": 16, "gmet": 17, "x2avic": 18, "sss-check": 19, "spec-ctrl": 20],
     ]
+
+    static let trueCapabilityKeys: [String: TrueCapabilityPath] = [
+        "true-pin": \.truePinbased, "true-proc": \.trueProcbased, "true-exit": \.trueExit, "true-entry": \.trueEntry,
+    ]
+
+    static let segmentKeys: [String: SegmentRegister] = Dictionary(uniqueKeysWithValues: SegmentRegister.allCases.map { ($0.name, $0) })
+    static let msrKeys: [String: ModelMSR] = Dictionary(uniqueKeysWithValues: ModelMSR.allCases.map { ($0.name, $0) })
 
     static let capabilityKeys: [String: CapabilityPath] = [
         "basic": \.basic, "pin": \.pinbased, "proc": \.procbased, "exit": \.exit, "entry": \.entry, "misc": \.misc,
@@ -62,7 +86,9 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
 
     static let vmcbKeys: [String: VMCBNumberPath] = [
         "iopm": \.iopmBase, "msrpm": \.msrpmBase, "eventinj": \.eventInjection, "efer": \.efer, "cr0": \.cr0,
-        "cr3": \.cr3, "cr4": \.cr4, "dr6": \.dr6, "dr7": \.dr7,
+        "cr3": \.cr3, "cr4": \.cr4, "dr6": \.dr6, "dr7": \.dr7, "rflags": \.rflags, "rip": \.rip, "rsp": \.rsp,
+        "rax": \.rax, "cpl": \.cpl, "nrip": \.nextRIP, "exitinfo1": \.exitInfo1, "exitinfo2": \.exitInfo2,
+        "exitintinfo": \.exitIntInfo,
     ]
 
     static let plainKeys: [String: Key] = [
@@ -70,7 +96,8 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         "fc": .featureControl, "smx": .smx, "a20m": .a20m, "smm": .smm, "smm-monitor": .smmMonitor,
         "dual-monitor": .dualMonitor, "mov-ss": .movSS, "vmxon": .vmxon, "current": .current, "skinit": .skinit,
         "vm_cr": .vmCR, "hsave": .hsave, "gif": .gif, "svm-guest": .svmGuest, "guest-vmcb": .guestVMCB,
-        "fs-base": .fsBase, "error": .error, "launched": .launched, "dest": .destination, "link": .link,
+        "rip": .rip, "rsp": .rsp, "rax": .rax, "cr3": .cr3, "ilen": .instructionLength, "sti": .sti, "shutdown": .shutdown,
+        "svm-features": .svmFeatures, "error": .error, "launched": .launched, "dest": .destination, "link": .link,
         "shadowing": .shadowing, "vmread-bitmap": .vmreadBitmap, "vmwrite-bitmap": .vmwriteBitmap,
         "maxphyaddr": .physicalAddressWidth,
     ]
@@ -91,12 +118,22 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         if let dot = text.lastIndex(of: "."), text[text.index(after: dot)...].first != nil {
             let base = String(text[..<dot])
             let bitText = String(text[text.index(after: dot)...])
-            if let named = bitNames[base]?[bitText] { return .bit(try parseKey(base), named) }
+            if let named = bitNames[base]?[bitText] { return .bit(try numericKey(base), named) }
             if bitText.hasPrefix("b"), let n = Int(bitText.dropFirst()), (0..<64).contains(n) {
-                return .bit(try parseKey(base), n)
+                return .bit(try numericKey(base), n)
             }
         }
         if text.hasPrefix("cap."), let path = capabilityKeys[String(text.dropFirst(4))] { return .capability(path) }
+        if text.hasPrefix("cap."), let path = trueCapabilityKeys[String(text.dropFirst(4))] { return .trueCapability(path) }
+        if let (register, part) = segmentKey(text) { return .segment(register, part) }
+        if text.hasPrefix("msr.") {
+            guard let msr = msrKeys[String(text.dropFirst(4))] else { throw SettingError("unknown MSR '\(text)'") }
+            return .msr(msr.rawValue)
+        }
+        if text.hasPrefix("msr:") {
+            guard let index = parseInteger(text.dropFirst(4)), index <= 0xFFFF_FFFF else { throw SettingError("bad MSR index in '\(text)'") }
+            return .msr(UInt32(index))
+        }
         if text.hasPrefix("field:"), let enc = parseInteger(text.dropFirst(6)), enc <= 0xFFFF_FFFF { return .field(UInt32(enc)) }
         if text.hasPrefix("mem@"), let addr = parseInteger(text.dropFirst(4)) { return .memory(addr) }
         if text.hasPrefix("vmcs@") {
@@ -107,6 +144,8 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
                 }
             } else if rest.hasSuffix(".launched"), let addr = parseInteger(rest.dropLast(9)) {
                 return .regionLaunched(addr)
+            } else if rest.hasSuffix(".abort"), let addr = parseInteger(rest.dropLast(6)) {
+                return .regionAbort(addr)
             } else if let addr = parseInteger(rest) {
                 return .regionHeader(addr)
             }
@@ -118,12 +157,32 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
             case "exitcode": return .vmcbExitCode(addr)
             case "asid": return .vmcb(addr, \.asidWide)
             case "np": return .vmcbFlag(addr, \.nestedPaging)
-            case "cs.l": return .vmcbFlag(addr, \.csL)
-            case "cs.d": return .vmcbFlag(addr, \.csD)
-            default: if let path = vmcbKeys[property] { return .vmcb(addr, path) }
+            case "cs.l": return .bit(.vmcbSegment(addr, .cs, .attributes), 9)   // packed attrib: L is bit 9
+            case "cs.d": return .bit(.vmcbSegment(addr, .cs, .attributes), 10)  // D/B is bit 10
+            default:
+                if let path = vmcbKeys[property] { return .vmcb(addr, path) }
+                if let (register, part) = segmentKey(property) { return .vmcbSegment(addr, register, part) }
+                if property.hasPrefix("msr."), let msr = msrKeys[String(property.dropFirst(4))],
+                   ModelMSR.vmloadSet.contains(msr) { return .vmcbMSR(addr, msr) }
             }
         }
         throw SettingError("unknown key '\(text)'")
+    }
+
+    /// A key whose value is a number, so that one of its bits can be named (a list or a mode has no bits).
+    static func numericKey(_ text: String) throws(SettingError) -> Key {
+        let key = try parseKey(text)
+        switch key {
+        case .mode, .vmreadBitmap, .vmwriteBitmap, .vmcbIntercepts: throw SettingError("'\(text)' is not a number: it has no bits")
+        default: return key
+        }
+    }
+
+    /// `SEG.sel`, `SEG.attr`, `SEG.limit`, `SEG.base` for SEG in es cs ss ds fs gs ldtr tr.
+    static func segmentKey(_ text: String) -> (SegmentRegister, SegmentPart)? {
+        guard let dot = text.firstIndex(of: "."), let register = segmentKeys[String(text[..<dot])],
+              let part = SegmentPart(rawValue: String(text[text.index(after: dot)...])) else { return nil }
+        return (register, part)
     }
 
     static func parseValue(_ text: String, for key: Key) throws(SettingError) -> Value {
@@ -139,7 +198,9 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
             if text == "none" { return .list([]) }
             var values: [UInt64] = []
             for part in text.split(separator: ",") {
-                guard let v = parseInteger(part) else { throw SettingError("bad number '\(part)' in '\(text)'") }
+                guard let v = parseInteger(part), v <= 0x7FFF else {
+                    throw SettingError("bad encoding '\(part)' in '\(text)' (bitmap bits are encodings 0-0x7fff)")
+                }
                 values.append(v)
             }
             return .list(values)
@@ -169,10 +230,12 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         return value
     }
 
-    /// Sets the state this setting names.
-    public func apply(to state: inout MachineState) {
+    /// Sets the state this setting names. Throws when it cannot apply (a VMCS field with no
+    /// current VMCS, the launch state of a page with no VMCS) or the value is out of the key's
+    /// range (cpl=7, maxphyaddr=64, a 16-bit field set to 0x10000): never clamped, never dropped.
+    public func apply(to state: inout MachineState) throws(SettingError) {
         let v = resolved(state)
-        Self.write(key, v, &state)
+        try Self.write(key, v, &state, text)
     }
 
     /// True when the state holds this setting's value.
@@ -197,6 +260,14 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
 
     static func read(_ key: Key, _ s: MachineState) -> Value {
         func flag(_ b: Bool) -> Value { .number(b ? 1 : 0) }
+        func part(_ segment: Segment, _ p: SegmentPart, vmcb: Bool) -> Value {
+            switch p {
+            case .selector: .number(UInt64(segment.selector))
+            case .attributes: .number(vmcb ? UInt64(segment.vmcbAttributes) : UInt64(segment.attributes))
+            case .limit: .number(UInt64(segment.limit))
+            case .base: .number(segment.base)
+            }
+        }
         switch key {
         case .mode: return .number(s.mode == .outside ? 0 : s.mode == .root ? 1 : 2)
         case .cpl: return .number(UInt64(s.cpl))
@@ -220,7 +291,6 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .gif: return flag(s.gif)
         case .svmGuest: return flag(s.svmGuest)
         case .guestVMCB: return .number(s.guestVMCB ?? MachineState.invalidPointer)
-        case .fsBase: return .number(s.fsBase)
         case .error: return .number(s.currentField(VMCSFieldEncoding.instructionError))
         case .launched: return flag(s.vmcs[s.currentVMCS]?.launched == true)
         case .destination: return .number(s.destination ?? MachineState.invalidPointer)
@@ -228,27 +298,80 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .shadowing: return flag(s.secondaryControl(14))
         case .vmreadBitmap: return .list(s.vmreadBitmap.sorted().map(UInt64.init))
         case .vmwriteBitmap: return .list(s.vmwriteBitmap.sorted().map(UInt64.init))
+        case .rip: return .number(s.rip)
+        case .rsp: return .number(s.rsp)
+        case .rax: return .number(s.rax)
+        case .cr3: return .number(s.cr3)
+        case .instructionLength: return .number(s.instructionLength)
+        case .sti: return flag(s.stiBlocking)
+        case .shutdown: return flag(s.shutdown)
+        case .svmFeatures: return .number(s.svmFeatures)
+        case .segment(let r, let p): return part(s.segment(r), p, vmcb: false)
+        case .msr(let index): return .number(s.msr(index))
         case .capability(let path): return .number(s.capabilities[keyPath: path])
+        case .trueCapability(let path): return .number(s.capabilities[keyPath: path] ?? MachineState.invalidPointer)
         case .physicalAddressWidth: return .number(UInt64(s.capabilities.physicalAddressWidth))
         case .field(let enc): return .number(s.currentField(enc))
         case .regionHeader(let a): return .number(UInt64(s.vmcs[a]?.header ?? UInt32(truncatingIfNeeded: s.memory[a] ?? 0)))
         case .regionLaunched(let a): return flag(s.vmcs[a]?.launched == true)
+        case .regionAbort(let a): return .number(UInt64(s.vmcs[a]?.abortIndicator ?? 0))
         case .regionField(let a, let enc): return .number(s.vmcs[a]?[enc] ?? 0)
         case .memory(let a): return .number(s.memory[a] ?? 0)
         case .vmcb(let a, let path): return .number(s.vmcbs[a]?[keyPath: path] ?? 0)
         case .vmcbFlag(let a, let path): return flag(s.vmcbs[a]?[keyPath: path] == true)
         case .vmcbIntercepts(let a): return .names((s.vmcbs[a]?.intercepts ?? []).sorted())
         case .vmcbExitCode(let a): return .number(s.vmcbs[a]?.exitCode ?? 0)
+        case .vmcbSegment(let a, let r, let p): return part(s.vmcbs[a]?.segment(r) ?? Segment(attributes: 0), p, vmcb: true)
+        case .vmcbMSR(let a, let m): return .number(s.vmcbs[a]?.msrs[m] ?? 0)
         case .bit(let base, let n): return .number(number(read(base, s)) >> UInt64(n) & 1)
         }
     }
 
-    static func write(_ key: Key, _ v: Value, _ s: inout MachineState) {
+    /// The largest value a key takes, nil when any 64-bit value is allowed.
+    static func maximum(_ key: Key, _ s: MachineState) -> UInt64? {
+        switch key {
+        case .mode: 2
+        case .cpl: 3
+        case .csL, .smx, .a20m, .smm, .smmMonitor, .dualMonitor, .movSS, .skinit, .gif, .svmGuest, .launched,
+             .shadowing, .sti, .shutdown, .regionLaunched, .vmcbFlag: 1
+        case .instructionLength: 15
+        case .physicalAddressWidth: 52
+        case .error, .vmcbExitCode, .regionHeader: 0xFFFF_FFFF
+        case .field(let enc), .regionField(_, let enc):
+            VMCSFieldEncoding.isHighAccess(enc) ? 0xFFFF_FFFF : [16: 0xFFFF, 32: 0xFFFF_FFFF][VMCSFieldEncoding.width(enc)]
+        case .segment(_, let p):
+            [.selector: 0xFFFF, .attributes: 0x1_FFFF, .limit: 0xFFFF_FFFF][p]
+        case .vmcbSegment(_, _, let p):
+            [.selector: 0xFFFF, .attributes: 0xFFF, .limit: 0xFFFF_FFFF][p]
+        case .vmcb(_, let path) where (path as AnyKeyPath) == (\VMCB.asidWide as AnyKeyPath): 0xFFFF_FFFF
+        case .vmcb(_, let path) where (path as AnyKeyPath) == (\VMCB.cpl as AnyKeyPath): 3
+        case .regionAbort: 0xFFFF_FFFF
+        case .bit: 1
+        default: nil
+        }
+    }
+
+    static func write(_ key: Key, _ v: Value, _ s: inout MachineState, _ text: String) throws(SettingError) {
         let n = number(v)
+        if let maximum = maximum(key, s), n > maximum {
+            throw SettingError("'\(text)': value 0x\(String(n, radix: 16)) is out of range (at most 0x\(String(maximum, radix: 16)))")
+        }
         let pointer: UInt64? = n == MachineState.invalidPointer ? nil : n
+        func currentVMCS() throws(SettingError) -> UInt64 {
+            guard s.vmcs[s.currentVMCS] != nil else { throw SettingError("'\(text)' needs a current VMCS, and this state has none") }
+            return s.currentVMCS
+        }
+        func setPart(_ segment: inout Segment, _ p: SegmentPart, vmcb: Bool) {
+            switch p {
+            case .selector: segment.selector = UInt16(n)
+            case .attributes: segment.attributes = vmcb ? Segment.accessRights(vmcb: UInt16(n)) : UInt32(n)
+            case .limit: segment.limit = UInt32(n)
+            case .base: segment.base = n
+            }
+        }
         switch key {
         case .mode: s.mode = n == 0 ? .outside : n == 1 ? .root : .nonRoot
-        case .cpl: s.cpl = Int(n & 3)
+        case .cpl: s.cpl = Int(n)
         case .cr0: s.cr0 = n
         case .cr4: s.cr4 = n
         case .efer: s.efer = n
@@ -269,35 +392,55 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .gif: s.gif = n != 0
         case .svmGuest: s.svmGuest = n != 0
         case .guestVMCB: s.guestVMCB = pointer
-        case .fsBase: s.fsBase = n
-        case .error: write(.field(VMCSFieldEncoding.instructionError), v, &s)
-        case .launched: s.vmcs[s.currentVMCS]?.launched = n != 0
+        case .error: try write(.field(VMCSFieldEncoding.instructionError), v, &s, text)
+        case .launched: s.vmcs[try currentVMCS()]?.launched = n != 0
         case .destination: s.destination = pointer
-        case .link: write(.field(VMCSFieldEncoding.vmcsLinkPointer), v, &s)
+        case .link: try write(.field(VMCSFieldEncoding.vmcsLinkPointer), v, &s, text)
         case .shadowing:
-            write(.bit(.field(VMCSFieldEncoding.procbasedControls), 31), .number(n != 0 ? 1 : 0), &s)
-            write(.bit(.field(VMCSFieldEncoding.secondaryControls), 14), v, &s)
+            try write(.bit(.field(VMCSFieldEncoding.procbasedControls), 31), .number(n), &s, text)
+            try write(.bit(.field(VMCSFieldEncoding.secondaryControls), 14), v, &s, text)
         case .vmreadBitmap: if case .list(let l) = v { s.vmreadBitmap = Set(l.map { UInt32(truncatingIfNeeded: $0) }) }
         case .vmwriteBitmap: if case .list(let l) = v { s.vmwriteBitmap = Set(l.map { UInt32(truncatingIfNeeded: $0) }) }
+        case .rip: s.rip = n
+        case .rsp: s.rsp = n
+        case .rax: s.rax = n
+        case .cr3: s.cr3 = n
+        case .instructionLength:
+            guard n >= 1 else { throw SettingError("'\(text)': an instruction is 1 to 15 bytes long") }
+            s.instructionLength = n
+        case .sti: s.stiBlocking = n != 0
+        case .shutdown: s.shutdown = n != 0
+        case .svmFeatures: s.svmFeatures = n
+        case .segment(let r, let p): setPart(&s.segments[r, default: Segment()], p, vmcb: false)
+        case .msr(let index): s.setMSR(index, n)
         case .capability(let path): s.capabilities[keyPath: path] = n
-        case .physicalAddressWidth: s.capabilities.physicalAddressWidth = Int(n & 0x3F)
-        case .field(let enc):
-            let current = s.currentVMCS
-            s.vmcs[current]?[enc] = n
+        case .trueCapability(let path): s.capabilities[keyPath: path] = pointer
+        case .physicalAddressWidth:
+            guard n >= 1 else { throw SettingError("'\(text)': MAXPHYADDR is 1 to 52") }
+            s.capabilities.physicalAddressWidth = Int(n)
+        case .field(let enc): s.vmcs[try currentVMCS()]?[enc] = n
         case .regionHeader(let a):
             if s.vmcs[a] == nil { s.vmcs[a] = VMCSRegion(header: 0) }
-            s.vmcs[a]?.header = UInt32(truncatingIfNeeded: n)
-        case .regionLaunched(let a): s.vmcs[a]?.launched = n != 0
+            s.vmcs[a]?.header = UInt32(n)
+        case .regionLaunched(let a):
+            guard s.vmcs[a] != nil else { throw SettingError("'\(text)': there is no VMCS at 0x\(String(a, radix: 16))") }
+            s.vmcs[a]?.launched = n != 0
+        case .regionAbort(let a):
+            guard s.vmcs[a] != nil else { throw SettingError("'\(text)': there is no VMCS at 0x\(String(a, radix: 16))") }
+            s.vmcs[a]?.abortIndicator = UInt32(n)
         case .regionField(let a, let enc): s.vmcs[a, default: VMCSRegion(header: 0)][enc] = n
         case .memory(let a): s.memory[a] = n
         case .vmcb(let a, let path): s.vmcbs[a, default: VMCB.valid][keyPath: path] = n
         case .vmcbFlag(let a, let path): s.vmcbs[a, default: VMCB.valid][keyPath: path] = n != 0
         case .vmcbIntercepts(let a): if case .names(let l) = v { s.vmcbs[a, default: VMCB.valid].intercepts = Set(l) }
         case .vmcbExitCode(let a): s.vmcbs[a, default: VMCB.valid].exitCode = n
+        case .vmcbSegment(let a, let r, let p):
+            setPart(&s.vmcbs[a, default: VMCB.valid].segments[r, default: Segment(attributes: 0)], p, vmcb: true)
+        case .vmcbMSR(let a, let m): s.vmcbs[a, default: VMCB.valid].msrs[m] = n
         case .bit(let base, let bit):
             let old = number(read(base, s))
             let mask = UInt64(1) << UInt64(bit)
-            write(base, .number(n != 0 ? old | mask : old & ~mask), &s)
+            try write(base, .number(n != 0 ? old | mask : old & ~mask), &s, text)
         }
     }
 }

@@ -5,16 +5,16 @@ public enum Step: Codable, Sendable, Hashable {
     /// The fault the vector's memory operand causes (segment, canonical or page fault).
     case operandFault
     /// VMfail(n): VMfailValid(n) when there is a working VMCS, else VMfailInvalid (SDM 31.2).
-    case vmFail(Int)
+    case vmFail(VMInstructionError)
     case vmFailInvalid
-    case vmFailValid(Int)
+    case vmFailValid(VMInstructionError)
     /// A VM exit from non-root operation with this basic exit reason.
-    case vmExit(UInt32)
-    /// A VM-entry failure during guest-state loading: exit reason 33 | 0x80000000 and this
-    /// exit qualification (SDM 28.8).
+    case vmExit(VMXExitReason)
+    /// A VM-entry failure during guest-state checking: exit reason 33 | 0x80000000 and this
+    /// exit qualification (SDM 27.8).
     case entryFailure(qualification: UInt64)
     /// #VMEXIT with this code from an SVM guest (APM 15.6).
-    case svmExit(UInt64)
+    case svmExit(SVMExitCode)
     /// VMRUN's consistency checks failed: #VMEXIT(VMEXIT_INVALID = -1) to the host (APM 15.5.1).
     case svmInvalid
     /// Behaviour the model does not implement (SMM monitor activation).
@@ -27,11 +27,11 @@ public enum Step: Codable, Sendable, Hashable {
         case .fault(.ud): .fault(.gp)
         case .fault: .fault(.ud)
         case .operandFault: .fault(.ud)
-        case .vmFail(let n): .vmFail(n + 1)
+        case .vmFail(let n): .vmFail(n.other)
         case .vmFailInvalid: .fault(.gp)
-        case .vmFailValid(let n): .vmFailValid(n + 1)
+        case .vmFailValid(let n): .vmFailValid(n.other)
         case .vmExit: .fault(.gp)
-        case .entryFailure: .vmFailValid(8)
+        case .entryFailure: .vmFailValid(.entryInvalidHostStateField)
         case .svmExit: .fault(.gp)
         case .svmInvalid: .fault(.gp)
         case .notModelled: .fault(.gp)

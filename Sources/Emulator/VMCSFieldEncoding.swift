@@ -32,6 +32,40 @@ public enum VMCSFieldEncoding {
     public static let hostCSSelector: UInt32 = 0x0C02
     public static let hostSSSelector: UInt32 = 0x0C04
     public static let hostTRSelector: UInt32 = 0x0C0C
+    public static let hostSelectors: [SegmentRegister: UInt32] = [
+        .es: 0x0C00, .cs: 0x0C02, .ss: 0x0C04, .ds: 0x0C06, .fs: 0x0C08, .gs: 0x0C0A, .tr: 0x0C0C,
+    ]
+    // MSR areas (SDM 25.7.2, 25.8.2): counts and addresses.
+    public static let exitMSRStoreAddress: UInt32 = 0x2006
+    public static let exitMSRLoadAddress: UInt32 = 0x2008
+    public static let entryMSRLoadAddress: UInt32 = 0x200A
+    public static let exitMSRStoreCount: UInt32 = 0x400E
+    public static let exitMSRLoadCount: UInt32 = 0x4010
+    public static let entryMSRLoadCount: UInt32 = 0x4014
+    // Exit information (SDM 25.9).
+    public static let exitInterruptionInfo: UInt32 = 0x4404
+    public static let exitInstructionLength: UInt32 = 0x440C
+    public static let exitInstructionInfo: UInt32 = 0x440E
+    // Guest state (SDM 25.4).
+    public static let guestPAT: UInt32 = 0x2804
+    public static let guestEFER: UInt32 = 0x2806
+    public static let guestSysenterCS: UInt32 = 0x482A
+    public static let guestCR3: UInt32 = 0x6802
+    public static let guestDR7: UInt32 = 0x681A
+    public static let guestRSP: UInt32 = 0x681C
+    public static let guestRIP: UInt32 = 0x681E
+    public static let guestSysenterESP: UInt32 = 0x6824
+    public static let guestSysenterEIP: UInt32 = 0x6826
+    // Host state (SDM 25.5).
+    public static let hostPAT: UInt32 = 0x2C00
+    public static let hostEFER: UInt32 = 0x2C02
+    public static let hostSysenterCS: UInt32 = 0x4C00
+    public static let hostFSBase: UInt32 = 0x6C06
+    public static let hostGSBase: UInt32 = 0x6C08
+    public static let hostTRBase: UInt32 = 0x6C0A
+    public static let hostSysenterESP: UInt32 = 0x6C10
+    public static let hostSysenterEIP: UInt32 = 0x6C12
+    public static let hostRSP: UInt32 = 0x6C14
 
     /// The full encodings of every field the SDM's Appendix B lists. The model supports all of
     /// them; IA32_VMX_VMCS_ENUM is not used to narrow the set because real CPUs report a smaller

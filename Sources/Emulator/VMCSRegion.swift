@@ -9,11 +9,14 @@ public struct VMCSRegion: Codable, Sendable, Hashable {
     public var launched: Bool
     /// Field values by full encoding (bit 0 = 0).
     public var fields: [UInt32: UInt64]
+    /// The VMX-abort indicator (bytes 4-7 of the region), written by a VMX abort (SDM 28.7).
+    public var abortIndicator: UInt32
 
-    public init(header: UInt32, launched: Bool = false, fields: [UInt32: UInt64] = [:]) {
+    public init(header: UInt32, launched: Bool = false, fields: [UInt32: UInt64] = [:], abortIndicator: UInt32 = 0) {
         self.header = header
         self.launched = launched
         self.fields = fields
+        self.abortIndicator = abortIndicator
     }
 
     public var revision: UInt32 { header & 0x7FFF_FFFF }

@@ -4,35 +4,36 @@
 /// VMfailValid(7), host state with VMfailValid(8), guest state with a VM-entry failure (exit
 /// reason 33, qualification 0, or 4 for the VMCS-link pointer).
 ///
-/// Not modelled: MSR-load failures (reason 34), machine checks (41), PDPTE loading, segment
-/// register and descriptor-table checks, event-injection checks, I/O and MSR bitmap addresses.
+/// Not modelled: machine checks (41), PDPTE loading, descriptor-table and most segment-base and
+/// limit checks, event-injection checks, I/O and MSR bitmap addresses. MSR-load failures (reason
+/// 34) happen after these checks, while the guest is loaded (`VMXTransitions.loadGuest`).
 public enum VMEntryChecks {
     public static func all(_ name: String) -> [Check] {
         [
             // SDM 27.2.1.1 VM-execution control fields
-            Check("\(name).ctl-pin", "SDM 27.2.1.1 pin-based controls vs IA32_VMX_(TRUE_)PINBASED_CTLS", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-pin", "SDM 27.2.1.1 pin-based controls vs IA32_VMX_(TRUE_)PINBASED_CTLS", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 !allowed(s.currentField(VMCSFieldEncoding.pinbasedControls), s.capabilities.entryPinbased)
             },
-            Check("\(name).ctl-proc", "SDM 27.2.1.1 processor-based controls vs IA32_VMX_(TRUE_)PROCBASED_CTLS", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-proc", "SDM 27.2.1.1 processor-based controls vs IA32_VMX_(TRUE_)PROCBASED_CTLS", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 !allowed(s.currentField(VMCSFieldEncoding.procbasedControls), s.capabilities.entryProcbased)
             },
-            Check("\(name).ctl-proc2", "SDM 27.2.1.1 secondary controls vs IA32_VMX_PROCBASED_CTLS2", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-proc2", "SDM 27.2.1.1 secondary controls vs IA32_VMX_PROCBASED_CTLS2", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 s.currentField(VMCSFieldEncoding.procbasedControls) >> 31 & 1 == 1
                     && !allowed(s.currentField(VMCSFieldEncoding.secondaryControls), s.capabilities.procbased2)
             },
-            Check("\(name).ctl-cr3-targets", "SDM 27.2.1.1 CR3-target count <= IA32_VMX_MISC[24:16]", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-cr3-targets", "SDM 27.2.1.1 CR3-target count <= IA32_VMX_MISC[24:16]", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 s.currentField(VMCSFieldEncoding.cr3TargetCount) > s.capabilities.misc >> 16 & 0x1FF
             },
-            Check("\(name).ctl-vpid", "SDM 27.2.1.1 enable VPID => VPID != 0", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-vpid", "SDM 27.2.1.1 enable VPID => VPID != 0", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 s.secondaryControl(5) && s.currentField(VMCSFieldEncoding.vpid) & 0xFFFF == 0
             },
-            Check("\(name).ctl-eptp", "SDM 27.2.1.1 enable EPT => valid EPTP", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-eptp", "SDM 27.2.1.1 enable EPT => valid EPTP", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 s.secondaryControl(1) && !isValidEPTP(s.currentField(VMCSFieldEncoding.eptPointer), s.capabilities)
             },
-            Check("\(name).ctl-unrestricted", "SDM 27.2.1.1 unrestricted guest => enable EPT", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-unrestricted", "SDM 27.2.1.1 unrestricted guest => enable EPT", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 s.secondaryControl(7) && !s.secondaryControl(1)
             },
-            Check("\(name).ctl-vmfunc", "SDM 27.2.1.1 VM-function controls vs IA32_VMX_VMFUNC; EPTP switching => EPT, EPTP-list address", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-vmfunc", "SDM 27.2.1.1 VM-function controls vs IA32_VMX_VMFUNC; EPTP switching => EPT, EPTP-list address", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 guard s.secondaryControl(13) else { return false }
                 let controls = s.currentField(VMCSFieldEncoding.vmfuncControls)
                 return controls & ~s.capabilities.vmfunc != 0
@@ -40,26 +41,35 @@ public enum VMEntryChecks {
                         || !s.capabilities.isValidPageAddress(s.currentField(VMCSFieldEncoding.eptpListAddress))))
             },
             // SDM 27.2.1.2 / 27.2.1.3
-            Check("\(name).ctl-exit", "SDM 27.2.1.2 VM-exit controls vs IA32_VMX_(TRUE_)EXIT_CTLS", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-exit-msr-store", "SDM 27.2.1.2 VM-exit MSR-store count/address: 16-byte aligned, last byte within MAXPHYADDR", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                !VMXTransitions.areaIsValid(s, address: s.currentField(F.exitMSRStoreAddress), count: s.currentField(F.exitMSRStoreCount) & 0xFFFF_FFFF)
+            },
+            Check("\(name).ctl-exit-msr-load", "SDM 27.2.1.2 VM-exit MSR-load count/address: 16-byte aligned, last byte within MAXPHYADDR", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                !VMXTransitions.areaIsValid(s, address: s.currentField(F.exitMSRLoadAddress), count: s.currentField(F.exitMSRLoadCount) & 0xFFFF_FFFF)
+            },
+            Check("\(name).ctl-entry-msr-load", "SDM 27.2.1.3 VM-entry MSR-load count/address: 16-byte aligned, last byte within MAXPHYADDR", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                !VMXTransitions.areaIsValid(s, address: s.currentField(F.entryMSRLoadAddress), count: s.currentField(F.entryMSRLoadCount) & 0xFFFF_FFFF)
+            },
+            Check("\(name).ctl-exit", "SDM 27.2.1.2 VM-exit controls vs IA32_VMX_(TRUE_)EXIT_CTLS", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 !allowed(s.currentField(VMCSFieldEncoding.exitControls), s.capabilities.entryExit)
             },
-            Check("\(name).ctl-entry", "SDM 27.2.1.3 VM-entry controls vs IA32_VMX_(TRUE_)ENTRY_CTLS", .vmFailValid(7)) { s, _ in
+            Check("\(name).ctl-entry", "SDM 27.2.1.3 VM-entry controls vs IA32_VMX_(TRUE_)ENTRY_CTLS", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 !allowed(s.currentField(VMCSFieldEncoding.entryControls), s.capabilities.entryEntry)
             },
             // SDM 27.2.2 host control registers and MSRs
-            Check("\(name).host-cr0", "SDM 27.2.2 host CR0 vs IA32_VMX_CR0_FIXED0/1", .vmFailValid(8)) { s, _ in
+            Check("\(name).host-cr0", "SDM 27.2.2 host CR0 vs IA32_VMX_CR0_FIXED0/1", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 !VMXInstructions.fixedBitsHold(s.currentField(VMCSFieldEncoding.hostCR0),
                                                fixed0: s.capabilities.cr0Fixed0, fixed1: s.capabilities.cr0Fixed1)
             },
-            Check("\(name).host-cr4", "SDM 27.2.2 host CR4 vs IA32_VMX_CR4_FIXED0/1", .vmFailValid(8)) { s, _ in
+            Check("\(name).host-cr4", "SDM 27.2.2 host CR4 vs IA32_VMX_CR4_FIXED0/1", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 !VMXInstructions.fixedBitsHold(s.currentField(VMCSFieldEncoding.hostCR4),
                                                fixed0: s.capabilities.cr4Fixed0, fixed1: s.capabilities.cr4Fixed1)
             },
-            Check("\(name).host-cr3", "SDM 27.2.2 host CR3 bits beyond MAXPHYADDR", .vmFailValid(8)) { s, _ in
+            Check("\(name).host-cr3", "SDM 27.2.2 host CR3 bits beyond MAXPHYADDR", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 s.currentField(VMCSFieldEncoding.hostCR3) >> UInt64(s.capabilities.physicalAddressWidth) != 0
             },
             // SDM 27.2.4 address-space size
-            Check("\(name).host-address-space", "SDM 27.2.4 host address-space size vs IA32_EFER.LMA, host CR4.PAE", .vmFailValid(8)) { s, _ in
+            Check("\(name).host-address-space", "SDM 27.2.4 host address-space size vs IA32_EFER.LMA, host CR4.PAE", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 let hostLong = s.currentField(VMCSFieldEncoding.exitControls) >> 9 & 1 == 1
                 let guestLong = s.currentField(VMCSFieldEncoding.entryControls) >> 9 & 1 == 1
                 if s.efer >> 10 & 1 == 1 {
@@ -68,14 +78,14 @@ public enum VMEntryChecks {
                 return hostLong || guestLong
             },
             // SDM 27.2.3 host segment and descriptor-table registers
-            Check("\(name).host-selectors", "SDM 27.2.3 host selectors: RPL/TI = 0, CS and TR != 0", .vmFailValid(8)) { s, _ in
+            Check("\(name).host-selectors", "SDM 27.2.3 host selectors: RPL/TI = 0, CS and TR != 0", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 let selectors = stride(from: VMCSFieldEncoding.hostESSelector, through: VMCSFieldEncoding.hostTRSelector, by: 2)
                     .map { s.currentField($0) }
                 return selectors.contains { $0 & 7 != 0 }
                     || s.currentField(VMCSFieldEncoding.hostCSSelector) == 0
                     || s.currentField(VMCSFieldEncoding.hostTRSelector) == 0
             },
-            Check("\(name).host-rip", "SDM 27.2.4 host RIP canonical", .vmFailValid(8)) { s, _ in
+            Check("\(name).host-rip", "SDM 27.2.4 host RIP canonical", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 !VMXInstructions.isCanonical(s.currentField(VMCSFieldEncoding.hostRIP))
             },
             // SDM 27.3.1 guest state
@@ -87,6 +97,48 @@ public enum VMEntryChecks {
             Check("\(name).guest-cr4", "SDM 27.3.1.1 guest CR4 vs FIXED0/1", .entryFailure(qualification: 0)) { s, _ in
                 !VMXInstructions.fixedBitsHold(s.currentField(VMCSFieldEncoding.guestCR4),
                                                fixed0: s.capabilities.cr4Fixed0, fixed1: s.capabilities.cr4Fixed1)
+            },
+            Check("\(name).guest-cr3", "SDM 27.3.1.1 guest CR3 bits beyond MAXPHYADDR", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(F.guestCR3) >> UInt64(s.capabilities.physicalAddressWidth) != 0
+            },
+            Check("\(name).guest-dr7", "SDM 27.3.1.1 \"load debug controls\" => guest DR7[63:32] = 0", .entryFailure(qualification: 0)) { s, _ in
+                VMXTransitions.entryControl(s, .loadDebug) && s.currentField(F.guestDR7) >> 32 != 0
+            },
+            Check("\(name).guest-efer", "SDM 27.3.1.1 \"load IA32_EFER\" => reserved bits 0, LMA = \"IA-32e mode guest\", LMA = LME when CR0.PG = 1", .entryFailure(qualification: 0)) { s, _ in
+                guard VMXTransitions.entryControl(s, .loadEFER) else { return false }
+                let efer = s.currentField(F.guestEFER)
+                let lma = efer >> 10 & 1 == 1
+                return efer & ~UInt64(0xD01) != 0 || lma != VMXTransitions.entryControl(s, .ia32eModeGuest)
+                    || (s.currentField(F.guestCR0) >> 31 == 1 && lma != (efer >> 8 & 1 == 1))
+            },
+            Check("\(name).guest-tr", "SDM 27.3.1.2 TR: TI = 0, usable, type 11 (IA-32e mode guest) or 3/11", .entryFailure(qualification: 0)) { s, _ in
+                let tr = guestSegment(s, .tr)
+                let typeOK = tr.type == 11 || (tr.type == 3 && !VMXTransitions.entryControl(s, .ia32eModeGuest))
+                return tr.selector & 4 != 0 || tr.isUnusable || !typeOK
+            },
+            Check("\(name).guest-ldtr", "SDM 27.3.1.2 LDTR if usable: TI = 0, type 2", .entryFailure(qualification: 0)) { s, _ in
+                let ldtr = guestSegment(s, .ldtr)
+                return !ldtr.isUnusable && (ldtr.selector & 4 != 0 || ldtr.type != 2)
+            },
+            Check("\(name).guest-cs", "SDM 27.3.1.2 CS: type 9, 11, 13 or 15 (3 too with unrestricted guest); L and D/B not both in an IA-32e mode guest", .entryFailure(qualification: 0)) { s, _ in
+                let cs = guestSegment(s, .cs)
+                let types: Set<UInt32> = s.secondaryControl(7) ? [3, 9, 11, 13, 15] : [9, 11, 13, 15]
+                return !types.contains(cs.type) || (VMXTransitions.entryControl(s, .ia32eModeGuest) && cs.l && cs.db)
+            },
+            Check("\(name).guest-ss-rpl", "SDM 27.3.1.2 SS.RPL = CS.RPL (unless unrestricted guest)", .entryFailure(qualification: 0)) { s, _ in
+                !s.secondaryControl(7) && guestSegment(s, .ss).selector & 3 != guestSegment(s, .cs).selector & 3
+            },
+            Check("\(name).guest-rip", "SDM 27.3.1.4 guest RIP: bits 63:32 zero unless IA-32e mode guest with CS.L; else canonical", .entryFailure(qualification: 0)) { s, _ in
+                let rip = s.currentField(F.guestRIP)
+                let long = VMXTransitions.entryControl(s, .ia32eModeGuest) && guestSegment(s, .cs).l
+                return long ? !VMXInstructions.isCanonical(rip) : rip >> 32 != 0
+            },
+            Check("\(name).guest-rflags-vm", "SDM 27.3.1.4 RFLAGS.VM = 0 in an IA-32e mode guest or with CR0.PE = 0", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(F.guestRFLAGS) >> 17 & 1 == 1
+                    && (VMXTransitions.entryControl(s, .ia32eModeGuest) || s.currentField(F.guestCR0) & 1 == 0)
+            },
+            Check("\(name).guest-sti-if", "SDM 27.3.1.5 blocking by STI requires RFLAGS.IF = 1", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(F.guestInterruptibility) & 1 == 1 && s.currentField(F.guestRFLAGS) >> 9 & 1 == 0
             },
             Check("\(name).guest-ia32e", "SDM 27.3.1.1 IA-32e mode guest => CR0.PG = 1 and CR4.PAE = 1", .entryFailure(qualification: 0)) { s, _ in
                 s.currentField(VMCSFieldEncoding.entryControls) >> 9 & 1 == 1
@@ -112,6 +164,15 @@ public enum VMEntryChecks {
                     || (s.secondaryControl(14) && header >> 31 == 0)
             },
         ]
+    }
+
+    typealias F = VMCSFieldEncoding
+
+    /// The guest segment register the VMCS fields describe.
+    static func guestSegment(_ s: MachineState, _ r: SegmentRegister) -> Segment {
+        Segment(selector: UInt16(truncatingIfNeeded: s.currentField(r.guestSelectorField)),
+                attributes: UInt32(truncatingIfNeeded: s.currentField(r.guestAccessRightsField)),
+                limit: UInt32(truncatingIfNeeded: s.currentField(r.guestLimitField)), base: s.currentField(r.guestBaseField))
     }
 
     /// Every bit the MSR's allowed-0 half (31:0) requires is 1 and every 1 is allowed by the

@@ -4,24 +4,6 @@
 /// branch, the condition here carries the branch's test, so each row stands alone and the list
 /// can be reordered by the mutation check.
 public enum VMXInstructions {
-    public static func model(_ instruction: Instruction) -> InstructionModel {
-        switch instruction {
-        case .vmxon: vmxon
-        case .vmxoff: vmxoff
-        case .vmclear: vmclear
-        case .vmptrld: vmptrld
-        case .vmptrst: vmptrst
-        case .vmread: vmread
-        case .vmwrite: vmwrite
-        case .vmlaunch: vmentry(launch: true)
-        case .vmresume: vmentry(launch: false)
-        case .vmcall: vmcall
-        case .invept: invept
-        case .invvpid: invvpid
-        default: vmfunc
-        }
-    }
-
     // MARK: shared rows
 
     /// UD-GEN: not in VMX operation, real mode, virtual-8086 mode or compatibility mode.
@@ -31,7 +13,7 @@ public enum VMXInstructions {
         }
     }
 
-    static func exitInNonRoot(_ name: String, _ reason: UInt32) -> Check {
+    static func exitInNonRoot(_ name: String, _ reason: VMXExitReason) -> Check {
         Check("\(name).exit", "SDM \(name.uppercased()) non-root row; SDM 26.1.2", .vmExit(reason)) { s, _ in s.mode == .nonRoot }
     }
 
@@ -67,11 +49,11 @@ public enum VMXInstructions {
         Check("vmxon.ud", "SDM VMXON row 1", .fault(.ud)) { s, o in
             o.registerForm || !s.protectedMode || s.cr4 >> 13 & 1 == 0 || s.virtual8086 || s.compatibilityMode
         },
-        exitInNonRoot("vmxon", 27),
+        exitInNonRoot("vmxon", .vmxon),
         Check("vmxon.cpl-in-vmx", "SDM VMXON row 8 (VMX operation, CPL > 0)", .fault(.gp)) { s, _ in
             s.inVMXOperation && s.cpl > 0
         },
-        Check("vmxon.in-root", "SDM VMXON row 9", .vmFail(15)) { s, _ in s.inVMXOperation },
+        Check("vmxon.in-root", "SDM VMXON row 9", .vmFail(.vmxonInRoot)) { s, _ in s.inVMXOperation },
         Check("vmxon.gp", "SDM VMXON row 2", .fault(.gp)) { s, _ in
             let c = s.capabilities
             let fc = s.featureControl
@@ -98,9 +80,9 @@ public enum VMXInstructions {
 
     static let vmxoff = InstructionModel(.vmxoff, checks: [
         udGeneric("vmxoff"),
-        exitInNonRoot("vmxoff", 26),
+        exitInNonRoot("vmxoff", .vmxoff),
         cplCheck("vmxoff"),
-        Check("vmxoff.dual-monitor", "SDM VMXOFF row 4", .vmFail(23)) { s, _ in s.dualMonitorActive },
+        Check("vmxoff.dual-monitor", "SDM VMXOFF row 4", .vmFail(.vmxoffUnderDualMonitor)) { s, _ in s.dualMonitorActive },
     ]) { s, _ in
         s.mode = .outside
         s.vmxonPointer = nil
@@ -112,11 +94,11 @@ public enum VMXInstructions {
 
     static let vmclear = InstructionModel(.vmclear, checks: [
         udGeneric("vmclear", memoryOnly: true),
-        exitInNonRoot("vmclear", 19),
+        exitInNonRoot("vmclear", .vmclear),
         cplCheck("vmclear"),
         operandFault("vmclear"),
-        Check("vmclear.address", "SDM VMCLEAR row 5", .vmFail(2)) { s, o in !s.capabilities.isValidPageAddress(o.address) },
-        Check("vmclear.vmxon-pointer", "SDM VMCLEAR row 6", .vmFail(3)) { s, o in o.address == s.vmxonPointer },
+        Check("vmclear.address", "SDM VMCLEAR row 5", .vmFail(.vmclearInvalidAddress)) { s, o in !s.capabilities.isValidPageAddress(o.address) },
+        Check("vmclear.vmxon-pointer", "SDM VMCLEAR row 6", .vmFail(.vmclearVMXONPointer)) { s, o in o.address == s.vmxonPointer },
     ]) { s, o in
         s.vmcs[o.address]?.launched = false
         if o.address == s.currentVMCS { s.currentVMCS = MachineState.invalidPointer }
@@ -127,12 +109,12 @@ public enum VMXInstructions {
 
     static let vmptrld = InstructionModel(.vmptrld, checks: [
         udGeneric("vmptrld", memoryOnly: true),
-        exitInNonRoot("vmptrld", 21),
+        exitInNonRoot("vmptrld", .vmptrld),
         cplCheck("vmptrld"),
         operandFault("vmptrld"),
-        Check("vmptrld.address", "SDM VMPTRLD row 5", .vmFail(9)) { s, o in !s.capabilities.isValidPageAddress(o.address) },
-        Check("vmptrld.vmxon-pointer", "SDM VMPTRLD row 6", .vmFail(10)) { s, o in o.address == s.vmxonPointer },
-        Check("vmptrld.revision", "SDM VMPTRLD row 7", .vmFail(11)) { s, o in
+        Check("vmptrld.address", "SDM VMPTRLD row 5", .vmFail(.vmptrldInvalidAddress)) { s, o in !s.capabilities.isValidPageAddress(o.address) },
+        Check("vmptrld.vmxon-pointer", "SDM VMPTRLD row 6", .vmFail(.vmptrldVMXONPointer)) { s, o in o.address == s.vmxonPointer },
+        Check("vmptrld.revision", "SDM VMPTRLD row 7", .vmFail(.vmptrldIncorrectRevision)) { s, o in
             let header = s.dword(at: o.address)
             return header & 0x7FFF_FFFF != s.capabilities.revisionID || (header >> 31 == 1 && !s.capabilities.vmcsShadowing)
         },
@@ -145,7 +127,7 @@ public enum VMXInstructions {
 
     static let vmptrst = InstructionModel(.vmptrst, checks: [
         udGeneric("vmptrst", memoryOnly: true),
-        exitInNonRoot("vmptrst", 22),
+        exitInNonRoot("vmptrst", .vmptrst),
         cplCheck("vmptrst"),
         operandFault("vmptrst"),
     ]) { s, o in
@@ -169,14 +151,14 @@ public enum VMXInstructions {
     }
 
     static func unsupportedField(_ name: String) -> Check {
-        Check("\(name).unsupported", "SDM \(name.uppercased()) unsupported-component row", .vmFailValid(12)) { s, o in
+        Check("\(name).unsupported", "SDM \(name.uppercased()) unsupported-component row", .vmFailValid(.unsupportedVMCSComponent)) { s, o in
             !VMCSFieldEncoding.isSupported(operandSized(o.encoding, s))
         }
     }
 
     static let vmread = InstructionModel(.vmread, checks: [
         udGeneric("vmread"),
-        Check("vmread.exit", "SDM VMREAD row 2; SDM 26.1.3", .vmExit(23)) { s, o in shadowAccessExits(s, o, bitmap: s.vmreadBitmap) },
+        Check("vmread.exit", "SDM VMREAD row 2; SDM 26.1.3", .vmExit(.vmread)) { s, o in shadowAccessExits(s, o, bitmap: s.vmreadBitmap) },
         cplCheck("vmread"),
         noWorkingVMCS("vmread"),
         unsupportedField("vmread"),
@@ -190,12 +172,12 @@ public enum VMXInstructions {
 
     static let vmwrite = InstructionModel(.vmwrite, checks: [
         udGeneric("vmwrite"),
-        Check("vmwrite.exit", "SDM VMWRITE row 2; SDM 26.1.3", .vmExit(25)) { s, o in shadowAccessExits(s, o, bitmap: s.vmwriteBitmap) },
+        Check("vmwrite.exit", "SDM VMWRITE row 2; SDM 26.1.3", .vmExit(.vmwrite)) { s, o in shadowAccessExits(s, o, bitmap: s.vmwriteBitmap) },
         cplCheck("vmwrite"),
         noWorkingVMCS("vmwrite"),
         operandFault("vmwrite"),
         unsupportedField("vmwrite"),
-        Check("vmwrite.read-only", "SDM VMWRITE row 7", .vmFailValid(13)) { s, o in
+        Check("vmwrite.read-only", "SDM VMWRITE row 7", .vmFailValid(.vmwriteReadOnlyComponent)) { s, o in
             VMCSFieldEncoding.isExitInformation(UInt32(truncatingIfNeeded: operandSized(o.encoding, s))) && !s.capabilities.vmwriteAnyField
         },
     ]) { s, o in
@@ -224,22 +206,25 @@ public enum VMXInstructions {
         let name = launch ? "vmlaunch" : "vmresume"
         var checks = [
             udGeneric(name),
-            exitInNonRoot(name, launch ? 20 : 24),
+            exitInNonRoot(name, launch ? .vmlaunch : .vmresume),
             cplCheck(name),
             Check("\(name).no-vmcs", "SDM VMLAUNCH/VMRESUME row 4 (KVM/KUT: shadow VMCS too)", .vmFailInvalid) { s, _ in
                 !s.hasCurrentVMCS || s.vmcs[s.currentVMCS]?.isShadow == true
             },
-            Check("\(name).mov-ss", "SDM VMLAUNCH/VMRESUME row 5", .vmFailValid(26)) { s, _ in s.movSSBlocking },
+            Check("\(name).mov-ss", "SDM VMLAUNCH/VMRESUME row 5", .vmFailValid(.entryEventsBlockedByMOVSS)) { s, _ in s.movSSBlocking },
             launch
-                ? Check("vmlaunch.launched", "SDM VMLAUNCH row 6", .vmFailValid(4)) { s, _ in s.vmcs[s.currentVMCS]?.launched == true }
-                : Check("vmresume.not-launched", "SDM VMRESUME row 7", .vmFailValid(5)) { s, _ in s.vmcs[s.currentVMCS]?.launched != true },
+                ? Check("vmlaunch.launched", "SDM VMLAUNCH row 6", .vmFailValid(.vmlaunchNonClearVMCS)) { s, _ in s.vmcs[s.currentVMCS]?.launched == true }
+                : Check("vmresume.not-launched", "SDM VMRESUME row 7", .vmFailValid(.vmresumeNonLaunchedVMCS)) { s, _ in s.vmcs[s.currentVMCS]?.launched != true },
         ]
         checks += VMEntryChecks.all(name)
         return InstructionModel(launch ? .vmlaunch : .vmresume, checks: checks) { s, _ in
-            let current = s.currentVMCS
-            if launch { s.vmcs[current]?.launched = true }
-            s.rflags = s.currentField(VMCSFieldEncoding.guestRFLAGS)
-            s.mode = .nonRoot
+            // SDM 27.3.2 loads the guest, 27.4 the VM-entry MSR-load area: a failing entry n
+            // fails the entry with exit reason 34 and qualification n (SDM 27.8); the launch
+            // state changes only when the guest was entered.
+            if let failed = VMXTransitions.loadGuest(&s) {
+                return VMXTransitions.entryFailure(&s, reason: .msrLoadFailure, qualification: failed)
+            }
+            if launch { s.vmcs[s.currentVMCS]?.launched = true }
             return .entered
         }
     }
@@ -248,15 +233,15 @@ public enum VMXInstructions {
 
     static let vmcall = InstructionModel(.vmcall, checks: [
         Check("vmcall.ud-outside", "SDM VMCALL row 1", .fault(.ud)) { s, _ in !s.inVMXOperation },
-        exitInNonRoot("vmcall", 18),
+        exitInNonRoot("vmcall", .vmcall),
         Check("vmcall.ud-mode", "SDM VMCALL row 3", .fault(.ud)) { s, _ in s.virtual8086 || s.compatibilityMode },
         cplCheck("vmcall"),
-        Check("vmcall.no-monitor", "SDM VMCALL row 5", .vmFail(1)) { s, _ in
+        Check("vmcall.no-monitor", "SDM VMCALL row 5", .vmFail(.vmcallInRoot)) { s, _ in
             s.smm || !s.capabilities.dualMonitor || !s.smmMonitorValid
         },
         Check("vmcall.smm-exit", "SDM VMCALL row 6 (SMM VM exit, not modelled)", .notModelled) { s, _ in s.dualMonitorActive },
         Check("vmcall.no-vmcs", "SDM VMCALL row 7", .vmFailInvalid) { s, _ in !s.hasCurrentVMCS },
-        Check("vmcall.launched", "SDM VMCALL row 8", .vmFailValid(19)) { s, _ in s.vmcs[s.currentVMCS]?.launched == true },
+        Check("vmcall.launched", "SDM VMCALL row 8", .vmFailValid(.vmcallNonClearVMCS)) { s, _ in s.vmcs[s.currentVMCS]?.launched == true },
     ]) { _, _ in
         // Activating the dual-monitor treatment (SDM VMCALL rows 9-10) enters SMM: not modelled.
         .notModelled
@@ -267,14 +252,14 @@ public enum VMXInstructions {
     static let invept = InstructionModel(.invept, checks: [
         Check("invept.unsupported", "SDM INVEPT row 0", .fault(.ud)) { s, _ in !s.capabilities.invept },
         udGeneric("invept"),
-        exitInNonRoot("invept", 50),
+        exitInNonRoot("invept", .invept),
         cplCheck("invept"),
-        Check("invept.type", "SDM INVEPT row 4", .vmFail(28)) { s, o in
+        Check("invept.type", "SDM INVEPT row 4", .vmFail(.invalidINVEPTINVVPIDOperand)) { s, o in
             let type = operandSized(o.type, s)
             return !(type == 1 || type == 2) || s.capabilities.eptVPIDCap >> (24 + type) & 1 == 0
         },
         operandFault("invept"),
-        Check("invept.eptp", "SDM INVEPT row 6", .vmFail(28)) { s, o in
+        Check("invept.eptp", "SDM INVEPT row 6", .vmFail(.invalidINVEPTINVVPIDOperand)) { s, o in
             operandSized(o.type, s) == 1 && !VMEntryChecks.isValidEPTP(o.descriptorLow, s.capabilities)
         },
     ]) { s, _ in InstructionModel.vmSucceed(&s) }
@@ -284,18 +269,18 @@ public enum VMXInstructions {
     static let invvpid = InstructionModel(.invvpid, checks: [
         Check("invvpid.unsupported", "SDM INVVPID row 0", .fault(.ud)) { s, _ in !s.capabilities.invvpid },
         udGeneric("invvpid"),
-        exitInNonRoot("invvpid", 53),
+        exitInNonRoot("invvpid", .invvpid),
         cplCheck("invvpid"),
-        Check("invvpid.type", "SDM INVVPID row 4", .vmFail(28)) { s, o in
+        Check("invvpid.type", "SDM INVVPID row 4", .vmFail(.invalidINVEPTINVVPIDOperand)) { s, o in
             let type = operandSized(o.type, s)
             return type > 3 || s.capabilities.eptVPIDCap >> (40 + type) & 1 == 0
         },
         operandFault("invvpid"),
-        Check("invvpid.reserved", "SDM INVVPID row 6", .vmFail(28)) { _, o in o.descriptorLow >> 16 != 0 },
-        Check("invvpid.vpid-zero", "SDM INVVPID rows 7-8", .vmFail(28)) { s, o in
+        Check("invvpid.reserved", "SDM INVVPID row 6", .vmFail(.invalidINVEPTINVVPIDOperand)) { _, o in o.descriptorLow >> 16 != 0 },
+        Check("invvpid.vpid-zero", "SDM INVVPID rows 7-8", .vmFail(.invalidINVEPTINVVPIDOperand)) { s, o in
             operandSized(o.type, s) != 2 && o.descriptorLow & 0xFFFF == 0
         },
-        Check("invvpid.non-canonical", "SDM INVVPID row 7", .vmFail(28)) { s, o in
+        Check("invvpid.non-canonical", "SDM INVVPID row 7", .vmFail(.invalidINVEPTINVVPIDOperand)) { s, o in
             operandSized(o.type, s) == 0 && !isCanonical(o.descriptorHigh)
         },
     ]) { s, _ in InstructionModel.vmSucceed(&s) }
@@ -306,11 +291,11 @@ public enum VMXInstructions {
         Check("vmfunc.ud-mode", "SDM VMFUNC row 1", .fault(.ud)) { s, _ in s.mode != .nonRoot },
         Check("vmfunc.ud-disabled", "SDM VMFUNC row 2", .fault(.ud)) { s, _ in !s.secondaryControl(13) },
         Check("vmfunc.ud-eax", "SDM VMFUNC row 3", .fault(.ud)) { _, o in o.eax & 0xFFFF_FFFF >= 64 },
-        Check("vmfunc.not-enabled", "SDM VMFUNC row 4", .vmExit(59)) { s, o in
+        Check("vmfunc.not-enabled", "SDM VMFUNC row 4", .vmExit(.vmfunc)) { s, o in
             s.currentField(VMCSFieldEncoding.vmfuncControls) >> (o.eax & 63) & 1 == 0
         },
-        Check("vmfunc.index", "SDM VMFUNC row 5", .vmExit(59)) { _, o in o.eax & 0xFFFF_FFFF == 0 && o.ecx & 0xFFFF_FFFF >= 512 },
-        Check("vmfunc.eptp", "SDM VMFUNC row 6", .vmExit(59)) { s, o in
+        Check("vmfunc.index", "SDM VMFUNC row 5", .vmExit(.vmfunc)) { _, o in o.eax & 0xFFFF_FFFF == 0 && o.ecx & 0xFFFF_FFFF >= 512 },
+        Check("vmfunc.eptp", "SDM VMFUNC row 6", .vmExit(.vmfunc)) { s, o in
             o.eax & 0xFFFF_FFFF == 0 && !VMEntryChecks.isValidEPTP(tentativeEPTP(s, o), s.capabilities)
         },
     ]) { s, o in

@@ -40,9 +40,17 @@ public enum VectorParser {
 
             guard let expected = Outcome(parsing: columns[3]) else { throw fail("unknown outcome '\(columns[3])'") }
             let then = columns.count == 5 ? try settings(words(columns[4])[...], fail) : []
-            vectors.append(ConformanceVector(name: name, file: file, line: lineNumber, citation: citation, base: base,
-                                             given: given, instruction: instruction, operands: operands,
-                                             expected: expected, then: then))
+            let vector = ConformanceVector(name: name, file: file, line: lineNumber, citation: citation, base: base,
+                                           given: given, instruction: instruction, operands: operands,
+                                           expected: expected, then: then)
+            // Settings that cannot apply to the base (a VMCS field with no current VMCS, an
+            // out-of-range value) are the file's error, not a silent no-op at run time.
+            do {
+                _ = try vector.initialState(.reference)
+            } catch {
+                throw fail(error.message)
+            }
+            vectors.append(vector)
         }
         return vectors
     }

@@ -21,4 +21,14 @@ public struct GuestExit: Codable, Sendable, Hashable {
         self.value = value
         self.detail = detail
     }
+
+    /// An exit of a known KVM_EXIT_* kind, named and numbered from the one table.
+    public init(_ reason: KVMExitReason, port: Int? = nil, size: Int? = nil, direction: String? = nil,
+                value: UInt64? = nil, detail: String? = nil) {
+        self.init(reason: reason.name, code: Int(reason.rawValue), port: port, size: size, direction: direction,
+                  value: value, detail: detail)
+    }
+
+    /// The KVM_EXIT_* kind, when `code` is one of the table's.
+    public var kind: KVMExitReason? { UInt32(exactly: code).flatMap(KVMExitReason.init(rawValue:)) }
 }

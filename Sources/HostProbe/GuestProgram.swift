@@ -1,3 +1,5 @@
+import HostModel
+
 /// A hand-assembled test guest: its machine code, the CPU mode it starts in, and how to tell it
 /// really ran. Each instruction's encoding is written out beside its bytes (Intel SDM vol. 2
 /// opcode tables), so the guests need no assembler and can be checked by reading.
@@ -9,22 +11,8 @@ public struct GuestProgram: Sendable, Hashable {
         case long64
     }
 
-    /// Where things live in the guest's 2 MiB of RAM (guest-physical; identity-mapped in long mode
-    /// except for `aliasVirtual`).
-    public enum Layout {
-        public static let memorySize = 0x20_0000
-        public static let pml4 = 0x1000
-        public static let pdpt = 0x2000
-        public static let pageDirectory = 0x3000
-        public static let pageTable = 0x4000
-        public static let stackTop = 0x7000
-        public static let entry = 0x8000
-        /// The physical page the long-mode guest's result lands in.
-        public static let resultPhysical = 0x9000
-        /// A virtual page that our page table maps to `resultPhysical`, not to itself; guest-physical
-        /// 0x1F0000 stays untouched if and only if the CPU translated through our tables.
-        public static let aliasVirtual = 0x1F_0000
-    }
+    /// Where things live in the guest (one definition, shared with the Emulator's interpreter).
+    public typealias Layout = GuestMemoryLayout
 
     /// The port test guests report results on; latency guests use `userspaceExitPort` and `batchMarkerPort`.
     public static let resultPort = 0x10

@@ -4,7 +4,7 @@ import HostModel
 
 extension GuestRunner {
     /// The result window programs store into (guest-physical), read back after the run.
-    public static let resultWindow = 0x9000..<0x9100
+    public static let resultWindow = GuestMemoryLayout.resultWindow
     /// What every IN of a program reads: each byte 0xA5.
     public static let inByte: UInt8 = 0xA5
 

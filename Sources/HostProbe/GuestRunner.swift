@@ -107,7 +107,7 @@ public struct GuestRunner: Sendable {
             do throws(KVMError) {
                 step = try machine.runOnce()
             } catch where error.errno == EINTR {
-                exits.append(GuestExit(reason: "intr", code: 10, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
+                exits.append(GuestExit(.intr, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
                 continue
             } catch {
                 // Under `ulimit -u` a software backend (kvm_pvm) cannot start its task: EAGAIN.
@@ -163,20 +163,20 @@ public struct GuestRunner: Sendable {
         case .long64:
             buildPageTables(machine)
             sregs.cr3 = UInt64(GuestProgram.Layout.pml4)
-            sregs.cr4 = 1 << 5 //                    PAE
-            sregs.cr0 = 1 << 31 | 1 << 4 | 1 //      PG | ET | PE
-            sregs.efer = 1 << 10 | 1 << 8 //         LMA | LME
+            sregs.cr4 = GuestMemoryLayout.longModeCR4
+            sregs.cr0 = GuestMemoryLayout.longModeCR0
+            sregs.efer = GuestMemoryLayout.longModeEFER
             var code = kvm_segment()
             code.base = 0
             code.limit = 0xFFFF_FFFF
-            code.selector = 0x08
+            code.selector = GuestMemoryLayout.codeSelector
             code.type = 0xB //                       execute/read, accessed
             code.present = 1
             code.s = 1
             code.l = 1 //                            64-bit code segment (D must be 0)
             code.g = 1
             var data = code
-            data.selector = 0x10
+            data.selector = GuestMemoryLayout.dataSelector
             data.type = 0x3 //                       read/write, accessed
             data.l = 0
             data.db = 1
@@ -199,16 +199,7 @@ public struct GuestRunner: Sendable {
     /// PML4[0] → PDPT[0] → PD[0] → one page table of 4 KiB pages mapping the first 2 MiB to
     /// itself, except VA 0x1F0000, which maps to physical 0x9000.
     private func buildPageTables(_ machine: GuestMachine) {
-        typealias L = GuestProgram.Layout
-        let presentWritable: UInt64 = 0x3
-        machine.write64(UInt64(L.pdpt) | presentWritable, at: L.pml4)
-        machine.write64(UInt64(L.pageDirectory) | presentWritable, at: L.pdpt)
-        machine.write64(UInt64(L.pageTable) | presentWritable, at: L.pageDirectory)
-        for page in 0..<512 {
-            let virtual = page << 12
-            let physical = virtual == L.aliasVirtual ? L.resultPhysical : virtual
-            machine.write64(UInt64(physical) | presentWritable, at: L.pageTable + 8 * page)
-        }
+        for entry in GuestMemoryLayout.pageTableEntries { machine.write64(entry.value, at: entry.address) }
     }
 
     /// Times userspace exits (OUT round trips) and in-kernel exits (CPUID batches) in long mode.

@@ -25,7 +25,7 @@ public struct HTMLRenderer: ReportRenderer {
         \(kvm(r))
         \(try iommuAndPCI(r))
         \(laterSection(try r.popekGoldberg.map(ReportEncoder.encode), title: "Popek–Goldberg analysis", anchor: "pg", about: "Which sensitive instructions are unprivileged on this CPU, and what that means for trap-and-emulate virtualization."))
-        \(laterSection(r.emulator, title: "Emulator conformance", anchor: "emulator", about: "The VMX/SVM instruction model checked against the Intel/AMD specification vectors."))
+        \(laterSection(r.emulator, title: "Virtualization model of this CPU", anchor: "emulator", about: "The VMX/SVM instruction model configured from this CPU's capabilities: what a hypervisor may use here and what VMXON and VM entry demand."))
         <footer>Written by virtcheck \(r.tool.version) · report schema \(r.schemaVersion) · source: \(r.source.kind.rawValue)\(paths(r)). The same report as JSON: <code>virtcheck check --format json</code>.</footer>
         </main></body></html>
 

@@ -117,7 +117,7 @@ public struct Report: Encodable, Sendable {
     public var profiles: [ProfileResult]
     /// Popek and Goldberg's condition on this host (`popek_goldberg`).
     public var popekGoldberg: PopekGoldbergAnalysis?
-    /// The built-in emulator's conformance results (`virtcheck verify`), already in report form.
+    /// The VMX/SVM model configured from the checked CPU (`Emulator.HostCapabilityModel`), already in report form.
     public var emulator: JSONValue?
     /// What this run required and the exit code it gives, so every format gates as the exit code does.
     public var gate: GateDecision

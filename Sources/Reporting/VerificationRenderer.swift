@@ -48,13 +48,17 @@ public enum VerificationRenderer {
             out += "\(r.agrees ? "agree" : r.knownDeviation != nil ? "known" : "DIFF ") \(r.program.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.instruction.padding(toLength: 14, withPad: " ", startingAt: 0)) exits: \(r.exits.joined(separator: ", "))\n"
             if !r.agrees {
                 out += "      reference: \(r.reference)\n"
-                out += "      known KVM/PVM deviation: \(r.knownDeviation ?? "no")\n"
-                for m in r.mismatches { out += "      \(m)\n" }
+                for m in r.deviations {
+                    out += "      \(m)\n"
+                    out += "        \(m.knownDeviation.map { "known deviation: \($0)" } ?? "UNEXPLAINED: no documented deviation names this observation")\n"
+                }
             }
         }
         let known = results.filter { $0.knownDeviation != nil }.count
+        let mismatches = results.flatMap(\.deviations)
         out += "\n\(results.filter(\.agrees).count)/\(results.count) programs agree; \(known) disagree in a documented \(backend ?? "backend") deviation; "
-            + "\(results.filter { !$0.agrees && $0.knownDeviation == nil }.count) unexplained\n"
+            + "\(results.filter { !$0.unexplained.isEmpty }.count) unexplained (\(mismatches.count) differences, "
+            + "\(mismatches.filter { $0.knownDeviation == nil }.count) of them unexplained)\n"
         return out
     }
 }

@@ -11,7 +11,14 @@ public struct DifferentialResult: Codable, Sendable, Hashable {
     public var agrees: Bool
     /// Exits KVM reported, `reason[:port/size/value]`.
     public var exits: [String]
+    /// Each difference as text (`field: predicted P, KVM O`).
     public var mismatches: [String]
-    /// Set when every mismatch is a documented deviation of the KVM backend, with the reason.
+    /// Each difference with the deviation that explains it, if any.
+    public var deviations: [DifferentialMismatch]
+    /// Set when every mismatch is explained by a documented deviation of the KVM backend (the
+    /// first one's explanation); nil when the program agrees or any mismatch is unexplained.
     public var knownDeviation: String?
+
+    /// Disagreements no documented deviation explains.
+    public var unexplained: [DifferentialMismatch] { deviations.filter { $0.knownDeviation == nil } }
 }

@@ -54,39 +54,48 @@ public enum DifferentialRunner {
     public static func compare(_ program: X86TestProgram, _ kvm: GuestProgramOutcome?, backend: String? = nil,
                                reservedCR4: UInt64 = 0) -> DifferentialResult {
         let predicted = program.predict(reservedCR4: reservedCR4)
-        var mismatches: [String] = []
+        var found: [DifferentialMismatch] = []
+        func differ(_ field: String, _ p: String, _ o: String) { found.append(DifferentialMismatch(field: field, predicted: p, observed: o)) }
         let exits = kvm?.exits.map(describe) ?? []
-        if let unsupported = predicted.unsupported { mismatches.append("interpreter: \(unsupported)") }
+        if let unsupported = predicted.unsupported { differ("interpreter", "a prediction", unsupported) }
         if let kvm {
-            if let error = kvm.error { mismatches.append("KVM run: \(error)") }
+            if let error = kvm.error { differ("kvm-run", "a completed run", error) }
             let predictedExits = predicted.exits.map(describe)
-            if predictedExits != exits { mismatches.append("exits: predicted \(predictedExits), KVM \(exits)") }
+            if predictedExits != exits { differ("exits", predictedExits.joined(separator: ", "), exits.joined(separator: ", ")) }
             let names = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
-            let checkState = predicted.exits.last?.reason == "hlt"
+            let checkState = predicted.exits.last?.kind == .hlt
             if checkState, kvm.registers.count == 16 {
                 for i in 0..<16 where !program.hostDefined.contains(i) && kvm.registers[i] != predicted.state.gpr[i] {
-                    mismatches.append("\(names[i]): predicted \(hex(predicted.state.gpr[i])), KVM \(hex(kvm.registers[i]))")
+                    differ(names[i], hex(predicted.state.gpr[i]), hex(kvm.registers[i]))
                 }
-                if let rip = kvm.rip, rip != predicted.state.rip { mismatches.append("rip: predicted \(hex(predicted.state.rip)), KVM \(hex(rip))") }
+                if let rip = kvm.rip, rip != predicted.state.rip { differ("rip", hex(predicted.state.rip), hex(rip)) }
                 let defined = comparedFlags & ~predicted.undefinedFlags
                 if let flags = kvm.rflags, flags & defined != predicted.state.rflags & defined {
-                    mismatches.append("rflags: predicted \(hex(predicted.state.rflags & defined)), KVM \(hex(flags & defined)) (bits compared \(hex(defined)))")
+                    differ("rflags", hex(predicted.state.rflags & defined), hex(flags & defined))
                 }
-                let window = predicted.state.memory[0x9000..<0x9100].map { String(format: "%02x", $0) }.joined()
-                if let memory = kvm.resultMemory, memory != window { mismatches.append("memory 0x9000: predicted \(window.prefix(48))..., KVM \(memory.prefix(48))...") }
+                let window = predicted.state.memory[GuestMemoryLayout.resultWindow].map { String(format: "%02x", $0) }.joined()
+                if let memory = kvm.resultMemory, memory != window {
+                    differ("memory \(hex(UInt64(GuestMemoryLayout.resultPhysical)))", String(window.prefix(48)) + "...", String(memory.prefix(48)) + "...")
+                }
             }
         } else {
-            mismatches.append("KVM: no outcome for this program")
+            differ("outcome", "a KVM run", "no outcome for this program")
         }
+        let judged = found.map { mismatch in
+            var m = mismatch
+            m.knownDeviation = KnownDeviation.explaining(program.name, mismatch, backend: backend)
+                .map { "\($0.backend): \($0.explanation) (\($0.source))" }
+            return m
+        }
+        let allExplained = !judged.isEmpty && judged.allSatisfy { $0.knownDeviation != nil }
         return DifferentialResult(program: program.name, mode: program.mode.rawValue, instruction: program.instruction,
-                                  reference: program.reference, agrees: mismatches.isEmpty, exits: exits,
-                                  mismatches: mismatches,
-                                  knownDeviation: mismatches.isEmpty ? nil : KnownDeviation.explaining(program.name, backend: backend)
-                                      .map { "\($0.backend): \($0.explanation) (\($0.source))" })
+                                  reference: program.reference, agrees: judged.isEmpty, exits: exits,
+                                  mismatches: judged.map(\.description), deviations: judged,
+                                  knownDeviation: allExplained ? judged.first?.knownDeviation : nil)
     }
 
     static func describe(_ exit: GuestExit) -> String {
-        guard exit.reason == "io" else { return exit.reason }
+        guard exit.kind == .io else { return exit.reason }
         return "io:\(exit.direction ?? "?") port \(hex(UInt64(exit.port ?? 0))) size \(exit.size ?? 0)" + (exit.value.map { " value \(hex($0))" } ?? "")
     }
 

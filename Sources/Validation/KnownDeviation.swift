@@ -1,43 +1,94 @@
-/// A documented way a KVM backend departs from the SDM, by program: the differential run still
-/// reports the disagreement, and names this as its explanation instead of leaving it unexplained.
+/// A documented way a KVM backend departs from the SDM: the differential run still reports the
+/// disagreement, and names this as its explanation — but only for the exact observations the
+/// deviation lists (program, field, value KVM produced). Any other difference, in the same
+/// program or not, stays unexplained, so a new regression is never labelled "known".
 public struct KnownDeviation: Sendable, Hashable {
+    /// One observation a deviation excuses: in `program`, `field` read `observed` under KVM.
+    public struct Observation: Sendable, Hashable {
+        public var program: String
+        public var field: String
+        public var observed: String
+
+        public init(_ program: String, _ field: String, _ observed: String) {
+            self.program = program
+            self.field = field
+            self.observed = observed
+        }
+    }
+
     /// The backend module it applies to (`kvm_pvm`, `kvm_intel`, `kvm_amd`).
     public var backend: String
-    public var programs: Set<String>
+    public var observations: [Observation]
     public var explanation: String
     public var source: String
+
+    /// The programs it concerns.
+    public var programs: Set<String> { Set(observations.map(\.program)) }
+
+    init(backend: String, observations: [Observation], explanation: String, source: String) {
+        self.backend = backend
+        self.observations = observations
+        self.explanation = explanation
+        self.source = source
+    }
+
+    /// A user-mode guest's exit list: the OUTs to port 0x10 (each a 4-byte value) then the end.
+    static func outs(_ values: [String], then end: String) -> String {
+        (values.map { "io:out port 0x10 size 4 value \($0)" } + [end]).joined(separator: ", ")
+    }
 
     /// kvm_pvm runs the whole guest at hardware CPL3 and maps guest user mode onto the host's
     /// user segments and flags (virt-pvm/linux Documentation/virt/kvm/x86/pvm-spec.rst, "Underlying
     /// states" and "States or registers on PVM modes"); what traps goes to KVM's emulator. One entry
     /// says plainly where the mechanism is inferred rather than traced.
     public static let all: [KnownDeviation] = [
-        KnownDeviation(backend: "kvm_pvm", programs: ["u-mov-sreg"],
+        KnownDeviation(backend: "kvm_pvm", observations: [.init("u-mov-sreg", "exits", outs(["0x33", "0x2b", "0x0"], then: "shutdown"))],
                        explanation: "guest user mode runs on the host's __USER_CS/__USER_DS (0x33/0x2b), not the selectors IRETQ loaded",
                        source: "pvm-spec.rst: CS in user mode is mapped to the underlying CS (__USER_CS); SS to __USER_DS"),
-        KnownDeviation(backend: "kvm_pvm", programs: ["u-pushf", "u-popf", "u-cli-sti"],
+        KnownDeviation(backend: "kvm_pvm", observations: [.init("u-pushf", "exits", outs(["0x202"], then: "shutdown")),
+                                                           .init("u-popf", "exits", outs(["0x202"], then: "shutdown")),
+                                                           .init("u-cli-sti", "exits", "shutdown")],
                        explanation: "user-mode RFLAGS has IOPL=0 and IF=1 whatever the guest set, so IOPL-3 CLI/STI fault",
                        source: "pvm-spec.rst: RFLAGS IOPL=VM=VIF=VIP=0; the PVM interrupt flag is 1 in user mode"),
-        KnownDeviation(backend: "kvm_pvm", programs: ["u-lar", "u-lsl", "u-verr-verw"],
+        KnownDeviation(backend: "kvm_pvm", observations: [.init("u-lar", "exits", outs(["0x0", "0xff00", "0x0"], then: "shutdown")),
+                                                           .init("u-lsl", "exits", outs(["0xffff", "0x0"], then: "shutdown")),
+                                                           .init("u-verr-verw", "exits", outs(["0x0", "0x0", "0x0", "0x0"], then: "shutdown"))],
                        explanation: "GDTR is ignored: descriptor checks at CPL3 see the host's DPL-3 GDT entries, not the guest's GDT",
                        source: "pvm-spec.rst: GDTR ignored; the effective GDT is the emulated CS/SS plus underlying DPL=3 entries"),
-        KnownDeviation(backend: "kvm_pvm", programs: ["l-int-iretq", "l-ltr-str", "u-retf"],
+        KnownDeviation(backend: "kvm_pvm", observations: [
+                           .init("l-int-iretq", "exits", "internal_error"), .init("l-int-iretq", "rax", "0x8e0000088138"),
+                           .init("l-int-iretq", "rip", "0x811a"),
+                           .init("l-ltr-str", "exits", outs(["0x28"], then: "internal_error")), .init("l-ltr-str", "rax", "0x28"),
+                           .init("l-ltr-str", "rip", "0x8124"), .init("l-ltr-str", "rflags", "0x46"),
+                           .init("u-retf", "exits", "internal_error")],
                        explanation: "the guest kernel runs at hardware CPL3, so INT n, LAR and RETFQ to an outer ring trap into "
                            + "KVM's instruction emulator, which does not implement them: KVM_EXIT_INTERNAL_ERROR, suberror 1 (emulation failure)",
                        source: "linux arch/x86/kvm/emulate.c: emulate_int() 'Protected mode interrupts unimplemented yet', "
                            + "em_ret_far() 'Outer-privilege level return is not implemented'; LAR (0F 02) has no emulator entry; pvm-spec.rst 'Underlying states'"),
-        KnownDeviation(backend: "kvm_pvm", programs: ["u-int-dpl3", "u-int-dpl0"],
+        KnownDeviation(backend: "kvm_pvm", observations: [
+                           .init("u-int-dpl3", "exits", "shutdown"), .init("u-int-dpl3", "rax", "0x8e0000088145"),
+                           .init("u-int-dpl3", "rsp", "0x7000"), .init("u-int-dpl3", "rip", "0x812f"),
+                           .init("u-int-dpl0", "exits", "shutdown"), .init("u-int-dpl0", "rax", "0x8e0000088145"),
+                           .init("u-int-dpl0", "rsp", "0x7000"), .init("u-int-dpl0", "rip", "0x812f")],
                        explanation: "INT n from guest user mode ends in a triple fault, while the #GP of HLT reaches the guest's IDT "
                            + "(seen on this host; the path through pvm.c is not traced)",
                        source: "pvm-spec.rst: IDT ignored, replaced by PVM event handling; underlying IDT gates are DPL 0 except vectors 3, 4 and the syscall vector"),
-        KnownDeviation(backend: "kvm_pvm", programs: ["u-rdtsc-tsd"],
+        KnownDeviation(backend: "kvm_pvm", observations: [.init("u-rdtsc-tsd", "exits", outs(["0xc4", "0x2"], then: "shutdown"))],
                        explanation: "guest CR4.TSD does not reach the hardware: RDTSC at CPL3 reads the underlying TSC",
                        source: "pvm-spec.rst: TSC is mapped to the underlying TSC; underlying CR4 beyond PAE/FSGSBASE is implementation-defined"),
     ]
 
-    /// The deviation that explains `program` on `backend`, if one is documented.
-    public static func explaining(_ program: String, backend: String?) -> KnownDeviation? {
+    /// The deviation that explains this exact observation of `program` on `backend`, if one is
+    /// documented: same program, same field, same value.
+    public static func explaining(_ program: String, _ mismatch: DifferentialMismatch, backend: String?) -> KnownDeviation? {
         guard let backend else { return nil }
-        return all.first { $0.backend == backend && $0.programs.contains(program) }
+        let seen = Observation(program, mismatch.field, mismatch.observed)
+        return all.first { $0.backend == backend && $0.observations.contains(seen) }
+    }
+
+    /// Whether any deviation of `backend` concerns `program` at all.
+    public static func concerns(_ program: String, backend: String?) -> Bool {
+        guard let backend else { return false }
+        return all.contains { $0.backend == backend && $0.programs.contains(program) }
     }
 }

@@ -32,10 +32,14 @@ public struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("against-kvm"), help: "Run the x86 guest-code interpreter's programs in a real KVM guest and compare (exit 3 without /dev/kvm).")
     public var againstKVM = false
 
+    @Flag(name: .customLong("on-cpu"), help: "Run the VMX/SVM vectors as guest code on this CPU through KVM's nested virtualization (exit 3 where KVM offers neither VMX nor SVM to guests).")
+    public var onCPU = false
+
     public init() {}
 
     public func run() throws {
         if againstKVM { return try runAgainstKVM() }
+        if onCPU { return try runOnCPU() }
         let report: VerificationReport
         do {
             var extra: [ConformanceVector] = []
@@ -48,8 +52,32 @@ public struct VerifyCommand: ParsableCommand {
         if !report.allPassed { throw ExitCode(1) }
     }
 
+    /// `--on-cpu`: exit 3 with the reason where KVM offers neither VMX nor SVM to its guests. Where
+    /// it offers one, running the vectors as guest code is not built yet: that is virtcheck's own
+    /// limit, also exit 3, said plainly rather than passed off as agreement.
+    func runOnCPU() throws {
+        let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
+        switch OnCPUAvailability.probe(backend: backend) {
+        case .unavailable(let reason):
+            Emit.diagnostic("virtcheck verify: --on-cpu: \(reason)\n")
+        case .offered(let architecture, let backend, let guest):
+            // The model configured from what KVM offers its guests (the L1 guest's CPUID).
+            let offered = HostCapabilityModel.of(Snapshot(source: SourceInfo(kind: .live), cpuid: CPUIDEvidence(
+                source: "KVM_GET_SUPPORTED_CPUID", status: .ok, cpus: [CPUIDTable(cpu: 0, leaves: guest)])))
+            if let svm = offered.svm {
+                print("KVM (\(backend ?? "backend unknown")) offers SVM to its guests: revision \(svm.revision), \(svm.asids) ASIDs, "
+                      + "features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")); "
+                      + "the model configured from them: VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no")")
+            }
+            FileHandle.standardError.write(Data(("virtcheck verify: --on-cpu: KVM (\(backend ?? "backend unknown")) offers "
+                + "\(architecture.rawValue.uppercased()) to its guests, but running the vectors as guest code is not built in this "
+                + "version: no result\n").utf8))
+        }
+        throw ExitCode(3)
+    }
+
     /// `--against-kvm`: the differential run. Every disagreement is printed with its SDM reference
-    /// and, where documented, the backend deviation that explains it. Exit 0 when every
+    /// and, where a documented backend deviation names exactly that observation, the deviation. Exit 0 when every
     /// disagreement is explained, 1 on an unexplained one, 3 when /dev/kvm is absent.
     func runAgainstKVM() throws {
         guard FileManager.default.fileExists(atPath: KVMProbe.devicePath) else {
@@ -74,6 +102,6 @@ public struct VerifyCommand: ParsableCommand {
             throw ExitCode(3)
         }
         try Emit.write(format == .json ? try VerificationRenderer.json(results, backend: backend) : VerificationRenderer.text(results, backend: backend), to: nil)
-        if results.contains(where: { !$0.agrees && $0.knownDeviation == nil }) { throw ExitCode(1) }
+        if results.contains(where: { !$0.unexplained.isEmpty }) { throw ExitCode(1) }
     }
 }

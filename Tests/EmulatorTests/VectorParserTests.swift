@@ -12,7 +12,7 @@ import Testing
         #expect(v.base == .outside && v.given.count == 3 && v.then.count == 1)
         #expect(v.instruction == .vmxon && v.operands.registerForm && v.operands.address == 0x1000 && v.operands.memoryFault == .ss)
         #expect(v.expected == .fault(.gp))
-        let state = v.initialState(.reference)
+        let state = try v.initialState(.reference)
         #expect(state.cpl == 3 && state.cr4 >> 11 & 1 == 1 && state.vmcs[0x4000]?.header == 0x8000_0004)
     }
 
@@ -26,6 +26,26 @@ import Testing
         ("@ c\nv | outside | VMXON addr | #UD", 2, "operand must be key=value"),
         ("@ c\nv | outside | VMXON | #UD\nv | outside | VMXON | #UD", 3, "duplicate vector name"),
         ("@ c\nv | outside | VMXON", 2, "columns"),
+        // Out-of-range values are errors, never clamped (cpl=7 was CPL 3, maxphyaddr=64 was 0).
+        ("@ c\nv | outside cpl=7 | VMXON | #UD", 2, "out of range"),
+        ("@ c\nv | outside maxphyaddr=64 | VMXON | #UD", 2, "out of range"),
+        ("@ c\nv | outside maxphyaddr=0 | VMXON | #UD", 2, "MAXPHYADDR"),
+        ("@ c\nv | current field:0x0=0x10000 | VMXON | #UD", 2, "out of range"),
+        ("@ c\nv | outside ilen=16 | VMXON | #UD", 2, "out of range"),
+        ("@ c\nv | outside cs.sel=0x10000 | VMXON | #UD", 2, "out of range"),
+        ("@ c\nv | svm vmcb@0x5000.cpl=4 | VMRUN rax=0x5000 | #UD", 2, "out of range"),
+        ("@ c\nv | outside vmread-bitmap=0x8000 | VMXON | #UD", 2, "bitmap"),
+        // Settings that cannot apply are errors, never dropped (a field with no current VMCS).
+        ("@ c\nv | root field:0x4000=1 | VMXON | #UD", 2, "needs a current VMCS"),
+        ("@ c\nv | outside launched=1 | VMXON | #UD", 2, "needs a current VMCS"),
+        ("@ c\nv | outside vmcs@0x9000.launched=1 | VMXON | #UD", 2, "no VMCS at 0x9000"),
+        ("@ c\nv | outside msr.bogus=1 | VMXON | #UD", 2, "unknown MSR"),
+        ("@ c\nv | outside vmread-bitmap.b3=1 | VMXON | #UD", 2, "has no bits"),
+        // Reserved or unknown table numbers are not outcomes.
+        ("@ c\nv | outside | VMXON | VMfailValid(14)", 2, "unknown outcome"),
+        ("@ c\nv | outside | VMXON | exit(35)", 2, "unknown outcome"),
+        ("@ c\nv | outside | VMXON | #VMEXIT(0x1234)", 2, "unknown outcome"),
+        ("@ c\nv | outside | VMXON | entry-failure(20,0)", 2, "unknown outcome"),
     ])
     func rejectsMalformedInputWithItsLine(_ text: String, _ line: Int, _ message: String) {
         do {

@@ -49,7 +49,7 @@ struct HTMLSectionsTests {
         report.popekGoldberg = nil
         report.verdict.canRunVms = nil
         let absent = try HTMLRenderer().render(report)
-        for text in ["Emulator conformance is not available in this report.", "Popek–Goldberg analysis is not available in this report.",
+        for text in ["Virtualization model of this CPU is not available in this report.", "Popek–Goldberg analysis is not available in this report.",
                      "Unknown — the evidence cannot say yet"] {
             #expect(absent.contains(text))
         }

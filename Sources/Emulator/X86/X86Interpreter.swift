@@ -43,7 +43,7 @@ public struct X86Interpreter: Sendable {
                     unsupported = error.what
                     return
                 } catch {
-                    exits.append(GuestExit(reason: "shutdown", code: 8, detail: "triple fault after vector \(fault.vector)"))
+                    exits.append(GuestExit(.shutdown, detail: "triple fault after vector \(fault.vector)"))
                     return
                 }
             } catch let error as Unsupported {
@@ -315,12 +315,12 @@ public struct X86Interpreter: Sendable {
     public static let inByte: UInt64 = 0xA5
 
     private mutating func exitIO(port: UInt64, size: Int, value: UInt64? = nil) {
-        exits.append(GuestExit(reason: "io", code: 2, port: Int(port & 0xFFFF), size: size, direction: "out",
+        exits.append(GuestExit(.io, port: Int(port & 0xFFFF), size: size, direction: "out",
                                value: value ?? state.gpr[0] & mask(size)))
     }
 
     private mutating func exitIn(port: UInt64, size: Int) -> UInt64 {
-        exits.append(GuestExit(reason: "io", code: 2, port: Int(port & 0xFFFF), size: size, direction: "in"))
+        exits.append(GuestExit(.io, port: Int(port & 0xFFFF), size: size, direction: "in"))
         return (0..<size).reduce(UInt64(0)) { $0 | X86Interpreter.inByte << UInt64(8 * $1) }
     }
 
@@ -502,7 +502,7 @@ public struct X86Interpreter: Sendable {
         case 0xEB: let disp = try fetchSigned(1); jump(state.rip &+ disp)
         case 0xF4:
             try requireCPL0()
-            exits.append(GuestExit(reason: "hlt", code: 5))
+            exits.append(GuestExit(.hlt))
             return true
         case 0xFA: try requireIOPL(); state.rflags &= ~X86Interpreter.intf
         case 0xFB: try requireIOPL(); state.rflags |= X86Interpreter.intf

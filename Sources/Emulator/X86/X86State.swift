@@ -1,3 +1,5 @@
+import HostModel
+
 /// The architectural state the guest-code interpreter tracks: what a KVM test guest can change
 /// and what the differential run reads back (general registers, RIP, RFLAGS, the system
 /// registers of the Popek-Goldberg table, MSRs, memory). Reset values follow SDM Vol.3A 10.1.1
@@ -38,17 +40,18 @@ public struct X86State: Sendable, Hashable {
     public var cpl: Int { mode == .real ? 0 : Int(segment[1] & 3) }
     public var iopl: Int { Int(rflags >> 12 & 3) }
 
-    public init(mode: Mode, memorySize: Int = 0x20_0000) {
+    public init(mode: Mode, memorySize: Int = GuestMemoryLayout.memorySize) {
         self.mode = mode
         memory = Array(repeating: 0, count: memorySize)
         switch mode {
         case .real:
             cr0 = 0x6000_0010 //              CD | NW | ET: the reset value (SDM Table 10-1)
         case .long64:
-            cr0 = 0x8000_0011 //              PG | ET | PE as GuestRunner sets it
-            cr3 = 0x1000
-            cr4 = 0x20
-            segment = [0x10, 0x08, 0x10, 0x10, 0x10, 0x10]
+            cr0 = GuestMemoryLayout.longModeCR0
+            cr3 = UInt64(GuestMemoryLayout.pml4)
+            cr4 = GuestMemoryLayout.longModeCR4
+            let data = GuestMemoryLayout.dataSelector
+            segment = [data, GuestMemoryLayout.codeSelector, data, data, data, data]
         }
     }
 }

@@ -1,5 +1,7 @@
+import HostModel
+
 /// A machine-code program for the differential run: the same bytes go to the interpreter and to
-/// a real KVM vCPU (HostProbe's runner, loaded at 0x8000, RSP 0x7000, in `mode` at CPL0).
+/// a real KVM vCPU (HostProbe's runner, loaded at `GuestMemoryLayout.entry` with RSP at `stackTop`, in `mode` at CPL0).
 /// Encodings are from the SDM Vol.2 opcode tables, written beside each program in `corpus`.
 public struct X86TestProgram: Sendable, Hashable {
     public var name: String
@@ -22,14 +24,14 @@ public struct X86TestProgram: Sendable, Hashable {
         self.hostDefined = hostDefined
     }
 
-    /// The interpreter's prediction: GuestRunner's initial state, the code at 0x8000, run to HLT,
+    /// The interpreter's prediction: GuestRunner's initial state, the code at the layout's entry, run to HLT,
     /// on a CPU whose unimplemented CR4 bits are `reservedCR4` (see `X86State.reservedCR4`).
     public func predict(reservedCR4: UInt64 = 0) -> X86Interpreter {
         var state = X86State(mode: mode)
         state.reservedCR4 = reservedCR4
-        state.rip = 0x8000
-        state.gpr[4] = 0x7000
-        for (i, byte) in code.enumerated() { state.memory[0x8000 + i] = byte }
+        state.rip = UInt64(GuestMemoryLayout.entry)
+        state.gpr[4] = UInt64(GuestMemoryLayout.stackTop)
+        for (i, byte) in code.enumerated() { state.memory[GuestMemoryLayout.entry + i] = byte }
         if mode == .long64 { X86TestProgram.mapPages(&state) }
         var interpreter = X86Interpreter(state: state)
         interpreter.run()
@@ -39,9 +41,6 @@ public struct X86TestProgram: Sendable, Hashable {
     /// GuestRunner's page tables, so memory after the run compares byte for byte.
     static func mapPages(_ state: inout X86State) {
         func put(_ value: UInt64, _ at: Int) { for i in 0..<8 { state.memory[at + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) } }
-        put(0x2003, 0x1000)
-        put(0x3003, 0x2000)
-        put(0x4003, 0x3000)
-        for page in 0..<512 { put(UInt64(page << 12 == 0x1F_0000 ? 0x9000 : page << 12) | 3, 0x4000 + 8 * page) }
+        for entry in GuestMemoryLayout.pageTableEntries { put(entry.value, entry.address) }
     }
 }
