@@ -17,7 +17,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let snapshot = LiveProbe.snapshot(root: HostRoot(path: tree, isLive: false), options: .init(runGuest: false, plan: RuleCatalogue.builtIn.evidencePlan))
     let json = (try? SnapshotCoding.encoder().encode(snapshot)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     let report = Report(Assessor.assess(snapshot))
-    let rendered = ((try? JSONRenderer.render(report)) ?? "") + TextRenderer(color: false, quiet: false).render(report)
+    let rendered = ((try? JSONRenderer().render(report)) ?? "") + TextRenderer(color: false, quiet: false).render(report)
     if json.contains(RootTreeScratch.marker) || rendered.contains(RootTreeScratch.marker) {
         fatalError("a --root read escaped the tree: the secret beside it reached the snapshot or report")
     }
