@@ -240,7 +240,8 @@ def summarize_verify(path, rc_path):
         return {"exit": rc, "error": stderr or str(error)}
     if not data:
         return {"exit": rc, "error": stderr or "no output"}
-    results = data if isinstance(data, list) else data.get("results", [])
+    # `verify --against-kvm --format json` wraps its results: {schema_version, tool, verification, differential}.
+    results = data if isinstance(data, list) else (data.get("differential") or {}).get("results", [])
     disagree = [r["program"] for r in results if not r.get("agrees")]
     unexplained = [r["program"] for r in results if not r.get("agrees") and not (r.get("knownDeviation") or r.get("known_deviation"))]
     return {"exit": rc, "programs": len(results), "agree": len(results) - len(disagree), "disagree": disagree,
