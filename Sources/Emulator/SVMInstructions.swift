@@ -100,33 +100,45 @@ public enum SVMInstructions {
     /// DS; FS, GS, TR and LDTR are VMLOAD's and VMSAVE's).
     static let runSegments: [SegmentRegister] = [.es, .cs, .ss, .ds]
 
+    /// What VMRUN and #VMEXIT save to a save area, the host's or the guest's (APM 15.5.1, 15.6):
+    /// EFER, CR0/3/4, RFLAGS, RIP, RSP, RAX and the `runSegments`.
+    static func store(_ s: MachineState, into area: inout VMCB) {
+        area.efer = s.efer
+        area.cr0 = s.cr0
+        area.cr3 = s.cr3
+        area.cr4 = s.cr4
+        area.rflags = s.rflags
+        area.rip = s.rip
+        area.rsp = s.rsp
+        area.rax = s.rax
+        for r in runSegments { area.segments[r] = s.segment(r) }
+    }
+
+    /// What VMRUN and #VMEXIT load from a save area: the same state as `store`, CS.L with CS.
+    static func load(_ s: inout MachineState, from area: VMCB) {
+        s.efer = area.efer
+        s.cr0 = area.cr0
+        s.cr3 = area.cr3
+        s.cr4 = area.cr4
+        s.rflags = area.rflags
+        s.rip = area.rip
+        s.rsp = area.rsp
+        s.rax = area.rax
+        for r in runSegments { s.segments[r] = area.segment(r) }
+        s.csL = area.csL
+    }
+
     /// VMRUN after its checks (APM 15.5.1): the host's state goes to the host-save area at
     /// VM_HSAVE_PA (RIP is the next instruction's), the guest's comes from the VMCB save area,
     /// GIF is set.
     static func enterGuest(_ s: inout MachineState, vmcb address: UInt64) {
         var host = VMCB()
-        host.efer = s.efer
-        host.cr0 = s.cr0
-        host.cr3 = s.cr3
-        host.cr4 = s.cr4
-        host.rflags = s.rflags
+        store(s, into: &host)
         host.rip = s.rip &+ s.instructionLength
-        host.rsp = s.rsp
-        host.rax = s.rax
-        for r in runSegments { host.segments[r] = s.segment(r) }
         s.vmcbs[s.hsavePA] = host
 
         let guest = s.vmcbs[address] ?? VMCB()
-        s.efer = guest.efer
-        s.cr0 = guest.cr0
-        s.cr3 = guest.cr3
-        s.cr4 = guest.cr4
-        s.rflags = guest.rflags
-        s.rip = guest.rip
-        s.rsp = guest.rsp
-        s.rax = guest.rax
-        for r in runSegments { s.segments[r] = guest.segment(r) }
-        s.csL = guest.csL
+        load(&s, from: guest)
         s.cpl = Int(guest.cpl & 3)
         s.gif = true
         s.svmGuest = true
@@ -145,29 +157,12 @@ public enum SVMInstructions {
             v.exitInfo2 = 0
             v.exitIntInfo = 0
             if s.nripSave { v.nextRIP = s.rip &+ s.instructionLength }
-            v.efer = s.efer
-            v.cr0 = s.cr0
-            v.cr3 = s.cr3
-            v.cr4 = s.cr4
-            v.rflags = s.rflags
-            v.rip = s.rip
-            v.rsp = s.rsp
-            v.rax = s.rax
+            store(s, into: &v)
             v.cpl = UInt64(s.cpl)
-            for r in runSegments { v.segments[r] = s.segment(r) }
             s.vmcbs[address] = v
         }
         let host = s.vmcbs[s.hsavePA] ?? VMCB()
-        s.efer = host.efer
-        s.cr0 = host.cr0
-        s.cr3 = host.cr3
-        s.cr4 = host.cr4
-        s.rflags = host.rflags
-        s.rip = host.rip
-        s.rsp = host.rsp
-        s.rax = host.rax
-        for r in runSegments { s.segments[r] = host.segment(r) }
-        s.csL = host.csL
+        load(&s, from: host)
         s.svmGuest = false
         s.guestVMCB = nil
         s.gif = false
