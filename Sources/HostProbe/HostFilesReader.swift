@@ -29,9 +29,14 @@ public enum HostFilesReader {
     public static func read(root: HostRoot, plan: EvidencePlan) -> [HostFileEvidence] {
         plan.paths.filter { !readsElsewhere($0) }.map { read(root: root, path: $0) }
             + plan.devices.filter { !readsElsewhere($0) }.map { node in
-            root.exists(node)
-                ? HostFileEvidence(path: node, kind: .device, status: .ok)
-                : HostFileEvidence(path: node, kind: .device, status: .absent, detail: "\(node) does not exist")
+            // The errno decides: only ENOENT and its kin say the node is absent; a node virtcheck
+            // could not look at (EMFILE, EACCES) stays unread evidence, not a missing device.
+            switch root.fileStatus(node) {
+            case .success: HostFileEvidence(path: node, kind: .device, status: .ok)
+            case .failure(let f) where f.status == .absent:
+                HostFileEvidence(path: node, kind: .device, status: .absent, detail: "\(node) does not exist")
+            case .failure(let f): HostFileEvidence(path: node, kind: .device, status: f.status, detail: f.detail)
+            }
         }
     }
 
