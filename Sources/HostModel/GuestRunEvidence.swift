@@ -25,9 +25,13 @@ public struct GuestRunEvidence: Codable, Sendable, Hashable {
     /// or its child died without evidence. Names the step and the limit to raise. Such a run
     /// proves nothing about KVM, so the findings it feeds are `unknown`, never `fail`.
     public var ownLimit: String?
+    /// The nested run (`SVMNestedRun`), where KVM offers SVM to its guests; nil where it was not
+    /// tried. Its failure does not make `ok` false: `ok` is about running a guest at all.
+    public var nested: NestedRunEvidence?
 
     public init(ok: Bool, runs: [GuestModeRun], exitLatencyNs: ExitLatency?, timedOut: Bool, error: String?,
-                ownLimit: String? = nil) {
+                ownLimit: String? = nil, nested: NestedRunEvidence? = nil) {
+        self.nested = nested
         self.ok = ok
         self.runs = runs
         self.exitLatencyNs = exitLatencyNs

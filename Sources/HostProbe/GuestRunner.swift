@@ -11,6 +11,8 @@ public struct GuestRunner: Sendable {
     public var programs: [GuestProgram]
     /// Whether to run the timing guest after the proof guests.
     public var measureLatency: Bool
+    /// Whether to run the nested guest (`SVMNestedRun`) last, where KVM offers SVM to guests.
+    public var runsNested: Bool
     public var timeLimitNanoseconds: UInt64
     /// Userspace round trips timed (the first, which includes vCPU warm-up, is dropped).
     public var userspaceExits: UInt32 = 257
@@ -20,10 +22,11 @@ public struct GuestRunner: Sendable {
 
     public static let defaultTimeLimitNanoseconds: UInt64 = 8_000_000_000
 
-    public init(programs: [GuestProgram] = [.realMode, .long64], measureLatency: Bool = true,
+    public init(programs: [GuestProgram] = [.realMode, .long64], measureLatency: Bool = true, runsNested: Bool = false,
                 timeLimitNanoseconds: UInt64 = GuestRunner.defaultTimeLimitNanoseconds) {
         self.programs = programs
         self.measureLatency = measureLatency
+        self.runsNested = runsNested
         self.timeLimitNanoseconds = timeLimitNanoseconds
     }
 
@@ -55,8 +58,10 @@ public struct GuestRunner: Sendable {
                     problems.append(error.description)
                 }
             }
+            // Last, so a slow or stuck nested guest can only cost the nested evidence its deadline.
+            let nested = runsNested ? runNested(device: device, watchdog: watchdog) : nil
             return GuestRunEvidence(ok: problems.isEmpty, runs: runs, exitLatencyNs: latency, timedOut: false,
-                                    error: problems.isEmpty ? nil : problems.joined(separator: "; "))
+                                    error: problems.isEmpty ? nil : problems.joined(separator: "; "), nested: nested)
         } catch {
             if case .timedOut(let partial) = error, let partial { runs.append(partial) }
             return GuestRunEvidence(ok: false, runs: runs, exitLatencyNs: nil, timedOut: error.isTimeout,

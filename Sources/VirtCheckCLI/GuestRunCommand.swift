@@ -53,7 +53,7 @@ struct GuestRunCommand: ParsableCommand {
             return
         }
         let runner = GuestRunner(programs: spin.map { [.spin($0)] } ?? [.realMode, .long64],
-                                 measureLatency: spin == nil,
+                                 measureLatency: spin == nil, runsNested: spin == nil,
                                  timeLimitNanoseconds: timeLimitMs * 1_000_000)
         var json = try SnapshotCoding.encoder().encode(runner.run())
         json.append(0x0A)

@@ -1,0 +1,43 @@
+extension GuestMemoryLayout {
+    /// Where the SVM harness keeps its structures, beside the long-mode guest's page tables,
+    /// stack and code (all below 2 MiB, so identity-mapped by `pageTableEntries`). Every SVM
+    /// structure is page-aligned as APM 15.5.1 (VMCB), 15.30.4 (VM_HSAVE_PA) and 15.10/15.11
+    /// (IOPM, MSRPM) demand.
+    public enum SVM {
+        /// Three descriptors: null, 64-bit code at `codeSelector`, flat data at `dataSelector`.
+        public static let gdt = 0xA000
+        /// 32 64-bit interrupt gates (16 bytes each), one per exception vector.
+        public static let idt = 0xB000
+        /// One 16-byte stub per exception vector, then the common reporting code.
+        public static let handlers = 0xC000
+        public static let handlerStride = 16
+        public static let handlerCommon = 0xC200
+        /// The parameter block userspace fills before KVM_RUN (see `Parameter`).
+        public static let parameters = 0xD000
+        /// The VMCB whose physical address L1 loads into RAX.
+        public static let vmcb = 0x10000
+        /// VM_HSAVE_PA: the host-save area VMRUN uses.
+        public static let hostSave = 0x11000
+        /// The nested (L2) guest's code and the top of its stack page.
+        public static let l2Code = 0x12000
+        public static let l2StackTop = 0x14000
+        /// The I/O permission map (12 KiB) and MSR permission map (8 KiB), zero: nothing intercepted.
+        public static let iopm = 0x14000
+        public static let msrpm = 0x18000
+
+        /// Offsets in the parameter block at `parameters` (each a little-endian quadword).
+        public enum Parameter: Int, Sendable, CaseIterable {
+            /// How many times L1 executes the instruction under test (a 32-bit count, decremented).
+            case rounds = 0x00
+            /// Added to the VMCB's RIP after each round: the length of the nested guest's
+            /// intercepted instruction, so the next VMRUN resumes after it.
+            case skip = 0x08
+            /// ORed into EFER before the instruction (EFER.SVME, bit 12, or 0 to leave SVM off).
+            case eferSet = 0x10
+            /// RAX for the instruction (the VMCB's physical address).
+            case rax = 0x18
+            /// VM_HSAVE_PA (low and high halves, for WRMSR's EDX:EAX).
+            case hostSave = 0x20
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import CShims
+import Foundation
+import HostModel
+
+extension GuestRunner {
+    /// Runs one `SVMGuestCase` in a fresh VM (the long-mode start state of `prepare`, plus the
+    /// harness's GDT, IDT, handlers, parameter block, VMCB and nested-guest code) until L1 halts,
+    /// shuts down, exits otherwise, or the watchdog's deadline passes. Own-limit errors and the
+    /// deadline are thrown, as in `execute`; everything the guest did is the outcome.
+    func runSVM(_ svmCase: SVMGuestCase, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> SVMGuestOutcome {
+        typealias Layout = GuestMemoryLayout.SVM
+        var outcome = SVMGuestOutcome(rounds: [], fault: nil, exits: [], halted: false, error: nil)
+        let program = GuestProgram(name: svmCase.name, mode: .long64, code: SVMGuestProgram.l1Code(svmCase.instruction),
+                                   expected: nil, checksPaging: false)
+        let machine: GuestMachine
+        do throws(KVMError) {
+            machine = try prepare(program, device: device)
+            for (index, descriptor) in SVMGuestProgram.gdt.enumerated() { machine.write64(descriptor, at: Layout.gdt + 8 * index) }
+            for vector in UInt8(0)..<32 {
+                let gate = SVMGuestProgram.idtGate(vector: vector)
+                machine.write64(gate.low, at: Layout.idt + 16 * Int(vector))
+                machine.write64(gate.high, at: Layout.idt + 16 * Int(vector) + 8)
+                machine.load(SVMGuestProgram.handlerStub(vector: vector), at: Layout.handlers + Layout.handlerStride * Int(vector))
+            }
+            machine.load(SVMGuestProgram.handlerCommon, at: Layout.handlerCommon)
+            machine.write64(UInt64(svmCase.rounds), at: Layout.parameters + Layout.Parameter.rounds.rawValue)
+            machine.write64(svmCase.skip, at: Layout.parameters + Layout.Parameter.skip.rawValue)
+            machine.write64(svmCase.eferSet, at: Layout.parameters + Layout.Parameter.eferSet.rawValue)
+            machine.write64(svmCase.rax, at: Layout.parameters + Layout.Parameter.rax.rawValue)
+            machine.write64(svmCase.hostSave, at: Layout.parameters + Layout.Parameter.hostSave.rawValue)
+            machine.load(svmCase.vmcb, at: Layout.vmcb)
+            machine.load(svmCase.l2Code, at: Layout.l2Code)
+            var sregs = try machine.specialRegisters()
+            sregs.gdt.base = UInt64(Layout.gdt)
+            sregs.gdt.limit = UInt16(8 * SVMGuestProgram.gdt.count - 1)
+            sregs.idt.base = UInt64(Layout.idt)
+            sregs.idt.limit = 32 * 16 - 1
+            try machine.setSpecialRegisters(sregs)
+        } catch {
+            if error.isOwnLimit { throw .ownLimit(error) }
+            outcome.error = error.description
+            return outcome
+        }
+        var faultParts: [UInt64] = []
+        // Each round takes one report; a fault three; HLT one; room for EINTRs besides.
+        while outcome.exits.count < 4 * Int(svmCase.rounds) + 16 {
+            if watchdog.expired { throw .timedOut(nil) }
+            let step: GuestMachine.Exit
+            do throws(KVMError) {
+                step = try machine.runOnce()
+            } catch where error.errno == EINTR {
+                outcome.exits.append(GuestExit(.intr, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
+                continue
+            } catch {
+                if error.isOwnLimit { throw .ownLimit(error) }
+                outcome.error = error.description
+                return outcome
+            }
+            outcome.exits.append(step.exit)
+            switch (step.exit.kind, step.exit.port) {
+            case (.io?, SVMGuestProgram.Port.roundDone):
+                let regs: kvm_regs
+                do throws(KVMError) { regs = try machine.registers() } catch {
+                    outcome.error = error.description
+                    return outcome
+                }
+                let page = (0..<VMCBField.size / 8).map { machine.read64(at: Layout.vmcb + 8 * $0) }
+                var image = VMCBImage()
+                for (i, word) in page.enumerated() { image.write(word, at: 8 * i, width: 8) }
+                outcome.rounds.append(SVMGuestOutcome.Round(vmcb: image, rax: regs.rax, rbx: regs.rbx))
+            case (.io?, SVMGuestProgram.Port.faultVector), (.io?, SVMGuestProgram.Port.faultErrorCode):
+                faultParts.append(step.exit.value ?? 0)
+            case (.io?, SVMGuestProgram.Port.faultRIP):
+                outcome.fault = NestedRunEvidence.Fault(vector: UInt8(truncatingIfNeeded: faultParts.first ?? 0),
+                                                        errorCode: faultParts.dropFirst().first ?? 0, rip: step.exit.value ?? 0,
+                                                        round: outcome.rounds.count + 1)
+            case (.hlt?, _):
+                outcome.halted = true
+                return outcome
+            case (.shutdown?, _):
+                outcome.error = "L1 shut down (a triple fault) in round \(outcome.rounds.count + 1)"
+                return outcome
+            default:
+                outcome.error = "unexpected exit \(step.exit.reason)" + (step.exit.port.map { " (port \(String($0, radix: 16))h)" } ?? "")
+                    + " in round \(outcome.rounds.count + 1)"
+                return outcome
+            }
+        }
+        outcome.error = "no HLT after \(outcome.exits.count) exits"
+        return outcome
+    }
+
+    /// The nested run where KVM offers SVM to its guests (`SVMNestedRun`); nil where it offers
+    /// no SVM, since then there is nothing to run (the `kvm.nested` rule says why from the CPUID).
+    func runNested(device: KVMDevice, watchdog: GuestWatchdog) -> NestedRunEvidence? {
+        let leaves: [kvm_cpuid_entry2]
+        do throws(KVMError) { leaves = try device.supportedCpuidEntries() } catch {
+            return SVMNestedRun.notRun(error.isOwnLimit ? .ownLimit(error) : .step(error))
+        }
+        let svm = leaves.first { $0.function == 0x8000_0001 }.map { $0.ecx >> 2 & 1 == 1 } ?? false
+        guard svm else { return nil }
+        let nrips = leaves.first { $0.function == 0x8000_000A }.map { $0.edx >> 3 & 1 == 1 } ?? false
+        let svmCase = SVMNestedRun.roundTripCase()
+        do throws(GuestRunFailure) {
+            let outcome = try runSVM(svmCase, device: device, watchdog: watchdog)
+            return SVMNestedRun.judge(outcome, rounds: Int(svmCase.rounds), nextRIPSaved: nrips)
+        } catch {
+            return SVMNestedRun.notRun(error)
+        }
+    }
+}

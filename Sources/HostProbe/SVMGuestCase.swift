@@ -1,0 +1,93 @@
+import HostModel
+
+/// One run of the SVM harness: which SVM instruction L1 executes, how often, with which RAX,
+/// EFER bits and VM_HSAVE_PA, and the VMCB and nested-guest code userspace writes before KVM_RUN.
+/// The L1 code is always `SVMGuestProgram.l1Code(instruction)`.
+public struct SVMGuestCase: Sendable, Hashable {
+    public var name: String
+    public var instruction: SVMGuestProgram.Instruction
+    public var rounds: UInt32
+    /// Added to the VMCB's RIP after each round (the nested guest's intercepted instruction length).
+    public var skip: UInt64
+    public var eferSet: UInt64
+    public var rax: UInt64
+    public var hostSave: UInt64
+    /// The VMCB page as written before the run (`VMCBField.size` bytes).
+    public var vmcb: [UInt8]
+    /// The nested guest's code, at `GuestMemoryLayout.SVM.l2Code`.
+    public var l2Code: [UInt8]
+
+    /// EFER.SVME (APM vol. 2, 15.4: SVM instructions #UD while it is clear).
+    public static let svme: UInt64 = 1 << 12
+
+    public init(name: String, instruction: SVMGuestProgram.Instruction, rounds: UInt32 = 1, skip: UInt64 = 0,
+                eferSet: UInt64 = SVMGuestCase.svme, rax: UInt64 = UInt64(GuestMemoryLayout.SVM.vmcb),
+                hostSave: UInt64 = UInt64(GuestMemoryLayout.SVM.hostSave), vmcb: [UInt8], l2Code: [UInt8] = []) {
+        self.name = name
+        self.instruction = instruction
+        self.rounds = rounds
+        self.skip = skip
+        self.eferSet = eferSet
+        self.rax = rax
+        self.hostSave = hostSave
+        self.vmcb = vmcb
+        self.l2Code = l2Code
+    }
+}
+
+/// What a VMCB page holds, read and written by `VMCBField` offset (little-endian).
+public struct VMCBImage: Sendable, Hashable {
+    public var bytes: [UInt8]
+
+    public init(bytes: [UInt8] = [UInt8](repeating: 0, count: VMCBField.size)) {
+        precondition(bytes.count == VMCBField.size, "a VMCB is one page")
+        self.bytes = bytes
+    }
+
+    public subscript(field: VMCBField) -> UInt64 {
+        get { read(at: field.rawValue, width: 8) }
+        set { write(newValue, at: field.rawValue, width: 8) }
+    }
+
+    /// A 32-bit field (the intercept vectors, the ASID).
+    public subscript(field32 field: VMCBField) -> UInt32 {
+        get { UInt32(truncatingIfNeeded: read(at: field.rawValue, width: 4)) }
+        set { write(UInt64(newValue), at: field.rawValue, width: 4) }
+    }
+
+    /// A segment of the state-save area: selector, attributes, limit, base (APM table B-2).
+    public mutating func setSegment(_ field: VMCBField, selector: UInt16, attributes: UInt16, limit: UInt32, base: UInt64) {
+        write(UInt64(selector), at: field.rawValue, width: 2)
+        write(UInt64(attributes), at: field.rawValue + 2, width: 2)
+        write(UInt64(limit), at: field.rawValue + 4, width: 4)
+        write(base, at: field.rawValue + 8, width: 8)
+    }
+
+    public func read(at offset: Int, width: Int) -> UInt64 {
+        (0..<width).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+    }
+
+    public mutating func write(_ value: UInt64, at offset: Int, width: Int) {
+        for i in 0..<width { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+    }
+}
+
+/// What userspace saw of one run of an `SVMGuestCase`.
+public struct SVMGuestOutcome: Sendable, Hashable {
+    /// One `roundDone` report: the VMCB as L1 left it, and L1's RAX and RBX at the report.
+    public struct Round: Sendable, Hashable {
+        public var vmcb: VMCBImage
+        public var rax: UInt64
+        public var rbx: UInt64
+    }
+
+    public var rounds: [Round]
+    /// The exception L1's IDT reported, if any, and the round it happened in (1-based).
+    public var fault: NestedRunEvidence.Fault?
+    /// Every KVM exit, in order.
+    public var exits: [GuestExit]
+    /// L1 halted (after its last round, or in its fault handler).
+    public var halted: Bool
+    /// What ended the run otherwise (a shutdown, an unexpected exit, a KVM error).
+    public var error: String?
+}

@@ -1,0 +1,131 @@
+import Foundation
+import HostModel
+import Testing
+@testable import HostProbe
+
+/// The SVM harness's hand-assembled bytes decode as their comments say (checked with binutils'
+/// objdump, an independent disassembler), the VMCB offsets are the APM's, and a run's outcome is
+/// judged round by round.
+struct SVMGuestProgramTests {
+    /// objdump's Intel-syntax decoding of `bytes` loaded at `address`: one "mnemonic operands" per instruction.
+    static func disassemble(_ bytes: [UInt8], at address: Int) throws -> [String] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("svm-\(UUID().uuidString).bin")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/objdump")
+        p.arguments = ["-D", "-b", "binary", "-m", "i386:x86-64", "-M", "intel", "--adjust-vma=\(address)", file.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out.split(separator: "\n").compactMap { line in
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            // "   12000:\t48 83 c0 07 \tadd    rax,0x7": address, bytes, instruction.
+            guard columns.count >= 3, columns[0].hasSuffix(":"), columns[0].dropLast().allSatisfy({ $0 == " " || $0.isHexDigit }) else { return nil }
+            return columns[2].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        }
+    }
+
+    @Test func theL1CodeDecodesAsWritten() throws {
+        let code = SVMGuestProgram.l1Code(.vmrun)
+        let loop = GuestMemoryLayout.entry + 37
+        #expect(try Self.disassemble(code, at: GuestMemoryLayout.entry) == [
+            "mov ecx,0xc0000080", "rdmsr", "or eax,DWORD PTR ds:0xd010", "wrmsr",
+            "mov ecx,0xc0010117", "mov eax,DWORD PTR ds:0xd020", "mov edx,DWORD PTR ds:0xd024", "wrmsr",
+            "mov rax,QWORD PTR ds:0xd018", "vmrun", "out 0x13,al",
+            "mov rax,QWORD PTR ds:0xd008", "add QWORD PTR ds:0x10578,rax", "dec DWORD PTR ds:0xd000",
+            "jne 0x\(String(loop, radix: 16))", "hlt",
+        ])
+        // The slot holds each SVM instruction (APM vol. 3: 0F 01 D8..DF).
+        let names: [SVMGuestProgram.Instruction: String] = [.vmrun: "vmrun", .vmmcall: "vmmcall", .vmload: "vmload", .vmsave: "vmsave",
+                                                             .stgi: "stgi", .clgi: "clgi", .skinit: "skinit", .invlpga: "invlpga"]
+        for (instruction, name) in names {
+            let decoded = try Self.disassemble(SVMGuestProgram.l1Code(instruction), at: GuestMemoryLayout.entry)
+            #expect(decoded[9].hasPrefix(name), "\(instruction): \(decoded[9])")
+        }
+    }
+
+    @Test func theNestedGuestAndTheHandlersDecodeAsWritten() throws {
+        #expect(try Self.disassemble(SVMGuestProgram.l2RoundTrip, at: GuestMemoryLayout.SVM.l2Code)
+                == ["add rax,0x7", "inc rbx", "hlt", "jmp 0x12000"])
+        #expect(SVMGuestProgram.l2RoundTrip[SVMGuestProgram.l2HaltOffset] == 0xF4)
+        // #GP (13) pushes an error code: no dummy push. #UD (6) does not: the stub pushes 0 first.
+        #expect(try Self.disassemble(SVMGuestProgram.handlerStub(vector: 13), at: GuestMemoryLayout.SVM.handlers + 13 * 16).prefix(2)
+                == ["push 0xd", "jmp 0xc200"])
+        #expect(try Self.disassemble(SVMGuestProgram.handlerStub(vector: 6), at: GuestMemoryLayout.SVM.handlers + 6 * 16).prefix(3)
+                == ["push 0x0", "push 0x6", "jmp 0xc200"])
+        #expect(try Self.disassemble(SVMGuestProgram.handlerCommon, at: GuestMemoryLayout.SVM.handlerCommon)
+                == ["pop rax", "out 0x14,eax", "pop rax", "out 0x15,eax", "pop rax", "out 0x16,eax", "hlt", "jmp 0xc209"])
+    }
+
+    /// The gate for vector 14 points at its stub through the 64-bit code selector (SDM vol. 3 figure 6-8).
+    @Test func idtGatesAndGDT() {
+        let gate = SVMGuestProgram.idtGate(vector: 14)
+        #expect(gate.low == 0x0000_8E00_0008_C0E0)
+        #expect(gate.high == 0)
+        // GDT[1]: L=1, D=0 (a 64-bit code segment), P, DPL 0, type Bh.
+        #expect(SVMGuestProgram.gdt[1] >> 53 & 1 == 1 && SVMGuestProgram.gdt[1] >> 54 & 1 == 0)
+        #expect(SVMGuestProgram.gdt[1] >> 40 & 0xFF == 0x9B)
+    }
+
+    /// APM vol. 2 appendix B, tables B-1 and B-2 (also the offsets the lab's kvmguest.c uses).
+    @Test func vmcbOffsetsAreTheAPMs() {
+        let apm: [VMCBField: Int] = [.interceptMisc1: 0x0C, .interceptMisc2: 0x10, .iopmBase: 0x40, .msrpmBase: 0x48, .guestASID: 0x58,
+                                     .exitCode: 0x70, .exitInfo1: 0x78, .exitInfo2: 0x80, .exitIntInfo: 0x88, .nestedControl: 0x90,
+                                     .eventInjection: 0xA8, .nestedCR3: 0xB0, .nextRIP: 0xC8, .es: 0x400, .cs: 0x410, .ss: 0x420,
+                                     .ds: 0x430, .tr: 0x490, .cpl: 0x4CB, .efer: 0x4D0, .cr4: 0x548, .cr3: 0x550, .cr0: 0x558,
+                                     .dr7: 0x560, .dr6: 0x568, .rflags: 0x570, .rip: 0x578, .rsp: 0x5D8, .rax: 0x5F8, .gPAT: 0x668]
+        for (field, offset) in apm { #expect(field.rawValue == offset, "\(field)") }
+        #expect(Set(VMCBField.allCases.map(\.rawValue)).count == VMCBField.allCases.count)
+    }
+
+    /// The round-trip VMCB passes the checks VMRUN makes on it (APM 15.5.1; KVM's
+    /// nested_vmcb_check_save/controls): VMRUN intercepted, ASID not 0, EFER.SVME, long mode
+    /// with PAE and PE, CS.L without CS.D, DR6/DR7 upper halves clear.
+    @Test func theRoundTripVMCBIsConsistent() {
+        let c = SVMNestedRun.roundTripCase()
+        let v = VMCBImage(bytes: c.vmcb)
+        #expect(v[field32: .interceptMisc2] & 1 == 1)
+        #expect(v[field32: .guestASID] != 0)
+        #expect(v[.efer] == 0x1500)
+        #expect(v[.cr0] & 0x8000_0001 == 0x8000_0001 && v[.cr4] & 0x20 != 0)
+        #expect(v.read(at: VMCBField.cs.rawValue + 2, width: 2) >> 9 & 3 == 1)
+        #expect(v[.dr6] >> 32 == 0 && v[.dr7] >> 32 == 0)
+        #expect(v[.rip] == UInt64(GuestMemoryLayout.SVM.l2Code))
+        #expect(c.rounds == 4 && c.skip == 1)
+    }
+
+    static func round(_ index: Int, exitCode: UInt64 = 0x78, rbx: UInt64? = nil) -> SVMGuestOutcome.Round {
+        var v = VMCBImage()
+        v[.exitCode] = exitCode
+        v[.rip] = SVMNestedRun.haltRIP
+        v[.nextRIP] = SVMNestedRun.haltRIP + 1
+        v[.rax] = 0x100 + 7 * UInt64(index)
+        return SVMGuestOutcome.Round(vmcb: v, rax: UInt64(GuestMemoryLayout.SVM.vmcb), rbx: rbx ?? UInt64(index))
+    }
+
+    @Test func fourGoodRoundsPass() {
+        let outcome = SVMGuestOutcome(rounds: (1...4).map { Self.round($0) }, fault: nil, exits: [], halted: true, error: nil)
+        let e = SVMNestedRun.judge(outcome, rounds: 4, nextRIPSaved: true)
+        #expect(e.ok && e.error == nil && e.rounds.count == 4)
+    }
+
+    @Test func aFaultAfterTheFirstExitFailsNamingTheRound() {
+        let fault = NestedRunEvidence.Fault(vector: 14, errorCode: 0x9, rip: 0x8023, round: 2)
+        let outcome = SVMGuestOutcome(rounds: [Self.round(1)], fault: fault, exits: [], halted: true, error: nil)
+        let e = SVMNestedRun.judge(outcome, rounds: 4, nextRIPSaved: false)
+        #expect(!e.ok)
+        #expect(e.error == "round 2 of 4: L1 took exception 14 (#PF), error code 0x9, at RIP 0x8023 after 1 completed round trip")
+    }
+
+    @Test func aWrongExitCodeOrAGuestThatDidNotRunFails() {
+        let wrong = SVMGuestOutcome(rounds: [Self.round(1, exitCode: UInt64.max)], fault: nil, exits: [], halted: true, error: nil)
+        #expect(SVMNestedRun.judge(wrong, rounds: 1, nextRIPSaved: false).error?.contains("EXITCODE 0xffffffffffffffff") == true)
+        let idle = SVMGuestOutcome(rounds: [Self.round(1, rbx: 0)], fault: nil, exits: [], halted: true, error: nil)
+        #expect(SVMNestedRun.judge(idle, rounds: 1, nextRIPSaved: false).error?.contains("RBX 0, expected 1") == true)
+        let short = SVMGuestOutcome(rounds: [Self.round(1)], fault: nil, exits: [], halted: false, error: "L1 shut down (a triple fault) in round 2")
+        #expect(SVMNestedRun.judge(short, rounds: 4, nextRIPSaved: false).error == "L1 shut down (a triple fault) in round 2 (1 of 4 round trips completed)")
+    }
+}
