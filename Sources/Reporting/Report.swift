@@ -70,8 +70,11 @@ public struct Report: Encodable, Sendable {
         /// Non-null when the run failed for virtcheck's own reasons (`GuestRunEvidence.ownLimit`):
         /// `ok` false then says nothing about the host.
         public var ownLimit: String?
+        /// The nested guest's run (`GuestRunEvidence.nested`), where KVM offers SVM; null where not tried.
+        public var nestedRun: NestedRunEvidence?
 
         init(_ run: GuestRunEvidence) {
+            nestedRun = run.nested
             ok = run.ok
             modes = run.runs.filter(\.ok).map(\.mode)
             exits = run.runs.flatMap { r in r.exits.map { Exit(mode: r.mode, exit: $0) } }

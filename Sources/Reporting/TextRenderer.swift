@@ -42,6 +42,10 @@ public struct TextRenderer: ReportRenderer {
                 if let k = run.exitLatencyNs?.inKernel {
                     out.append("  exit latency, in kernel (CPUID):    median \(ns(k.median)) (\(k.samples) exits)")
                 }
+                if let nested = run.nestedRun {
+                    out.append("  nested run: \(nested.ok ? "ok" : "FAILED") — \(nested.architecture.uppercased()), \(nested.rounds.count) of "
+                               + "\(nested.roundsPlanned) VMRUN/#VMEXIT round trips\(nested.error.map { ": " + Sanitize.line($0) } ?? "")")
+                }
             } else {
                 out.append("  guest run:  not run")
             }

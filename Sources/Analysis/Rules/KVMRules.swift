@@ -100,10 +100,54 @@ enum KVMRules {
             return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read.", evidence: ev, remedy: c.fromHost ? "not-read" : "offline")
         }
         ev.append(EvidenceItem(source: "KVM_GET_SUPPORTED_CPUID", detail: "VMX \(vmx ? "offered" : "not offered"), SVM \(svm ? "offered" : "not offered")"))
-        if vmx || svm {
-            return c.finding(id, .pass, "KVM offers \(vmx ? "VT-x" : "AMD-V") to its guests.", evidence: ev)
+        if svm, let run = f.kvm.guestRun?.nested { return nestedRun(c, run, evidence: ev) }
+        if vmx {
+            return c.finding(id, .pass, "KVM offers VT-x to its guests. Inferred from KVM_GET_SUPPORTED_CPUID and \(f.kvm.backend ?? "the backend")'s "
+                             + "nested parameter, not proven by a run: virtcheck's nested run is SVM only (QEMU's TCG, where it is tested, has no VT-x).",
+                             evidence: ev)
+        }
+        if svm {
+            return c.finding(id, .pass, "KVM offers AMD-V to its guests. Inferred from KVM_GET_SUPPORTED_CPUID: no nested guest was run "
+                             + "(\(c.source.kind == .live ? "the guest run was skipped or predates the nested run" : "captured input cannot run one")).",
+                             evidence: ev)
         }
         return c.finding(id, .fail, "Guests cannot be given VT-x/AMD-V: KVM_GET_SUPPORTED_CPUID offers neither VMX nor SVM.", evidence: ev,
                          remedy: c.softwareBackend == nil ? "enable-nested" : "software-backend")
     }
+
+    /// Where KVM offers SVM, the nested run decides: proven, failed (what happened, in which
+    /// round trip), or not run for virtcheck's own reasons (unknown).
+    static func nestedRun(_ c: RuleContext, _ run: NestedRunEvidence, evidence: [EvidenceItem]) -> Finding {
+        let id = "kvm.nested"
+        var ev = evidence
+        for round in run.rounds {
+            ev.append(EvidenceItem(source: "nested guest run (SVM), round \(round.index)",
+                                   detail: "#VMEXIT EXITCODE \(hex(round.exitCode)), saved RIP \(hex(round.rip)), nRIP \(hex(round.nextRIP)), "
+                                       + "RAX \(hex(round.rax)), nested guest's count \(round.counter)" + (round.problem.map { "; \($0)" } ?? "")))
+        }
+        if let fault = run.fault {
+            ev.append(EvidenceItem(source: "nested guest run (SVM), L1's IDT",
+                                   detail: "exception \(fault.vector), error code \(hex(fault.errorCode)), RIP \(hex(fault.rip)), round \(fault.round)"))
+        }
+        if let limit = run.ownLimit {
+            ev.append(EvidenceItem(source: "nested guest run (SVM)", detail: limit))
+            return c.finding(id, .unknown, "KVM offers AMD-V to its guests, but virtcheck could not run its nested guest for its own reasons: \(limit).",
+                             evidence: ev, remedy: "own-limit")
+        }
+        if run.timedOut {
+            ev.append(EvidenceItem(source: "nested guest run (SVM)", detail: run.error ?? "time limit"))
+            return c.finding(id, .unknown, "KVM offers AMD-V to its guests, but the nested guest did not finish within the guest run's time limit.",
+                             evidence: ev, remedy: "nested-timeout")
+        }
+        if run.ok {
+            return c.finding(id, .pass, "A nested guest ran: KVM's guest executed VMRUN \(run.roundsPlanned) times, each intercepted HLT of its "
+                             + "own guest came back as #VMEXIT 78h with the guest's state saved, and it resumed that guest every time.",
+                             evidence: ev)
+        }
+        ev.append(EvidenceItem(source: "nested guest run (SVM)", detail: run.error ?? "failed"))
+        return c.finding(id, .fail, "KVM offers AMD-V to its guests, but a nested guest does not work: \(run.error ?? "see evidence").",
+                         evidence: ev, remedy: "nested-run-failed")
+    }
+
+    static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 }
