@@ -6,7 +6,7 @@ import HostModel
 /// nRIP after it where NRIP save is offered, RAX advanced by the guest), and L1 resumes the
 /// nested guest after the HLT, `rounds` times. Only every round trip completing is a pass: in
 /// the lab, kvm_amd with npt=0 nested=1 runs the first entry and fails after the first #VMEXIT.
-enum SVMNestedRun {
+public enum SVMNestedRun {
     static let rounds: UInt32 = 4
     /// The nested guest's RAX before its first round.
     static let initialRAX: UInt64 = 0x100
@@ -17,7 +17,7 @@ enum SVMNestedRun {
     /// The VMCB of a 64-bit nested guest sharing L1's identity-mapped page tables (no nested
     /// paging: L1 is the nested guest's only translation), HLT, SHUTDOWN and every exception
     /// intercepted, so whatever the nested guest does comes back to L1 as a #VMEXIT.
-    static func roundTripCase() -> SVMGuestCase {
+    public static func roundTripCase() -> SVMGuestCase {
         typealias Layout = GuestMemoryLayout.SVM
         var vmcb = VMCBImage()
         vmcb[field32: .interceptExceptions] = 0xFFFF_FFFF

@@ -23,6 +23,17 @@ struct GuestRunCommand: ParsableCommand {
     @Option(name: .customLong("spin"), help: "Run only a guest that never exits, in this mode (real or long64), to test the time limits.")
     var spin: GuestProgram.Mode?
 
+    /// The SVM harness's cases that `--svm-case` runs on their own.
+    enum SVMCase: String, ExpressibleByArgument, CaseIterable {
+        /// The nested run of `check` (4 VMRUN/#VMEXIT round trips).
+        case nested
+        /// The same with EFER.SVME left clear: VMRUN must raise #UD (APM vol. 3, VMRUN), caught by L1's IDT.
+        case nestedSVMEOff = "nested-svme-off"
+    }
+
+    @Option(name: .customLong("svm-case"), help: "Run only this SVM harness case (nested, nested-svme-off) and print its evidence.")
+    var svmCase: SVMCase?
+
     @Option(name: .customLong("program"), help: "Run this program instead (NAME:MODE:HEX, repeatable) and print its final state and exits.")
     var programs: [String] = []
 
@@ -34,6 +45,15 @@ struct GuestRunCommand: ParsableCommand {
 
     func run() throws {
         GuestRunSupervisor.bindChildToParent()
+        if let svmCase {
+            var chosen = SVMNestedRun.roundTripCase()
+            if svmCase == .nestedSVMEOff { chosen.eferSet = 0 }
+            let runner = GuestRunner(programs: [], measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
+            var json = try SnapshotCoding.encoder().encode(runner.runSVMCase(chosen))
+            json.append(0x0A)
+            try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
+            return
+        }
         if !programs.isEmpty {
             let parsed = try programs.map { spec in
                 do {

@@ -1,3 +1,4 @@
+import Foundation
 import HostModel
 import Testing
 @testable import HostProbe
@@ -65,5 +66,38 @@ struct GuestRunnerTests {
         #expect(!evidence.ok)
         #expect(!evidence.timedOut)
         #expect(evidence.error == "open /nonexistent/kvm: No such file or directory (errno 2)")
+    }
+}
+
+/// The SVM harness on this machine's KVM, in the `__guest-run` child. Whatever KVM offers, an
+/// SVM instruction with EFER.SVME clear must raise #UD (APM vol. 3, VMRUN: "#UD if EFER.SVME = 0"),
+/// and L1's IDT must report it with the VMRUN's address: the fault path of every nested run.
+@Suite(.serialized, .enabled(if: TestHost.kvmAndBinary, "needs a /dev/kvm this user can open and the built virtcheck"))
+struct SVMHarnessOnThisKVMTests {
+    @Test func vmrunWithoutSVMEIsUDReportedByL1sIDT() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let child = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--svm-case", "nested-svme-off"])
+        let r = try child.spawnAndWait()
+        #expect(r.status == 0 && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
+        let e = try SnapshotCoding.decoder().decode(NestedRunEvidence.self, from: r.stdout)
+        #expect(!e.ok)
+        #expect(e.rounds.isEmpty)
+        // loop: at entry + 37, `mov rax, [rax param]` (8 bytes), then VMRUN.
+        #expect(e.fault == NestedRunEvidence.Fault(vector: 6, errorCode: 0, rip: UInt64(GuestMemoryLayout.entry + 45), round: 1))
+        #expect(e.error?.hasPrefix("round 1 of 4: L1 took exception 6 (#UD)") == true, "\(e.error ?? "")")
+    }
+}
+
+extension SVMHarnessOnThisKVMTests {
+    /// Where KVM offers no SVM (kvm_pvm here), setting EFER.SVME is refused with #GP(0) (APM vol. 2
+    /// 15.4 and KVM's svm_set_efer path: EFER.SVME is reserved without CPUID SVM), at the WRMSR.
+    @Test func withoutSVMOfferedTheEFERWriteIsGP() throws {
+        let svmOffered = try KVMDevice().supportedCpuid().contains { $0.leaf == 0x8000_0001 && $0.ecx >> 2 & 1 == 1 }
+        try #require(!svmOffered, "this KVM offers SVM: the nested run itself is the test there (the lab's amd-npt)")
+        let child = GuestRunSupervisor.childCommand(executable: try #require(TestHost.virtcheckBinary), extraArguments: ["--svm-case", "nested"])
+        let e = try SnapshotCoding.decoder().decode(NestedRunEvidence.self, from: try child.spawnAndWait().stdout)
+        // mov ecx (5), rdmsr (2), or eax (7): WRMSR at entry + 14.
+        #expect(e.fault == NestedRunEvidence.Fault(vector: 13, errorCode: 0, rip: UInt64(GuestMemoryLayout.entry + 14), round: 1))
+        #expect(!e.ok)
     }
 }
