@@ -35,6 +35,11 @@ class Verdict:
         lines = [head]
         if self.info.get("verdict"):
             lines.append(f"     virtcheck: {self.info['verdict']}")
+        oncpu = self.info.get("verify_on_cpu")
+        if oncpu:
+            lines.append(f"     verify --on-cpu: exit {oncpu.get('exit')}, {oncpu.get('run', 0)} vectors run, {oncpu.get('agree', 0)} agree, "
+                         f"{oncpu.get('disagree', 0)} disagree, {oncpu.get('not_expressible', 0)} not expressible as guest code")
+            lines += [f"       on-cpu disagreement {name}: {what}" for name, what in oncpu.get("disagreements", {}).items()]
         lines += [f"     RETRY (in the guest): {r}" for r in self.info.get("guest_retries", [])]
         lines += [f"     DISAGREE: {f}" for f in self.failures]
         if self.known_defect and not self.passed:
@@ -223,9 +228,22 @@ def judge(scenario, share):
         if summary.get("programs"):
                 expect(summary.get("exit") == ("1" if unexplained_by_virtcheck else "0"),
                    f"verify --against-kvm exit {summary.get('exit')} with {summary.get('unexplained')} disagreements virtcheck leaves unexplained")
-    oncpu = os.path.join(share, "verify-on-cpu.txt")
+    oncpu = os.path.join(share, "verify-on-cpu.json")
     if os.path.exists(oncpu):
-        info["verify_on_cpu"] = open(oncpu, errors="replace").read()[-2000:]
+        summary = summarize_on_cpu(oncpu, os.path.join(share, "verify-on-cpu.rc"))
+        info["verify_on_cpu"] = summary
+        text = os.path.join(share, "verify-on-cpu.txt")
+        if os.path.exists(text):
+            info["verify_on_cpu_text"] = open(text, errors="replace").read()[-4000:]
+        # A crash, a run that never started, or zero vectors run is a failure; disagreements are
+        # findings about the L0 hypervisor (exit 1) and are listed, not failed.
+        expect(summary.get("exit") in ("0", "1") and summary.get("run", 0) > 0,
+               f"verify --on-cpu exit {summary.get('exit')}: {summary.get('run', 0)} vectors run, {summary.get('agree', 0)} agree, "
+               f"{summary.get('disagree', 0)} disagree, {summary.get('not_expressible', 0)} not expressible"
+               + (f" ({summary['error']})" if summary.get("error") else ""))
+        if summary.get("run", 0) > 0:
+            expect(summary.get("exit") == ("1" if summary.get("disagree") else "0"),
+                   f"verify --on-cpu exit {summary.get('exit')} with {summary.get('disagree')} disagreements")
     return Verdict(scenario["name"], failures, agreements, info)
 
 
@@ -247,6 +265,21 @@ def summarize_verify(path, rc_path):
     return {"exit": rc, "programs": len(results), "agree": len(results) - len(disagree), "disagree": disagree,
             "unexplained": len(unexplained),
             "mismatches": {r["program"]: r.get("mismatches") for r in results if not r.get("agrees")}}
+
+
+def summarize_on_cpu(path, rc_path):
+    rc = open(rc_path).read().strip() if os.path.exists(rc_path) else None
+    err = path[:-len(".json")] + ".err"
+    stderr = open(err).read().strip() if os.path.exists(err) else ""
+    try:
+        with open(path) as f:
+            data = json.load(f).get("on_cpu") or {}
+    except (OSError, ValueError, AttributeError) as error:
+        return {"exit": rc, "run": 0, "error": stderr or str(error)}
+    return {"exit": rc, "run": data.get("run", 0), "agree": data.get("agree", 0), "disagree": data.get("disagree", 0),
+            "not_expressible": len(data.get("not_expressible", [])), "error": stderr or None,
+            "disagreements": {r["vector"]: f"model {r['model']}, guest {r['observed']} ({r['detail']})"
+                              for r in data.get("results", []) if not r.get("agrees")}}
 
 
 def keep_capture(scenario, share, repo, command):

@@ -14,10 +14,13 @@ extension GuestMemoryLayout {
         public static let handlerCommon = 0xC200
         /// The parameter block userspace fills before KVM_RUN (see `Parameter`).
         public static let parameters = 0xD000
-        /// The VMCB whose physical address L1 loads into RAX.
-        public static let vmcb = 0x10000
-        /// VM_HSAVE_PA: the host-save area VMRUN uses.
-        public static let hostSave = 0x11000
+        /// The VMCB whose physical address L1 loads into RAX, and VM_HSAVE_PA: the addresses the
+        /// Emulator's `svm` vector base uses (`VectorBase.vmcbAddress`, `hsaveAddress`), so a
+        /// vector's RAX and `vmcb@ADDR` settings mean the same page in the guest. (0x6000, which
+        /// VMLOAD/VMSAVE vectors use as a second VMCB, is the page below `stackTop`: L1 pushes
+        /// only in its exception handlers, at the top of it, where a VMCB has no fields.)
+        public static let vmcb = 0x5000
+        public static let hostSave = 0x7000
         /// The nested (L2) guest's code and the top of its stack page.
         public static let l2Code = 0x12000
         public static let l2StackTop = 0x14000

@@ -21,6 +21,11 @@ public struct NestedRunEvidence: Codable, Sendable, Hashable {
         /// What did not match the APM's expectation for this round, if anything.
         public var problem: String?
 
+        /// `nextRIP` travels as `next_rip`, which the snake-case decoder reads back as `nextRip`.
+        private enum CodingKeys: String, CodingKey {
+            case index, exitCode, exitInfo1, exitInfo2, rip, nextRIP = "nextRip", rax, counter, problem
+        }
+
         public init(index: Int, exitCode: UInt64, exitInfo1: UInt64, exitInfo2: UInt64, rip: UInt64, nextRIP: UInt64,
                     rax: UInt64, counter: UInt64, problem: String?) {
             self.index = index

@@ -8,14 +8,21 @@ extension GuestRunSupervisor {
     }
 
     /// Runs the child (arguments carry `--program` specs) and decodes its outcomes.
-    public func runPrograms() -> Result<[GuestProgramOutcome], ProgramRunError> {
+    public func runPrograms() -> Result<[GuestProgramOutcome], ProgramRunError> { runDecoding([GuestProgramOutcome].self) }
+
+    /// Runs the child (`--svm-vectors`) and decodes its case reports.
+    public func runSVMCases() -> Result<[SVMCaseReport], ProgramRunError> { runDecoding([SVMCaseReport].self) }
+
+    /// Runs the child and decodes what it printed as `T`; a kill, a non-zero status or output
+    /// that is not `T` is the failure, with the child's last words.
+    func runDecoding<T: Decodable>(_ type: T.Type) -> Result<T, ProgramRunError> {
         let outcome: ChildOutcome
         do throws(KVMError) { outcome = try spawnAndWait() } catch {
             return .failure(ProgramRunError(description: error.description))
         }
         if outcome.killed != nil { return .failure(ProgramRunError(description: "program run child killed (time limit or output)")) }
         guard outcome.status == 0,
-              let outcomes = try? SnapshotCoding.decoder().decode([GuestProgramOutcome].self, from: outcome.stdout) else {
+              let outcomes = try? SnapshotCoding.decoder().decode(T.self, from: outcome.stdout) else {
             let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             return .failure(ProgramRunError(description: "program run child \(outcome.statusText) without outcomes: \(stderr)"))
         }

@@ -9,7 +9,7 @@ extension GuestRunner {
     /// deadline are thrown, as in `execute`; everything the guest did is the outcome.
     func runSVM(_ svmCase: SVMGuestCase, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> SVMGuestOutcome {
         typealias Layout = GuestMemoryLayout.SVM
-        var outcome = SVMGuestOutcome(rounds: [], fault: nil, exits: [], halted: false, error: nil)
+        var outcome = SVMGuestOutcome(rounds: [], raxPage: nil, fault: nil, exits: [], halted: false, error: nil)
         let program = GuestProgram(name: svmCase.name, mode: .long64, code: SVMGuestProgram.l1Code(svmCase.instruction),
                                    expected: nil, checksPaging: false)
         let machine: GuestMachine
@@ -30,6 +30,7 @@ extension GuestRunner {
             machine.write64(svmCase.hostSave, at: Layout.parameters + Layout.Parameter.hostSave.rawValue)
             machine.load(svmCase.vmcb, at: Layout.vmcb)
             machine.load(svmCase.l2Code, at: Layout.l2Code)
+            for (address, bytes) in svmCase.pages.sorted(by: { $0.key < $1.key }) { machine.load(bytes, at: address) }
             var sregs = try machine.specialRegisters()
             sregs.gdt.base = UInt64(Layout.gdt)
             sregs.gdt.limit = UInt16(8 * SVMGuestProgram.gdt.count - 1)
@@ -42,6 +43,12 @@ extension GuestRunner {
             return outcome
         }
         var faultParts: [UInt64] = []
+        let raxPage = Int(truncatingIfNeeded: svmCase.rax & ~0xFFF)
+        func readPage(_ address: Int) -> VMCBImage {
+            var image = VMCBImage()
+            for i in 0..<VMCBField.size / 8 { image.write(machine.read64(at: address + 8 * i), at: 8 * i, width: 8) }
+            return image
+        }
         // Each round takes one report; a fault three; HLT one; room for EINTRs besides.
         while outcome.exits.count < 4 * Int(svmCase.rounds) + 16 {
             if watchdog.expired { throw .timedOut(nil) }
@@ -64,10 +71,8 @@ extension GuestRunner {
                     outcome.error = error.description
                     return outcome
                 }
-                let page = (0..<VMCBField.size / 8).map { machine.read64(at: Layout.vmcb + 8 * $0) }
-                var image = VMCBImage()
-                for (i, word) in page.enumerated() { image.write(word, at: 8 * i, width: 8) }
-                outcome.rounds.append(SVMGuestOutcome.Round(vmcb: image, rax: regs.rax, rbx: regs.rbx))
+                outcome.rounds.append(SVMGuestOutcome.Round(vmcb: readPage(Layout.vmcb), rax: regs.rax, rbx: regs.rbx))
+                if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
             case (.io?, SVMGuestProgram.Port.faultVector), (.io?, SVMGuestProgram.Port.faultErrorCode):
                 faultParts.append(step.exit.value ?? 0)
             case (.io?, SVMGuestProgram.Port.faultRIP):
@@ -128,5 +133,31 @@ extension GuestRunner {
         } catch {
             return SVMNestedRun.notRun(error)
         }
+    }
+
+    /// Runs many cases (`__guest-run --svm-vectors`), each in a fresh VM, under one deadline.
+    /// Throws only what makes the whole run meaningless (no /dev/kvm, own limits); a case the
+    /// deadline cut short, and every case after it, reports the time limit as its error.
+    public func runSVMCases(_ cases: [SVMGuestCase], device path: String = "/dev/kvm") throws(KVMError) -> [SVMCaseReport] {
+        let device = try KVMDevice(path: path)
+        let watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds)
+        defer { watchdog.disarm() }
+        var reports: [SVMCaseReport] = []
+        for svmCase in cases {
+            guard !watchdog.expired else {
+                reports.append(SVMCaseReport(name: svmCase.name, fault: nil, exitCodes: [], halted: false, error: "not run: time limit reached"))
+                continue
+            }
+            do throws(GuestRunFailure) {
+                let o = try runSVM(svmCase, device: device, watchdog: watchdog)
+                reports.append(SVMCaseReport(name: svmCase.name, fault: o.fault,
+                                             exitCodes: o.raxPage.map { [$0[.exitCode]] } ?? o.rounds.map { $0.vmcb[.exitCode] },
+                                             halted: o.halted, error: o.error))
+            } catch {
+                if case .ownLimit(let e) = error { throw e }
+                reports.append(SVMCaseReport(name: svmCase.name, fault: nil, exitCodes: [], halted: false, error: error.description))
+            }
+        }
+        return reports
     }
 }

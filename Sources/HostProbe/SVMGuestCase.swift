@@ -16,6 +16,8 @@ public struct SVMGuestCase: Sendable, Hashable {
     public var vmcb: [UInt8]
     /// The nested guest's code, at `GuestMemoryLayout.SVM.l2Code`.
     public var l2Code: [UInt8]
+    /// Further pages to write (a second VMCB for VMLOAD/VMSAVE), by guest-physical address.
+    public var pages: [Int: [UInt8]] = [:]
 
     /// EFER.SVME (APM vol. 2, 15.4: SVM instructions #UD while it is clear).
     public static let svme: UInt64 = 1 << 12
@@ -82,6 +84,8 @@ public struct SVMGuestOutcome: Sendable, Hashable {
     }
 
     public var rounds: [Round]
+    /// The VMCB page RAX named, after the run (when RAX is inside guest RAM): VMRUN's #VMEXIT writes there.
+    public var raxPage: VMCBImage?
     /// The exception L1's IDT reported, if any, and the round it happened in (1-based).
     public var fault: NestedRunEvidence.Fault?
     /// Every KVM exit, in order.
@@ -90,4 +94,22 @@ public struct SVMGuestOutcome: Sendable, Hashable {
     public var halted: Bool
     /// What ended the run otherwise (a shutdown, an unexpected exit, a KVM error).
     public var error: String?
+}
+
+/// One case's result as the `__guest-run --svm-vectors` child prints it: the parent classifies it.
+public struct SVMCaseReport: Codable, Sendable, Hashable {
+    public var name: String
+    public var fault: NestedRunEvidence.Fault?
+    /// EXITCODE of the VMCB at RAX after each round L1 completed.
+    public var exitCodes: [UInt64]
+    public var halted: Bool
+    public var error: String?
+
+    public init(name: String, fault: NestedRunEvidence.Fault?, exitCodes: [UInt64], halted: Bool, error: String?) {
+        self.name = name
+        self.fault = fault
+        self.exitCodes = exitCodes
+        self.halted = halted
+        self.error = error
+    }
 }

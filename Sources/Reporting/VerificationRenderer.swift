@@ -11,6 +11,7 @@ public enum VerificationRenderer {
         var tool = ToolInfo()
         var verification: VerificationReport?
         var differential: Differential?
+        var onCpu: OnCPUReport?
     }
 
     private struct Differential: Encodable {
@@ -24,6 +25,28 @@ public enum VerificationRenderer {
 
     public static func json(_ results: [DifferentialResult], backend: String?) throws -> String {
         try ReportEncoder.encode(Document(differential: Differential(backend: backend, results: results))).serialized() + "\n"
+    }
+
+    public static func json(_ report: OnCPUReport) throws -> String {
+        try ReportEncoder.encode(Document(onCpu: report)).serialized() + "\n"
+    }
+
+    /// `--on-cpu`: the counts first, then every disagreement with its citation, then what could
+    /// not be expressed as guest code and why.
+    public static func text(_ report: OnCPUReport) -> String {
+        var out = "\(report.architecture.uppercased()) vectors as guest code through KVM (\(Sanitize.line(report.backend ?? "backend unknown")))\n"
+        out += "  guest model: \(Sanitize.line(report.guestModel))\n"
+        out += "  vectors run: \(report.run), agree: \(report.agree), disagree: \(report.disagree); "
+            + "not expressible as guest code: \(report.notExpressible.count)\n"
+        for r in report.results where !r.agrees {
+            out += "  DISAGREE \(r.vector) (\(r.instruction)): model \(r.model), guest \(r.observed ?? "no outcome") (\(Sanitize.line(r.detail))); "
+                + "a deviation of the L0 hypervisor or CPU from \(Sanitize.line(r.citation)) [\(r.file):\(r.line)]\n"
+        }
+        if !report.notExpressible.isEmpty {
+            out += "  not expressible as guest code:\n"
+            for n in report.notExpressible { out += "    \(n.vector): \(Sanitize.line(n.reason))\n" }
+        }
+        return out
     }
 
     public static func text(_ report: VerificationReport) -> String {

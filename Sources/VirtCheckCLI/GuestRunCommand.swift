@@ -1,7 +1,9 @@
 import ArgumentParser
+import Emulator
 import Foundation
 import HostModel
 import HostProbe
+import Validation
 
 /// `virtcheck __guest-run`: the child side of the proof by execution. The parent
 /// (`GuestRunSupervisor`) starts this with posix_spawn, reads the GuestRunEvidence JSON it prints,
@@ -34,6 +36,9 @@ struct GuestRunCommand: ParsableCommand {
     @Option(name: .customLong("svm-case"), help: "Run only this SVM harness case (nested, nested-svme-off) and print its evidence.")
     var svmCase: SVMCase?
 
+    @Flag(name: .customLong("svm-vectors"), help: "Run the built-in SVM vectors the harness can express (verify --on-cpu) and print each case's report.")
+    var svmVectors = false
+
     @Option(name: .customLong("program"), help: "Run this program instead (NAME:MODE:HEX, repeatable) and print its final state and exits.")
     var programs: [String] = []
 
@@ -45,6 +50,22 @@ struct GuestRunCommand: ParsableCommand {
 
     func run() throws {
         GuestRunSupervisor.bindChildToParent()
+        if svmVectors {
+            let vectors: [ConformanceVector]
+            do { vectors = try BuiltInVectors.load() } catch { throw CLIError.input(error.description).exit() }
+            let cases = OnCPUSVMRun.plan(vectors).compactMap { plan -> SVMGuestCase? in
+                if case .run(_, let svmCase) = plan { svmCase } else { nil }
+            }
+            let runner = GuestRunner(programs: [], measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
+            let reports: [SVMCaseReport]
+            do throws(KVMError) { reports = try runner.runSVMCases(cases) } catch {
+                throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
+            }
+            var json = try SnapshotCoding.encoder().encode(reports)
+            json.append(0x0A)
+            try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
+            return
+        }
         if let svmCase {
             var chosen = SVMNestedRun.roundTripCase()
             if svmCase == .nestedSVMEOff { chosen.eferSet = 0 }

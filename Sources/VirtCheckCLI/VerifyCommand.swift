@@ -52,29 +52,64 @@ public struct VerifyCommand: ParsableCommand {
         if !report.allPassed { throw ExitCode(1) }
     }
 
-    /// `--on-cpu`: exit 3 with the reason where KVM offers neither VMX nor SVM to its guests. Where
-    /// it offers one, running the vectors as guest code is not built yet: that is virtcheck's own
-    /// limit, also exit 3, said plainly rather than passed off as agreement.
+    /// `--on-cpu`: exit 3 with the reason where KVM offers neither VMX nor SVM to its guests.
+    /// Where it offers SVM, the SVM vectors the harness can express run as guest code (in the
+    /// `__guest-run --svm-vectors` child, under its deadline) and are compared with the model
+    /// configured from the guest's CPUID: exit 0 when all agree, 1 on a disagreement, 3 when
+    /// nothing could run. VMX vectors as guest code are not built (no VT-x under QEMU's TCG to
+    /// test a VMX L1 on): exit 3, said plainly.
     func runOnCPU() throws {
         let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
         switch OnCPUAvailability.probe(backend: backend) {
         case .unavailable(let reason):
             Emit.diagnostic("virtcheck verify: --on-cpu: \(reason)\n")
-        case .offered(let architecture, let backend, let guest):
+        case .offered(.vmx, let backend, _):
+            Emit.diagnostic("virtcheck verify: --on-cpu: KVM (\(backend ?? "backend unknown")) offers VMX to its guests, but running the "
+                + "VMX vectors as guest code is not built in this version (QEMU's TCG has no VT-x to test a VMX guest harness on): no result\n")
+        case .offered(.svm, let backend, let guest):
             // The model configured from what KVM offers its guests (the L1 guest's CPUID).
             let offered = HostCapabilityModel.of(Snapshot(source: SourceInfo(kind: .live), cpuid: CPUIDEvidence(
                 source: "KVM_GET_SUPPORTED_CPUID", status: .ok, cpus: [CPUIDTable(cpu: 0, leaves: guest)])))
-            if let svm = offered.svm {
-                print("KVM (\(backend ?? "backend unknown")) offers SVM to its guests: revision \(svm.revision), \(svm.asids) ASIDs, "
-                      + "features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")); "
-                      + "the model configured from them: VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no")")
+            let model = offered.svm.map { svm in
+                "revision \(svm.revision), \(svm.asids) ASIDs, features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")), "
+                    + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no")"
+            } ?? "no SVM leaf"
+            let plans: [OnCPUSVMRun.Plan]
+            do { plans = OnCPUSVMRun.plan(try BuiltInVectors.load()) } catch { throw CLIError.input(error.description).exit() }
+            let child = GuestRunSupervisor.childCommand(executable: "/proc/self/exe", extraArguments: ["--svm-vectors"],
+                                                        timeoutNanoseconds: Self.onCPUTimeoutNanoseconds)
+            let reports: [SVMCaseReport]
+            switch child.runSVMCases() {
+            case .success(let r): reports = r
+            case .failure(let error):
+                Emit.diagnostic("virtcheck verify: --on-cpu: the vectors did not run: \(Sanitize.line(error.description))\n")
+                throw ExitCode(3)
             }
-            FileHandle.standardError.write(Data(("virtcheck verify: --on-cpu: KVM (\(backend ?? "backend unknown")) offers "
-                + "\(architecture.rawValue.uppercased()) to its guests, but running the vectors as guest code is not built in this "
-                + "version: no result\n").utf8))
+            var seen: [String: SVMCaseReportSummary] = [:]
+            let instructions = Dictionary(plans.map { plan -> (String, Instruction) in
+                switch plan {
+                case .run(let v, _), .notExpressible(let v, _): (v.name, v.instruction)
+                }
+            }, uniquingKeysWith: { first, _ in first })
+            for report in reports {
+                let o = OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun)
+                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+            }
+            let report = OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
+                                     guest: OnCPUSVMRun.GuestCapabilities(leaves: guest))
+            try Emit.write(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), to: nil)
+            if report.results.allSatisfy({ $0.observed == nil }) {
+                Emit.diagnostic("virtcheck verify: --on-cpu: no vector gave an outcome\n")
+                throw ExitCode(3)
+            }
+            if report.disagree > 0 { throw ExitCode(1) }
+            return
         }
         throw ExitCode(3)
     }
+
+    /// The vectors' child: a fresh VM per vector, slow under an emulated CPU (the lab's TCG).
+    static let onCPUTimeoutNanoseconds: UInt64 = 240_000_000_000
 
     /// `--against-kvm`: the differential run. Every disagreement is printed with its SDM reference
     /// and, where a documented backend deviation names exactly that observation, the deviation. Exit 0 when every

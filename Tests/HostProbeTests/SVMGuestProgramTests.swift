@@ -35,7 +35,7 @@ struct SVMGuestProgramTests {
             "mov ecx,0xc0000080", "rdmsr", "or eax,DWORD PTR ds:0xd010", "wrmsr",
             "mov ecx,0xc0010117", "mov eax,DWORD PTR ds:0xd020", "mov edx,DWORD PTR ds:0xd024", "wrmsr",
             "mov rax,QWORD PTR ds:0xd018", "vmrun", "out 0x13,al",
-            "mov rax,QWORD PTR ds:0xd008", "add QWORD PTR ds:0x10578,rax", "dec DWORD PTR ds:0xd000",
+            "mov rax,QWORD PTR ds:0xd008", "add QWORD PTR ds:0x5578,rax", "dec DWORD PTR ds:0xd000",
             "jne 0x\(String(loop, radix: 16))", "hlt",
         ])
         // The slot holds each SVM instruction (APM vol. 3: 0F 01 D8..DF).
@@ -107,25 +107,40 @@ struct SVMGuestProgramTests {
     }
 
     @Test func fourGoodRoundsPass() {
-        let outcome = SVMGuestOutcome(rounds: (1...4).map { Self.round($0) }, fault: nil, exits: [], halted: true, error: nil)
+        let outcome = SVMGuestOutcome(rounds: (1...4).map { Self.round($0) }, raxPage: nil, fault: nil, exits: [], halted: true, error: nil)
         let e = SVMNestedRun.judge(outcome, rounds: 4, nextRIPSaved: true)
         #expect(e.ok && e.error == nil && e.rounds.count == 4)
     }
 
     @Test func aFaultAfterTheFirstExitFailsNamingTheRound() {
         let fault = NestedRunEvidence.Fault(vector: 14, errorCode: 0x9, rip: 0x8023, round: 2)
-        let outcome = SVMGuestOutcome(rounds: [Self.round(1)], fault: fault, exits: [], halted: true, error: nil)
+        let outcome = SVMGuestOutcome(rounds: [Self.round(1)], raxPage: nil, fault: fault, exits: [], halted: true, error: nil)
         let e = SVMNestedRun.judge(outcome, rounds: 4, nextRIPSaved: false)
         #expect(!e.ok)
         #expect(e.error == "round 2 of 4: L1 took exception 14 (#PF), error code 0x9, at RIP 0x8023 after 1 completed round trip")
     }
 
     @Test func aWrongExitCodeOrAGuestThatDidNotRunFails() {
-        let wrong = SVMGuestOutcome(rounds: [Self.round(1, exitCode: UInt64.max)], fault: nil, exits: [], halted: true, error: nil)
+        let wrong = SVMGuestOutcome(rounds: [Self.round(1, exitCode: UInt64.max)], raxPage: nil, fault: nil, exits: [], halted: true, error: nil)
         #expect(SVMNestedRun.judge(wrong, rounds: 1, nextRIPSaved: false).error?.contains("EXITCODE 0xffffffffffffffff") == true)
-        let idle = SVMGuestOutcome(rounds: [Self.round(1, rbx: 0)], fault: nil, exits: [], halted: true, error: nil)
+        let idle = SVMGuestOutcome(rounds: [Self.round(1, rbx: 0)], raxPage: nil, fault: nil, exits: [], halted: true, error: nil)
         #expect(SVMNestedRun.judge(idle, rounds: 1, nextRIPSaved: false).error?.contains("RBX 0, expected 1") == true)
-        let short = SVMGuestOutcome(rounds: [Self.round(1)], fault: nil, exits: [], halted: false, error: "L1 shut down (a triple fault) in round 2")
+        let short = SVMGuestOutcome(rounds: [Self.round(1)], raxPage: nil, fault: nil, exits: [], halted: false, error: "L1 shut down (a triple fault) in round 2")
         #expect(SVMNestedRun.judge(short, rounds: 4, nextRIPSaved: false).error == "L1 shut down (a triple fault) in round 2 (1 of 4 round trips completed)")
+    }
+}
+
+extension SVMGuestProgramTests {
+    /// The child prints the evidence with SnapshotCoding and the parent decodes it: every key
+    /// must survive the snake-case round trip (`nextRIP` did not, and the lab's first run of the
+    /// nested guest came back as "exited with status 0 without evidence").
+    @Test func nestedEvidenceSurvivesTheChildsJSON() throws {
+        let rounds = (1...4).map { Self.round($0) }
+        let evidence = SVMNestedRun.judge(SVMGuestOutcome(rounds: rounds, raxPage: nil, fault: NestedRunEvidence.Fault(vector: 14, errorCode: 2, rip: 0x8030, round: 5),
+                                                          exits: [], halted: true, error: nil), rounds: 4, nextRIPSaved: true)
+        let run = GuestRunEvidence(ok: true, runs: [], exitLatencyNs: nil, timedOut: false, error: nil, nested: evidence)
+        let json = try SnapshotCoding.encoder().encode(run)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"next_rip\" : 73736"))
+        #expect(try SnapshotCoding.decoder().decode(GuestRunEvidence.self, from: json) == run)
     }
 }

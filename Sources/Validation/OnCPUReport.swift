@@ -1,0 +1,94 @@
+import Emulator
+
+/// `verify --on-cpu`'s result: each SVM vector run as guest code against the model configured
+/// from the guest's CPUID, and the vectors that could not be expressed as guest code.
+public struct OnCPUReport: Codable, Sendable, Hashable {
+    /// One vector that ran: the model's outcome on a CPU with the guest's capabilities, and the
+    /// guest's. A disagreement is the L0 hypervisor's (or the CPU's) deviation from the APM row
+    /// the vector cites — or a model defect, which the vector's own `verify` run would show.
+    public struct Result: Codable, Sendable, Hashable {
+        public var vector: String
+        public var instruction: String
+        public var citation: String
+        public var file: String
+        public var line: Int
+        public var model: String
+        /// The guest's outcome in the vectors' spelling; nil when the run said nothing.
+        public var observed: String?
+        public var detail: String
+        public var agrees: Bool
+    }
+
+    public struct NotExpressible: Codable, Sendable, Hashable {
+        public var vector: String
+        public var reason: String
+    }
+
+    public var backend: String?
+    public var architecture: String
+    /// The model configured from the guest's CPUID, in one line.
+    public var guestModel: String
+    public var results: [Result]
+    public var notExpressible: [NotExpressible]
+
+    public var run: Int { results.count }
+    public var agree: Int { results.filter(\.agrees).count }
+    public var disagree: Int { results.count - agree }
+
+    public init(backend: String?, architecture: String, guestModel: String, plans: [OnCPUSVMRun.Plan],
+                reports: [String: SVMCaseReportSummary], guest: OnCPUSVMRun.GuestCapabilities) {
+        self.backend = backend
+        self.architecture = architecture
+        self.guestModel = guestModel
+        var results: [Result] = []
+        var skipped: [NotExpressible] = []
+        for plan in plans {
+            switch plan {
+            case .notExpressible(let v, let reason):
+                skipped.append(NotExpressible(vector: v.name, reason: reason))
+            case .run(let v, _):
+                let model = OnCPUSVMRun.modelOutcome(v, guest: guest)?.description ?? "not run"
+                let seen = reports[v.name]
+                results.append(Result(vector: v.name, instruction: v.instruction.rawValue, citation: v.citation, file: v.file, line: v.line,
+                                      model: model, observed: seen?.outcome, detail: seen?.detail ?? "the guest run returned nothing for it",
+                                      agrees: seen?.outcome == model))
+            }
+        }
+        self.results = results
+        notExpressible = skipped
+    }
+
+    private enum CodingKeys: String, CodingKey { case backend, architecture, guestModel, run, agree, disagree, results, notExpressible }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(backend, forKey: .backend)
+        try c.encode(architecture, forKey: .architecture)
+        try c.encode(guestModel, forKey: .guestModel)
+        try c.encode(run, forKey: .run)
+        try c.encode(agree, forKey: .agree)
+        try c.encode(disagree, forKey: .disagree)
+        try c.encode(results, forKey: .results)
+        try c.encode(notExpressible, forKey: .notExpressible)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        backend = try c.decodeIfPresent(String.self, forKey: .backend)
+        architecture = try c.decode(String.self, forKey: .architecture)
+        guestModel = try c.decode(String.self, forKey: .guestModel)
+        results = try c.decode([Result].self, forKey: .results)
+        notExpressible = try c.decode([NotExpressible].self, forKey: .notExpressible)
+    }
+}
+
+/// A case report as classified for one vector (`OnCPUSVMRun.observed`).
+public struct SVMCaseReportSummary: Sendable, Hashable {
+    public var outcome: String?
+    public var detail: String
+
+    public init(outcome: String?, detail: String) {
+        self.outcome = outcome
+        self.detail = detail
+    }
+}

@@ -1,0 +1,96 @@
+import Emulator
+import HostModel
+import HostProbe
+import Testing
+@testable import Validation
+
+/// `verify --on-cpu` on AMD: which built-in SVM vectors become guest code, the VMCB bytes they
+/// become, and how a guest's outcome is read back in the vectors' spelling.
+@Suite struct OnCPUSVMRunTests {
+    static let vectors = try! BuiltInVectors.load()
+    static let plans = OnCPUSVMRun.plan(vectors)
+
+    static func plan(_ name: String) -> OnCPUSVMRun.Plan? {
+        plans.first { plan in
+            switch plan {
+            case .run(let v, _), .notExpressible(let v, _): v.name == name
+            }
+        }
+    }
+
+    static func svmCase(_ name: String) throws -> SVMGuestCase {
+        guard case .run(_, let c)? = plan(name) else { throw PlanError(name: name) }
+        return c
+    }
+
+    struct PlanError: Error { var name: String }
+
+    static func reason(_ name: String) -> String? {
+        if case .notExpressible(_, let reason)? = plan(name) { reason } else { nil }
+    }
+
+    @Test func everySVMVectorIsPlannedAndMostRun() {
+        let svm = Self.vectors.filter(\.instruction.isSVM)
+        #expect(Self.plans.count == svm.count)
+        let run = Self.plans.filter { if case .run = $0 { true } else { false } }.count
+        #expect(run == 50, "SVM vectors expressible as guest code: \(run) of \(svm.count)")
+    }
+
+    @Test func whatCannotBeGuestCodeSaysWhy() throws {
+        #expect(Self.reason("vmrun.cpl3")?.contains("CPL 3") == true)
+        #expect(Self.reason("vmrun.intercept")?.contains("svm-guest") == true)
+        #expect(Self.reason("vmrun.ud.real")?.contains("CR0") == true)
+        #expect(Self.vectors.contains { $0.instruction == .skinit })
+        for v in Self.vectors where v.instruction == .skinit {
+            #expect(Self.reason(v.name)?.hasPrefix("SKINIT") == true, "\(v.name)")
+        }
+    }
+
+    /// The vector's changes reach the VMCB bytes; what it left as the model's valid VMCB takes the
+    /// harness's values, so an entered guest runs the harness's code and comes back.
+    @Test func vectorsBecomeVMCBBytes() throws {
+        let nw = VMCBImage(bytes: try Self.svmCase("vmrun.guest.cr0-nw").vmcb)
+        #expect(nw[.cr0] == 0xA000_0011)
+        #expect(nw[.rip] == UInt64(GuestMemoryLayout.SVM.l2Code) && nw[.cr3] == UInt64(GuestMemoryLayout.pml4))
+        #expect(nw[field32: .interceptMisc1] & VMCBField.InterceptBit.hlt != 0)
+        #expect(nw[field32: .interceptMisc2] == VMCBField.InterceptBit.vmrun)
+        let none = VMCBImage(bytes: try Self.svmCase("vmrun.ctl.no-vmrun-intercept").vmcb)
+        #expect(none[field32: .interceptMisc2] == 0)
+        let asid = VMCBImage(bytes: try Self.svmCase("vmrun.ctl.asid-zero").vmcb)
+        #expect(asid[field32: .guestASID] == 0)
+        let svmeOff = try Self.svmCase("vmrun.ud.svme")
+        #expect(svmeOff.eferSet == 0 && svmeOff.rax == 0x5000)
+        let unaligned = try Self.svmCase("vmrun.rax.unaligned")
+        #expect(unaligned.eferSet == SVMGuestCase.svme && unaligned.rax == 0x5001)
+        // VMLOAD's source VMCB at 0x6000: FS.base at state-save offset 448h (APM table B-2).
+        let load = try Self.svmCase("vmload.ok")
+        let page = VMCBImage(bytes: try #require(load.pages[0x6000]))
+        #expect(page.read(at: VMCBField.fs.rawValue + 8, width: 8) == 0x1234)
+        #expect(load.instruction == .vmload)
+    }
+
+    @Test func outcomesReadBackInTheVectorsSpelling() {
+        let ud = SVMCaseReport(name: "x", fault: .init(vector: 6, errorCode: 0, rip: 0x802D, round: 1), exitCodes: [], halted: true, error: nil)
+        #expect(OnCPUSVMRun.observed(ud, instruction: .vmrun).outcome == "#UD")
+        let gp = SVMCaseReport(name: "x", fault: .init(vector: 13, errorCode: 0, rip: 0x802D, round: 1), exitCodes: [], halted: true, error: nil)
+        #expect(OnCPUSVMRun.observed(gp, instruction: .vmload).outcome == Outcome.fault(.gp).description)
+        let invalid = SVMCaseReport(name: "x", fault: nil, exitCodes: [UInt64.max], halted: true, error: nil)
+        #expect(OnCPUSVMRun.observed(invalid, instruction: .vmrun).outcome == Outcome.svmExit(.invalid).description)
+        let entered = SVMCaseReport(name: "x", fault: nil, exitCodes: [0x78], halted: true, error: nil)
+        #expect(OnCPUSVMRun.observed(entered, instruction: .vmrun).outcome == Outcome.entered.description)
+        let done = SVMCaseReport(name: "x", fault: nil, exitCodes: [0], halted: true, error: nil)
+        #expect(OnCPUSVMRun.observed(done, instruction: .stgi).outcome == Outcome.completed.description)
+        let silent = SVMCaseReport(name: "x", fault: nil, exitCodes: [], halted: false, error: "L1 shut down (a triple fault) in round 1")
+        #expect(OnCPUSVMRun.observed(silent, instruction: .vmrun).outcome == nil)
+    }
+
+    /// The model configured from the guest: a guest with 40 physical address bits makes the
+    /// vectors' MAXPHYADDR edge the guest's, not the reference CPU's.
+    @Test func theModelIsConfiguredFromTheGuest() throws {
+        let v = try #require(Self.vectors.first { $0.name == "vmrun.ctl.msrpm-ok" })
+        let narrow = OnCPUSVMRun.GuestCapabilities(leaves: [CPUIDLeaf(leaf: 0x8000_0008, subleaf: 0, eax: 40, ebx: 0, ecx: 0, edx: 0)])
+        #expect(OnCPUSVMRun.modelOutcome(v, guest: narrow) == .svmExit(.invalid))
+        let wide = OnCPUSVMRun.GuestCapabilities(leaves: [CPUIDLeaf(leaf: 0x8000_0008, subleaf: 0, eax: 46, ebx: 0, ecx: 0, edx: 0)])
+        #expect(OnCPUSVMRun.modelOutcome(v, guest: wide) == .entered)
+    }
+}
