@@ -38,7 +38,7 @@ class Verdict:
         oncpu = self.info.get("verify_on_cpu")
         if oncpu:
             lines.append(f"     verify --on-cpu: exit {oncpu.get('exit')}, {oncpu.get('run', 0)} vectors run, {oncpu.get('agree', 0)} agree, "
-                         f"{oncpu.get('disagree', 0)} disagree, {oncpu.get('not_expressible', 0)} not expressible as guest code")
+                         f"{oncpu.get('disagree', 0)} disagree ({oncpu.get('unexplained', 0)} unexplained), {oncpu.get('not_expressible', 0)} not expressible as guest code")
             lines += [f"       on-cpu disagreement {name}: {what}" for name, what in oncpu.get("disagreements", {}).items()]
         lines += [f"     RETRY (in the guest): {r}" for r in self.info.get("guest_retries", [])]
         lines += [f"     DISAGREE: {f}" for f in self.failures]
@@ -242,8 +242,8 @@ def judge(scenario, share):
                f"{summary.get('disagree', 0)} disagree, {summary.get('not_expressible', 0)} not expressible"
                + (f" ({summary['error']})" if summary.get("error") else ""))
         if summary.get("run", 0) > 0:
-            expect(summary.get("exit") == ("1" if summary.get("disagree") else "0"),
-                   f"verify --on-cpu exit {summary.get('exit')} with {summary.get('disagree')} disagreements")
+            expect(summary.get("exit") == ("1" if summary.get("unexplained") else "0"),
+                   f"verify --on-cpu exit {summary.get('exit')} with {summary.get('unexplained')} unexplained disagreements")
     return Verdict(scenario["name"], failures, agreements, info)
 
 
@@ -277,8 +277,10 @@ def summarize_on_cpu(path, rc_path):
     except (OSError, ValueError, AttributeError) as error:
         return {"exit": rc, "run": 0, "error": stderr or str(error)}
     return {"exit": rc, "run": data.get("run", 0), "agree": data.get("agree", 0), "disagree": data.get("disagree", 0),
+            "unexplained": data.get("unexplained", 0),
             "not_expressible": len(data.get("not_expressible", [])), "error": stderr or None,
             "disagreements": {r["vector"]: f"model {r['model']}, guest {r['observed']} ({r['detail']})"
+                              + (f"; known: {r['known_deviation']}" if r.get("known_deviation") else "; unexplained")
                               for r in data.get("results", []) if not r.get("agrees")}}
 
 

@@ -36,11 +36,12 @@ public enum VerificationRenderer {
     public static func text(_ report: OnCPUReport) -> String {
         var out = "\(report.architecture.uppercased()) vectors as guest code through KVM (\(Sanitize.line(report.backend ?? "backend unknown")))\n"
         out += "  guest model: \(Sanitize.line(report.guestModel))\n"
-        out += "  vectors run: \(report.run), agree: \(report.agree), disagree: \(report.disagree); "
+        out += "  vectors run: \(report.run), agree: \(report.agree), disagree: \(report.disagree) (\(report.unexplained) unexplained); "
             + "not expressible as guest code: \(report.notExpressible.count)\n"
         for r in report.results where !r.agrees {
-            out += "  DISAGREE \(r.vector) (\(r.instruction)): model \(r.model), guest \(r.observed ?? "no outcome") (\(Sanitize.line(r.detail))); "
-                + "a deviation of the L0 hypervisor or CPU from \(Sanitize.line(r.citation)) [\(r.file):\(r.line)]\n"
+            out += "  \(r.knownDeviation == nil ? "DISAGREE" : "KNOWN") \(r.vector) (\(r.instruction)): model \(r.model), guest \(r.observed ?? "no outcome") "
+                + "(\(Sanitize.line(r.detail))); a deviation of the L0 hypervisor or CPU from \(Sanitize.line(r.citation)) [\(r.file):\(r.line)]\n"
+            if let known = r.knownDeviation { out += "    explained: \(Sanitize.line(known))\n" }
         }
         if !report.notExpressible.isEmpty {
             out += "  not expressible as guest code:\n"

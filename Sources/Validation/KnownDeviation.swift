@@ -76,7 +76,19 @@ public struct KnownDeviation: Sendable, Hashable {
         KnownDeviation(backend: "kvm_pvm", observations: [.init("u-rdtsc-tsd", "exits", outs(["0xc4", "0x2"], then: "shutdown"))],
                        explanation: "guest CR4.TSD does not reach the hardware: RDTSC at CPL3 reads the underlying TSC",
                        source: "pvm-spec.rst: TSC is mapped to the underlying TSC; underlying CR4 beyond PAE/FSGSBASE is implementation-defined"),
+        // `verify --on-cpu`: the SVM vectors as guest code (field `outcome`, in the vectors' spelling).
+        KnownDeviation(backend: "kvm_amd", observations: [.init("vmmcall.ud.host", "outcome", "done")],
+                       explanation: "KVM intercepts VMMCALL in its guests as its hypercall instruction, so an L1 VMMCALL never meets the "
+                           + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX) and the guest goes on",
+                       source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by kvm_emulate_hypercall"),
     ]
+
+    /// The deviation that explains `observed` as the outcome of on-CPU vector `vector` on `backend`.
+    public static func explaining(vector: String, observed: String, backend: String?) -> KnownDeviation? {
+        guard let backend else { return nil }
+        let seen = Observation(vector, "outcome", observed)
+        return all.first { $0.backend == backend && $0.observations.contains(seen) }
+    }
 
     /// The deviation that explains this exact observation of `program` on `backend`, if one is
     /// documented: same program, same field, same value.

@@ -17,6 +17,8 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
         public var observed: String?
         public var detail: String
         public var agrees: Bool
+        /// The documented deviation of the backend that explains exactly this observation, if any.
+        public var knownDeviation: String?
     }
 
     public struct NotExpressible: Codable, Sendable, Hashable {
@@ -34,6 +36,8 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
     public var run: Int { results.count }
     public var agree: Int { results.filter(\.agrees).count }
     public var disagree: Int { results.count - agree }
+    /// Disagreements no documented deviation explains: these make the exit code 1.
+    public var unexplained: Int { results.filter { !$0.agrees && $0.knownDeviation == nil }.count }
 
     public init(backend: String?, architecture: String, guestModel: String, plans: [OnCPUSVMRun.Plan],
                 reports: [String: SVMCaseReportSummary], guest: OnCPUSVMRun.GuestCapabilities) {
@@ -49,16 +53,18 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
             case .run(let v, _):
                 let model = OnCPUSVMRun.modelOutcome(v, guest: guest)?.description ?? "not run"
                 let seen = reports[v.name]
+                let agrees = seen?.outcome == model
+                let known = agrees ? nil : seen?.outcome.flatMap { KnownDeviation.explaining(vector: v.name, observed: $0, backend: backend) }
                 results.append(Result(vector: v.name, instruction: v.instruction.rawValue, citation: v.citation, file: v.file, line: v.line,
                                       model: model, observed: seen?.outcome, detail: seen?.detail ?? "the guest run returned nothing for it",
-                                      agrees: seen?.outcome == model))
+                                      agrees: agrees, knownDeviation: known.map { "\($0.explanation) (\($0.source))" }))
             }
         }
         self.results = results
         notExpressible = skipped
     }
 
-    private enum CodingKeys: String, CodingKey { case backend, architecture, guestModel, run, agree, disagree, results, notExpressible }
+    private enum CodingKeys: String, CodingKey { case backend, architecture, guestModel, run, agree, disagree, unexplained, results, notExpressible }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -68,6 +74,7 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
         try c.encode(run, forKey: .run)
         try c.encode(agree, forKey: .agree)
         try c.encode(disagree, forKey: .disagree)
+        try c.encode(unexplained, forKey: .unexplained)
         try c.encode(results, forKey: .results)
         try c.encode(notExpressible, forKey: .notExpressible)
     }

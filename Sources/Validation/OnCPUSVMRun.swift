@@ -79,8 +79,11 @@ public enum OnCPUSVMRun {
                                    rax: vector.operands.rax, hostSave: state.hsavePA,
                                    vmcb: image(state.vmcbs[UInt64(GuestMemoryLayout.SVM.vmcb)] ?? VMCB(), base: VMCB.valid, harness: harness).bytes,
                                    l2Code: SVMGuestProgram.l2RoundTrip)
+        // A second VMCB: VMLOAD/VMSAVE's operand is written as the vector has it; one that VMRUN
+        // enters takes the harness's guest where it left the model's valid one's fields alone.
         for (page, vmcb) in state.vmcbs where page != UInt64(GuestMemoryLayout.SVM.vmcb) {
-            svmCase.pages[Int(page)] = image(vmcb, base: nil, harness: VMCBImage()).bytes
+            let entered = instruction == .vmrun && page == vector.operands.rax
+            svmCase.pages[Int(page)] = (entered ? image(vmcb, base: VMCB.valid, harness: harness) : image(vmcb, base: nil, harness: VMCBImage())).bytes
         }
         return .run(vector, svmCase)
     }
