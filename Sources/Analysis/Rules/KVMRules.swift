@@ -108,7 +108,7 @@ enum KVMRules {
         }
         if svm {
             return c.finding(id, .pass, "KVM offers AMD-V to its guests. Inferred from KVM_GET_SUPPORTED_CPUID: no nested guest was run "
-                             + "(\(c.source.kind == .live ? "the guest run was skipped or predates the nested run" : "captured input cannot run one")).",
+                             + "(\(f.kvm.guestRun != nil ? "the recorded guest run has none: it predates the nested run" : c.source.kind == .live ? "the guest run was skipped" : "captured input cannot run one")).",
                              evidence: ev)
         }
         return c.finding(id, .fail, "Guests cannot be given VT-x/AMD-V: KVM_GET_SUPPORTED_CPUID offers neither VMX nor SVM.", evidence: ev,
