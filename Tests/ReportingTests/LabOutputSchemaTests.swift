@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// What virtcheck wrote inside the lab's AMD-V machines (Tests/Fixtures/lab, real outputs) is
+/// what the schemas describe: `verify --on-cpu`'s `on_cpu` section and `check`'s `nested_run`.
+@Suite(.enabled(if: Tool.pythonHas("jsonschema"), "python3-jsonschema is missing: scripts/ensure-deps python3-jsonschema"))
+struct LabOutputSchemaTests {
+    func validate(_ schema: String, _ file: String) throws -> Tool.Result {
+        try Tool.run(Tool.python!, [Tool.repoPath("Tests/Tools/validate_report.py"), Tool.repoPath("Data/schema/\(schema)"),
+                                    Tool.repoPath("Tests/Fixtures/lab/\(file)")])
+    }
+
+    @Test func theLabsVerifyOnCPUValidates() throws {
+        let r = try validate("verify.schema.json", "verify-on-cpu-amd-npt.json")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Tool.repoPath("Tests/Fixtures/lab/verify-on-cpu-amd-npt.json"))))
+        let onCPU = try #require((json as? [String: Any])?["on_cpu"] as? [String: Any])
+        #expect(onCPU["run"] as? Int == 50 && onCPU["agree"] as? Int == 48 && onCPU["unexplained"] as? Int == 1)
+    }
+
+    @Test(arguments: ["check-amd-npt.json", "check-amd-no-npt-nested.json"])
+    func theLabsNestedRunsValidate(_ file: String) throws {
+        let r = try validate("report.schema.json", file)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Tool.repoPath("Tests/Fixtures/lab/\(file)"))))
+        let run = ((json as? [String: Any])?["kvm"] as? [String: Any])?["guest_run"] as? [String: Any]
+        let nested = try #require(run?["nested_run"] as? [String: Any])
+        #expect(nested["ok"] as? Bool == true)
+        let rounds = try #require(nested["rounds"] as? [[String: Any]])
+        #expect(rounds.count == 4 && rounds.allSatisfy { $0["exit_code"] as? Int == 0x78 })
+    }
+}
