@@ -11,6 +11,9 @@ public enum Hex {
         return "0x" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits
     }
 
+    /// `0x1f`: no padding, for values in sentences (a VMCB field, a fault's RIP).
+    public static func compact(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
+
     /// Parses `0x1F`, `1f` or `0X1f`; nil for anything else (no sign, no spaces, at most 16 digits).
     public static func parse(_ text: Substring) -> UInt64? {
         var digits = text

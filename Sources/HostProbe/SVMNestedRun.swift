@@ -57,13 +57,13 @@ public enum SVMNestedRun {
             let index = offset + 1
             let v = round.vmcb
             var problems: [String] = []
-            if v[.exitCode] != exitHLT { problems.append("EXITCODE \(hex(v[.exitCode])), expected 78h (VMEXIT_HLT)") }
-            if v[.rip] != haltRIP { problems.append("saved RIP \(hex(v[.rip])), expected \(hex(haltRIP)) (the HLT)") }
+            if v[.exitCode] != exitHLT { problems.append("EXITCODE \(Hex.compact(v[.exitCode])), expected 78h (VMEXIT_HLT)") }
+            if v[.rip] != haltRIP { problems.append("saved RIP \(Hex.compact(v[.rip])), expected \(Hex.compact(haltRIP)) (the HLT)") }
             if nextRIPSaved, v[.nextRIP] != haltRIP + UInt64(SVMGuestProgram.l2HaltLength) {
-                problems.append("nRIP \(hex(v[.nextRIP])), expected \(hex(haltRIP + 1))")
+                problems.append("nRIP \(Hex.compact(v[.nextRIP])), expected \(Hex.compact(haltRIP + 1))")
             }
             let rax = initialRAX + SVMGuestProgram.l2RAXStep * UInt64(index)
-            if v[.rax] != rax { problems.append("saved RAX \(hex(v[.rax])), expected \(hex(rax))") }
+            if v[.rax] != rax { problems.append("saved RAX \(Hex.compact(v[.rax])), expected \(Hex.compact(rax))") }
             if round.rbx != UInt64(index) { problems.append("RBX \(round.rbx), expected \(index) (nested guest's count)") }
             rounds.append(NestedRunEvidence.Round(index: index, exitCode: v[.exitCode], exitInfo1: v[.exitInfo1], exitInfo2: v[.exitInfo2],
                                                   rip: v[.rip], nextRIP: v[.nextRIP], rax: v[.rax], counter: round.rbx,
@@ -74,7 +74,7 @@ public enum SVMNestedRun {
             error = "round \(bad.index) of \(planned): \(bad.problem!)"
         } else if let fault = outcome.fault {
             error = "round \(fault.round) of \(planned): L1 took exception \(fault.vector) (\(vectorName(fault.vector))), error code "
-                + "\(hex(fault.errorCode)), at RIP \(hex(fault.rip))"
+                + "\(Hex.compact(fault.errorCode)), at RIP \(Hex.compact(fault.rip))"
                 + (fault.round > 1 ? " after \(fault.round - 1) completed round trip\(fault.round > 2 ? "s" : "")" : "")
         } else if let text = outcome.error {
             error = text + " (\(rounds.count) of \(planned) round trips completed)"
@@ -100,5 +100,4 @@ public enum SVMNestedRun {
         return names[vector] ?? "vector \(vector)"
     }
 
-    static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 }

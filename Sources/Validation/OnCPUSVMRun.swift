@@ -72,7 +72,7 @@ public enum OnCPUSVMRun {
             return .notExpressible(vector, "has operands beyond RAX (the harness loads only RAX)")
         }
         if let page = state.vmcbs.keys.first(where: { !freePages.contains($0) }) {
-            return .notExpressible(vector, "places a VMCB at 0x\(String(page, radix: 16)), outside the pages the harness leaves free")
+            return .notExpressible(vector, "places a VMCB at \(Hex.compact(page)), outside the pages the harness leaves free")
         }
         let harness = VMCBImage(bytes: SVMNestedRun.roundTripCase().vmcb)
         var svmCase = SVMGuestCase(name: vector.name, instruction: instruction, rounds: 1, skip: 0, eferSet: state.efer & SVMGuestCase.svme,
@@ -156,7 +156,7 @@ public enum OnCPUSVMRun {
             case 14: "#PF"
             default: "exception \(fault.vector)"
             }
-            return (name, "L1 took \(name) at RIP 0x\(String(fault.rip, radix: 16))")
+            return (name, "L1 took \(name) at RIP \(Hex.compact(fault.rip))")
         }
         guard let code = report.exitCodes.first, report.halted else {
             return (nil, report.error ?? "L1 neither completed the instruction nor faulted")
@@ -164,9 +164,9 @@ public enum OnCPUSVMRun {
         guard instruction == .vmrun else { return (Outcome.completed.description, "the instruction completed") }
         let exceptionIntercepts: ClosedRange<UInt64> = 0x40...0x5F
         if code == 0x78 || exceptionIntercepts.contains(code) {
-            return (Outcome.entered.description, "the nested guest ran; #VMEXIT 0x\(String(code, radix: 16))")
+            return (Outcome.entered.description, "the nested guest ran; #VMEXIT \(Hex.compact(code))")
         }
-        let text = code == UInt64.max ? "-1" : "0x" + String(code, radix: 16)
+        let text = code == UInt64.max ? "-1" : Hex.compact(code)
         return ("#VMEXIT(\(text))", "VMRUN returned with EXITCODE \(text)")
     }
 }

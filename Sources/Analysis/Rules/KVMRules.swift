@@ -122,12 +122,12 @@ enum KVMRules {
         var ev = evidence
         for round in run.rounds {
             ev.append(EvidenceItem(source: "nested guest run (SVM), round \(round.index)",
-                                   detail: "#VMEXIT EXITCODE \(hex(round.exitCode)), saved RIP \(hex(round.rip)), nRIP \(hex(round.nextRIP)), "
-                                       + "RAX \(hex(round.rax)), nested guest's count \(round.counter)" + (round.problem.map { "; \($0)" } ?? "")))
+                                   detail: "#VMEXIT EXITCODE \(Hex.compact(round.exitCode)), saved RIP \(Hex.compact(round.rip)), nRIP \(Hex.compact(round.nextRIP)), "
+                                       + "RAX \(Hex.compact(round.rax)), nested guest's count \(round.counter)" + (round.problem.map { "; \($0)" } ?? "")))
         }
         if let fault = run.fault {
             ev.append(EvidenceItem(source: "nested guest run (SVM), L1's IDT",
-                                   detail: "exception \(fault.vector), error code \(hex(fault.errorCode)), RIP \(hex(fault.rip)), round \(fault.round)"))
+                                   detail: "exception \(fault.vector), error code \(Hex.compact(fault.errorCode)), RIP \(Hex.compact(fault.rip)), round \(fault.round)"))
         }
         if let limit = run.ownLimit {
             ev.append(EvidenceItem(source: "nested guest run (SVM)", detail: limit))
@@ -149,5 +149,4 @@ enum KVMRules {
                          evidence: ev, remedy: "nested-run-failed")
     }
 
-    static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 }
