@@ -271,6 +271,19 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         try Self.write(key, v, &state, text)
     }
 
+    /// Throws when the value is outside the key's range: a `then` setting is checked as strictly
+    /// as a `given` one, though it is compared, not applied.
+    public func checkRange() throws(SettingError) {
+        if case .number(let n) = value { try Self.checkRange(key, n, text) }
+    }
+
+    static func checkRange(_ key: Key, _ n: UInt64, _ text: String) throws(SettingError) {
+        if let maximum = maximum(key), n > maximum {
+            throw SettingError("'\(text)': value 0x\(String(n, radix: 16)) is out of range (at most 0x\(String(maximum, radix: 16)))")
+        }
+        if case .instructionInformation(let p) = key { _ = try withInformation(p, n, 0, text) }
+    }
+
     /// True when the state holds this setting's value.
     public func holds(in state: MachineState) -> Bool {
         Self.read(key, state) == resolved(state)
@@ -367,7 +380,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The largest value a key takes, nil when any 64-bit value is allowed.
-    static func maximum(_ key: Key, _ s: MachineState) -> UInt64? {
+    static func maximum(_ key: Key) -> UInt64? {
         switch key {
         case .mode: 2
         case .cpl: 3
@@ -375,7 +388,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
              .shadowing, .sti, .shutdown, .regionLaunched, .vmcbFlag: 1
         case .instructionLength: 15
         case .physicalAddressWidth: 52
-        case .error, .vmcbExitCode, .regionHeader: 0xFFFF_FFFF
+        case .error, .regionHeader: 0xFFFF_FFFF
         case .field(let enc), .regionField(_, let enc):
             VMCSFieldEncoding.isHighAccess(enc) ? 0xFFFF_FFFF : [16: 0xFFFF, 32: 0xFFFF_FFFF][VMCSFieldEncoding.width(enc)]
         case .segment(_, let p):
@@ -395,9 +408,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
 
     static func write(_ key: Key, _ v: Value, _ s: inout MachineState, _ text: String) throws(SettingError) {
         let n = number(v)
-        if let maximum = maximum(key, s), n > maximum {
-            throw SettingError("'\(text)': value 0x\(String(n, radix: 16)) is out of range (at most 0x\(String(maximum, radix: 16)))")
-        }
+        try checkRange(key, n, text)
         let pointer: UInt64? = n == MachineState.invalidPointer ? nil : n
         func currentVMCS() throws(SettingError) -> UInt64 {
             guard s.vmcs[s.currentVMCS] != nil else { throw SettingError("'\(text)' needs a current VMCS, and this state has none") }

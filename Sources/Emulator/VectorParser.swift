@@ -40,6 +40,13 @@ public enum VectorParser {
 
             guard let expected = Outcome(parsing: columns[3]) else { throw fail("unknown outcome '\(columns[3])'") }
             let then = columns.count == 5 ? try settings(words(columns[4])[...], fail) : []
+            for setting in then {
+                do {
+                    try setting.checkRange()
+                } catch {
+                    throw fail(error.message)
+                }
+            }
             let vector = ConformanceVector(name: name, file: file, line: lineNumber, citation: citation, base: base,
                                            given: given, instruction: instruction, operands: operands,
                                            expected: expected, then: then)
