@@ -136,20 +136,21 @@ public enum VectorParser {
     /// when the key is not an encoding key; throws for a value outside what x86 can encode.
     static func parseEncoding(_ key: String, _ text: String, into form: inout OperandEncoding,
                               _ fail: (String) -> InputError) throws(InputError) -> String? {
-        func register(noneAllowed: Bool) throws(InputError) -> GeneralRegister? {
-            if noneAllowed && text == "none" { return nil }
-            guard let r = GeneralRegister.byName[text] else { throw fail("'\(key)=' must be a register rax-r15\(noneAllowed ? " or none" : ""), got '\(text)'") }
+        func register() throws(InputError) -> GeneralRegister {
+            guard let r = GeneralRegister.byName[text] else { throw fail("'\(key)=' must be a register rax-r15, got '\(text)'") }
             return r
         }
+        /// Base and index may be absent.
+        func optionalRegister() throws(InputError) -> GeneralRegister? { text == "none" ? nil : try register() }
         switch key {
         case "seg":
             guard let r = OperandEncoding.dataSegments.first(where: { $0.name == text }) else {
                 throw fail("'seg=' must be es, cs, ss, ds, fs or gs, got '\(text)'")
             }
             form.segment = r
-        case "base": form.base = try register(noneAllowed: true)
+        case "base": form.base = try optionalRegister()
         case "index":
-            let r = try register(noneAllowed: true)
+            let r = try optionalRegister()
             if r == .rsp { throw fail("'index=rsp' cannot be encoded (SIB index 100b means no index)") }
             form.index = r
         case "scale":
@@ -165,8 +166,8 @@ public enum VectorParser {
         case "asize":
             guard let n = parseInteger(text), [16, 32, 64].contains(n) else { throw fail("'asize=' must be 16, 32 or 64, got '\(text)'") }
             form.addressSize = n
-        case "reg1": form.reg1 = try register(noneAllowed: false)!
-        case "reg2": form.reg2 = try register(noneAllowed: false)!
+        case "reg1": form.reg1 = try register()
+        case "reg2": form.reg2 = try register()
         default: return nil
         }
         return key
