@@ -69,6 +69,9 @@ public enum VMEntryChecks {
             Check("\(name).host-cr3", "SDM 27.2.2 host CR3 bits beyond MAXPHYADDR", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 s.currentField(VMCSFieldEncoding.hostCR3) >> UInt64(s.capabilities.physicalAddressWidth) != 0
             },
+            Check("\(name).host-sysenter", "SDM 27.2.2 host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                !VMXInstructions.isCanonical(s.currentField(F.hostSysenterESP)) || !VMXInstructions.isCanonical(s.currentField(F.hostSysenterEIP))
+            },
             // SDM 27.2.4 address-space size
             Check("\(name).host-address-space", "SDM 27.2.4 host address-space size vs IA32_EFER.LMA, host CR4.PAE", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 let hostLong = s.currentField(VMCSFieldEncoding.exitControls) >> 9 & 1 == 1
@@ -109,6 +112,9 @@ public enum VMEntryChecks {
             },
             Check("\(name).guest-cr3", "SDM 27.3.1.1 guest CR3 bits beyond MAXPHYADDR", .entryFailure(qualification: 0)) { s, _ in
                 s.currentField(F.guestCR3) >> UInt64(s.capabilities.physicalAddressWidth) != 0
+            },
+            Check("\(name).guest-sysenter", "SDM 27.3.1.1 guest IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical", .entryFailure(qualification: 0)) { s, _ in
+                !VMXInstructions.isCanonical(s.currentField(F.guestSysenterESP)) || !VMXInstructions.isCanonical(s.currentField(F.guestSysenterEIP))
             },
             Check("\(name).guest-dr7", "SDM 27.3.1.1 \"load debug controls\" => guest DR7[63:32] = 0", .entryFailure(qualification: 0)) { s, _ in
                 VMXTransitions.entryControl(s, .loadDebug) && s.currentField(F.guestDR7) >> 32 != 0
