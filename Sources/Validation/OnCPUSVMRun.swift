@@ -162,8 +162,11 @@ public enum OnCPUSVMRun {
             return (nil, report.error ?? "L1 neither completed the instruction nor faulted")
         }
         guard instruction == .vmrun else { return (Outcome.completed.description, "the instruction completed") }
-        let exceptionIntercepts: ClosedRange<UInt64> = 0x40...0x5F
-        if code == 0x78 || exceptionIntercepts.contains(code) {
+        // Only VMEXIT_INVALID (-1) says the entry failed; any other #VMEXIT came from the entered
+        // guest (its HLT, an intercepted exception, a nested page fault, ...). A -1 with only
+        // its low 32 bits written is no VMEXIT_INVALID of the APM's and is reported as read.
+        let truncatedInvalid: UInt64 = 0xFFFF_FFFF
+        guard code == UInt64.max || code == truncatedInvalid else {
             return (Outcome.entered.description, "the nested guest ran; #VMEXIT \(Hex.compact(code))")
         }
         let text = code == UInt64.max ? "-1" : Hex.compact(code)

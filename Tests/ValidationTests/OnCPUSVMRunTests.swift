@@ -97,6 +97,12 @@ import Testing
         #expect(OnCPUSVMRun.observed(invalid, instruction: .vmrun).outcome == Outcome.svmExit(.invalid).description)
         let entered = SVMCaseReport(name: "x", fault: nil, exitCodes: [0x78], halted: true, error: nil)
         #expect(OnCPUSVMRun.observed(entered, instruction: .vmrun).outcome == Outcome.entered.description)
+        // A nested page fault (400h) is the entered guest's exit, not a failed entry; a -1 with
+        // only its low half written is not the APM's VMEXIT_INVALID.
+        let npf = SVMCaseReport(name: "x", fault: nil, exitCodes: [0x400], halted: true, error: nil)
+        #expect(OnCPUSVMRun.observed(npf, instruction: .vmrun).outcome == Outcome.entered.description)
+        let half = SVMCaseReport(name: "x", fault: nil, exitCodes: [0xFFFF_FFFF], halted: true, error: nil)
+        #expect(OnCPUSVMRun.observed(half, instruction: .vmrun).outcome == "#VMEXIT(0xffffffff)")
         let done = SVMCaseReport(name: "x", fault: nil, exitCodes: [0], halted: true, error: nil)
         #expect(OnCPUSVMRun.observed(done, instruction: .stgi).outcome == Outcome.completed.description)
         let silent = SVMCaseReport(name: "x", fault: nil, exitCodes: [], halted: false, error: "L1 shut down (a triple fault) in round 1")
