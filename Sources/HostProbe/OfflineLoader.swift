@@ -153,7 +153,7 @@ public enum OfflineLoader {
         }
         let snapshot: Snapshot
         do {
-            snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(text.utf8))
+            snapshot = try SnapshotCoding.decode(Snapshot.self, from: text.utf8)
         } catch let error as DecodingError {
             throw InputError(path: path, message: "not a virtcheck snapshot: " + describe(error))
         } catch {
