@@ -100,6 +100,15 @@ struct PCIIDsScan {
 
         var done: Bool { remaining == 0 }
 
+        /// Whether the current block's entries (one tab in) can hold a wanted name.
+        var inWantedBlock: Bool {
+            switch block {
+            case .vendor(let vendor): deviceVendors.contains(vendor)
+            case .classCode(let base): subclassBases.contains(base)
+            case .none, .other: false
+            }
+        }
+
         /// Handles every complete line of `bytes` (all of it when `final`) and returns how many
         /// bytes at the end belong to a line not yet complete.
         mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> Int {
@@ -115,6 +124,9 @@ struct PCIIDsScan {
                 }
                 if skippingLine {
                     skippingLine = false
+                } else if end > start, bytes[start] == UInt8(ascii: "\t"), !inWantedBlock || (end > start + 1 && bytes[start + 1] == UInt8(ascii: "\t")) {
+                    // An entry under a vendor or class with nothing wanted, or a subsystem or
+                    // programming interface: most of the file, skipped on its first bytes.
                 } else {
                     line(UnsafeBufferPointer(rebasing: bytes[start..<end]))
                 }
