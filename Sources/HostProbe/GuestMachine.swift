@@ -75,8 +75,26 @@ public final class GuestMachine {
     /// registers for its program). A VM is reused because creating one is not cheap everywhere:
     /// kvm_pvm took 20 to 57 ms per KVM_SET_USER_MEMORY_REGION (strace, issue 16).
     public func reset() throws(KVMError) {
-        memory.initializeMemory(as: UInt8.self, repeating: 0, count: memorySize)
-        if let resetState { try setSpecialRegisters(resetState) } else { resetState = try specialRegisters() }
+        if let resetState {
+            zeroResidentPages()
+            try setSpecialRegisters(resetState)
+        } else {
+            resetState = try specialRegisters() // a new VM: its RAM was never touched
+        }
+    }
+
+    /// Zeroes the pages of RAM that were ever touched: a page not resident (mincore) reads as
+    /// zero already. Zeroing all 2 MiB allocated every page the guests never use.
+    private func zeroResidentPages() {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var resident = [UInt8](repeating: 0, count: (memorySize + page - 1) / page)
+        guard mincore(memory, memorySize, &resident) == 0 else {
+            memset(memory, 0, memorySize)
+            return
+        }
+        for (i, flags) in resident.enumerated() where flags & 1 != 0 {
+            memset(memory + i * page, 0, min(page, memorySize - i * page))
+        }
     }
 
     /// Copies bytes into guest-physical memory.
