@@ -135,6 +135,17 @@ import Testing
         }
     }
 
+    /// A file's kind is recognised from its first 4 KiB, cut at a scalar boundary, whatever
+    /// the characters (counted in bytes since issue 16).
+    @Test(arguments: ["a", "é", "😀", "e\u{301}"])
+    func theHeadEndsAtAScalarBoundary(_ unit: String) {
+        let text = String(repeating: unit, count: 5000)
+        let head = OfflineLoader.head(of: text)
+        #expect(head.utf8.count <= OfflineLoader.headBytes && head.utf8.count > OfflineLoader.headBytes - 4)
+        #expect(text.utf8.starts(with: head.utf8)) // may end inside a grapheme (e, then its accent)
+        #expect(OfflineLoader.head(of: "short") == "short")
+    }
+
     @Test func aBadValueDeepInsideIsNamedByItsPath() throws {
         let path = try #require(Self.snapshots.first { $0.contains("workplace") })
         var text = try String(contentsOfFile: path, encoding: .utf8)
