@@ -34,10 +34,8 @@ public enum LiveProbe {
         let cpl3Probes = cpl3Run?.wait()
         // Last, so the guest-run child ran beside everything above.
         let kvm = KVMProbe.probe(root: root, guestRun: guestRun)
-        // Foundation's Swift ISO 8601 style, not ISO8601DateFormatter: that one opened an ICU date
-        // formatter, ~2.6 M instructions of every live run (callgrind, issue 16), for the same text.
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
-                                capturedAt: Date().formatted(.iso8601))
+                                capturedAt: UTCTimestamp.iso8601(Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),
                         host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu, cpl3Probes: cpl3Probes,
                         files: files)

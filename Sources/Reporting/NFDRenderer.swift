@@ -21,7 +21,7 @@ public struct NFDRenderer: ReportRenderer {
     public static let prefix = "virtcheck.io/"
 
     public func render(_ r: Report) -> String {
-        let expiry = now.addingTimeInterval(NFDRenderer.validity).formatted(.iso8601)
+        let expiry = UTCTimestamp.iso8601(now.addingTimeInterval(NFDRenderer.validity))
         var lines = [
             "# virtcheck \(r.tool.version): can this node run VMs? (`virtcheck check --format nfd`)",
             "# +expiry-time=\(expiry)",
