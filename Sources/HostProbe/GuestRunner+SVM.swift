@@ -14,7 +14,8 @@ extension GuestRunner {
                                    expected: nil, checksPaging: false)
         let machine: GuestMachine
         do throws(KVMError) {
-            machine = try prepare(program, device: device)
+            // A fresh VM per case: the nested state (EFER.SVME, VM_HSAVE_PA, GIF) must not carry over.
+            machine = try prepare(program, on: GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize))
             for (index, descriptor) in SVMGuestProgram.gdt.enumerated() { machine.write64(descriptor, at: Layout.gdt + 8 * index) }
             for vector in UInt8(0)..<32 {
                 let gate = SVMGuestProgram.idtGate(vector: vector)

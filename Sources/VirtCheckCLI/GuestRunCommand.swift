@@ -3,6 +3,7 @@ import Emulator
 import Foundation
 import HostModel
 import HostProbe
+import Reporting
 import Validation
 
 /// `virtcheck __guest-run`: the child side of the proof by execution. The parent
@@ -49,32 +50,45 @@ struct GuestRunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if svmVectors || svmCase != nil { return try runSVM() }
+        try Self.execute(timeLimitMs: timeLimitMs, spin: spin, programs: programs)
+    }
+
+    /// `--svm-vectors` (verify --on-cpu's child) and `--svm-case` (the harness's tests).
+    func runSVM() throws {
         GuestRunSupervisor.bindChildToParent()
+        let runner = GuestRunner(programs: [], measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
         if svmVectors {
             let vectors: [ConformanceVector]
             do { vectors = try BuiltInVectors.load() } catch { throw CLIError.input(error.description).exit() }
             let cases = OnCPUSVMRun.plan(vectors).compactMap { plan -> SVMGuestCase? in
                 if case .run(_, let svmCase) = plan { svmCase } else { nil }
             }
-            let runner = GuestRunner(programs: [], measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
             let reports: [SVMCaseReport]
             do throws(KVMError) { reports = try runner.runSVMCases(cases) } catch {
                 throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
             }
-            var json = try SnapshotCoding.encoder().encode(reports)
-            json.append(0x0A)
-            try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
-            return
+            return try Emit.write(ReportEncoder.encode(reports).serialized() + "\n", to: nil)
         }
-        if let svmCase {
-            var chosen = SVMNestedRun.roundTripCase()
-            if svmCase == .nestedSVMEOff { chosen.eferSet = 0 }
-            let runner = GuestRunner(programs: [], measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
-            var json = try SnapshotCoding.encoder().encode(runner.runSVMCase(chosen))
-            json.append(0x0A)
-            try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
-            return
-        }
+        var chosen = SVMNestedRun.roundTripCase()
+        if svmCase == .nestedSVMEOff { chosen.eferSet = 0 }
+        try Emit.write(ReportEncoder.encode(runner.runSVMCase(chosen)).serialized() + "\n", to: nil)
+    }
+
+    /// The one form `GuestRunSupervisor` starts on every check (`--time-limit-ms N`, N in range),
+    /// read without ArgumentParser, whose parse (its completion-script check above all) was half of
+    /// this child's instructions (callgrind, issue 16); nil for any other form, which goes through
+    /// `main` (help, errors and the test options as before).
+    static func supervisorTimeLimit(_ arguments: [String]) -> UInt64? {
+        guard arguments.count == 2, arguments[0] == "--time-limit-ms", let ms = UInt64(arguments[1]),
+              (1...maxTimeLimitMs).contains(ms) else { return nil }
+        return ms
+    }
+
+    /// Runs the guests and prints their evidence. The JSON is ReportEncoder's (explicit nulls),
+    /// which the parent reads (`SnapshotCoding.decode`) as it read JSONEncoder's.
+    static func execute(timeLimitMs: UInt64, spin: GuestProgram.Mode?, programs: [String]) throws {
+        GuestRunSupervisor.bindChildToParent()
         if !programs.isEmpty {
             let parsed = try programs.map { spec in
                 do {
@@ -88,17 +102,13 @@ struct GuestRunCommand: ParsableCommand {
             do throws(KVMError) { outcomes = try runner.runPrograms() } catch {
                 throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
             }
-            var json = try SnapshotCoding.encoder().encode(outcomes)
-            json.append(0x0A)
-            try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
+            try Emit.write(ReportEncoder.encode(outcomes).serialized() + "\n", to: nil)
             return
         }
         let runner = GuestRunner(programs: spin.map { [.spin($0)] } ?? [.realMode, .long64],
                                  measureLatency: spin == nil, runsNested: spin == nil,
                                  timeLimitNanoseconds: timeLimitMs * 1_000_000)
-        var json = try SnapshotCoding.encoder().encode(runner.run())
-        json.append(0x0A)
-        try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
+        try Emit.write(ReportEncoder.encode(runner.run()).serialized() + "\n", to: nil)
     }
 }
 

@@ -61,6 +61,26 @@ struct GuestRunnerTests {
     }
 
     /// Opening fails before any signal handler is installed, so this one may run in-process.
+    /// The one VM the guests share starts each program as a new one would: what a program left
+    /// in RAM is zeroed, pages it never touched stay untouched, and the reset registers return.
+    /// (No KVM_RUN here: only the VM's memory and registers, so no watchdog signal is involved.)
+    @Test func aResetMachineIsAsFreshAsANewOne() throws {
+        let machine = try GuestMachine(device: try KVMDevice(path: "/dev/kvm"), memorySize: GuestProgram.Layout.memorySize)
+        try machine.reset()
+        let fresh = try machine.specialRegisters()
+        machine.write64(0x1122_3344_5566_7788, at: GuestProgram.Layout.resultPhysical)
+        machine.write64(0xFFFF_FFFF_FFFF_FFFF, at: GuestProgram.Layout.memorySize - 8)
+        var sregs = fresh
+        sregs.cr0 = GuestMemoryLayout.longModeCR0
+        sregs.cr3 = UInt64(GuestProgram.Layout.pml4)
+        try machine.setSpecialRegisters(sregs)
+        try machine.reset()
+        #expect(machine.read64(at: GuestProgram.Layout.resultPhysical) == 0)
+        #expect(machine.read64(at: GuestProgram.Layout.memorySize - 8) == 0)
+        let again = try machine.specialRegisters()
+        #expect(again.cr0 == fresh.cr0 && again.cr3 == fresh.cr3 && again.cs.base == fresh.cs.base)
+    }
+
     @Test func aMissingDeviceIsEvidenceNotACrash() {
         let evidence = GuestRunner().run(device: "/nonexistent/kvm")
         #expect(!evidence.ok)
@@ -79,7 +99,7 @@ struct SVMHarnessOnThisKVMTests {
         let child = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--svm-case", "nested-svme-off"])
         let r = try child.spawnAndWait()
         #expect(r.status == 0 && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
-        let e = try SnapshotCoding.decoder().decode(NestedRunEvidence.self, from: r.stdout)
+        let e = try SnapshotCoding.decode(NestedRunEvidence.self, from: r.stdout)
         #expect(!e.ok)
         #expect(e.rounds.isEmpty)
         // loop: at entry + 37, `mov rax, [rax param]` (8 bytes), then VMRUN.
@@ -96,7 +116,7 @@ extension SVMHarnessOnThisKVMTests {
     @Test(.enabled(if: !svmOffered, "this KVM offers SVM: the nested run itself is the test there (the lab's amd-npt)"))
     func withoutSVMOfferedTheEFERWriteIsGP() throws {
         let child = GuestRunSupervisor.childCommand(executable: try #require(TestHost.virtcheckBinary), extraArguments: ["--svm-case", "nested"])
-        let e = try SnapshotCoding.decoder().decode(NestedRunEvidence.self, from: try child.spawnAndWait().stdout)
+        let e = try SnapshotCoding.decode(NestedRunEvidence.self, from: try child.spawnAndWait().stdout)
         // mov ecx (5), rdmsr (2), or eax (7): WRMSR at entry + 14.
         #expect(e.fault == NestedRunEvidence.Fault(vector: 13, errorCode: 0, rip: UInt64(GuestMemoryLayout.entry + 14), round: 1))
         #expect(!e.ok)

@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import Reporting
 import Testing
 @testable import HostProbe
 
@@ -139,8 +140,9 @@ extension SVMGuestProgramTests {
         let evidence = SVMNestedRun.judge(SVMGuestOutcome(rounds: rounds, raxPage: nil, fault: NestedRunEvidence.Fault(vector: 14, errorCode: 2, rip: 0x8030, round: 5),
                                                           exits: [], halted: true, error: nil), rounds: 4, nextRIPSaved: true)
         let run = GuestRunEvidence(ok: true, runs: [], exitLatencyNs: nil, timedOut: false, error: nil, nested: evidence)
-        let json = try SnapshotCoding.encoder().encode(run)
-        #expect(String(decoding: json, as: UTF8.self).contains("\"next_rip\" : 73736"))
-        #expect(try SnapshotCoding.decoder().decode(GuestRunEvidence.self, from: json) == run)
+        // The child writes ReportEncoder's JSON; the parent reads it with SnapshotCoding.decode.
+        let json = try ReportEncoder.encode(run).serialized()
+        #expect(json.contains("\"next_rip\""))
+        #expect(try SnapshotCoding.decode(GuestRunEvidence.self, from: Array(json.utf8)) == run)
     }
 }
