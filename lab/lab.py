@@ -228,7 +228,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenarios", nargs="*")
     p.add_argument("--capture", action="store_true", help="copy the captures of scenarios that name one into Data/ and Tests/")
-    p.add_argument("--texts", action="store_true", help="copy only the lspci/dmesg texts of scenarios that name them into Data/hosts/NAME/")
+    p.add_argument("--texts", action="store_true", help="copy the lspci/dmesg texts of scenarios that name them into Data/hosts/NAME/")
     p.add_argument("--list", action="store_true")
     args = p.parse_args()
     with open(os.path.join(LAB, "scenarios.json")) as f:
@@ -281,7 +281,7 @@ def main():
         log(verdict.render())
         if args.capture and ok and s.get("capture"):
             check.keep_capture(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
-        if (args.capture or args.texts) and ok and s.get("texts"):
+        if args.texts and ok and s.get("texts"):
             check.keep_texts(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
     passed = sum(1 for r in results if r.passed and not r.known_defect)
     # A scenario that names a known defect still runs and prints every disagreement; it counts
