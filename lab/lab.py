@@ -30,7 +30,7 @@ KVER = os.environ.get("LAB_KERNEL", "6.1.0-57-amd64")
 VIRTCHECK = os.environ.get("LAB_VIRTCHECK", os.path.join(ROOT, ".build-release/release/virtcheck"))
 # Modules the scenarios load, with their dependencies from the kernel package (modprobe -S).
 MODULES = ["virtio_pci", "9pnet_virtio", "9p", "kvm", "kvm_amd", "kvm_intel", "msr", "cpuid",
-           "nvme", "e1000e", "vfio_pci", "vfio_iommu_type1"]
+           "nvme", "e1000e", "e1000", "vfio_pci", "vfio_iommu_type1"]
 # Modules only some kernels have: left out where the kernel package lacks them (bookworm's 6.1
 # is built without CONFIG_VIRTIO_IOMMU).
 OPTIONAL_MODULES = ["virtio_iommu"]
