@@ -4,7 +4,7 @@ import HostModel
 import HostProbe
 import Testing
 
-/// Trees captured from the lab's machines: Debian's Linux 6.1 under QEMU 7.2 (TCG), copied by
+/// Trees captured from the lab's machines: Debian's Linux 6.1 (6.12 for virtio-iommu) under QEMU 7.2 (TCG), copied by
 /// `scripts/lab --capture` (provenance in each root's README.md). Nothing in them is hand-made:
 /// the config spaces, DMAR/IVRS tables, IOMMU registers and groups are what the guest kernel
 /// gave, and what the lab's own programs did in the same machine is in docs/lab.md (VFIO opened
