@@ -46,6 +46,20 @@ struct PerCPUMSRProbeTests {
         #expect(f.summary.contains("disabled on CPU 3 "))
     }
 
+    /// TDX's SEAMRR enabled on CPU 0 (EvidenceDeclarationTests' tree: a real Xeon 8480 cpuinfo and a
+    /// hand-set IA32_SEAMRR_PHYS_MASK) and not on CPU 1, whose msr file is all zero: cc.tdx fails
+    /// and names CPU 1. Before, CPU 0's enabled SEAMRR passed it.
+    @Test func seamrrOnPartOfTheCPUsFailsTDX() throws {
+        let dir = try EvidenceDeclarationTests.tdxTree()
+        try "0-1\n".write(toFile: dir + "/sys/devices/system/cpu/online", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/dev/cpu/1", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: dir + "/dev/cpu/1/msr", contents: Data(count: 0x1401 + 8)))
+        let snapshot = LiveProbe.snapshot(root: HostRoot(path: dir, isLive: false), options: .init(runGuest: false, plan: Self.plan))
+        let tdx = try #require(Assessor.assess(snapshot).findings.first { $0.id == "cc.tdx" })
+        #expect(tdx.status == .fail)
+        #expect(tdx.summary == "SEAMRR is enabled on CPU 0 but not on CPU 1: firmware set up TDX on part of the host only.")
+    }
+
     /// No msr driver (no dev/cpu/0/msr): one record says so, not one per CPU of a large host.
     @Test func aMissingDriverIsRecordedOnce() throws {
         let fm = FileManager.default
