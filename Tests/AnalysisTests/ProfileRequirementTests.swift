@@ -110,4 +110,18 @@ struct ProfileRequirementTests {
         #expect(try Self.profile("bhyve", k8).failed.contains("cpu.npt"))
         #expect(try Self.profile("hyper-v", k8).failed.contains("cpu.npt"))
     }
+
+    /// VMware's "ESXi Hardware Requirements" (6.5, 7.0, 8.0) name AMD's hardware virtualization
+    /// as RVI (nested paging): the K8 Athlon 64 X2 4000+ has AMD-V, NX and long mode but no NPT,
+    /// and passed vmware-esxi before. Intel is held to VT-x only (cpu.npt does not apply there):
+    /// the Coffee Lake i7-9700 still passes.
+    @Test func esxiNeedsRVIOnAMD() throws {
+        let k8 = try Fixtures.assess(cpuid: "k8-athlon64-x2-4000")
+        #expect(k8.finding("cpu.svm")?.status == .pass)
+        let esxi = try Self.profile("vmware-esxi", k8)
+        #expect(esxi.cpu == .fail)
+        #expect(esxi.failed == ["cpu.npt"])
+        let intel = try Fixtures.assess(cpuid: "coffeelake-i7-9700")
+        #expect(try Self.profile("vmware-esxi", intel).cpu == .pass)
+    }
 }
