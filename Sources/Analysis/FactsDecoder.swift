@@ -59,6 +59,7 @@ public enum FactsDecoder {
             cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, decoded: perCPU, cpuinfo, s.msrs), files: s.files,
             lscpuVirtualization: lscpuVirtualization, xen: xen(s.kernel, lscpu: lscpu))
         facts.kernelModuleNames = s.kernel?.loadedModules
+        facts.cores = CoreCountDecoder.decode(table: table, vendor: identity.vendor, cpuinfo: cpuinfo, lscpu: lscpu)
         return facts
     }
 
