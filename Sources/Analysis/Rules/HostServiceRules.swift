@@ -83,9 +83,10 @@ enum HostServiceRules {
                             evidence: ev, remedy: "controllers-missing")
         }
         let v1: HostFileEvidence
-        switch v1Read {
-        case .read(let f): v1 = f
-        case .missing(let finding): return finding
+        switch (v1Read, v2Read) {
+        case (.read(let f), _): v1 = f
+        // Neither read: say it of v2, the one a current kernel has.
+        case (.missing, .missing(let finding)), (.missing(let finding), .read): return finding
         }
         guard v1.status == .ok, let text = v1.text else {
             if case .missing(let finding) = v2Read { return finding }
