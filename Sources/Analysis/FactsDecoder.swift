@@ -56,9 +56,10 @@ public enum FactsDecoder {
             cpuDifferences: differences(s.cpuid, decoded: perCPU), kernelRelease: s.kernel?.release, root: s.host.root,
             iommu: iommu, pci: PCIDecoder.facts(pci: s.pci, iommu: iommu),
             kernelModules: s.kernel?.modules, sevDevice: s.kernel?.sevDevicePresent, msrs: cpu0MSRs?.reads,
-            cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, decoded: perCPU, cpuinfo), files: s.files,
+            cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, decoded: perCPU, cpuinfo, s.msrs), files: s.files,
             lscpuVirtualization: lscpuVirtualization, xen: xen(s.kernel, lscpu: lscpu))
         facts.kernelModuleNames = s.kernel?.loadedModules
+        facts.cores = CoreCountDecoder.decode(table: table, vendor: identity.vendor, cpuinfo: cpuinfo, lscpu: lscpu)
         return facts
     }
 
@@ -112,10 +113,11 @@ public enum FactsDecoder {
             guestRun: s.kvm?.guestRun, openOwnLimit: s.kvm?.device.ownLimit)
     }
 
-    /// Per feature, the CPUs lacking what another CPU has: from every CPU's CPUID and from every
-    /// cpuinfo processor's `flags` and `vmx flags`.
-    static func holdouts(_ cpuid: CPUIDEvidence?, decoded: [[String: Bool]], _ cpuinfo: CPUInfo?) -> CPUHoldouts {
+    /// Per feature, the CPUs lacking what another CPU has: from every CPU's CPUID, from every
+    /// cpuinfo processor's `flags` and `vmx flags`, and from every CPU's MSRs.
+    static func holdouts(_ cpuid: CPUIDEvidence?, decoded: [[String: Bool]], _ cpuinfo: CPUInfo?, _ msrs: MSREvidence?) -> CPUHoldouts {
         var result = CPUHoldouts.none
+        result.msr = MSRComparison.differences(msrs)
         if let cpus = cpuid?.cpus, cpus.count > 1 {
             result.cpuid = lacking(zip(cpus.map(\.cpu), decoded.map { Set($0.filter(\.value).map(\.key)) }))
         }

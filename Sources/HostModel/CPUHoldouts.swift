@@ -10,12 +10,17 @@ public struct CPUHoldouts: Codable, Sendable, Hashable {
     /// From each /proc/cpuinfo processor's `flags` and `vmx flags`: flag → `processor` numbers
     /// lacking it. Linux clears `vmx` on a CPU whose firmware left VT-x disabled.
     public var cpuinfo: [String: [Int]]
+    /// From the MSRs read on each CPU (/dev/cpu/N/msr on every online CPU, or an MSR listing with
+    /// `cpu N` sections): the MSRs whose compared bits differ between CPUs, or that some CPUs could
+    /// not give, by index. Empty with one CPU read.
+    public var msr: [UInt32: MSRDifference]
 
     public static let none = CPUHoldouts(cpuid: [:], cpuinfo: [:])
 
-    public init(cpuid: [String: [Int]], cpuinfo: [String: [Int]]) {
+    public init(cpuid: [String: [Int]], cpuinfo: [String: [Int]], msr: [UInt32: MSRDifference] = [:]) {
         self.cpuid = cpuid
         self.cpuinfo = cpuinfo
+        self.msr = msr
     }
 
     /// `2,3` or `0-7,12`: CPU numbers as Linux lists them.

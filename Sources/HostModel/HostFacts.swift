@@ -41,6 +41,8 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var lscpuVirtualization: String?
     /// What Xen says about this domain (control domain, HVM ability); nil when nothing was read.
     public var xen: XenFacts?
+    /// Processor cores (per package, and sockets where known); nil when no input tells.
+    public var cores: CoreCount?
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
@@ -70,6 +72,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.files = files
         self.lscpuVirtualization = lscpuVirtualization
         self.xen = xen
+        cores = nil
         kernelModuleNames = nil
     }
 

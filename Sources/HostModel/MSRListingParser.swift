@@ -7,6 +7,8 @@ public enum MSRListingParser {
             let line = raw.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            // A listing of several CPUs starts with its first `cpu N` line.
+            if parts.count == 2, parts[0].lowercased() == "cpu", parts[1].count <= 6, Int(parts[1]) != nil { continue }
             return parts.count == 2 && parts[0].hasPrefix("0x") && Hex.parse32(parts[0]) != nil
         }
         return false

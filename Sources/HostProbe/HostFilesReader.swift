@@ -26,8 +26,17 @@ public enum HostFilesReader {
         readElsewhere.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
     }
 
+    /// The size limit of a tree's `collected-paths.txt`.
+    static let maxManifestSize = 1 << 20
+
+    /// - Returns: the declared paths as read. On the live host a missing path is absent. In a
+    ///   captured tree it is absent only where the tree's `collected-paths.txt` lists it (the
+    ///   capturer looked and found nothing); a path the tree neither holds nor lists is left out,
+    ///   so the rules say it was not captured (`unknown`) instead of judging the host by a copy
+    ///   that never included it.
     public static func read(root: HostRoot, plan: EvidencePlan) -> [HostFileEvidence] {
-        plan.paths.filter { !readsElsewhere($0) }.map { read(root: root, path: $0) }
+        let collected = root.isLive ? nil : root.readText(CollectedPaths.fileName, limit: maxManifestSize).text.map(CollectedPaths.init(parsing:))
+        let found = plan.paths.filter { !readsElsewhere($0) }.map { read(root: root, path: $0) }
             + plan.devices.filter { !readsElsewhere($0) }.map { node in
             // The errno decides: only ENOENT and its kin say the node is absent; a node virtcheck
             // could not look at (EMFILE, EACCES) stays unread evidence, not a missing device.
@@ -38,6 +47,8 @@ public enum HostFilesReader {
             case .failure(let f): HostFileEvidence(path: node, kind: .device, status: f.status, detail: f.detail)
             }
         }
+        guard !root.isLive else { return found }
+        return found.filter { $0.status != .absent || collected?.covers($0.path) == true }
     }
 
     static func read(root: HostRoot, path: String) -> HostFileEvidence {

@@ -26,7 +26,7 @@ public enum LiveProbe {
             cpuid = dump
         }
         let cpuinfo = root.readText("/proc/cpuinfo", limit: 16 << 20)
-        let msrs = MSRReader.read(root: root, cpus: [cpuid.cpus.first?.cpu ?? 0], indices: options.plan.msrs)
+        let msrs = MSRReader.read(root: root, cpus: cpus ?? [cpuid.cpus.first?.cpu ?? 0], indices: options.plan.msrs)
         let files = HostFilesReader.read(root: root, plan: options.plan)
         let kernel = KernelReader.read(root: root)
         let pci = PCIProbe.probe(root: root)

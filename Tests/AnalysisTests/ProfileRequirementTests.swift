@@ -110,4 +110,38 @@ struct ProfileRequirementTests {
         #expect(try Self.profile("bhyve", k8).failed.contains("cpu.npt"))
         #expect(try Self.profile("hyper-v", k8).failed.contains("cpu.npt"))
     }
+
+    /// VMware's "ESXi Hardware Requirements" (6.5, 7.0, 8.0) name AMD's hardware virtualization
+    /// as RVI (nested paging): the K8 Athlon 64 X2 4000+ has AMD-V, NX and long mode but no NPT,
+    /// and passed vmware-esxi before. Intel is held to VT-x only (cpu.npt does not apply there):
+    /// the Coffee Lake i7-9700 still passes.
+    @Test func esxiNeedsRVIOnAMD() throws {
+        let k8 = try Fixtures.assess(cpuid: "k8-athlon64-x2-4000")
+        #expect(k8.finding("cpu.svm")?.status == .pass)
+        let esxi = try Self.profile("vmware-esxi", k8)
+        #expect(esxi.cpu == .fail)
+        #expect(esxi.failed == ["cpu.npt"])
+        let intel = try Fixtures.assess(cpuid: "coffeelake-i7-9700")
+        #expect(try Self.profile("vmware-esxi", intel).cpu == .pass)
+    }
+
+    /// "ESXi requires a host with at least two CPU cores": the AMD C-30's lscpu (AMD-V with NPT, NX,
+    /// long mode; one core, one socket) passed vmware-esxi before. A CPUID dump of the one-core
+    /// Sempron 140 cannot count sockets: unknown, never fail; the eight-thread i7-9700 passes.
+    @Test func esxiNeedsTwoCores() throws {
+        let text = try Fixtures.text("lscpu/amd-c30-one-core.txt")
+        let c30 = Assessor.assess(Snapshot(source: SourceInfo(kind: .files, paths: ["amd-c30-one-core.txt"]),
+                                           lscpu: TextEvidence(source: "lscpu", status: .ok, text: text)))
+        #expect(c30.finding("cpu.cores")?.status == .fail)
+        #expect(c30.finding("cpu.cores")?.evidence.first?.detail == "Core(s) per socket 1, Socket(s) 1")
+        let esxi = try Self.profile("vmware-esxi", c30)
+        #expect(esxi.cpu == .fail)
+        #expect(esxi.failed == ["cpu.cores"])
+        let sempron = try Fixtures.assess(cpuid: "k10-sempron-140")
+        #expect(sempron.finding("cpu.cores")?.status == .unknown)
+        #expect(sempron.finding("cpu.cores")?.evidence.first?.detail == "CPUID 80000008H:ECX[7:0] NC+1 = 1")
+        let i7 = try Fixtures.assess(cpuid: "coffeelake-i7-9700")
+        #expect(i7.finding("cpu.cores")?.status == .pass)
+        #expect(i7.finding("cpu.cores")?.summary == "8 processor cores per package.")
+    }
 }

@@ -98,6 +98,8 @@ struct EvidenceDeclarationTests {
         let seamrrMask: UInt64 = 0x0000_7FFF_F800_0800 // bit 11 enable; bits 25-45 the range mask
         for i in 0..<8 { msr[0x1401 + i] = UInt8((seamrrMask >> (8 * UInt64(i))) & 0xFF) }
         #expect(fm.createFile(atPath: dir + "/dev/cpu/0/msr", contents: Data(msr)))
+        // The tree says it looked at all of /dev, /proc and /sys: what it lacks there is absent.
+        try "/dev/\n/proc/\n/sys/\n".write(toFile: dir + CollectedPaths.fileName, atomically: true, encoding: .utf8)
         return dir
     }
 }

@@ -18,7 +18,9 @@ struct HostServiceRulesTests {
 
     /// Builds a tree: `files` maps a path to its content; a nil content is an empty file (a
     /// device node stands as one: the rules only look at presence).
-    static func tree(_ files: [String: String?]) throws -> String {
+    ///   - collected: the tree's `collected-paths.txt` lines; nil writes none (the tree says
+    ///     nothing about what it looked at).
+    static func tree(_ files: [String: String?], collected: [String]? = nil) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-host-\(UUID().uuidString)").path
         for (path, content) in files {
             let full = dir + path
@@ -26,7 +28,24 @@ struct HostServiceRulesTests {
             try (content ?? "").write(toFile: full, atomically: false, encoding: .utf8)
         }
         try FileManager.default.createDirectory(atPath: dir + "/proc", withIntermediateDirectories: true)
+        if let collected {
+            try collected.map { $0 + "\n" }.joined().write(toFile: dir + CollectedPaths.fileName, atomically: false, encoding: .utf8)
+        }
         return dir
+    }
+
+    /// Every path the rules declare, as a capture that looked at each lists them.
+    static var everyDeclaredPath: [String] { plan.paths + plan.devices }
+
+    /// The bare tree of `aBareTreeFailsTunAndWarnsTheRest`, with or without its account of what
+    /// was looked at.
+    static func bareTree(collected: [String]?) throws -> String {
+        try tree([
+            "/proc/cgroups": "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t3\t1\t1\ncpu\t1\t1\t1\ncpuacct\t1\t1\t1\nblkio\t0\t1\t1\nmemory\t4\t56\t1\ndevices\t5\t1\t1\n",
+            "/sys/kernel/mm/transparent_hugepage/enabled": "always madvise [never]\n",
+            "/proc/meminfo": "MemTotal:        2000000 kB\nMemAvailable:     500000 kB\n",
+            "/sys/module/kvm/parameters/.keep": nil,
+        ], collected: collected)
     }
 
     /// A libvirt host on cgroup v2 with KVM, huge pages reserved, KSM running, two NUMA nodes,
@@ -58,15 +77,10 @@ struct HostServiceRulesTests {
         #expect(f["host.vt-conflict"]?.summary.contains("vboxdrv") == true)
     }
 
-    /// A minimal tree: what virt-host-validate fails fails, what it warns warns, and what a tree
-    /// cannot show (namespaces of a process) is unknown.
+    /// A minimal tree that lists every declared path as looked at: what virt-host-validate fails
+    /// fails, what it warns warns, and what a tree cannot show (namespaces of a process) is unknown.
     @Test func aBareTreeFailsTunAndWarnsTheRest() throws {
-        let dir = try Self.tree([
-            "/proc/cgroups": "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t3\t1\t1\ncpu\t1\t1\t1\ncpuacct\t1\t1\t1\nblkio\t0\t1\t1\nmemory\t4\t56\t1\ndevices\t5\t1\t1\n",
-            "/sys/kernel/mm/transparent_hugepage/enabled": "always madvise [never]\n",
-            "/proc/meminfo": "MemTotal:        2000000 kB\nMemAvailable:     500000 kB\n",
-            "/sys/module/kvm/parameters/.keep": nil,
-        ])
+        let dir = try Self.bareTree(collected: Self.everyDeclaredPath)
         let f = Self.findings(root: dir)
         #expect(f["host.tun"]?.status == .fail)
         #expect(f["host.vhost-net"]?.status == .warn)
@@ -78,6 +92,27 @@ struct HostServiceRulesTests {
         #expect(f["host.thp"]?.status == .warn)
         #expect(f["host.memory"]?.status == .warn)
         #expect(f["host.vt-conflict"]?.status == .pass)
+    }
+
+    /// The same tree without collected-paths.txt: a path it does not hold was never looked at, so
+    /// the rules that would judge its absence say unknown ("not in the captured tree"), while what
+    /// the tree holds still decides (THP never, low memory, cgroup v1 lacking blkio). Before, a
+    /// tree that merely left /dev out failed host.tun and so `containers` and `vm-host`.
+    @Test func aPathTheTreeNeverLookedAtIsUnknownNotAbsent() throws {
+        let dir = try Self.bareTree(collected: nil)
+        let f = Self.findings(root: dir)
+        for id in ["host.tun", "host.vhost-net", "host.vhost-vsock", "host.fuse", "host.hugepages", "host.ksm", "host.numa"] {
+            #expect(f[id]?.status == .unknown, "\(id): \(f[id]?.summary ?? "no finding")")
+            #expect(f[id]?.summary.contains("not in the captured tree") == true, "\(id): \(f[id]?.summary ?? "")")
+            #expect(f[id]?.remediation?.isEmpty == false, "\(id) has no remedy")
+        }
+        #expect(f["host.cgroups"]?.status == .warn)
+        #expect(f["host.thp"]?.status == .warn)
+        #expect(f["host.memory"]?.status == .warn)
+        // A tree that lists only /dev/net/tun as looked at: that one is absent, the rest unknown.
+        let partial = Self.findings(root: try Self.bareTree(collected: ["/dev/net/tun", "# the capturer ran ls /dev/net/tun"]))
+        #expect(partial["host.tun"]?.status == .fail)
+        #expect(partial["host.vhost-net"]?.status == .unknown)
     }
 
     /// A snapshot from before these files were read still loads, and the rules say unknown.

@@ -108,6 +108,12 @@ enum ConfidentialComputingRules {
             return c.finding(id, .pass, "The kernel reports a TDX host platform (SEAMRR enabled, TDX KeyIDs partitioned).",
                              evidence: [EvidenceItem(source: "/proc/cpuinfo flags", detail: "tdx_host_platform present")])
         }
+        if let d = f.holdouts.msr[seamrrMask], let (off, on) = PerCPUMSR.split(d, isOff: { ($0 >> 11) & 1 == 0 }) {
+            // The TDX module is initialised on every CPU (linux arch/x86/virt/vmx/tdx/tdx.c runs
+            // TDH.SYS.LP.INIT per CPU), which a CPU outside SEAM cannot do.
+            return c.finding(id, .fail, "SEAMRR is enabled on CPU\(on.count == 1 ? "" : "s") \(CPUHoldouts.list(on)) but not on CPU\(off.count == 1 ? "" : "s") \(CPUHoldouts.list(off)): firmware set up TDX on part of the host only.",
+                             evidence: [PerCPUMSR.evidence(d, name: "IA32_SEAMRR_PHYS_MASK")], remedy: "cpu-mismatch")
+        }
         if let read = f.msr(seamrrMask) {
             if read.status == .ok, let value = read.value {
                 let ev = [c.msrEvidence(seamrrMask, "IA32_SEAMRR_PHYS_MASK", "\(Hex.format64(value)): enabled=\((value >> 11) & 1)")]

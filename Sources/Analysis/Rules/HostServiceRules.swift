@@ -27,7 +27,12 @@ enum HostServiceRules {
                                       remedy: "offline"))
         }
         guard let file = c.facts.file(path) else {
-            return .missing(c.finding(id, .unknown, "\(path) was not collected in this snapshot (taken by an older virtcheck).", remedy: "offline"))
+            // A tree holds what its capturer copied; only its collected-paths.txt says what was
+            // looked at and found missing (HostFilesReader), so a path outside both is unknown.
+            let why = c.source.kind == .root
+                ? "\(path) is not in the captured tree, and the tree does not list it as looked at (collected-paths.txt): whether the host has it is unknown."
+                : "\(path) is not in the capture (a snapshot taken by an older virtcheck, or of a tree that did not hold it): whether the host has it is unknown."
+            return .missing(c.finding(id, .unknown, why, evidence: [EvidenceItem(source: path, detail: "not in the capture")], remedy: "offline"))
         }
         switch file.status {
         case .ok, .absent: return .read(file)
@@ -66,12 +71,9 @@ enum HostServiceRules {
 
     static func cgroups(_ c: RuleContext) -> Finding {
         let id = "host.cgroups"
-        let v2: HostFileEvidence, v1: HostFileEvidence
-        switch (read(c, id, "/sys/fs/cgroup/cgroup.controllers"), read(c, id, "/proc/cgroups")) {
-        case (.read(let a), .read(let b)): (v2, v1) = (a, b)
-        case (.missing(let finding), _), (_, .missing(let finding)): return finding
-        }
-        if v2.status == .ok, let text = v2.text {
+        // Either file read decides on its own; only "no cgroups at all" needs both looked at.
+        let v2Read = read(c, id, "/sys/fs/cgroup/cgroup.controllers"), v1Read = read(c, id, "/proc/cgroups")
+        if case .read(let v2) = v2Read, v2.status == .ok, let text = v2.text {
             let have = Set(text.split(separator: " ").map(String.init))
             let lacking = cgroupV2Controllers.filter { !have.contains($0) }
             let ev = [EvidenceItem(source: "/sys/fs/cgroup/cgroup.controllers", detail: text.isEmpty ? "(empty)" : text)]
@@ -80,7 +82,14 @@ enum HostServiceRules {
                 : c.finding(id, .warn, "cgroup v2 lacks the \(lacking.joined(separator: ", ")) controller\(lacking.count == 1 ? "" : "s"): libvirt cannot limit guests by \(lacking.joined(separator: ", ")).",
                             evidence: ev, remedy: "controllers-missing")
         }
+        let v1: HostFileEvidence
+        switch (v1Read, v2Read) {
+        case (.read(let f), _): v1 = f
+        // Neither read: say it of v2, the one a current kernel has.
+        case (.missing, .missing(let finding)), (.missing(let finding), .read): return finding
+        }
         guard v1.status == .ok, let text = v1.text else {
+            if case .missing(let finding) = v2Read { return finding }
             return c.finding(id, .fail, "Neither /sys/fs/cgroup/cgroup.controllers (v2) nor /proc/cgroups (v1) exists: the kernel has no cgroups.",
                              evidence: [EvidenceItem(source: "/proc/cgroups", detail: "absent")], remedy: "no-cgroups")
         }

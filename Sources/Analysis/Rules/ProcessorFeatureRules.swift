@@ -7,7 +7,7 @@ import HostModel
 /// 80000001h:EDX, or from cpuinfo flags when no CPUID was given.
 enum ProcessorFeatureRules {
     static func findings(_ c: RuleContext) -> [Finding] {
-        [nx(c), longMode(c)]
+        [nx(c), longMode(c), cores(c)]
     }
 
     /// The bit from CPUID when read, else from the kernel's flags (same names); nil when neither.
@@ -27,6 +27,25 @@ enum ProcessorFeatureRules {
                              evidence: ev, remedy: "intel-disabled")
         }
         return c.finding(id, .fail, "The CPU reports no NX (no-execute) bit.", evidence: ev, remedy: "missing")
+    }
+
+    /// ESXi installs only on a host with at least two cores (VMware "ESXi Hardware Requirements",
+    /// 6.5 to 8.0). A CPUID dump gives cores per package, not sockets: one core per package there
+    /// is unknown, not fail.
+    static func cores(_ c: RuleContext) -> Finding {
+        let id = "cpu.cores"
+        guard let count = c.facts.cores else {
+            return c.finding(id, .unknown, "No CPUID, lscpu or cpuinfo evidence says how many cores the host has.", remedy: "no-evidence")
+        }
+        let ev = [EvidenceItem(source: count.source, detail: count.detail)]
+        if let total = count.total {
+            return total >= 2
+                ? c.finding(id, .pass, "\(total) processor cores (\(count.coresPerPackage) per package, \(count.packages ?? 1) package\(count.packages == 1 ? "" : "s")).", evidence: ev)
+                : c.finding(id, .fail, "One processor core: ESXi needs a host with at least two.", evidence: ev, remedy: "one-core")
+        }
+        return count.coresPerPackage >= 2
+            ? c.finding(id, .pass, "\(count.coresPerPackage) processor cores per package.", evidence: ev)
+            : c.finding(id, .unknown, "One core per package; how many packages (sockets) the host has is not in a CPUID dump.", evidence: ev, remedy: "no-evidence")
     }
 
     static func longMode(_ c: RuleContext) -> Finding {

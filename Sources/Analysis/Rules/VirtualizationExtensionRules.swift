@@ -20,7 +20,16 @@ enum VirtualizationExtensionRules {
         if let finding = holdout(c, id, flag: "vmx", bit: "CPUID.01H:ECX[5]", extensionName: "VT-x", module: "kvm_intel", evidence: ev) {
             return finding
         }
+        if let finding = capabilityMismatch(c, id, evidence: ev) {
+            return finding
+        }
         if f.features["vmx"] == true {
+            let unread = vmxCapabilityDifferences(c).filter { !$0.unread.isEmpty }
+            if let first = unread.first {
+                let cpus = Set(unread.flatMap(\.unread)).sorted()
+                ev.append(EvidenceItem(source: "VMX capability MSRs on each CPU",
+                                       detail: "not compared on CPU\(cpus.count == 1 ? "" : "s") \(CPUHoldouts.list(cpus)) (\(first.unreadReason ?? "not read"))"))
+            }
             return c.finding(id, .pass, passSummary(c, "VMX", flag: "vmx"), evidence: ev)
         }
         if let vendor = f.identity.vendor, !c.isIntelLike {
@@ -72,6 +81,27 @@ enum VirtualizationExtensionRules {
                          remedy: "cpu-mismatch")
     }
 
+    /// The per-CPU comparisons of the VMX capability MSRs (0x480-0x492) that found a difference
+    /// or a CPU not read.
+    static func vmxCapabilityDifferences(_ c: RuleContext) -> [MSRDifference] {
+        (VMXDecoder.MSR.basic...VMXDecoder.MSR.procBased3).compactMap { c.facts.holdouts.msr[$0] }
+    }
+
+    /// Some CPUs report VMX capabilities other than the reference CPU's. kvm_intel builds its VMCS
+    /// configuration from these MSRs on every online CPU and refuses to load when one differs from
+    /// the boot CPU's (linux arch/x86/kvm/vmx/vmx.c vmx_check_processor_compat(): "Inconsistent
+    /// VMCS config on CPU %d"), so the host fails and the CPUs are named. Compared raw: a bit KVM
+    /// does not use would not stop it, but CPUs of one host that differ there are set up
+    /// differently all the same (firmware, microcode, or mixed steppings).
+    static func capabilityMismatch(_ c: RuleContext, _ id: String, evidence ev: [EvidenceItem]) -> Finding? {
+        let differing = vmxCapabilityDifferences(c).filter { !$0.differing.isEmpty }
+        guard let first = differing.first else { return nil }
+        let cpus = Set(differing.flatMap { $0.differing.map(\.cpu) }).sorted()
+        let names = differing.map { Hex.format32($0.index) }.joined(separator: ", ")
+        return c.finding(id, .fail, "CPU\(cpus.count == 1 ? "" : "s") \(CPUHoldouts.list(cpus)) report\(cpus.count == 1 ? "s" : "") VMX capabilities (MSR \(names)) other than CPU \(first.referenceCPU)'s: kvm_intel builds its VMCS configuration on every online CPU and refuses to load when one differs (\"Inconsistent VMCS config on CPU N\").",
+                         evidence: differing.map { PerCPUMSR.evidence($0, name: "VMX capability") } + ev, remedy: "cpu-mismatch")
+    }
+
     /// The extension's bit is clear: say which of the reasons holds, in order of certainty.
     static func missing(_ c: RuleContext, _ id: String, extensionName: String, evidence ev: inout [EvidenceItem]) -> Finding {
         if c.facts.hypervisor.present {
@@ -102,6 +132,11 @@ enum VirtualizationExtensionRules {
         let id = "cpu.vmx.enabled-by-firmware", f = c.facts
         guard f.features["vmx"] == true else {
             return c.finding(id, .notApplicable, "No VT-x to enable (see cpu.vmx).")
+        }
+        if let finding = PerCPUMSR.firmwareEnable(c, id, index: VMXDecoder.MSR.featureControl, name: "IA32_FEATURE_CONTROL", extensionName: "VT-x",
+                                                  module: "kvm_intel", how: "IA32_FEATURE_CONTROL locked without VMX outside SMX",
+                                                  isOff: { let fc = VMXDecoder.featureControl($0); return fc.locked && !fc.vmxOutsideSmx }) {
+            return finding
         }
         if let fc = f.vmx?.featureControl {
             let value = f.msr(0x3A)?.value.map { Hex.format64($0) } ?? "read"
@@ -145,6 +180,10 @@ enum VirtualizationExtensionRules {
         let id = "cpu.svm.enabled-by-firmware", f = c.facts
         guard f.features["svm"] == true else {
             return c.finding(id, .notApplicable, "No AMD-V to enable (see cpu.svm).")
+        }
+        if let finding = PerCPUMSR.firmwareEnable(c, id, index: MSRComparison.vmCR, name: "VM_CR", extensionName: "AMD-V",
+                                                  module: "kvm_amd", how: "VM_CR.SVMDIS=1", isOff: { $0 & 0x10 != 0 }) {
+            return finding
         }
         if let disabled = f.svm?.disabledByBios {
             let locked = f.svm?.vmcrLocked ?? false
