@@ -59,6 +59,13 @@ public enum FactsDecoder {
             cpl3Probes: s.cpl3Probes, holdouts: holdouts(s.cpuid, decoded: perCPU, cpuinfo), files: s.files,
             lscpuVirtualization: lscpuVirtualization, xen: xen(s.kernel, lscpu: lscpu))
         facts.kernelModuleNames = s.kernel?.loadedModules
+        if let text = s.kernelLog?.text {
+            let entries = KernelLogParser.entries(text)
+            facts.kernelLog = entries
+            if facts.kernelRelease == nil {
+                facts.kernelRelease = entries.lazy.compactMap { if case .kernelVersion(let v) = $0.message { v } else { nil } }.first
+            }
+        }
         return facts
     }
 
