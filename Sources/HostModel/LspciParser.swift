@@ -73,7 +73,9 @@ public enum LspciParser {
     /// The kind, when the text starts with an lspci function header followed by a hex line at
     /// offset 00 (a dump) or an indented line (a verbose listing); nil otherwise.
     public static func kind(of head: Substring) -> Kind? {
-        let lines = head.inputLines(maxSplits: 3, omittingEmptySubsequences: true).prefix(2)
+        var lines = head.inputLines(maxSplits: 4, omittingEmptySubsequences: true).prefix(3)
+        if let first = lines.first, isPrompt(first) { lines = lines.dropFirst() }
+        lines = lines.prefix(2)
         guard lines.count == 2, headerAddress(lines.first!) != nil else { return nil }
         let second = lines.last!
         if let (offset, _) = hexLine(second), offset == 0 { return .hexDump }
@@ -118,6 +120,7 @@ public enum LspciParser {
                 current = device(header: line, address: address)
                 continue
             }
+            if current == nil, devices.isEmpty, isPrompt(line) { continue }
             guard current != nil else {
                 throw InputError(path: source, line: lineNumber, message: "not lspci output: \(InputText.excerpt(line))")
             }
@@ -138,6 +141,16 @@ public enum LspciParser {
         }
         try finish()
         return (kind, devices)
+    }
+
+    /// The shell prompt and command a paste often starts with (`alex@duo > lspci -nnkq`,
+    /// `$ sudo lspci -vvv`): `lspci` with only options after it, at the start or after a space,
+    /// `$`, `#` or `>`.
+    static func isPrompt(_ line: Substring) -> Bool {
+        guard let range = line.range(of: "lspci") else { return false }
+        let before = line[..<range.lowerBound].last
+        guard before == nil || [" ", "$", "#", ">"].contains(before!) else { return false }
+        return line[range.upperBound...].split(separator: " ").allSatisfy { $0.hasPrefix("-") && $0.count > 1 }
     }
 
     /// `[dddd:]bb:dd.f ` at the start of an unindented line: the sysfs address (domain 0000 added).
