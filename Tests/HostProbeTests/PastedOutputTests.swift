@@ -76,6 +76,61 @@ struct PastedOutputTests {
         #expect(lines.contains("lspci -vvv: 00:01.0 MSI-X: Count=5"))
     }
 
+    /// The lab's q35 machines (real config bytes; lspci -F text of them, Fixtures/pasted/README.md):
+    /// for every function, what the `-vvv` text says equals what the bytes say — PCIe port type and
+    /// FLR, MSI/MSI-X, power management, ACS capability and control, SR-IOV VFs, ATS/PRI/PASID —
+    /// and the `-xxx` dump of the same PCIe functions leaves ACS and SR-IOV unknown.
+    @Test(arguments: ["lab-q35-intel-iommu-sriov", "lab-q35-amd-iommu"])
+    func verboseTextAgreesWithLabBytes(host: String) throws {
+        let bytes = try Self.facts("\(host)__lspci-F-xxxx.txt")
+        let text = try Self.facts("\(host)__lspci-F-vvv.txt")
+        #expect(text.devices.count == bytes.devices.count && !bytes.devices.isEmpty)
+        for d in text.devices {
+            let b = try #require(bytes.device(d.address))
+            let (tc, bc) = (try #require(d.capabilities), try #require(b.capabilities))
+            #expect(tc.express == bc.express, "\(host) \(d.address)")
+            #expect(tc.msi == bc.msi && tc.msix == bc.msix && tc.pmNoSoftReset == bc.pmNoSoftReset, "\(host) \(d.address)")
+            #expect(tc.acs == bc.acs && tc.sriov == bc.sriov, "\(host) \(d.address)")
+            #expect(tc.ats == bc.ats && tc.pri == bc.pri && tc.pasid == bc.pasid && tc.advancedFeaturesFlr == bc.advancedFeaturesFlr)
+            #expect(tc.standardRead == bc.standardRead, "\(host) \(d.address)")
+            // Text cannot tell "no extended capability" from "extended space unread" (lspci prints
+            // none in both cases): such a PCIe function stays unknown where its bytes say "none".
+            let noExtended = bc.express != nil && !bc.list.contains { $0.hasPrefix("ext:") }
+            #expect(tc.extendedRead == (noExtended ? false : bc.extendedRead), "\(host) \(d.address)")
+            #expect(d.flr == b.flr && d.resetMethods == b.resetMethods?.filter { $0 != "bus" }, "\(host) \(d.address)")
+            #expect(d.upstream == b.upstream, "\(host) \(d.address)")
+            // Without -nn a class is known only by a bridge's name or where lspci printed its code
+            // (`Unclassified device [0002]`), and then it is the same.
+            #expect(d.class == b.class || (d.class == nil && !b.isBridgeClass), "\(host) \(d.address)")
+            #expect(d.vendorId == nil)
+        }
+        let short = try Self.facts("\(host)__lspci-F-xxx.txt")
+        let port = try #require(short.device("0000:00:10.0"))
+        #expect(port.capabilities?.express?.portType == "root-port")
+        #expect(port.capabilities?.extendedRead == false && port.acs == nil)
+    }
+
+    /// The paths the passthrough rules take on those machines: the root ports' ACS enables
+    /// SV RR CR UF (cited from the ACSCtl line), the NVMe PF offers 2 VFs, FLR is read from DevCap.
+    @Test func sriovAcsAndFlrFromText() throws {
+        let text = try Self.facts("lab-q35-intel-iommu-sriov__lspci-F-vvv.txt")
+        let port = try #require(text.device("0000:00:10.0"))
+        #expect(port.acs?.control.isolates == true)
+        #expect(port.capabilities?.lines?.contains("lspci -vvv: 00:10.0 ACSCtl SV+ TB- RR+ CR+ UF+ EC- DT-") == true)
+        let nvme = try #require(text.device("0000:02:00.0"))
+        #expect(nvme.capabilities?.sriov == PCICapabilities.SRIOV(totalVfs: 2, initialVfs: 2))
+        #expect(nvme.flr == true && nvme.resetMethods == ["flr"] && nvme.resetMethodsSource == "lspci")
+        #expect(nvme.capabilities?.lines?.contains("lspci -vvv: 02:00.0 DevCap FLReset+") == true)
+        #expect(nvme.upstream == ["0000:00:11.0"])
+        // The e1000e has no FLR in DevCap: lspci says FLReset-, so FLR is false, not unknown.
+        #expect(text.device("0000:01:00.0")?.flr == false)
+        let judged = PassthroughRules.assess(iommu: .notCollected, pci: text).pci
+        let reasons = judged.device("0000:02:00.0")?.passthrough?.reasons ?? []
+        #expect(reasons.contains("SR-IOV: up to 2 virtual functions, each assignable on its own"))
+        #expect(reasons.contains { $0.contains("derived from lspci -vvv: 02:00.0 DevCap FLReset+") })
+        #expect(reasons.contains { $0.contains("ACS (SV RR CR UF) enabled on 00:11.0") })
+    }
+
     /// Given together, the dump gives the bytes and the listing the driver.
     @Test func dumpAndListingTogether() throws {
         let pci = try Self.facts("kvm-guest__lspci-xxxx.txt", "kvm-guest__lspci-nnvvvk.txt")
