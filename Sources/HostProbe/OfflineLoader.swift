@@ -2,9 +2,13 @@ import Foundation
 import HostModel
 
 /// Builds one host's snapshot from captured files (`--from PATH`, repeatable): a snapshot JSON,
-/// a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing or lscpu output — each recognised
+/// a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, an IOMMU group listing,
+/// `lspci -vvv`/`-xxxx` output or a kernel log (dmesg, journalctl -k) — each recognised
 /// by its content, never by its name. Nothing live is read.
 public enum OfflineLoader {
+    /// One pasted lspci file: which output it is, its path, its functions.
+    typealias LspciPaste = (kind: LspciParser.Kind, file: String, devices: [LspciParser.Device])
+
     /// Larger inputs are refused: no real capture of one host comes near this.
     public static let maxFileSize = 32 << 20
     /// A directory holding more files than this is not one host's capture.
@@ -30,7 +34,7 @@ public enum OfflineLoader {
         // What each file says about the CPU, compared with the other files' as they come (a
         // snapshot's own pieces are one capture): the first disagreement names both files.
         var identities: [HostIdentity] = []
-        var lspci: [(kind: LspciParser.Kind, file: String, devices: [LspciParser.Device])] = []
+        var lspci: [LspciPaste] = []
         var kernelLog: (file: String, entries: [KernelLogEntry])?
         func compare(_ new: [HostIdentity]) throws(InputError) {
             for identity in new {
@@ -134,7 +138,7 @@ public enum OfflineLoader {
     /// verbose listing's block is kept for Analysis to read (no bytes are made up from it). Given
     /// both (`-xxxx` and `-vvv` of one host), a function takes its bytes from the dump and its
     /// driver and group from the listing.
-    static func pciEvidence(_ pastes: [(kind: LspciParser.Kind, file: String, devices: [LspciParser.Device])]) -> PCIEvidence {
+    static func pciEvidence(_ pastes: [LspciPaste]) -> PCIEvidence {
         var byAddress: [String: PCIDeviceEvidence] = [:]
         var order: [String] = []
         for paste in pastes.sorted(by: { $0.kind == .hexDump && $1.kind != .hexDump }) {
@@ -168,7 +172,7 @@ public enum OfflineLoader {
     }
 
     /// IOMMU evidence from the groups an `lspci -vv` paste shows, nil when it shows none.
-    static func lspciGroups(_ pastes: [(kind: LspciParser.Kind, file: String, devices: [LspciParser.Device])]) -> IOMMUEvidence? {
+    static func lspciGroups(_ pastes: [LspciPaste]) -> IOMMUEvidence? {
         var members: [String: [String]] = [:]
         for paste in pastes { for d in paste.devices { if let g = d.iommuGroup { members[g, default: []].append(d.address) } } }
         guard !members.isEmpty, let file = pastes.first(where: { $0.devices.contains { $0.iommuGroup != nil } })?.file else { return nil }

@@ -217,6 +217,8 @@ struct PastedOutputTests {
         #expect(missing["cpu.svm"] == .fail)
         let svm = try findings("kvm: support for 'kvm_amd' disabled by bios")
         #expect(svm["cpu.svm.enabled-by-firmware"] == .fail)
+        // kvm_amd using nested paging proves the CPU has it.
+        #expect(try findings("[    6.2] SVM: kvm: Nested Paging enabled")["cpu.npt"] == .pass)
         // Before this change the same file was refused as input; an unrelated line still says nothing.
         let silent = try findings("[    4.512345] kvm: Nested Virtualization enabled")
         #expect(silent["cpu.vmx.enabled-by-firmware"] != .fail && silent["cpu.svm.enabled-by-firmware"] != .fail)
