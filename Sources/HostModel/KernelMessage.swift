@@ -33,11 +33,18 @@ public enum KernelMessage: Codable, Sendable, Hashable {
     case amdIOMMUFound
     /// Interrupt remapping: on with intel/irq_remapping.c intel_enable_irq_remapping `DMAR-IR:
     /// Enabled IRQ remapping in x2apic|xapic mode` or amd/init.c `AMD-Vi: Interrupt remapping
-    /// enabled`; off with `DMAR-IR: Failed to enable irq remapping. ...` or `AMD-Vi: Disabling
-    /// interrupt remapping`.
+    /// enabled`; off with `DMAR-IR: Failed to enable irq remapping. ...`, `AMD-Vi: Disabling
+    /// interrupt remapping`, or drivers/vfio/vfio_iommu_type1.c vfio_iommu_type1_attach_group
+    /// `vfio_iommu_type1_attach_group: No interrupt remapping support.  Use the module param
+    /// "allow_unsafe_interrupts" ...` (VFIO refused a group for want of it).
     case interruptRemapping(enabled: Bool)
-    /// drivers/iommu/iommu.c iommu_group_add_device: `pci 0000:00:1f.0: Adding to iommu group 9`.
+    /// drivers/iommu/iommu.c iommu_group_add_device: `pci 0000:00:1f.0: Adding to iommu group 9`
+    /// (dev_info: the bound driver's name, `pcieport`, `e1000e`, ..., or the bus `pci`, first).
     case iommuGroup(device: String, group: Int)
+    /// drivers/iommu/intel/dmar.c alloc_iommu: `DMAR: dmar0: reg_base_addr fed90000 ver 1:0 cap
+    /// d2008c22260286 ecap f00f4a`: a VT-d unit with its capability registers, as sysfs
+    /// intel-iommu/{version,cap,ecap} gives them.
+    case intelIOMMUUnit(name: String, version: String, cap: String, ecap: String)
 
     /// What a message (prefixes removed, see `KernelLogParser.messagePart`) says; nil when
     /// virtcheck does not read it.
@@ -68,10 +75,14 @@ public enum KernelMessage: Codable, Sendable, Hashable {
             self = .intelIOMMUSwitch(on: m == "DMAR: IOMMU enabled")
         } else if m.hasPrefix("DMAR-IR: Enabled IRQ remapping in ") || m == "AMD-Vi: Interrupt remapping enabled" {
             self = .interruptRemapping(enabled: true)
-        } else if m.hasPrefix("DMAR-IR: Failed to enable irq remapping") || m == "AMD-Vi: Disabling interrupt remapping" {
+        } else if m.hasPrefix("DMAR-IR: Failed to enable irq remapping") || m == "AMD-Vi: Disabling interrupt remapping"
+                    || m.hasPrefix("vfio_iommu_type1_attach_group: No interrupt remapping support.") {
             self = .interruptRemapping(enabled: false)
-        } else if m.hasPrefix("pci "), let colon = m.range(of: ": ") {
-            let device = m[m.index(m.startIndex, offsetBy: 4)..<colon.lowerBound]
+        } else if let rest = after("DMAR: "), let unit = Self.dmarUnit(rest) {
+            self = unit
+        } else if let space = m.firstIndex(of: " "), let colon = m[space...].range(of: ": ") {
+            // `DRIVER 0000:00:1f.0: TEXT`
+            let device = m[m.index(after: space)..<colon.lowerBound]
             let text = m[colon.upperBound...]
             if let group = text.hasPrefix("Adding to iommu group ") ? Int(text.dropFirst("Adding to iommu group ".count)) : nil,
                Self.isAddress(device) {
@@ -84,6 +95,15 @@ public enum KernelMessage: Codable, Sendable, Hashable {
         } else {
             return nil
         }
+    }
+
+    /// `dmar0: reg_base_addr fed90000 ver 1:0 cap d2008c22260286 ecap f00f4a`.
+    static func dmarUnit(_ rest: String) -> KernelMessage? {
+        let words = rest.split(separator: " ")
+        guard words.count == 9, words[0].hasPrefix("dmar"), words[0].hasSuffix(":"), words[1] == "reg_base_addr", words[3] == "ver",
+              words[5] == "cap", words[7] == "ecap", words[6].allSatisfy(\.isHexDigit), words[8].allSatisfy(\.isHexDigit),
+              words[6].count <= 16, words[8].count <= 16 else { return nil }
+        return .intelIOMMUUnit(name: String(words[0].dropLast()), version: String(words[4]), cap: String(words[6]), ecap: String(words[8]))
     }
 
     /// `kvm: no hardware support for 'kvm_amd'` → `kvm_amd`.

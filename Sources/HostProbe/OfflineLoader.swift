@@ -93,11 +93,18 @@ public enum OfflineLoader {
         }
         if let (file, entries) = kernelLog {
             pieces.kernelLog = TextEvidence(source: file, status: .ok, text: entries.map(\.line).joined(separator: "\n"))
-            let logged = logIOMMU(entries, source: file)
-            if pieces.iommu == nil {
-                pieces.iommu = logged
-            } else if pieces.iommu?.kernelLog == nil {
-                pieces.iommu?.kernelLog = logged?.kernelLog
+            // Groups from a listing or lspci (the state now) win over the log's (its boot); the
+            // log adds what they cannot show: its lines, the VT-d units, the command line.
+            if var existing = pieces.iommu, let logged = logIOMMU(entries, source: file) {
+                existing.kernelLog = existing.kernelLog ?? logged.kernelLog
+                if existing.unitsStatus != .ok, logged.unitsStatus == .ok {
+                    existing.units = logged.units
+                    existing.unitsStatus = .ok
+                }
+                if existing.commandLine.status != .ok, logged.commandLine.status == .ok { existing.commandLine = logged.commandLine }
+                pieces.iommu = existing
+            } else if pieces.iommu == nil {
+                pieces.iommu = logIOMMU(entries, source: file)
             }
         }
         guard var result = snapshot else { return pieces }
@@ -189,6 +196,7 @@ public enum OfflineLoader {
         var members: [Int: [String]] = [:]
         var commandLine: String?
         var lines: [String] = []
+        var units: [IOMMUUnitEvidence] = []
         for entry in entries {
             switch entry.message {
             case .iommuGroup(let device, let group):
@@ -196,6 +204,9 @@ public enum OfflineLoader {
                 lines.append(entry.line)
             case .commandLine(let text):
                 commandLine = commandLine ?? text
+            case .intelIOMMUUnit(let name, let version, let cap, let ecap):
+                units.append(IOMMUUnitEvidence(name: name, driver: "intel-iommu", cap: "0x" + cap, ecap: "0x" + ecap, version: version))
+                lines.append(entry.line)
             case .intelIOMMUInitialised, .intelIOMMUSwitch, .amdIOMMUFound, .interruptRemapping:
                 lines.append(entry.line)
             case .kernelVersion, .kvmNoHardwareSupport, .kvmDisabledByFirmware, .nestedEnabled, .nestedPaging:
@@ -207,6 +218,11 @@ public enum OfflineLoader {
             groups: members.keys.sorted().map { IOMMUGroupEvidence(group: String($0), devices: Array(Set(members[$0]!)).sorted(), type: nil) },
             commandLine: commandLine, kernelLog: lines)
         var evidence = iommuEvidence(listing, source: source, kind: "a kernel log")
+        if !units.isEmpty {
+            // Each unit once (a log of two boots names it twice), as sysfs would list it.
+            evidence.units = Dictionary(units.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }).values.sorted { $0.name < $1.name }
+            evidence.unitsStatus = .ok
+        }
         if members.isEmpty {
             // No group lines: whether groups exist is not in this log (a grep may have dropped them).
             evidence.groupsStatus = .unsupported

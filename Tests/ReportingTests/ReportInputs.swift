@@ -49,6 +49,13 @@ struct ReportInput: CustomTestStringConvertible, Sendable {
         let pasted = "Tests/HostProbeTests/Fixtures/pasted/kvm-guest__"
         inputs.append(ReportInput(name: "pasted dmesg + cpuinfo + lspci", arguments: ["dmesg.txt", "cpuinfo.txt", "lspci-xxxx.txt", "lspci-nnvvvk.txt"]
             .flatMap { ["--from", pasted + $0] }))
+        // The lab machines' own dmesg, lspci -vvv and lspci -xxxx (Data/hosts/lab-*/), together.
+        for host in ((try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath("Data/hosts"))) ?? []).sorted()
+        where !host.contains(".") {
+            let texts = ["dmesg.txt", "lspci-vvv.txt", "lspci-xxxx.txt"].map { "Data/hosts/\(host)/\($0)" }
+                .filter { FileManager.default.fileExists(atPath: Tool.repoPath($0)) }
+            if !texts.isEmpty { inputs.append(ReportInput(name: "pasted text of \(host)", arguments: texts.flatMap { ["--from", $0] })) }
+        }
         for roots in ["Tests/CLITests/Fixtures/roots", "Tests/HostProbeTests/Fixtures/roots"] {
             for tree in ((try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath(roots))) ?? []).sorted() {
                 inputs.append(ReportInput(name: "--root \(roots)/\(tree)", arguments: ["--root", "\(roots)/\(tree)"]))

@@ -69,6 +69,14 @@ enum VirtualizationExtensionRules {
             return c.finding(id, .pass, "The CPU has \(extensionName): \(module) found it disabled by firmware, not missing (see the firmware rule).",
                              evidence: evidence + [EvidenceItem(source: "dmesg", detail: entry.line)])
         }
+        // svm.c svm_hardware_setup runs only after kvm_arch_init found SVM present and enabled,
+        // so its messages say kvm_amd loaded on a CPU with AMD-V.
+        if module == "kvm_amd", let entry = c.facts.logged({
+            switch $0 { case .nestedPaging, .nestedEnabled: true; default: false }
+        }).first {
+            return c.finding(id, .pass, "kvm_amd loaded (it printed its setup), so the CPU has usable AMD-V.",
+                             evidence: evidence + [EvidenceItem(source: "dmesg", detail: entry.line)])
+        }
         return nil
     }
 
