@@ -84,8 +84,8 @@ public enum KernelMessage: Codable, Sendable, Hashable {
             // `DRIVER 0000:00:1f.0: TEXT`
             let device = m[m.index(after: space)..<colon.lowerBound]
             let text = m[colon.upperBound...]
-            if let group = text.hasPrefix("Adding to iommu group ") ? Int(text.dropFirst("Adding to iommu group ".count)) : nil,
-               Self.isAddress(device) {
+            guard Self.isAddress(device) else { return nil }
+            if let group = text.hasPrefix("Adding to iommu group ") ? Int(text.dropFirst("Adding to iommu group ".count)) : nil {
                 self = .iommuGroup(device: String(device).lowercased(), group: group)
             } else if text.hasPrefix("AMD-Vi: Found IOMMU cap ") {
                 self = .amdIOMMUFound
