@@ -122,6 +122,10 @@ def judge(scenario, share):
         if "irq_remapping" in truth:
             expect((truth["irq_remapping"] == "on") == (root["iommu"]["interrupt_remapping"] is True),
                    f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck interrupt_remapping={root['iommu']['interrupt_remapping']}")
+        if "irq_remapping" in truth:
+            f = finding(root, "iommu.interrupt-remapping")
+            expect((truth["irq_remapping"] == "on") == (f is not None and f["status"] == "pass"),
+                   f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck finding iommu.interrupt-remapping={f and f['status']}")
         if "iommu_groups" in truth:
             n = int(truth["iommu_groups"])
             expect(len(root["iommu"]["groups"]) == n and (root["iommu"]["enabled"] is True) == (n > 0),

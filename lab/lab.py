@@ -30,7 +30,7 @@ KVER = os.environ.get("LAB_KERNEL", "6.1.0-57-amd64")
 VIRTCHECK = os.environ.get("LAB_VIRTCHECK", os.path.join(ROOT, ".build-release/release/virtcheck"))
 # Modules the scenarios load, with their dependencies from the kernel package (modprobe -S).
 MODULES = ["virtio_pci", "9pnet_virtio", "9p", "kvm", "kvm_amd", "kvm_intel", "msr", "cpuid",
-           "nvme", "e1000e", "vfio_pci", "vfio_iommu_type1"]
+           "nvme", "e1000e", "e1000", "vfio_pci", "vfio_iommu_type1"]
 # Modules only some kernels have: left out where the kernel package lacks them (bookworm's 6.1
 # is built without CONFIG_VIRTIO_IOMMU).
 OPTIONAL_MODULES = ["virtio_iommu"]
@@ -228,7 +228,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenarios", nargs="*")
     p.add_argument("--capture", action="store_true", help="copy the captures of scenarios that name one into Data/ and Tests/")
-    p.add_argument("--texts", action="store_true", help="copy only the lspci/dmesg texts of scenarios that name them into Data/hosts/NAME/")
+    p.add_argument("--texts", action="store_true", help="copy the lspci/dmesg texts of scenarios that name them into Data/hosts/NAME/")
     p.add_argument("--list", action="store_true")
     args = p.parse_args()
     with open(os.path.join(LAB, "scenarios.json")) as f:
@@ -281,7 +281,7 @@ def main():
         log(verdict.render())
         if args.capture and ok and s.get("capture"):
             check.keep_capture(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
-        if (args.capture or args.texts) and ok and s.get("texts"):
+        if args.texts and ok and s.get("texts"):
             check.keep_texts(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
     passed = sum(1 for r in results if r.passed and not r.known_defect)
     # A scenario that names a known defect still runs and prints every disagreement; it counts
