@@ -8,7 +8,7 @@ import PackageDescription
 let targets = [
     "fuzz-cpuid-dump", "fuzz-cpuinfo", "fuzz-msr-listing", "fuzz-lscpu", "fuzz-snapshot",
     "fuzz-dmar", "fuzz-ivrs", "fuzz-pci-config", "fuzz-iommu-registers", "fuzz-policy", "fuzz-vectors",
-    "fuzz-root-tree", "fuzz-command-line", "fuzz-iommu-listing",
+    "fuzz-root-tree", "fuzz-command-line", "fuzz-iommu-listing", "fuzz-lspci", "fuzz-kernel-log",
 ]
 
 let package = Package(

@@ -60,6 +60,13 @@ public enum FactsDecoder {
             lscpuVirtualization: lscpuVirtualization, xen: xen(s.kernel, lscpu: lscpu))
         facts.kernelModuleNames = s.kernel?.loadedModules
         facts.cores = CoreCountDecoder.decode(table: table, vendor: identity.vendor, cpuinfo: cpuinfo, lscpu: lscpu)
+        if let text = s.kernelLog?.text {
+            let entries = KernelLogParser.entries(text)
+            facts.kernelLog = entries
+            if facts.kernelRelease == nil {
+                facts.kernelRelease = entries.lazy.compactMap { if case .kernelVersion(let v) = $0.message { v } else { nil } }.first
+            }
+        }
         return facts
     }
 

@@ -38,14 +38,20 @@ public enum IOMMUDecoder {
         let vendor = units.compactMap(\.vendor).first { $0 == "intel" || $0 == "amd" || $0 == virtio }
             ?? (dmar != nil ? "intel" : ivrs != nil ? "amd" : vendor(cpu: cpuVendor))
 
-        let enabled: Bool?
+        var enabled: Bool?
         switch iommu.groupsStatus {
         case .ok: enabled = !groups.isEmpty
         case .absent: enabled = false
         default: enabled = nil
         }
-        let reason = enabledReason(enabled: enabled, iommu: iommu, groups: groups, units: units, dmar: dmar, ivrs: ivrs,
+        var reason = enabledReason(enabled: enabled, iommu: iommu, groups: groups, units: units, dmar: dmar, ivrs: ivrs,
                                    switches: switches, guest: guest)
+        // A pasted kernel log without group lines: intel_iommu_init prints its banner only once VT-d
+        // DMA remapping is set up (drivers/iommu/intel/iommu.c), so that line alone says "active".
+        if enabled == nil, let line = logged(iommu).first(where: { $0.message == .intelIOMMUInitialised }) {
+            enabled = true
+            reason = "DMA remapping is active: the kernel log says VT-d was initialised (dmesg: \(line.line))"
+        }
 
         let (remapping, remappingEvidence) = interruptRemapping(iommu: iommu, units: units, dmar: dmar, switches: switches)
         // One unit without posting decides "no"; an undecodable unit leaves "all of them" unknown.
@@ -59,6 +65,11 @@ public enum IOMMUDecoder {
                           kernelSwitches: switches, vfioAvailable: iommu.vfio.containerNode,
                           vfioModules: iommu.vfio.modules, allowUnsafeInterrupts: unsafe, virtualMachineGuest: guest,
                           errors: errors)
+    }
+
+    /// The recognised lines of the kernel log that came with the IOMMU evidence.
+    static func logged(_ iommu: IOMMUEvidence) -> [KernelLogEntry] {
+        iommu.kernelLog?.text.map(KernelLogParser.entries) ?? []
     }
 
     static func vendor(cpu: String?) -> String? {
@@ -181,15 +192,12 @@ public enum IOMMUDecoder {
         } else {
             evidence.append("/proc/interrupts: \(iommu.interrupts.detail ?? iommu.interrupts.status.rawValue)")
         }
-        // dmesg: Linux prints these when it turns remapping on (drivers/iommu/intel/irq_remapping.c
-        // "Enabled IRQ remapping in x2apic|xapic mode"; drivers/iommu/amd/init.c "AMD-Vi: Interrupt
-        // remapping enabled"). Only a positive line decides: a log excerpt may simply not hold it.
-        if active == nil, let log = iommu.kernelLog?.text {
-            let lines = log.split(separator: "\n")
-            if let line = lines.first(where: { $0.contains("Enabled IRQ remapping in") || $0.contains("Interrupt remapping enabled") }) {
-                active = true
-                evidence.append("dmesg: \(line.trimmingCharacters(in: .whitespaces))")
-            }
+        // dmesg: what Linux printed when it turned remapping on or gave up on it (`KernelMessage`
+        // .interruptRemapping). A log excerpt may simply not hold such a line: then nothing is decided.
+        if active == nil, let entry = logged(iommu).last(where: { if case .interruptRemapping = $0.message { true } else { false } }),
+           case .interruptRemapping(let on) = entry.message {
+            active = on
+            evidence.append("dmesg: \(entry.line)")
         }
         for u in units {
             if let intel = u.intel { evidence.append("\(u.name) ecap.IR=\(intel.interruptRemapping ? 1 : 0) ecap.EIM=\(intel.extendedInterruptMode ? 1 : 0)") }

@@ -6,11 +6,12 @@ import HostModel
 public enum PCIDecoder {
     public static func facts(pci: PCIEvidence?, iommu: IOMMUFacts) -> PCIFacts {
         guard let pci else { return PCIFacts(status: .absent, detail: "PCI evidence was not collected", devices: []) }
-        var devices = pci.devices.map { device($0, iommu: iommu) }
+        let decoded = pci.devices.map { device($0, iommu: iommu) }
+        var devices = decoded.map(\.facts)
         // The bridge whose secondary bus is this device's bus is its parent; climb to the root.
         var parentOfBus: [String: String] = [:]
-        for d in devices {
-            if let secondary = d.header?.secondaryBus, let domain = domainOf(d.address) {
+        for (d, listedSecondary) in decoded {
+            if let secondary = d.header?.secondaryBus ?? listedSecondary, let domain = domainOf(d.address) {
                 parentOfBus[domain + ":" + hexDigits(secondary, 2)] = d.address
             }
         }
@@ -41,11 +42,18 @@ public enum PCIDecoder {
         return parts.count == 3 ? parts[0] + ":" + parts[1] : nil
     }
 
-    static func device(_ e: PCIDeviceEvidence, iommu: IOMMUFacts) -> PCIDeviceFacts {
+    /// One function's facts, and the secondary bus a pasted `lspci -vv` block gave for a bridge
+    /// (config bytes give it through `header`).
+    static func device(_ e: PCIDeviceEvidence, iommu: IOMMUFacts) -> (facts: PCIDeviceFacts, listedSecondary: Int?) {
         var errors: [String] = []
         let base = "/sys/bus/pci/devices/\(e.address)"
+        // A paste (lspci) has no sysfs files: what it does not show is not an error of the input.
+        let pasted = !e.config.source.hasPrefix("/")
         func hexValue(_ text: String?, _ name: String) -> UInt32? {
-            guard let text else { errors.append("\(base)/\(name): unreadable"); return nil }
+            guard let text else {
+                if !pasted { errors.append("\(base)/\(name): unreadable") }
+                return nil
+            }
             guard let value = Hex.parse32(Substring(text)) else { errors.append("\(base)/\(name): \"\(text)\" is not hexadecimal"); return nil }
             return value
         }
@@ -55,14 +63,19 @@ public enum PCIDecoder {
 
         var header: PCIHeader?
         var capabilities: PCICapabilities?
-        if e.config.status == .ok, let bytes = e.config.bytes {
+        var listedSecondary: Int?
+        if e.config.status != .ok, let listing = e.lspci, listing.status == .ok, let text = listing.text {
+            let decoded = LspciCapabilityDecoder.decode(text, label: "lspci -vvv: " + PassthroughRules.short(e.address))
+            capabilities = decoded.capabilities
+            listedSecondary = decoded.secondaryBus
+        } else if e.config.status == .ok, let bytes = e.config.bytes {
             do {
                 let decoded = try PCIConfigDecoder.decode(bytes)
                 header = decoded.header
                 capabilities = decoded.capabilities
-                if let error = decoded.error { errors.append("\(base)/config: \(error)") }
+                if let error = decoded.error { errors.append("\(pasted ? e.config.source : base + "/config"): \(error)") }
             } catch {
-                errors.append("\(base)/config: \(error)")
+                errors.append("\(pasted ? e.config.source : base + "/config"): \(error)")
             }
         } else {
             errors.append("\(base)/config: \(e.config.detail ?? e.config.status.rawValue)")
@@ -91,13 +104,14 @@ public enum PCIDecoder {
         let deviceName = e.deviceName ?? (e.vendorName != nil ? device.map { "Device " + hexDigits(Int($0), 4) } : nil)
         let name = [e.vendorName, deviceName].compactMap { $0 }.joined(separator: " ")
         let classValue = classCode.map { Int($0 >> 8) } ?? header.map { Int($0.classCode >> 8) }
-        return PCIDeviceFacts(
+        let facts = PCIDeviceFacts(
             address: e.address, vendorId: (vendor.map { Int($0) } ?? header.map { Int($0.vendorId) }).map { hexDigits($0, 4) },
             deviceId: (device.map { Int($0) } ?? header.map { Int($0.deviceId) }).map { hexDigits($0, 4) },
             class: classValue.map { hexDigits($0, 4) }, name: name.isEmpty ? nil : name, className: e.className,
             iommuGroup: group, driver: e.driver, numaNode: e.numaNode.flatMap(Int.init).flatMap { $0 < 0 ? nil : $0 },
             header: header, capabilities: capabilities, resetMethods: resetMethods, resetMethodsSource: resetSource,
             errors: errors)
+        return (facts, listedSecondary)
     }
 
     /// Kernels before 5.15 have no `reset_method`: derive what `pci_reset_function` would try
@@ -114,6 +128,6 @@ public enum PCIDecoder {
             methods.append("bus")
         }
         d.resetMethods = methods
-        d.resetMethodsSource = "config"
+        d.resetMethodsSource = caps.lines != nil ? "lspci" : "config"
     }
 }

@@ -290,7 +290,11 @@ public enum PassthroughRules {
             v.add(.unknown, "reset capability unknown: the kernel has no reset_method file and config space beyond 64 bytes needs root")
             return
         }
-        let source = d.resetMethodsSource == "sysfs" ? "reset_method" : "derived from config space"
+        let source = switch d.resetMethodsSource {
+        case "sysfs": "reset_method"
+        case "lspci": "derived from " + (d.capabilities?.lines?.filter { $0.contains("FLR") || $0.contains("NoSoftRst") }.joined(separator: "; ") ?? "lspci")
+        default: "derived from config space"
+        }
         let names = ["flr": "Function Level Reset", "af_flr": "Advanced Features FLR", "pm": "D3hot power-state reset",
                      "bus": "secondary bus reset", "cxl_bus": "CXL bus reset", "device_specific": "device-specific quirk",
                      "acpi": "ACPI _RST"]

@@ -79,6 +79,14 @@ public struct HostFacts: Codable, Sendable, Hashable {
     /// Every module in /sys/module (not only the kvm* ones); nil when the kernel was not read.
     public var kernelModuleNames: [String]?
 
+    /// The kernel log lines virtcheck recognised in a pasted dmesg; nil when none was given.
+    public var kernelLog: [KernelLogEntry]?
+
+    /// The recognised log lines saying `what`, for rules that cite them.
+    public func logged(_ what: (KernelMessage) -> Bool) -> [KernelLogEntry] {
+        kernelLog?.filter { what($0.message) } ?? []
+    }
+
     /// The declared file, directory or node at `path`, as read; nil when not collected.
     public func file(_ path: String) -> HostFileEvidence? {
         files?.first { $0.path == path }

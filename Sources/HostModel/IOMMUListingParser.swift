@@ -12,6 +12,12 @@ public enum IOMMUListingParser {
         public var commandLine: String?
         /// dmesg lines naming DMAR, AMD-Vi or IOMMU, verbatim.
         public var kernelLog: [String]
+
+        public init(groups: [IOMMUGroupEvidence], commandLine: String?, kernelLog: [String]) {
+            self.groups = groups
+            self.commandLine = commandLine
+            self.kernelLog = kernelLog
+        }
     }
 
     /// True when the text names IOMMU groups and holds at least one PCI address.

@@ -9,4 +9,9 @@ public enum InputLimits {
     /// about eight); the parsers recurse once per level, so a document thousands of levels deep
     /// in a few kilobytes would overflow the stack (a SIGSEGV, not an error) if handed to them.
     public static let maxNestingDepth = 64
+
+    /// PCI functions one host may list (a snapshot, an `lspci` paste). The passthrough analysis
+    /// compares devices pairwise; past this many it would run for minutes. Real hosts, SR-IOV
+    /// virtual functions included, stay well below it.
+    public static let maxPCIFunctions = 4096
 }

@@ -121,11 +121,14 @@ public struct PCICapabilities: Codable, Sendable, Hashable {
     public var sriov: SRIOV?
     /// Capability IDs seen, in list order (`std:05@50`, `ext:000d@148`), so nothing is hidden.
     public var list: [String]
+    /// Where the capabilities came from pasted `lspci -vv` text instead of config bytes: the lines
+    /// read, as cited in findings (`lspci -vvv: 01:00.0 DevCap FLReset+`); nil for bytes.
+    public var lines: [String]?
 
     public init(configBytes: Int, standardRead: Bool, extendedRead: Bool, express: Express? = nil,
                 advancedFeaturesFlr: Bool? = nil, pmNoSoftReset: Bool? = nil, msi: MSI? = nil, msix: MSIX? = nil,
                 acs: ACS? = nil, ats: Bool = false, pri: Bool = false, pasid: Bool = false, sriov: SRIOV? = nil,
-                list: [String] = []) {
+                list: [String] = [], lines: [String]? = nil) {
         self.configBytes = configBytes
         self.standardRead = standardRead
         self.extendedRead = extendedRead
@@ -140,5 +143,6 @@ public struct PCICapabilities: Codable, Sendable, Hashable {
         self.pasid = pasid
         self.sriov = sriov
         self.list = list
+        self.lines = lines
     }
 }

@@ -24,11 +24,14 @@ public struct PCIDeviceEvidence: Codable, Sendable, Hashable {
     public var physicalFunction: String?
     /// The `config` file: 64 bytes for non-root readers, 256 or 4096 for root.
     public var config: BinaryEvidence
+    /// The function's block of pasted `lspci -v`/`-vv`/`-vvv` output, verbatim, where that is all
+    /// there is (no config bytes): Analysis reads its capability lines. nil for sysfs and dumps.
+    public var lspci: TextEvidence?
 
     public init(address: String, vendor: String?, device: String?, classCode: String?, vendorName: String? = nil,
                 deviceName: String? = nil, className: String? = nil, driver: String? = nil, iommuGroup: String? = nil,
                 resetMethod: TextEvidence? = nil, numaNode: String? = nil, enable: String? = nil,
-                physicalFunction: String? = nil, config: BinaryEvidence) {
+                physicalFunction: String? = nil, config: BinaryEvidence, lspci: TextEvidence? = nil) {
         self.address = address
         self.vendor = vendor
         self.device = device
@@ -43,5 +46,6 @@ public struct PCIDeviceEvidence: Codable, Sendable, Hashable {
         self.enable = enable
         self.physicalFunction = physicalFunction
         self.config = config
+        self.lspci = lspci
     }
 }

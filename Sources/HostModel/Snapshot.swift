@@ -25,12 +25,15 @@ public struct Snapshot: Codable, Sendable, Hashable {
     /// nodes, cgroups, namespaces, hugepages, KSM, THP, NUMA, meminfo, modules, SEV parameters.
     /// nil in offline input and in snapshots from before they were read (those still load).
     public var files: [HostFileEvidence]?
+    /// The kernel log lines virtcheck recognises (`KernelMessage`), verbatim, from a pasted dmesg
+    /// or journalctl -k; nil when none was given (the live probe reads sysfs instead).
+    public var kernelLog: TextEvidence?
 
     public init(source: SourceInfo, host: HostEvidence = HostEvidence(root: nil, onlineCpus: nil, capturedAt: nil),
                 cpuid: CPUIDEvidence? = nil, cpuinfo: TextEvidence? = nil, lscpu: TextEvidence? = nil,
                 msrs: MSREvidence? = nil, kernel: KernelEvidence? = nil, kvm: KVMEvidence? = nil,
                 pci: PCIEvidence? = nil, iommu: IOMMUEvidence? = nil, cpl3Probes: Cpl3ProbeEvidence? = nil,
-                files: [HostFileEvidence]? = nil) {
+                files: [HostFileEvidence]? = nil, kernelLog: TextEvidence? = nil) {
         snapshotVersion = Snapshot.currentVersion
         tool = ToolInfo()
         self.source = source
@@ -45,5 +48,6 @@ public struct Snapshot: Codable, Sendable, Hashable {
         self.iommu = iommu
         self.cpl3Probes = cpl3Probes
         self.files = files
+        self.kernelLog = kernelLog
     }
 }

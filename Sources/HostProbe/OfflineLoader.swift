@@ -2,9 +2,13 @@ import Foundation
 import HostModel
 
 /// Builds one host's snapshot from captured files (`--from PATH`, repeatable): a snapshot JSON,
-/// a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing or lscpu output — each recognised
+/// a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, an IOMMU group listing,
+/// `lspci -vvv`/`-xxxx` output or a kernel log (dmesg, journalctl -k) — each recognised
 /// by its content, never by its name. Nothing live is read.
 public enum OfflineLoader {
+    /// One pasted lspci file: which output it is, its path, its functions.
+    typealias LspciPaste = (kind: LspciParser.Kind, file: String, devices: [LspciParser.Device])
+
     /// Larger inputs are refused: no real capture of one host comes near this.
     public static let maxFileSize = 32 << 20
     /// A directory holding more files than this is not one host's capture.
@@ -12,7 +16,7 @@ public enum OfflineLoader {
     /// Entries of any kind a `--from` directory may hold, checked before each is looked at.
     public static let maxEntriesPerDirectory = 4096
     /// PCI functions one snapshot may list (see `decodeSnapshot`).
-    public static let maxPCIDevices = 4096
+    public static let maxPCIDevices = InputLimits.maxPCIFunctions
 
     public static func load(paths: [String]) throws(InputError) -> Snapshot {
         guard !paths.isEmpty else { throw InputError(path: "--from", message: "no input path given") }
@@ -30,6 +34,8 @@ public enum OfflineLoader {
         // What each file says about the CPU, compared with the other files' as they come (a
         // snapshot's own pieces are one capture): the first disagreement names both files.
         var identities: [HostIdentity] = []
+        var lspci: [LspciPaste] = []
+        var kernelLog: (file: String, entries: [KernelLogEntry])?
         func compare(_ new: [HostIdentity]) throws(InputError) {
             for identity in new {
                 for other in identities {
@@ -63,11 +69,42 @@ public enum OfflineLoader {
                 try claim("lscpu output", file)
                 try compare([HostIdentity(lscpu: try LSCPU.parse(text, source: file), source: file)])
                 pieces.lscpu = TextEvidence(source: file, status: .ok, text: text)
+            } else if let kind = LspciParser.kind(of: head) {
+                try claim(kind == .hexDump ? "`lspci -x` dump" : "`lspci -v` listing", file)
+                let parsed = try LspciParser.parse(text, source: file)
+                lspci.append((parsed.kind, file, parsed.devices))
             } else if IOMMUListingParser.looksLikeListing(head) {
                 try claim("IOMMU group listing", file)
                 pieces.iommu = iommuEvidence(try IOMMUListingParser.parse(text, source: file), source: file)
+                // Listings are often pasted with the dmesg they were grepped from: its KVM lines count too.
+                let entries = try KernelLogParser.parse(text, source: file)
+                if !entries.isEmpty, seen["kernel log"] == nil { kernelLog = (file, entries) }
+            } else if KernelLogParser.looksLikeKernelLog(head) {
+                try claim("kernel log", file)
+                kernelLog = (file, try KernelLogParser.parse(text, source: file))
             } else {
-                throw InputError(path: file, message: "not a snapshot JSON, `cpuid -r` dump, /proc/cpuinfo copy, MSR listing, lscpu output or IOMMU group listing")
+                throw InputError(path: file, message: "not a snapshot JSON, `cpuid -r` dump, /proc/cpuinfo copy, MSR listing, lscpu output, IOMMU group listing, `lspci -vvv` or `lspci -xxxx` output, or dmesg")
+            }
+        }
+        if !lspci.isEmpty {
+            pieces.pci = pciEvidence(lspci)
+            // Groups lspci showed (`IOMMU group: N`) are the IOMMU's groups when nothing else gave them.
+            if pieces.iommu == nil, let listed = lspciGroups(lspci) { pieces.iommu = listed }
+        }
+        if let (file, entries) = kernelLog {
+            pieces.kernelLog = TextEvidence(source: file, status: .ok, text: entries.map(\.line).joined(separator: "\n"))
+            // Groups from a listing or lspci (the state now) win over the log's (its boot); the
+            // log adds what they cannot show: its lines, the VT-d units, the command line.
+            if var existing = pieces.iommu, let logged = logIOMMU(entries, source: file) {
+                existing.kernelLog = existing.kernelLog ?? logged.kernelLog
+                if existing.unitsStatus != .ok, logged.unitsStatus == .ok {
+                    existing.units = logged.units
+                    existing.unitsStatus = .ok
+                }
+                if existing.commandLine.status != .ok, logged.commandLine.status == .ok { existing.commandLine = logged.commandLine }
+                pieces.iommu = existing
+            } else if pieces.iommu == nil {
+                pieces.iommu = logIOMMU(entries, source: file)
             }
         }
         guard var result = snapshot else { return pieces }
@@ -81,6 +118,8 @@ public enum OfflineLoader {
         result.msrs = result.msrs ?? pieces.msrs
         result.lscpu = result.lscpu ?? pieces.lscpu
         result.iommu = result.iommu ?? pieces.iommu
+        result.pci = result.pci ?? pieces.pci
+        result.kernelLog = result.kernelLog ?? pieces.kernelLog
         result.source = SourceInfo(kind: files.count == 1 ? .snapshot : .files, paths: paths)
         return result
     }
@@ -103,8 +142,9 @@ public enum OfflineLoader {
     /// IOMMU evidence from a pasted listing: its groups, command line and kernel log lines; the
     /// sysfs units, ACPI tables, /proc/interrupts and VFIO are not in such a listing and say so
     /// (`unsupported`: not in this input), so rules that need them stay unknown.
-    static func iommuEvidence(_ listing: IOMMUListingParser.Listing, source: String) -> IOMMUEvidence {
-        let missing = "not in the input (\(source) is an IOMMU group listing)"
+    static func iommuEvidence(_ listing: IOMMUListingParser.Listing, source: String,
+                              kind: String = "an IOMMU group listing") -> IOMMUEvidence {
+        let missing = "not in the input (\(source) is \(kind))"
         return IOMMUEvidence(
             groupsStatus: .ok, groups: listing.groups, unitsStatus: .unsupported, units: [],
             dmar: BinaryEvidence(source: "DMAR", status: .unsupported, detail: missing),
@@ -114,6 +154,96 @@ public enum OfflineLoader {
                 ?? TextEvidence(source: "/proc/cmdline", status: .unsupported, detail: missing),
             vfio: VFIOEvidence(containerNode: false, modules: nil, allowUnsafeInterrupts: nil),
             kernelLog: listing.kernelLog.isEmpty ? nil : TextEvidence(source: source, status: .ok, text: listing.kernelLog.joined(separator: "\n")))
+    }
+
+    /// PCI evidence from pasted lspci output: a dump's bytes are config space as sysfs gives it; a
+    /// verbose listing's block is kept for Analysis to read (no bytes are made up from it). Given
+    /// both (`-xxxx` and `-vvv` of one host), a function takes its bytes from the dump and its
+    /// driver and group from the listing.
+    static func pciEvidence(_ pastes: [LspciPaste]) -> PCIEvidence {
+        var byAddress: [String: PCIDeviceEvidence] = [:]
+        var order: [String] = []
+        for paste in pastes.sorted(by: { $0.kind == .hexDump && $1.kind != .hexDump }) {
+            for d in paste.devices {
+                let short = d.address.hasPrefix("0000:") ? String(d.address.dropFirst(5)) : d.address
+                let source = "\(paste.kind.rawValue) \(paste.file): \(short)"
+                func hex(_ value: Int?, _ digits: Int) -> String? { value.map { "0x" + String(format: "%0\(digits)x", $0) } }
+                let bytes = d.config
+                let fromBytes: (Int, Int) -> Int? = { offset, count in
+                    guard let bytes, bytes.count >= offset + count else { return nil }
+                    return (0..<count).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
+                }
+                let config = bytes.map { BinaryEvidence(source: source, bytes: $0) }
+                    ?? BinaryEvidence(source: source, status: .unsupported, detail: "\(paste.kind.rawValue) text holds no config space bytes")
+                if var existing = byAddress[d.address] {
+                    existing.driver = existing.driver ?? d.driver
+                    existing.iommuGroup = existing.iommuGroup ?? d.iommuGroup
+                    byAddress[d.address] = existing
+                    continue
+                }
+                order.append(d.address)
+                byAddress[d.address] = PCIDeviceEvidence(
+                    address: d.address, vendor: hex(fromBytes(0, 2) ?? d.vendorId, 4), device: hex(fromBytes(2, 2) ?? d.deviceId, 4),
+                    classCode: hex(fromBytes(9, 3) ?? d.classCode.map { $0 << 8 }, 6), deviceName: d.name.isEmpty ? nil : d.name,
+                    className: d.className.isEmpty ? nil : d.className, driver: d.driver, iommuGroup: d.iommuGroup, config: config,
+                    lspci: bytes == nil ? TextEvidence(source: source, status: .ok, text: d.text) : nil)
+            }
+        }
+        let sources = pastes.map { "\($0.kind.rawValue) \($0.file)" }.joined(separator: ", ")
+        return PCIEvidence(source: sources, status: .ok, devices: order.compactMap { byAddress[$0] })
+    }
+
+    /// IOMMU evidence from the groups an `lspci -vv` paste shows, nil when it shows none.
+    static func lspciGroups(_ pastes: [LspciPaste]) -> IOMMUEvidence? {
+        var members: [String: [String]] = [:]
+        for paste in pastes { for d in paste.devices { if let g = d.iommuGroup { members[g, default: []].append(d.address) } } }
+        guard !members.isEmpty, let file = pastes.first(where: { $0.devices.contains { $0.iommuGroup != nil } })?.file else { return nil }
+        let groups = members.keys.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
+            .map { IOMMUGroupEvidence(group: $0, devices: Array(Set(members[$0]!)).sorted(), type: nil) }
+        return iommuEvidence(IOMMUListingParser.Listing(groups: groups, commandLine: nil, kernelLog: []), source: file,
+                             kind: "`lspci -v` output")
+    }
+
+    /// IOMMU evidence from a pasted kernel log: the groups its `Adding to iommu group` lines name,
+    /// its command line, and its IOMMU lines; nil when it has none of these (a log silent about
+    /// the IOMMU says nothing either way).
+    static func logIOMMU(_ entries: [KernelLogEntry], source: String) -> IOMMUEvidence? {
+        var members: [Int: [String]] = [:]
+        var commandLine: String?
+        var lines: [String] = []
+        var units: [IOMMUUnitEvidence] = []
+        for entry in entries {
+            switch entry.message {
+            case .iommuGroup(let device, let group):
+                members[group, default: []].append(device)
+                lines.append(entry.line)
+            case .commandLine(let text):
+                commandLine = commandLine ?? text
+            case .intelIOMMUUnit(let name, let version, let cap, let ecap):
+                units.append(IOMMUUnitEvidence(name: name, driver: "intel-iommu", cap: "0x" + cap, ecap: "0x" + ecap, version: version))
+                lines.append(entry.line)
+            case .intelIOMMUInitialised, .intelIOMMUSwitch, .amdIOMMUFound, .interruptRemapping:
+                lines.append(entry.line)
+            case .kernelVersion, .kvmNoHardwareSupport, .kvmDisabledByFirmware, .nestedEnabled, .nestedPaging:
+                break
+            }
+        }
+        guard !lines.isEmpty || commandLine != nil else { return nil }
+        let listing = IOMMUListingParser.Listing(
+            groups: members.keys.sorted().map { IOMMUGroupEvidence(group: String($0), devices: Array(Set(members[$0]!)).sorted(), type: nil) },
+            commandLine: commandLine, kernelLog: lines)
+        var evidence = iommuEvidence(listing, source: source, kind: "a kernel log")
+        if !units.isEmpty {
+            // Each unit once (a log of two boots names it twice), as sysfs would list it.
+            evidence.units = Dictionary(units.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }).values.sorted { $0.name < $1.name }
+            evidence.unitsStatus = .ok
+        }
+        if members.isEmpty {
+            // No group lines: whether groups exist is not in this log (a grep may have dropped them).
+            evidence.groupsStatus = .unsupported
+            evidence.groupsDetail = "not in the input (\(source) is a kernel log without `Adding to iommu group` lines)"
+        }
+        return evidence
     }
 
     /// A file, or the regular files of a directory (sorted, hidden files skipped).

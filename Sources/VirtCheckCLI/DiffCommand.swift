@@ -13,7 +13,8 @@ struct DiffCommand: ParsableCommand {
         abstract: "What a VM could use on host A but not on host B (live-migration compatibility A → B).",
         discussion: """
         A and B are captured evidence of one host each, anything --from accepts: a snapshot JSON, \
-        a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, or a directory of them. \
+        a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, an IOMMU group listing, \
+        `lspci -vvv`/`-xxxx` output, dmesg text, or a directory of them. \
         Compared: the CPUID features hypervisors pass to guests (SSE…AVX-512, AMX, crypto, PKU, LA57, …), \
         VT-x/AMD-V capabilities a nested hypervisor uses, TSC scaling, address widths, SEV/TDX, vendor.
 

@@ -8,7 +8,7 @@ import HostProbe
 /// captured files of one host (`--from`, repeatable). Shared by `check` and `capture`.
 struct HostInputOptions: ParsableArguments {
     @Option(name: .customLong("from"), help: ArgumentHelp(
-        "Analyse captured evidence of one host instead of this one: a snapshot JSON, a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, or a directory of them. Repeatable.",
+        "Analyse captured evidence of one host instead of this one: a snapshot JSON, a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, an IOMMU group listing, `lspci -vvv` or `lspci -xxxx` output, dmesg or journalctl -k text, or a directory of them. Repeatable.",
         valueName: "path"))
     var from: [String] = []
 

@@ -23,6 +23,10 @@ struct BadInputTests {
         ("hostile.txt", Array("\u{1B}[31m<script>alert(1)</script>\n".utf8)),
         // Foundation's JSON decoder refuses a lone surrogate escape: the whole snapshot is unusable.
         ("lone-surrogate.json", Array("{\"snapshot_version\": 1, \"tool\": {\"name\": \"\\ud800\"}}".utf8)),
+        // lspci output cut short (16 of 64 bytes), a function listed twice, a kernel log line no kernel writes.
+        ("truncated-lspci-x.txt", Array("00:00.0 Host bridge: Intel\n00: 86 80 57 0d 00 00 00 00 00 00 00 06 00 00 00 00\n".utf8)),
+        ("twice-lspci-vvv.txt", Array("00:1f.0 ISA bridge: Intel\n\tControl: I/O+\n00:1f.0 ISA bridge: Intel\n\tControl: I/O+\n".utf8)),
+        ("long-dmesg.txt", Array(("[    0.000000] Linux version 6.1.0\n[    0.1] " + String(repeating: "A", count: 5000) + "\n").utf8)),
     ]
 
     @Test(arguments: cases.map(\.0))

@@ -27,12 +27,13 @@ struct ReportInput: CustomTestStringConvertible, Sendable {
 
     /// Every capture in the repository a user could give `check` but the 176 VMX MSR sets: the
     /// report inputs above, the Data/corpus samples (`--from`, one host each), the Tests fixtures
-    /// (cpuid-r dumps, CPUID dumps, MSR listings, the CLI's hostile snapshot) and captured trees
+    /// (cpuid-r dumps, CPUID dumps, MSR listings, pasted lspci/dmesg output, the CLI's hostile snapshot) and captured trees
     /// (`--root`), plus a tree with no CPU list at all. Small enough to run the binary on each.
     static let captures: [ReportInput] = {
         var inputs = offline
         var files: [String] = []
-        for dir in ["Data/corpus", "Tests/Fixtures/cpuid-r", "Tests/AnalysisTests/Fixtures/cpuid", "Tests/AnalysisTests/Fixtures/msr"] {
+        for dir in ["Data/corpus", "Tests/Fixtures/cpuid-r", "Tests/AnalysisTests/Fixtures/cpuid", "Tests/AnalysisTests/Fixtures/msr",
+                    "Tests/HostProbeTests/Fixtures/pasted"] {
             let root = Tool.repoPath(dir)
             let found = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
             for relative in found where !relative.hasSuffix(".md") && !relative.hasSuffix(".csv") {
@@ -44,6 +45,17 @@ struct ReportInput: CustomTestStringConvertible, Sendable {
         }
         files.append("Tests/CLITests/Fixtures/hostile-snapshot.json")
         inputs += files.sorted().map { ReportInput(name: $0, arguments: ["--from", $0]) }
+        // Pasted output of one machine given together: dmesg, cpuinfo, lspci -xxxx and -vvv.
+        let pasted = "Tests/HostProbeTests/Fixtures/pasted/kvm-guest__"
+        inputs.append(ReportInput(name: "pasted dmesg + cpuinfo + lspci", arguments: ["dmesg.txt", "cpuinfo.txt", "lspci-xxxx.txt", "lspci-nnvvvk.txt"]
+            .flatMap { ["--from", pasted + $0] }))
+        // The lab machines' own dmesg, lspci -vvv and lspci -xxxx (Data/hosts/lab-*/), together.
+        for host in ((try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath("Data/hosts"))) ?? []).sorted()
+        where !host.contains(".") {
+            let texts = ["dmesg.txt", "lspci-vvv.txt", "lspci-xxxx.txt"].map { "Data/hosts/\(host)/\($0)" }
+                .filter { FileManager.default.fileExists(atPath: Tool.repoPath($0)) }
+            if !texts.isEmpty { inputs.append(ReportInput(name: "pasted text of \(host)", arguments: texts.flatMap { ["--from", $0] })) }
+        }
         for roots in ["Tests/CLITests/Fixtures/roots", "Tests/HostProbeTests/Fixtures/roots"] {
             for tree in ((try? FileManager.default.contentsOfDirectory(atPath: Tool.repoPath(roots))) ?? []).sorted() {
                 inputs.append(ReportInput(name: "--root \(roots)/\(tree)", arguments: ["--root", "\(roots)/\(tree)"]))

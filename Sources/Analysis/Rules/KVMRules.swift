@@ -96,6 +96,9 @@ enum KVMRules {
         if let enabled = f.kvm.nested.enabled {
             ev.append(EvidenceItem(source: "/sys/module/\(f.kvm.backend ?? "kvm_*")/parameters/nested", detail: enabled ? "Y" : "N"))
         }
+        // A pasted kernel log says how the backend was loaded (svm.c svm_hardware_setup), not what
+        // KVM offers guests: evidence beside the decision, never the decision.
+        ev += f.logged { if case .nestedEnabled = $0 { true } else { false } }.map { EvidenceItem(source: "dmesg", detail: $0.line) }
         guard let vmx = f.kvm.nested.vmx, let svm = f.kvm.nested.svm else {
             return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read.", evidence: ev, remedy: c.fromHost ? "not-read" : "offline")
         }

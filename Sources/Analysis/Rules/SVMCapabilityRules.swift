@@ -14,9 +14,25 @@ enum SVMCapabilityRules {
                    kvmParameter: "nrips", intelEquivalent: "the VM-exit instruction length, always reported", flag: "nrip_save")
     }
 
+    /// A pasted kernel log adds what kvm_amd printed when it loaded (svm.c svm_hardware_setup:
+    /// "Nested Paging enabled|disabled"): enabled proves the CPU has NPT even without CPU
+    /// evidence; disabled on a CPU that has it means kvm_amd runs with npt=0.
     static func npt(_ c: RuleContext) -> Finding {
-        capability(c, id: "cpu.npt", name: "nested paging (NPT/RVI)", bit: "Fn8000_000A_EDX[0]", value: { $0.nestedPaging },
-                   missing: .fail, kvmParameter: "npt", intelEquivalent: "EPT (cpu.ept)", flag: "npt")
+        let id = "cpu.npt"
+        let logged = c.facts.logged { if case .nestedPaging = $0 { true } else { false } }.last
+        let logItem = logged.map { EvidenceItem(source: "dmesg", detail: $0.line) }
+        if !c.isIntelLike, c.facts.features["svm"] != true, let logged, logged.message == .nestedPaging(enabled: true) {
+            return c.finding(id, .pass, "kvm_amd uses nested paging, so the CPU supports it.", evidence: logItem.map { [$0] } ?? [])
+        }
+        var finding = capability(c, id: id, name: "nested paging (NPT/RVI)", bit: "Fn8000_000A_EDX[0]", value: { $0.nestedPaging },
+                                 missing: .fail, kvmParameter: "npt", intelEquivalent: "EPT (cpu.ept)", flag: "npt")
+        guard finding.status == .pass, let logged, let logItem else { return finding }
+        if logged.message == .nestedPaging(enabled: false) {
+            return c.finding(id, .warn, "The CPU supports nested paging, but kvm_amd reported it disabled (npt=0), so KVM shadows guest page tables.",
+                             evidence: finding.evidence + [logItem], remedy: "kvm-disabled")
+        }
+        finding.evidence.append(logItem)
+        return finding
     }
 
     static func avic(_ c: RuleContext) -> Finding {

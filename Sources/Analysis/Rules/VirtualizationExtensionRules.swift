@@ -14,6 +14,9 @@ enum VirtualizationExtensionRules {
         if c.isAMDLike || (f.identity.vendor == nil && f.features["svm"] == true) {
             return c.finding(id, .notApplicable, "AMD CPU: AMD-V (SVM) is the equivalent.", evidence: ev)
         }
+        if f.features.isEmpty, let finding = logged(c, id, module: "kvm_intel", extensionName: "VT-x", evidence: ev) {
+            return finding
+        }
         if f.features.isEmpty {
             return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
         }
@@ -44,6 +47,9 @@ enum VirtualizationExtensionRules {
         if c.isIntelLike || (f.identity.vendor == nil && f.features["vmx"] == true) {
             return c.finding(id, .notApplicable, "Intel-compatible CPU: VT-x (VMX) is the equivalent.", evidence: ev)
         }
+        if f.features.isEmpty, let finding = logged(c, id, module: "kvm_amd", extensionName: "AMD-V", evidence: ev) {
+            return finding
+        }
         if f.features.isEmpty {
             return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
         }
@@ -57,6 +63,30 @@ enum VirtualizationExtensionRules {
             return c.finding(id, .notApplicable, "\(vendor) CPU: AMD-V does not apply.", evidence: ev)
         }
         return missing(c, id, extensionName: "AMD-V", evidence: &ev)
+    }
+
+    /// Without CPU evidence, what the kernel log says when the KVM backend loaded: it refused for
+    /// want of the extension (6.1 x86.c kvm_arch_init "no hardware support", 6.4+ "VMX/SVM not
+    /// supported by CPU N": CPUID lacks it) or because firmware disabled it (the extension is there;
+    /// the firmware rule fails). nil when the log says neither.
+    static func logged(_ c: RuleContext, _ id: String, module: String, extensionName: String, evidence: [EvidenceItem]) -> Finding? {
+        if let entry = c.facts.logged({ $0 == .kvmNoHardwareSupport(module: module) }).first {
+            return c.finding(id, .fail, "\(module) refused to load: the kernel found no \(extensionName) on this CPU.",
+                             evidence: evidence + [EvidenceItem(source: "dmesg", detail: entry.line)], remedy: "cpu-without-vt")
+        }
+        if let entry = c.facts.logged({ $0 == .kvmDisabledByFirmware(module: module) }).first {
+            return c.finding(id, .pass, "The CPU has \(extensionName): \(module) found it disabled by firmware, not missing (see the firmware rule).",
+                             evidence: evidence + [EvidenceItem(source: "dmesg", detail: entry.line)])
+        }
+        // svm.c svm_hardware_setup runs only after kvm_arch_init found SVM present and enabled,
+        // so its messages say kvm_amd loaded on a CPU with AMD-V.
+        if module == "kvm_amd", let entry = c.facts.logged({
+            switch $0 { case .nestedPaging, .nestedEnabled: true; default: false }
+        }).first {
+            return c.finding(id, .pass, "kvm_amd loaded (it printed its setup), so the CPU has usable AMD-V.",
+                             evidence: evidence + [EvidenceItem(source: "dmesg", detail: entry.line)])
+        }
+        return nil
     }
 
     static func passSummary(_ c: RuleContext, _ name: String, flag: String) -> String {
@@ -130,7 +160,8 @@ enum VirtualizationExtensionRules {
 
     static func vmxFirmware(_ c: RuleContext) -> Finding {
         let id = "cpu.vmx.enabled-by-firmware", f = c.facts
-        guard f.features["vmx"] == true else {
+        let disabled = f.logged { $0 == .kvmDisabledByFirmware(module: "kvm_intel") }.first
+        guard f.features["vmx"] == true || disabled != nil else {
             return c.finding(id, .notApplicable, "No VT-x to enable (see cpu.vmx).")
         }
         if let finding = PerCPUMSR.firmwareEnable(c, id, index: VMXDecoder.MSR.featureControl, name: "IA32_FEATURE_CONTROL", extensionName: "VT-x",
@@ -152,6 +183,10 @@ enum VirtualizationExtensionRules {
             return fc.locked
                 ? c.finding(id, .pass, "IA32_FEATURE_CONTROL is locked with VT-x enabled outside SMX.", evidence: ev)
                 : c.finding(id, .pass, "IA32_FEATURE_CONTROL is unlocked: the kernel enables and locks VT-x itself at boot.", evidence: ev)
+        }
+        if let disabled {
+            return c.finding(id, .fail, "The kernel reported VT-x disabled by firmware: kvm_intel refuses to load until it is enabled in the firmware setup.",
+                             evidence: [EvidenceItem(source: "dmesg", detail: disabled.line)], remedy: "kernel-log")
         }
         let cpuidItem = c.cpuidEvidence("CPUID.01H:ECX[5]", "vmx")
         if c.cpuidRead, let cpus = f.holdouts.cpuinfo["vmx"], !cpus.isEmpty {
@@ -178,7 +213,8 @@ enum VirtualizationExtensionRules {
 
     static func svmFirmware(_ c: RuleContext) -> Finding {
         let id = "cpu.svm.enabled-by-firmware", f = c.facts
-        guard f.features["svm"] == true else {
+        let logged = f.logged { $0 == .kvmDisabledByFirmware(module: "kvm_amd") }.first
+        guard f.features["svm"] == true || logged != nil else {
             return c.finding(id, .notApplicable, "No AMD-V to enable (see cpu.svm).")
         }
         if let finding = PerCPUMSR.firmwareEnable(c, id, index: MSRComparison.vmCR, name: "VM_CR", extensionName: "AMD-V",
@@ -195,6 +231,10 @@ enum VirtualizationExtensionRules {
             return locked
                 ? c.finding(id, .fail, "Firmware disabled AMD-V and locked it (VM_CR.SVMDIS=1, LOCK=1).", evidence: ev, remedy: "disabled-locked")
                 : c.finding(id, .fail, "Firmware disabled AMD-V (VM_CR.SVMDIS=1, not locked); kvm_amd refuses to load.", evidence: ev, remedy: "disabled-unlocked")
+        }
+        if let logged {
+            return c.finding(id, .fail, "The kernel reported AMD-V disabled by firmware (VM_CR.SVMDIS): kvm_amd refuses to load.",
+                             evidence: [EvidenceItem(source: "dmesg", detail: logged.line)], remedy: "kernel-log")
         }
         let reason = c.msrMissingReason(0xC001_0114) ?? "VM_CR was not decoded"
         return c.finding(id, .unknown, "Whether firmware enabled AMD-V is unknown: \(reason).",
