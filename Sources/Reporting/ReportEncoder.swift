@@ -32,9 +32,13 @@ private final class Node {
         }
     }
 
+    // Both appends first empty `content`, so the array or dictionary taken out of it is the
+    // only reference and grows in place; left in `content`, every append copied the whole
+    // container: quadratic, 131 s for the JSON report of a `--root` tree with 60,000 IOMMU groups.
     func child(forKey key: String) -> Node {
         var members: [String: Node] = [:]
         if case .object(let m) = content { members = m }
+        content = .empty
         let node = Node()
         members[key] = node
         content = .object(members)
@@ -44,6 +48,7 @@ private final class Node {
     func appendChild() -> Node {
         var items: [Node] = []
         if case .array(let a) = content { items = a }
+        content = .empty
         let node = Node()
         items.append(node)
         content = .array(items)
