@@ -71,10 +71,13 @@ public enum OfflineLoader {
             }
         }
         guard var result = snapshot else { return pieces }
-        // Loose files given beside a snapshot add evidence it lacks; they never silently replace it.
-        for (kind, value) in [("CPUID dump", pieces.cpuid != nil), ("cpuinfo", pieces.cpuinfo != nil), ("MSR listing", pieces.msrs != nil)] where value {
-            let present = kind == "CPUID dump" ? result.cpuid != nil : kind == "cpuinfo" ? result.cpuinfo != nil : result.msrs != nil
-            if present { throw InputError(path: seen[kind] ?? "--from", message: "the snapshot already holds a \(kind) for this host") }
+        // Loose files given beside a snapshot add evidence it lacks; they never silently replace
+        // it, nor are they silently dropped (an lscpu output or IOMMU group listing was).
+        let overlaps = [("CPUID dump", pieces.cpuid != nil, result.cpuid != nil), ("cpuinfo", pieces.cpuinfo != nil, result.cpuinfo != nil),
+                        ("MSR listing", pieces.msrs != nil, result.msrs != nil), ("lscpu output", pieces.lscpu != nil, result.lscpu != nil),
+                        ("IOMMU group listing", pieces.iommu != nil, result.iommu != nil)]
+        for (kind, given, held) in overlaps where given && held {
+            throw InputError(path: seen[kind] ?? "--from", message: "the snapshot already holds \(kind == "IOMMU group listing" ? "IOMMU evidence" : "a \(kind)") for this host")
         }
         result.cpuid = result.cpuid ?? pieces.cpuid
         result.cpuinfo = result.cpuinfo ?? pieces.cpuinfo
