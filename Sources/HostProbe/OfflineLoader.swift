@@ -165,6 +165,14 @@ public enum OfflineLoader {
         guard snapshot.snapshotVersion == Snapshot.currentVersion else {
             throw InputError(path: path, message: "snapshot_version \(snapshot.snapshotVersion) is not supported (this build reads \(Snapshot.currentVersion))")
         }
+        // The CPU counts the loose files are held to (`InputLimits.maxCpus`): a snapshot listing
+        // 2,000,000 online CPUs gave `logical_cpus: 2000000`.
+        for (what, count) in [("online CPUs", snapshot.host.onlineCpus?.count), ("CPUID tables", snapshot.cpuid?.cpus.count),
+                              ("MSR CPUs", snapshot.msrs?.cpus.count)] {
+            if let count, count > InputLimits.maxCpus {
+                throw InputError(path: path, message: "\(count) \(what) in one snapshot: more than \(InputLimits.maxCpus) CPUs (Linux's largest NR_CPUS): not one host")
+            }
+        }
         // The passthrough analysis compares devices pairwise; past this many it would run for
         // minutes. Real hosts, SR-IOV virtual functions included, stay well below it.
         if let count = snapshot.pci?.devices.count, count > maxPCIDevices {

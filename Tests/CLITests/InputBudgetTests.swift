@@ -101,6 +101,20 @@ struct InputBudgetTests {
         Self.expectRefused(r, "a snapshot nested 100,000 deep", mentioning: "deeper than")
     }
 
+    /// The lab's q35 snapshot claiming 2,000,000 online CPUs: reported as `logical_cpus: 2000000`
+    /// where a dump, cpuinfo or MSR listing of more than 8192 CPUs is refused.
+    @Test func snapshotWithTwoMillionOnlineCPUsIsRefused() throws {
+        let base = try Data(contentsOf: URL(fileURLWithPath: VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov.json")))
+        var snapshot = try #require(try JSONSerialization.jsonObject(with: base) as? [String: Any])
+        var host = try #require(snapshot["host"] as? [String: Any])
+        host["online_cpus"] = Array(0..<2_000_000)
+        snapshot["host"] = host
+        let path = try BadInputTests.temp("two-million-cpus.json", Array(try JSONSerialization.data(withJSONObject: snapshot)))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path, "--format", "json"], timeout: 60)
+        Self.expectRefused(r, "a snapshot of 2,000,000 online CPUs", mentioning: "more than 8192 CPUs")
+    }
+
     /// One MSR listing line per index for 10^6 CPUs: refused by the CPU count, not parsed for minutes.
     @Test func msrListingForAMillionCPUsIsRefused() throws {
         var text = "0x3a 0x5\n"
