@@ -12,7 +12,7 @@ public enum OfflineLoader {
     /// Entries of any kind a `--from` directory may hold, checked before each is looked at.
     public static let maxEntriesPerDirectory = 4096
     /// PCI functions one snapshot may list (see `decodeSnapshot`).
-    public static let maxPCIDevices = 4096
+    public static let maxPCIDevices = InputLimits.maxPCIFunctions
 
     public static func load(paths: [String]) throws(InputError) -> Snapshot {
         guard !paths.isEmpty else { throw InputError(path: "--from", message: "no input path given") }

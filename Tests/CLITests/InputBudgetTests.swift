@@ -115,6 +115,20 @@ struct InputBudgetTests {
         Self.expectRefused(r, "a snapshot of 2,000,000 online CPUs", mentioning: "more than 8192 CPUs")
     }
 
+    /// An IOMMU group listing in the Arch wiki's layout naming 400,000 functions (29 MB): read and
+    /// analysed whole (32 s, 200 MB in a debug build); now refused past 4096 functions.
+    @Test func iommuListingOfFourHundredThousandFunctionsIsRefused() throws {
+        var text = ""
+        text.reserveCapacity(30_000_000)
+        for i in 0..<400_000 {
+            text += "IOMMU Group \(i) \(Self.hexDigits(i >> 8 & 0xFF, 2)):\(Self.hexDigits(i >> 3 & 0x1F, 2)).\(i & 7) Ethernet controller [0200]: Intel I210 [8086:1533]\n"
+        }
+        let path = try BadInputTests.temp("huge.iommu", Array(text.utf8))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 60)
+        Self.expectRefused(r, "an IOMMU listing of 400,000 functions", mentioning: "more than 4096 PCI functions")
+    }
+
     /// One MSR listing line per index for 10^6 CPUs: refused by the CPU count, not parsed for minutes.
     @Test func msrListingForAMillionCPUsIsRefused() throws {
         var text = "0x3a 0x5\n"
