@@ -178,6 +178,11 @@ public enum OfflineLoader {
         if let count = snapshot.pci?.devices.count, count > maxPCIDevices {
             throw InputError(path: path, message: "\(count) PCI functions in one snapshot; at most \(maxPCIDevices) are analysed")
         }
+        // Group members are PCI functions too, looked up for every function without a group of
+        // its own: as many as the functions, not a group of 800,000 names.
+        if let members = snapshot.iommu?.groups.reduce(0, { $0 + $1.devices.count }), members > maxPCIDevices {
+            throw InputError(path: path, message: "\(members) IOMMU group members in one snapshot; at most \(maxPCIDevices) PCI functions are analysed")
+        }
         return snapshot
     }
 

@@ -224,6 +224,21 @@ struct InputBudgetTests {
         #expect(shared.contains(", and 2024 more: they can only be assigned together"), "\(shared)")
     }
 
+    /// One group naming 100,000 functions: the analysis looked each function without a group
+    /// of its own up among all members; now refused, as more than 4096 PCI functions are.
+    @Test func snapshotGroupOfAHundredThousandMembersIsRefused() throws {
+        let base = try Data(contentsOf: URL(fileURLWithPath: VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov.json")))
+        var snapshot = try #require(try JSONSerialization.jsonObject(with: base) as? [String: Any])
+        var iommu = try #require(snapshot["iommu"] as? [String: Any])
+        let members = (0..<100_000).map { "0000:\(Self.hexDigits($0 >> 8 & 0xFF, 2)):\(Self.hexDigits($0 >> 3 & 0x1F, 2)).\($0 & 7)" }
+        iommu["groups"] = [["group": "0", "type": "DMA", "devices": members] as [String: Any]]
+        snapshot["iommu"] = iommu
+        let path = try BadInputTests.temp("crowded-members.json", Array(try JSONSerialization.data(withJSONObject: snapshot)))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 60)
+        Self.expectRefused(r, "a group of 100,000 members", mentioning: "100000 IOMMU group members")
+    }
+
     /// 60,000 IOMMU groups (the live reader lists 65,536 entries per directory): the JSON
     /// encoder copied its whole array on every element (131 s for such a `--root` tree).
     @Test func sixtyThousandGroupsEncodeToJSON() throws {
