@@ -6,6 +6,10 @@ public struct InstructionModel: Sendable {
     public var checks: [Check]
     /// The effect of a successful execution and its outcome.
     public var operation: @Sendable (inout MachineState, Operands) -> Outcome
+    /// How the model reads the operands before executing: as given. The mutation check replaces
+    /// it with one that misreads a part of the encoding (`MutationAnalysis.Kind.misreadOperand`),
+    /// so that each part a VM exit reports must be observed by some vector.
+    public var decode: @Sendable (Operands) -> Operands = { $0 }
 
     public init(_ instruction: Instruction, checks: [Check],
                 operation: @escaping @Sendable (inout MachineState, Operands) -> Outcome) {
@@ -44,7 +48,8 @@ public struct InstructionModel: Sendable {
 
     /// Executes the instruction on `state`: the first check whose condition holds decides,
     /// else the operation runs.
-    public func execute(_ state: inout MachineState, _ operands: Operands) -> Outcome {
+    public func execute(_ state: inout MachineState, _ given: Operands) -> Outcome {
+        let operands = decode(given)
         for check in checks where check.condition(state, operands) {
             return Self.apply(check.step, to: &state, operands)
         }
@@ -68,7 +73,7 @@ public struct InstructionModel: Sendable {
         case .vmFailValid(let n):
             return vmFailValid(n, &state)
         case .vmExit(let reason):
-            return VMXTransitions.exit(&state, reason: reason)
+            return VMXTransitions.exit(&state, reason: reason, operands: operands)
         case .entryFailure(let qualification):
             return VMXTransitions.entryFailure(&state, reason: .invalidGuestState, qualification: qualification)
         case .svmExit(let code):

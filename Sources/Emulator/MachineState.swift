@@ -41,6 +41,8 @@ public struct MachineState: Codable, Sendable, Hashable {
     public var cr3: UInt64
     /// ES, CS, SS, DS, FS, GS, LDTR, TR (hidden parts included).
     public var segments: [SegmentRegister: Segment]
+    /// GDTR and IDTR.
+    public var descriptorTables: [DescriptorTableRegister.Name: DescriptorTableRegister]
     /// MSR values by index (the MSR-load/store areas, VMLOAD/VMSAVE, SYSENTER); unset reads 0.
     /// IA32_EFER lives in `efer`, IA32_FS_BASE/GS_BASE in the FS/GS segment bases.
     public var msrs: [UInt32: UInt64]
@@ -81,7 +83,8 @@ public struct MachineState: Codable, Sendable, Hashable {
                 featureControl: UInt64 = 0x5, smx: Bool = false, a20m: Bool = false, smm: Bool = false,
                 smmMonitorValid: Bool = false, dualMonitorActive: Bool = false, movSSBlocking: Bool = false,
                 stiBlocking: Bool = false, rip: UInt64 = 0, instructionLength: UInt64 = 3, rsp: UInt64 = 0, rax: UInt64 = 0,
-                cr3: UInt64 = 0, segments: [SegmentRegister: Segment] = [:], msrs: [UInt32: UInt64] = [:], shutdown: Bool = false,
+                cr3: UInt64 = 0, segments: [SegmentRegister: Segment] = [:],
+                descriptorTables: [DescriptorTableRegister.Name: DescriptorTableRegister] = [:], msrs: [UInt32: UInt64] = [:], shutdown: Bool = false,
                 vmxonPointer: UInt64? = nil, currentVMCS: UInt64 = MachineState.invalidPointer,
                 vmcs: [UInt64: VMCSRegion] = [:], memory: [UInt64: UInt64] = [:],
                 vmreadBitmap: Set<UInt32> = [], vmwriteBitmap: Set<UInt32> = [], destination: UInt64? = nil,
@@ -110,6 +113,7 @@ public struct MachineState: Codable, Sendable, Hashable {
         self.rax = rax
         self.cr3 = cr3
         self.segments = segments
+        self.descriptorTables = descriptorTables
         self.msrs = msrs
         self.shutdown = shutdown
         self.vmxonPointer = vmxonPointer
@@ -132,6 +136,11 @@ public struct MachineState: Codable, Sendable, Hashable {
 
     /// A segment register (an unset one reads as a null, unusable register).
     public func segment(_ register: SegmentRegister) -> Segment { segments[register] ?? Segment() }
+
+    /// GDTR or IDTR (an unset one reads as base 0, limit 0).
+    public func descriptorTable(_ name: DescriptorTableRegister.Name) -> DescriptorTableRegister {
+        descriptorTables[name] ?? DescriptorTableRegister()
+    }
 
     /// RDMSR's view: IA32_EFER and the FS/GS bases live in their registers.
     public func msr(_ index: UInt32) -> UInt64 {

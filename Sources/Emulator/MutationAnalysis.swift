@@ -7,10 +7,28 @@
 /// A fourth kind, `drop-effect`, keeps the checks and the outcome of the operation but discards
 /// every state change it makes (VM entry loading no guest, VMRUN saving no host, VMLOAD moving
 /// nothing): a vector must observe each instruction's state transition, not only its outcome.
+/// A fifth, `misread-operand`, misreads one part of the operand encoding (segment, base, index,
+/// scale, displacement, address size, Reg1, Reg2) of the instructions whose VM exit reports it:
+/// a vector must observe each part in the exit qualification or instruction information.
 public enum MutationAnalysis {
     public enum Kind: String, Codable, Sendable, Hashable {
         case remove, swapWithNext = "swap-with-next", changeOutcome = "change-outcome", dropEffect = "drop-effect"
+        case misreadOperand = "misread-operand"
     }
+
+    /// The parts of an operand's encoding a VM exit reports (SDM 28.2.1, 28.2.5), each with the
+    /// misreading a `misread-operand` mutant makes: another segment, base, index, scale,
+    /// displacement, address size or register.
+    static let misreadings: [(part: String, instructions: Set<Instruction>, misread: @Sendable (inout OperandEncoding) -> Void)] = [
+        ("seg", VectorParser.encodedMemoryOperand, { $0.segment = $0.segment == .ds ? .es : .ds }),
+        ("base", VectorParser.encodedMemoryOperand, { $0.base = $0.base.map(\.next) ?? .rax }),
+        ("index", VectorParser.encodedMemoryOperand, { $0.index = $0.index.map(\.next) ?? .rax }),
+        ("scale", VectorParser.encodedMemoryOperand, { $0.scale = $0.scale == 1 ? 2 : 1 }),
+        ("disp", VectorParser.encodedMemoryOperand, { $0.displacement &+= 1 }),
+        ("asize", VectorParser.encodedMemoryOperand, { $0.addressSize = $0.addressSize == 32 ? 16 : 32 }),
+        ("reg1", [.vmread, .vmwrite], { $0.reg1 = $0.reg1.next }),
+        ("reg2", VectorParser.encodedRegisters, { $0.reg2 = $0.reg2.next }),
+    ]
 
     public struct Mutant: Sendable {
         public var instruction: Instruction
@@ -48,6 +66,16 @@ public enum MutationAnalysis {
             return operation(&scratch, o)
         }
         result.append(Mutant(instruction: instruction, kind: .dropEffect, check: "\(instruction.rawValue.lowercased()).operation", model: inert))
+        for (part, instructions, misread) in misreadings where instructions.contains(instruction) {
+            var misreading = model
+            misreading.decode = { o in
+                var wrong = o
+                misread(&wrong.form)
+                return wrong
+            }
+            result.append(Mutant(instruction: instruction, kind: .misreadOperand,
+                                 check: "\(instruction.rawValue.lowercased()).\(part)", model: misreading))
+        }
         for (i, check) in model.checks.enumerated() {
             var removed = model
             removed.checks.remove(at: i)

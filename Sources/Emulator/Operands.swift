@@ -22,10 +22,12 @@ public struct Operands: Codable, Sendable, Hashable {
     public var ecx: UInt64
     /// rAX of VMRUN/VMLOAD/VMSAVE/INVLPGA/SKINIT (address-size masked).
     public var rax: UInt64
+    /// How the operands are encoded, as a VM exit reports it (SDM 28.2.1, 28.2.5).
+    public var form: OperandEncoding
 
     public init(registerForm: Bool = false, address: UInt64 = 0, memoryFault: Fault? = nil, encoding: UInt64 = 0,
                 value: UInt64 = 0, type: UInt64 = 0, descriptorLow: UInt64 = 0, descriptorHigh: UInt64 = 0,
-                eax: UInt64 = 0, ecx: UInt64 = 0, rax: UInt64 = 0) {
+                eax: UInt64 = 0, ecx: UInt64 = 0, rax: UInt64 = 0, form: OperandEncoding = OperandEncoding()) {
         self.registerForm = registerForm
         self.address = address
         self.memoryFault = memoryFault
@@ -37,5 +39,6 @@ public struct Operands: Codable, Sendable, Hashable {
         self.eax = eax
         self.ecx = ecx
         self.rax = rax
+        self.form = form
     }
 }

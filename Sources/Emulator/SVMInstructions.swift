@@ -4,6 +4,13 @@
 /// EFER.SVME = 0 when CPUID reports SKINIT (Bochs requires SVME; QEMU follows the APM).
 public enum SVMInstructions {
     static let efer_SVME: UInt64 = 1 << 12
+    /// EFER bits VMRUN requires to be zero (APM 15.5.1 "any MBZ bit of EFER"; kvm-unit-tests
+    /// test_efer: bits 63:16 and 9).
+    static let eferMBZ: UInt64 = 0xFFFF_FFFF_FFFF_0200
+    /// CR4 bits VMRUN requires to be zero on the CPUs the model stands for: 63:32 and the
+    /// reserved 31:24, 19, 15:13 (kvm-unit-tests SVM_CR4_RESERVED_MASK; VMXE and SMXE are
+    /// reserved on AMD processors).
+    static let cr4MBZ: UInt64 = 0xFFFF_FFFF_FF08_E000
 
     /// EFER.SVME = 0 (row 1); `skinitEnables`: the CPUID SKINIT bit also makes it available.
     static func svmDisabled(_ name: String, skinitEnables: Bool = false) -> Check {
@@ -63,9 +70,9 @@ public enum SVMInstructions {
             return !fitsBelowMaxPhysical(v.msrpmBase & ~0xFFF, size: 0x2000, s)
                 || !fitsBelowMaxPhysical(v.iopmBase & ~0xFFF, size: 0x3000, s)
         },
-        Check("vmrun.efer", "APM 15.5.1: EFER.SVME = 0 or EFER[63:16] set", .svmInvalid) { s, o in
+        Check("vmrun.efer", "APM 15.5.1: EFER.SVME = 0 or an MBZ bit of EFER set (63:16, 9; KUT test_efer)", .svmInvalid) { s, o in
             let efer = vmcb(s, o).efer
-            return efer & efer_SVME == 0 || efer >> 16 != 0
+            return efer & efer_SVME == 0 || efer & eferMBZ != 0
         },
         Check("vmrun.cr0", "APM 15.5.1: CR0.CD = 0 and CR0.NW = 1, or CR0[63:32] set", .svmInvalid) { s, o in
             let cr0 = vmcb(s, o).cr0
@@ -74,7 +81,9 @@ public enum SVMInstructions {
         Check("vmrun.cr3", "APM 15.5.1: CR3 bits beyond MAXPHYADDR", .svmInvalid) { s, o in
             vmcb(s, o).cr3 >> UInt64(s.capabilities.physicalAddressWidth) != 0
         },
-        Check("vmrun.cr4", "APM 15.5.1: CR4[63:32] set", .svmInvalid) { s, o in vmcb(s, o).cr4 >> 32 != 0 },
+        Check("vmrun.cr4", "APM 15.5.1: an MBZ bit of CR4 set (63:32, and the reserved 31:24, 19, 15:13; KUT SVM_CR4_RESERVED_MASK)", .svmInvalid) { s, o in
+            vmcb(s, o).cr4 & cr4MBZ != 0
+        },
         Check("vmrun.dr", "APM 15.5.1: DR6[63:32] or DR7[63:32] set", .svmInvalid) { s, o in
             vmcb(s, o).dr6 >> 32 != 0 || vmcb(s, o).dr7 >> 32 != 0
         },
@@ -82,6 +91,9 @@ public enum SVMInstructions {
             let v = vmcb(s, o)
             guard v.efer >> 8 & 1 == 1 && v.cr0 >> 31 & 1 == 1 else { return false }
             return v.cr4 >> 5 & 1 == 0 || v.cr0 & 1 == 0 || (v.csL && v.csD)
+        },
+        Check("vmrun.np-unsupported", "KVM nested_vmcb_check_controls: NP_ENABLE where CPUID 8000_000A EDX[0] does not offer nested paging (not in the APM 15.5.1 list)", .svmInvalid) { s, o in
+            vmcb(s, o).nestedPaging && s.svmFeatures & 1 == 0
         },
         Check("vmrun.event-injection", "APM 15.20: EVENTINJ valid with a reserved type", .svmInvalid) { s, o in
             let event = vmcb(s, o).eventInjection
@@ -101,8 +113,9 @@ public enum SVMInstructions {
     static let runSegments: [SegmentRegister] = [.es, .cs, .ss, .ds]
 
     /// What VMRUN and #VMEXIT save to a save area, the host's or the guest's (APM 15.5.1, 15.6):
-    /// EFER, CR0/3/4, RFLAGS, RIP, RSP, RAX and the `runSegments`.
+    /// EFER, CR0/3/4, RFLAGS, RIP, RSP, RAX, the `runSegments`, GDTR and IDTR.
     static func store(_ s: MachineState, into area: inout VMCB) {
+        area.descriptorTables = s.descriptorTables
         area.efer = s.efer
         area.cr0 = s.cr0
         area.cr3 = s.cr3
@@ -116,6 +129,7 @@ public enum SVMInstructions {
 
     /// What VMRUN and #VMEXIT load from a save area: the same state as `store`, CS.L with CS.
     static func load(_ s: inout MachineState, from area: VMCB) {
+        s.descriptorTables = area.descriptorTables
         s.efer = area.efer
         s.cr0 = area.cr0
         s.cr3 = area.cr3

@@ -13,6 +13,16 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case selector = "sel", attributes = "attr", limit, base
     }
 
+    /// The parts of GDTR or IDTR a key can name.
+    public enum TablePart: String, Sendable, Hashable {
+        case base, limit
+    }
+
+    /// The parts of the VM-exit instruction-information field a key can name (SDM 28.2.5).
+    public enum InformationPart: String, Sendable, Hashable, CaseIterable {
+        case scale, asize, reg, seg, index, base, reg1, reg2
+    }
+
     /// What the key names.
     public indirect enum Key: Sendable, Hashable {
         case mode, cpl, cr0, cr4, efer, rflags, csL, featureControl, smx, a20m, smm, smmMonitor, dualMonitor, movSS
@@ -20,6 +30,9 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case error, launched, destination, link, shadowing, vmreadBitmap, vmwriteBitmap
         case rip, rsp, rax, cr3, instructionLength, sti, shutdown, svmFeatures
         case segment(SegmentRegister, SegmentPart)
+        case descriptorTable(DescriptorTableRegister.Name, TablePart)
+        /// A part of the current VMCS's VM-exit instruction-information field (0x440E).
+        case instructionInformation(InformationPart)
         case msr(UInt32)
         case capability(CapabilityPath)
         /// IA32_VMX_TRUE_*_CTLS (absent when BASIC[55] = 0: `none`).
@@ -27,6 +40,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case physicalAddressWidth
         case regionAbort(UInt64)
         case vmcbSegment(UInt64, SegmentRegister, SegmentPart)
+        case vmcbDescriptorTable(UInt64, DescriptorTableRegister.Name, TablePart)
         case vmcbMSR(UInt64, ModelMSR)
         /// A field of the current VMCS.
         case field(UInt32)
@@ -126,6 +140,8 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         if text.hasPrefix("cap."), let path = capabilityKeys[String(text.dropFirst(4))] { return .capability(path) }
         if text.hasPrefix("cap."), let path = trueCapabilityKeys[String(text.dropFirst(4))] { return .trueCapability(path) }
         if let (register, part) = segmentKey(text) { return .segment(register, part) }
+        if let (table, part) = tableKey(text) { return .descriptorTable(table, part) }
+        if text.hasPrefix("info."), let part = InformationPart(rawValue: String(text.dropFirst(5))) { return .instructionInformation(part) }
         if text.hasPrefix("msr.") {
             guard let msr = msrKeys[String(text.dropFirst(4))] else { throw SettingError("unknown MSR '\(text)'") }
             return .msr(msr.rawValue)
@@ -162,6 +178,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
             default:
                 if let path = vmcbKeys[property] { return .vmcb(addr, path) }
                 if let (register, part) = segmentKey(property) { return .vmcbSegment(addr, register, part) }
+                if let (table, part) = tableKey(property) { return .vmcbDescriptorTable(addr, table, part) }
                 if property.hasPrefix("msr."), let msr = msrKeys[String(property.dropFirst(4))],
                    ModelMSR.vmloadSet.contains(msr) { return .vmcbMSR(addr, msr) }
             }
@@ -185,8 +202,24 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         return (register, part)
     }
 
+    /// `gdtr.base`, `gdtr.limit`, `idtr.base`, `idtr.limit`.
+    static func tableKey(_ text: String) -> (DescriptorTableRegister.Name, TablePart)? {
+        guard let dot = text.firstIndex(of: "."), let table = DescriptorTableRegister.Name(rawValue: String(text[..<dot])),
+              let part = TablePart(rawValue: String(text[text.index(after: dot)...])) else { return nil }
+        return (table, part)
+    }
+
     static func parseValue(_ text: String, for key: Key) throws(SettingError) -> Value {
         switch key {
+        case .instructionInformation(.seg):
+            if let r = OperandEncoding.dataSegments.first(where: { $0.name == text }) { return .number(UInt64(r.rawValue)) }
+            guard let v = parseInteger(text) else { throw SettingError("'info.seg' must be es, cs, ss, ds, fs or gs, got '\(text)'") }
+            return .number(v)
+        case .instructionInformation(.index), .instructionInformation(.base), .instructionInformation(.reg1), .instructionInformation(.reg2):
+            if let r = GeneralRegister.byName[text] { return .number(r.rawValue) }
+            if text == "none" { return .number(MachineState.invalidPointer) }
+            guard let v = parseInteger(text) else { throw SettingError("bad register '\(text)' (rax-r15 or none)") }
+            return .number(v)
         case .mode:
             switch text {
             case "outside": return .number(0)
@@ -238,6 +271,19 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         try Self.write(key, v, &state, text)
     }
 
+    /// Throws when the value is outside the key's range: a `then` setting is checked as strictly
+    /// as a `given` one, though it is compared, not applied.
+    public func checkRange() throws(SettingError) {
+        if case .number(let n) = value { try Self.checkRange(key, n, text) }
+    }
+
+    static func checkRange(_ key: Key, _ n: UInt64, _ text: String) throws(SettingError) {
+        if let maximum = maximum(key), n > maximum {
+            throw SettingError("'\(text)': value 0x\(String(n, radix: 16)) is out of range (at most 0x\(String(maximum, radix: 16)))")
+        }
+        if case .instructionInformation(let p) = key { _ = try withInformation(p, n, 0, text) }
+    }
+
     /// True when the state holds this setting's value.
     public func holds(in state: MachineState) -> Bool {
         Self.read(key, state) == resolved(state)
@@ -267,6 +313,9 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
             case .limit: .number(UInt64(segment.limit))
             case .base: .number(segment.base)
             }
+        }
+        func table(_ register: DescriptorTableRegister, _ p: TablePart) -> Value {
+            p == .base ? .number(register.base) : .number(UInt64(register.limit))
         }
         switch key {
         case .mode: return .number(s.mode == .outside ? 0 : s.mode == .root ? 1 : 2)
@@ -307,6 +356,8 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .shutdown: return flag(s.shutdown)
         case .svmFeatures: return .number(s.svmFeatures)
         case .segment(let r, let p): return part(s.segment(r), p, vmcb: false)
+        case .descriptorTable(let t, let p): return table(s.descriptorTable(t), p)
+        case .instructionInformation(let p): return .number(information(p, s.currentField(VMCSFieldEncoding.exitInstructionInfo)))
         case .msr(let index): return .number(s.msr(index))
         case .capability(let path): return .number(s.capabilities[keyPath: path])
         case .trueCapability(let path): return .number(s.capabilities[keyPath: path] ?? MachineState.invalidPointer)
@@ -323,12 +374,13 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .vmcbExitCode(let a): return .number(s.vmcbs[a]?.exitCode ?? 0)
         case .vmcbSegment(let a, let r, let p): return part(s.vmcbs[a]?.segment(r) ?? Segment(attributes: 0), p, vmcb: true)
         case .vmcbMSR(let a, let m): return .number(s.vmcbs[a]?.msrs[m] ?? 0)
+        case .vmcbDescriptorTable(let a, let t, let p): return table(s.vmcbs[a]?.descriptorTable(t) ?? DescriptorTableRegister(), p)
         case .bit(let base, let n): return .number(number(read(base, s)) >> UInt64(n) & 1)
         }
     }
 
     /// The largest value a key takes, nil when any 64-bit value is allowed.
-    static func maximum(_ key: Key, _ s: MachineState) -> UInt64? {
+    static func maximum(_ key: Key) -> UInt64? {
         switch key {
         case .mode: 2
         case .cpl: 3
@@ -336,13 +388,16 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
              .shadowing, .sti, .shutdown, .regionLaunched, .vmcbFlag: 1
         case .instructionLength: 15
         case .physicalAddressWidth: 52
-        case .error, .vmcbExitCode, .regionHeader: 0xFFFF_FFFF
+        case .error, .regionHeader: 0xFFFF_FFFF
         case .field(let enc), .regionField(_, let enc):
             VMCSFieldEncoding.isHighAccess(enc) ? 0xFFFF_FFFF : [16: 0xFFFF, 32: 0xFFFF_FFFF][VMCSFieldEncoding.width(enc)]
         case .segment(_, let p):
             [.selector: 0xFFFF, .attributes: 0x1_FFFF, .limit: 0xFFFF_FFFF][p]
         case .vmcbSegment(_, _, let p):
             [.selector: 0xFFFF, .attributes: 0xFFF, .limit: 0xFFFF_FFFF][p]
+        case .descriptorTable(_, let p), .vmcbDescriptorTable(_, _, let p): p == .limit ? 0xFFFF_FFFF : nil
+        case .instructionInformation(let p):
+            [.scale: 8, .asize: 64, .reg: 1, .seg: 5, .reg1: 15, .reg2: 15][p]
         case .vmcb(_, let path) where (path as AnyKeyPath) == (\VMCB.asidWide as AnyKeyPath): 0xFFFF_FFFF
         case .vmcb(_, let path) where (path as AnyKeyPath) == (\VMCB.cpl as AnyKeyPath): 3
         case .regionAbort: 0xFFFF_FFFF
@@ -353,9 +408,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
 
     static func write(_ key: Key, _ v: Value, _ s: inout MachineState, _ text: String) throws(SettingError) {
         let n = number(v)
-        if let maximum = maximum(key, s), n > maximum {
-            throw SettingError("'\(text)': value 0x\(String(n, radix: 16)) is out of range (at most 0x\(String(maximum, radix: 16)))")
-        }
+        try checkRange(key, n, text)
         let pointer: UInt64? = n == MachineState.invalidPointer ? nil : n
         func currentVMCS() throws(SettingError) -> UInt64 {
             guard s.vmcs[s.currentVMCS] != nil else { throw SettingError("'\(text)' needs a current VMCS, and this state has none") }
@@ -367,6 +420,12 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
             case .attributes: segment.attributes = vmcb ? Segment.accessRights(vmcb: UInt16(n)) : UInt32(n)
             case .limit: segment.limit = UInt32(n)
             case .base: segment.base = n
+            }
+        }
+        func setTable(_ register: inout DescriptorTableRegister, _ p: TablePart) {
+            switch p {
+            case .base: register.base = n
+            case .limit: register.limit = UInt32(n)
             }
         }
         switch key {
@@ -412,6 +471,12 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .shutdown: s.shutdown = n != 0
         case .svmFeatures: s.svmFeatures = n
         case .segment(let r, let p): setPart(&s.segments[r, default: Segment()], p, vmcb: false)
+        case .descriptorTable(let t, let p): setTable(&s.descriptorTables[t, default: DescriptorTableRegister()], p)
+        case .instructionInformation(let p):
+            let field = VMCSFieldEncoding.exitInstructionInfo
+            let current = try currentVMCS()
+            let value = try withInformation(p, n, s.currentField(field), text)
+            s.vmcs[current]?[field] = value
         case .msr(let index): s.setMSR(index, n)
         case .capability(let path): s.capabilities[keyPath: path] = n
         case .trueCapability(let path): s.capabilities[keyPath: path] = pointer
@@ -437,10 +502,56 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .vmcbSegment(let a, let r, let p):
             setPart(&s.vmcbs[a, default: VMCB.valid].segments[r, default: Segment(attributes: 0)], p, vmcb: true)
         case .vmcbMSR(let a, let m): s.vmcbs[a, default: VMCB.valid].msrs[m] = n
+        case .vmcbDescriptorTable(let a, let t, let p):
+            setTable(&s.vmcbs[a, default: VMCB.valid].descriptorTables[t, default: DescriptorTableRegister()], p)
         case .bit(let base, let bit):
             let old = number(read(base, s))
             let mask = UInt64(1) << UInt64(bit)
             try write(base, .number(n != 0 ? old | mask : old & ~mask), &s, text)
+        }
+    }
+}
+
+extension StateSetting {
+    /// Bit positions of the instruction-information parts (SDM 28.2.5): scale 1:0, Reg1 6:3,
+    /// address size 9:7, Mem/Reg 10, segment 17:15, index 21:18 (invalid 22), base 26:23
+    /// (invalid 27), Reg2 31:28.
+    static func information(_ p: InformationPart, _ v: UInt64) -> UInt64 {
+        switch p {
+        case .scale: 1 << (v & 3)
+        case .asize: [0: 16, 1: 32, 2: 64][v >> 7 & 7] ?? v >> 7 & 7
+        case .reg: v >> 10 & 1
+        case .seg: v >> 15 & 7
+        case .index: v >> 22 & 1 == 1 ? MachineState.invalidPointer : v >> 18 & 0xF
+        case .base: v >> 27 & 1 == 1 ? MachineState.invalidPointer : v >> 23 & 0xF
+        case .reg1: v >> 3 & 0xF
+        case .reg2: v >> 28 & 0xF
+        }
+    }
+
+    /// `field` with part `p` set to `n` (as `information` reads it); throws for a value the
+    /// field cannot hold (a scale other than 1/2/4/8, an address size other than 16/32/64).
+    static func withInformation(_ p: InformationPart, _ n: UInt64, _ field: UInt64, _ text: String) throws(SettingError) -> UInt64 {
+        func put(_ value: UInt64, at low: UInt64, width: UInt64) -> UInt64 {
+            let mask: UInt64 = (1 << width - 1) << low
+            return field & ~mask | value << low & mask
+        }
+        switch p {
+        case .scale:
+            guard let code = [1: UInt64(0), 2: 1, 4: 2, 8: 3][n] else { throw SettingError("'\(text)': the scale is 1, 2, 4 or 8") }
+            return put(code, at: 0, width: 2)
+        case .asize:
+            guard let code = [16: UInt64(0), 32: 1, 64: 2][n] else { throw SettingError("'\(text)': the address size is 16, 32 or 64") }
+            return put(code, at: 7, width: 3)
+        case .reg: return put(n, at: 10, width: 1)
+        case .seg: return put(n, at: 15, width: 3)
+        case .index, .base:
+            guard n <= 15 || n == MachineState.invalidPointer else { throw SettingError("'\(text)': a register is rax-r15 (0-15) or none") }
+            return p == .index
+                ? (n == MachineState.invalidPointer ? put(1, at: 18 + 4, width: 1) : put(n, at: 18, width: 5))
+                : (n == MachineState.invalidPointer ? put(1, at: 27, width: 1) : put(n, at: 23, width: 5))
+        case .reg1: return put(n, at: 3, width: 4)
+        case .reg2: return put(n, at: 28, width: 4)
         }
     }
 }

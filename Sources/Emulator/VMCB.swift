@@ -34,6 +34,8 @@ public struct VMCB: Codable, Sendable, Hashable {
     public var cpl: UInt64
     /// ES, CS, SS, DS, FS, GS, LDTR, TR (attributes held in access-rights form, see `Segment`).
     public var segments: [SegmentRegister: Segment]
+    /// GDTR and IDTR (save area offsets 0x460 and 0x480: limit, base).
+    public var descriptorTables: [DescriptorTableRegister.Name: DescriptorTableRegister]
     /// KernelGsBase, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP by MSR.
     public var msrs: [ModelMSR: UInt64]
 
@@ -42,7 +44,7 @@ public struct VMCB: Codable, Sendable, Hashable {
                 exitInfo2: UInt64 = 0, exitIntInfo: UInt64 = 0, nextRIP: UInt64 = 0, efer: UInt64 = 0, cr0: UInt64 = 0,
                 cr3: UInt64 = 0, cr4: UInt64 = 0, dr6: UInt64 = 0, dr7: UInt64 = 0, rflags: UInt64 = 0, rip: UInt64 = 0,
                 rsp: UInt64 = 0, rax: UInt64 = 0, cpl: UInt64 = 0, segments: [SegmentRegister: Segment] = [:],
-                msrs: [ModelMSR: UInt64] = [:]) {
+                descriptorTables: [DescriptorTableRegister.Name: DescriptorTableRegister] = [:], msrs: [ModelMSR: UInt64] = [:]) {
         self.intercepts = intercepts
         self.asid = asid
         self.iopmBase = iopmBase
@@ -66,6 +68,7 @@ public struct VMCB: Codable, Sendable, Hashable {
         self.rax = rax
         self.cpl = cpl
         self.segments = segments
+        self.descriptorTables = descriptorTables
         self.msrs = msrs
     }
 
@@ -80,6 +83,10 @@ public struct VMCB: Codable, Sendable, Hashable {
     public var csD: Bool { segments[.cs]?.db ?? false }
 
     public func segment(_ register: SegmentRegister) -> Segment { segments[register] ?? Segment(attributes: 0) }
+
+    public func descriptorTable(_ name: DescriptorTableRegister.Name) -> DescriptorTableRegister {
+        descriptorTables[name] ?? DescriptorTableRegister()
+    }
 
     /// A VMCB that passes every VMRUN consistency check: VMRUN intercepted, ASID 1, a 64-bit
     /// guest with paging (EFER.SVME|LME|LMA, CR0.PG|PE, CR4.PAE, CS.L) at RIP 0x40_0000 with

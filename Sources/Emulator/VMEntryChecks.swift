@@ -4,8 +4,9 @@
 /// VMfailValid(7), host state with VMfailValid(8), guest state with a VM-entry failure (exit
 /// reason 33, qualification 0, or 4 for the VMCS-link pointer).
 ///
-/// Not modelled: machine checks (41), PDPTE loading, descriptor-table and most segment-base and
-/// limit checks, event-injection checks, I/O and MSR bitmap addresses. MSR-load failures (reason
+/// Not modelled: machine checks (41), PDPTE loading, the segment checks of a virtual-8086 guest,
+/// the DPL checks of CS and SS (SDM 27.3.1.2), event-injection checks, I/O and MSR bitmap
+/// addresses. MSR-load failures (reason
 /// 34) happen after these checks, while the guest is loaded (`VMXTransitions.loadGuest`).
 public enum VMEntryChecks {
     public static func all(_ name: String) -> [Check] {
@@ -68,6 +69,9 @@ public enum VMEntryChecks {
             Check("\(name).host-cr3", "SDM 27.2.2 host CR3 bits beyond MAXPHYADDR", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 s.currentField(VMCSFieldEncoding.hostCR3) >> UInt64(s.capabilities.physicalAddressWidth) != 0
             },
+            Check("\(name).host-sysenter", "SDM 27.2.2 host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                !VMXInstructions.isCanonical(s.currentField(F.hostSysenterESP)) || !VMXInstructions.isCanonical(s.currentField(F.hostSysenterEIP))
+            },
             // SDM 27.2.4 address-space size
             Check("\(name).host-address-space", "SDM 27.2.4 host address-space size vs IA32_EFER.LMA, host CR4.PAE", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 let hostLong = s.currentField(VMCSFieldEncoding.exitControls) >> 9 & 1 == 1
@@ -85,8 +89,16 @@ public enum VMEntryChecks {
                     || s.currentField(VMCSFieldEncoding.hostCSSelector) == 0
                     || s.currentField(VMCSFieldEncoding.hostTRSelector) == 0
             },
-            Check("\(name).host-rip", "SDM 27.2.4 host RIP canonical", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
-                !VMXInstructions.isCanonical(s.currentField(VMCSFieldEncoding.hostRIP))
+            Check("\(name).host-ss-selector", "SDM 27.2.3 host SS selector != 0 when \"host address-space size\" = 0", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                !VMXTransitions.exitControl(s, .hostAddressSpaceSize) && s.currentField(VMCSFieldEncoding.hostSSSelector) == 0
+            },
+            Check("\(name).host-bases", "SDM 27.2.3 host FS, GS, GDTR, IDTR and TR bases canonical", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                let bases = [F.hostFSBase, F.hostGSBase, F.hostTRBase] + DescriptorTableRegister.Name.allCases.map(\.hostBaseField)
+                return bases.contains { !VMXInstructions.isCanonical(s.currentField($0)) }
+            },
+            Check("\(name).host-rip", "SDM 27.2.4 host RIP: canonical with \"host address-space size\" = 1, bits 63:32 zero with 0", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                let rip = s.currentField(VMCSFieldEncoding.hostRIP)
+                return VMXTransitions.exitControl(s, .hostAddressSpaceSize) ? !VMXInstructions.isCanonical(rip) : rip >> 32 != 0
             },
             // SDM 27.3.1 guest state
             Check("\(name).guest-cr0", "SDM 27.3.1.1 guest CR0 vs FIXED0/1 (PE, PG free with unrestricted guest)", .entryFailure(qualification: 0)) { s, _ in
@@ -100,6 +112,9 @@ public enum VMEntryChecks {
             },
             Check("\(name).guest-cr3", "SDM 27.3.1.1 guest CR3 bits beyond MAXPHYADDR", .entryFailure(qualification: 0)) { s, _ in
                 s.currentField(F.guestCR3) >> UInt64(s.capabilities.physicalAddressWidth) != 0
+            },
+            Check("\(name).guest-sysenter", "SDM 27.3.1.1 guest IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical", .entryFailure(qualification: 0)) { s, _ in
+                !VMXInstructions.isCanonical(s.currentField(F.guestSysenterESP)) || !VMXInstructions.isCanonical(s.currentField(F.guestSysenterEIP))
             },
             Check("\(name).guest-dr7", "SDM 27.3.1.1 \"load debug controls\" => guest DR7[63:32] = 0", .entryFailure(qualification: 0)) { s, _ in
                 VMXTransitions.entryControl(s, .loadDebug) && s.currentField(F.guestDR7) >> 32 != 0
@@ -127,6 +142,47 @@ public enum VMEntryChecks {
             },
             Check("\(name).guest-ss-rpl", "SDM 27.3.1.2 SS.RPL = CS.RPL (unless unrestricted guest)", .entryFailure(qualification: 0)) { s, _ in
                 !s.secondaryControl(7) && guestSegment(s, .ss).selector & 3 != guestSegment(s, .cs).selector & 3
+            },
+            Check("\(name).guest-seg-base", "SDM 27.3.1.2 bases: TR, FS, GS and usable LDTR canonical; CS and usable SS, DS, ES bits 63:32 zero", .entryFailure(qualification: 0)) { s, _ in
+                let canonical: [SegmentRegister] = [.tr, .fs, .gs] + (guestSegment(s, .ldtr).isUnusable ? [] : [.ldtr])
+                let low: [SegmentRegister] = [.cs] + [SegmentRegister.ss, .ds, .es].filter { !guestSegment(s, $0).isUnusable }
+                return canonical.contains { !VMXInstructions.isCanonical(guestSegment(s, $0).base) }
+                    || low.contains { guestSegment(s, $0).base >> 32 != 0 }
+            },
+            Check("\(name).guest-seg-ar", "SDM 27.3.1.2 access rights (not virtual-8086): CS and usable SS, DS, ES, FS, GS have S = 1, P = 1, bits 11:8 and 31:17 zero; SS type 3 or 7; DS, ES, FS, GS accessed, and readable if code", .entryFailure(qualification: 0)) { s, _ in
+                guard !guestVirtual8086(s) else { return false }
+                let registers = [SegmentRegister.cs] + [SegmentRegister.ss, .ds, .es, .fs, .gs].filter { !guestSegment(s, $0).isUnusable }
+                return registers.contains { r in
+                    let segment = guestSegment(s, r)
+                    let a = segment.attributes
+                    let typeOK = switch r {
+                    case .cs: true   // the CS type is its own check (guest-cs)
+                    case .ss: segment.type == 3 || segment.type == 7
+                    case .es, .ds, .fs, .gs, .ldtr, .tr: segment.type & 1 == 1 && (segment.type & 8 == 0 || segment.type & 2 == 2)
+                    }
+                    return a >> 4 & 1 == 0 || a >> 7 & 1 == 0 || a & reservedAccessRights != 0 || !typeOK
+                }
+            },
+            Check("\(name).guest-system-ar", "SDM 27.3.1.2 TR and usable LDTR: S = 0, P = 1, bits 11:8 and 31:17 zero", .entryFailure(qualification: 0)) { s, _ in
+                let registers = [SegmentRegister.tr] + (guestSegment(s, .ldtr).isUnusable ? [] : [.ldtr])
+                return registers.contains { r in
+                    let a = guestSegment(s, r).attributes
+                    return a >> 4 & 1 == 1 || a >> 7 & 1 == 0 || a & reservedAccessRights != 0
+                }
+            },
+            Check("\(name).guest-seg-limit", "SDM 27.3.1.2 limit vs G (CS, TR and every usable segment, not virtual-8086): a 0 in limit bits 11:0 needs G = 0, a 1 in bits 31:20 needs G = 1", .entryFailure(qualification: 0)) { s, _ in
+                guard !guestVirtual8086(s) else { return false }
+                return SegmentRegister.allCases.contains { r in
+                    let segment = guestSegment(s, r)
+                    guard r == .cs || r == .tr || !segment.isUnusable else { return false }
+                    let g = segment.attributes >> 15 & 1 == 1
+                    return (segment.limit & 0xFFF != 0xFFF && g) || (segment.limit >> 20 != 0 && !g)
+                }
+            },
+            Check("\(name).guest-dtr", "SDM 27.3.1.3 GDTR and IDTR: base canonical, limit bits 31:16 zero", .entryFailure(qualification: 0)) { s, _ in
+                DescriptorTableRegister.Name.allCases.contains { t in
+                    !VMXInstructions.isCanonical(s.currentField(t.guestBaseField)) || s.currentField(t.guestLimitField) >> 16 != 0
+                }
             },
             Check("\(name).guest-rip", "SDM 27.3.1.4 guest RIP: bits 63:32 zero unless IA-32e mode guest with CS.L; else canonical", .entryFailure(qualification: 0)) { s, _ in
                 let rip = s.currentField(F.guestRIP)
@@ -174,6 +230,13 @@ public enum VMEntryChecks {
                 attributes: UInt32(truncatingIfNeeded: s.currentField(r.guestAccessRightsField)),
                 limit: UInt32(truncatingIfNeeded: s.currentField(r.guestLimitField)), base: s.currentField(r.guestBaseField))
     }
+
+    /// Access-rights bits 11:8 and 31:17, reserved for every segment register (SDM 27.3.1.2).
+    static let reservedAccessRights: UInt32 = 0xF00 | 0xFFFE_0000
+
+    /// The guest will be in virtual-8086 mode (guest RFLAGS.VM = 1): its segment checks are the
+    /// virtual-8086 ones, which the model does not make.
+    static func guestVirtual8086(_ s: MachineState) -> Bool { s.currentField(F.guestRFLAGS) >> 17 & 1 == 1 }
 
     /// Every bit the MSR's allowed-0 half (31:0) requires is 1 and every 1 is allowed by the
     /// allowed-1 half (63:32) (SDM A.3).

@@ -106,6 +106,10 @@ public enum VMXTransitions {
                                            limit: UInt32(truncatingIfNeeded: s.currentField(register.guestLimitField)),
                                            base: s.currentField(register.guestBaseField))
         }
+        for name in DescriptorTableRegister.Name.allCases {
+            s.descriptorTables[name] = DescriptorTableRegister(base: s.currentField(name.guestBaseField),
+                                                               limit: UInt32(truncatingIfNeeded: s.currentField(name.guestLimitField)))
+        }
         s.csL = s.segment(.cs).l
         s.cpl = Int(s.segment(.ss).attributes >> 5 & 3)
         s.rip = s.currentField(F.guestRIP)
@@ -122,11 +126,18 @@ public enum VMXTransitions {
 
     /// A VM exit from non-root operation (SDM 28.1-28.6): the exit information, the guest state
     /// saved, the guest MSRs stored, the host loaded. Returns the outcome (a VMX abort when an
-    /// MSR area fails).
-    static func exit(_ s: inout MachineState, reason: VMXExitReason, qualification: UInt64 = 0) -> Outcome {
+    /// MSR area fails). For the VMX instructions with operands the qualification is the
+    /// displacement (SDM 28.2.1) and the instruction-information field describes the operands
+    /// (SDM 28.2.5); other exits the model produces have qualification 0.
+    static func exit(_ s: inout MachineState, reason: VMXExitReason, operands: Operands) -> Outcome {
         let current = s.currentVMCS
+        let layout = OperandEncoding.Layout(reason)
         s.vmcs[current]?[F.exitReason] = UInt64(reason.rawValue)
-        s.vmcs[current]?[F.exitQualification] = qualification
+        s.vmcs[current]?[F.exitQualification] = layout == nil ? 0 : operands.form.qualification(registerForm: operands.registerForm)
+        if let layout {
+            let information = operands.form.information(layout, registerForm: operands.registerForm, s)
+            s.vmcs[current]?[F.exitInstructionInfo] = information
+        }
         s.vmcs[current]?[F.exitInstructionLength] = s.instructionLength
         s.vmcs[current]?[F.exitInterruptionInfo] = 0
         saveGuest(&s)
@@ -136,6 +147,12 @@ public enum VMXTransitions {
                 return abort(&s, .savingGuestMSRs)
             }
             s.memory[e.dataAddress] = s.msr(e.index)
+        }
+        // SDM 28.7 indicator 6 (2008 edition 23.7): the exit leaves IA-32e mode, which only a
+        // 64-bit host can be in ("host address-space size" = 1): a guest that turned IA-32e mode
+        // on itself under a 32-bit host cannot return to it.
+        if s.efer & eferLMA != 0 && !exitControl(s, .hostAddressSpaceSize) {
+            return abort(&s, .ia32eModeWithoutHostAddressSpaceSize)
         }
         return loadHost(&s) ?? .vmExit(reason)
     }
@@ -151,7 +168,7 @@ public enum VMXTransitions {
     }
 
     /// SDM 28.3 "Saving Guest State": control registers, RIP, RSP, RFLAGS, segment registers,
-    /// SYSENTER MSRs, IA32_EFER/PAT per the exit controls, interruptibility.
+    /// GDTR and IDTR, SYSENTER MSRs, IA32_EFER/PAT per the exit controls, interruptibility.
     static func saveGuest(_ s: inout MachineState) {
         let current = s.currentVMCS
         func put(_ field: UInt32, _ value: UInt64) { s.vmcs[current]?[field] = value }
@@ -167,6 +184,10 @@ public enum VMXTransitions {
             put(register.guestAccessRightsField, UInt64(segment.attributes))
             put(register.guestLimitField, UInt64(segment.limit))
             put(register.guestBaseField, segment.base)
+        }
+        for name in DescriptorTableRegister.Name.allCases {
+            put(name.guestBaseField, s.descriptorTable(name).base)
+            put(name.guestLimitField, UInt64(s.descriptorTable(name).limit))
         }
         put(F.guestSysenterCS, s.msr(ModelMSR.sysenterCS.rawValue) & 0xFFFF_FFFF)
         put(F.guestSysenterESP, s.msr(ModelMSR.sysenterESP.rawValue))
@@ -204,6 +225,9 @@ public enum VMXTransitions {
         }
         s.segments[.tr] = Segment(selector: selector(.tr), attributes: 0x8B, limit: 0x67, base: s.currentField(F.hostTRBase))
         s.segments[.ldtr] = Segment()
+        for name in DescriptorTableRegister.Name.allCases {
+            s.descriptorTables[name] = DescriptorTableRegister(base: s.currentField(name.hostBaseField), limit: DescriptorTableRegister.hostLimit)
+        }
         s.csL = hostLong
         s.cpl = 0
         // 28.5.3: RIP, RSP, RFLAGS.
@@ -213,11 +237,26 @@ public enum VMXTransitions {
         s.stiBlocking = false
         s.movSSBlocking = false
         s.mode = .root
+        // 28.5.4: a PAE host (CR0.PG = CR4.PAE = 1 outside IA-32e mode) loads its four PDPTEs from
+        // CR3 (bits 31:5); a present one with a reserved bit set is VMX abort 2.
+        if s.cr0 >> 31 == 1 && s.cr4 >> 5 & 1 == 1 && s.efer & eferLMA == 0 {
+            let table = s.cr3 & 0xFFFF_FFE0
+            let reserved = pdpteReserved | ~((1 << UInt64(s.capabilities.physicalAddressWidth)) &- 1)
+            if (0..<4).contains(where: { i in
+                let entry = s.memory[table + 8 * UInt64(i)] ?? 0
+                return entry & 1 == 1 && entry & reserved != 0
+            }) {
+                return abort(&s, .hostPDPTEs)
+            }
+        }
         if loadMSRs(&s, address: s.currentField(F.exitMSRLoadAddress), count: s.currentField(F.exitMSRLoadCount) & 0xFFFF_FFFF) != nil {
             return abort(&s, .loadingHostMSRs)
         }
         return nil
     }
+
+    /// Reserved bits of a PAE PDPTE below MAXPHYADDR: 2:1 and 8:5 (SDM Vol.3A 4.4.1, Table 4-8).
+    static let pdpteReserved: UInt64 = 0x1E6
 
     /// SDM 28.7 "VMX Aborts": the indicator goes to bytes 4-7 of the current VMCS region and the
     /// processor enters the shutdown state.

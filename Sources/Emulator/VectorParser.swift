@@ -36,10 +36,17 @@ public enum VectorParser {
             guard let mnemonic = doWords.first, let instruction = Instruction(rawValue: mnemonic) else {
                 throw fail("unknown instruction '\(doWords.first ?? "")'")
             }
-            let operands = try parseOperands(doWords.dropFirst(), fail)
+            let operands = try parseOperands(doWords.dropFirst(), for: instruction, fail)
 
             guard let expected = Outcome(parsing: columns[3]) else { throw fail("unknown outcome '\(columns[3])'") }
             let then = columns.count == 5 ? try settings(words(columns[4])[...], fail) : []
+            for setting in then {
+                do {
+                    try setting.checkRange()
+                } catch {
+                    throw fail(error.message)
+                }
+            }
             let vector = ConformanceVector(name: name, file: file, line: lineNumber, citation: citation, base: base,
                                            given: given, instruction: instruction, operands: operands,
                                            expected: expected, then: then)
@@ -69,8 +76,15 @@ public enum VectorParser {
         return result
     }
 
-    static func parseOperands(_ words: ArraySlice<String>, _ fail: (String) -> InputError) throws(InputError) -> Operands {
+    /// Instructions with a memory operand whose encoding a VM exit reports (SDM 28.2.5), and
+    /// those of them with a register form (Reg1) or a second register (Reg2).
+    static let encodedMemoryOperand: Set<Instruction> = [.vmxon, .vmclear, .vmptrld, .vmptrst, .vmread, .vmwrite, .invept, .invvpid]
+    static let encodedRegisters: Set<Instruction> = [.vmread, .vmwrite, .invept, .invvpid]
+
+    static func parseOperands(_ words: ArraySlice<String>, for instruction: Instruction,
+                              _ fail: (String) -> InputError) throws(InputError) -> Operands {
         var o = Operands()
+        var encodingKeys: [String] = []
         for word in words {
             if word == "reg" {
                 o.registerForm = true
@@ -88,6 +102,13 @@ public enum VectorParser {
                 }
                 continue
             }
+            if let form = try parseEncoding(key, valueText, into: &o.form, fail) {
+                guard form == "reg1" || form == "reg2" ? encodedRegisters.contains(instruction) : encodedMemoryOperand.contains(instruction) else {
+                    throw fail("'\(key)=' does not apply: \(instruction.rawValue) has no such operand to encode")
+                }
+                encodingKeys.append(form)
+                continue
+            }
             guard let value = parseInteger(valueText) else { throw fail("bad operand value '\(word)'") }
             switch key {
             case "addr": o.address = value
@@ -102,7 +123,54 @@ public enum VectorParser {
             default: throw fail("unknown operand '\(key)'")
             }
         }
+        // The register form has no memory operand to describe; Reg1 exists only in it; a scale
+        // needs an index.
+        let memoryKeys = encodingKeys.filter { $0 != "reg1" && $0 != "reg2" }
+        if o.registerForm, let first = memoryKeys.first { throw fail("'\(first)=' describes a memory operand, but the operand is 'reg'") }
+        if !o.registerForm && encodingKeys.contains("reg1") { throw fail("'reg1=' names the register operand: it needs 'reg'") }
+        if o.form.index == nil && encodingKeys.contains("scale") { throw fail("'scale=' needs an 'index='") }
         return o
+    }
+
+    /// One operand-encoding key (Data/spec/README.md "Operands"): its name when it is one, nil
+    /// when the key is not an encoding key; throws for a value outside what x86 can encode.
+    static func parseEncoding(_ key: String, _ text: String, into form: inout OperandEncoding,
+                              _ fail: (String) -> InputError) throws(InputError) -> String? {
+        func register() throws(InputError) -> GeneralRegister {
+            guard let r = GeneralRegister.byName[text] else { throw fail("'\(key)=' must be a register rax-r15, got '\(text)'") }
+            return r
+        }
+        /// Base and index may be absent.
+        func optionalRegister() throws(InputError) -> GeneralRegister? { text == "none" ? nil : try register() }
+        switch key {
+        case "seg":
+            guard let r = OperandEncoding.dataSegments.first(where: { $0.name == text }) else {
+                throw fail("'seg=' must be es, cs, ss, ds, fs or gs, got '\(text)'")
+            }
+            form.segment = r
+        case "base": form.base = try optionalRegister()
+        case "index":
+            let r = try optionalRegister()
+            if r == .rsp { throw fail("'index=rsp' cannot be encoded (SIB index 100b means no index)") }
+            form.index = r
+        case "scale":
+            guard let n = parseInteger(text), [1, 2, 4, 8].contains(n) else { throw fail("'scale=' must be 1, 2, 4 or 8, got '\(text)'") }
+            form.scale = n
+        case "disp":
+            let negative = text.hasPrefix("-")
+            guard let magnitude = parseInteger(negative ? String(text.dropFirst()) : text),
+                  magnitude <= (negative ? 0x8000_0000 : 0x7FFF_FFFF) else {
+                throw fail("'disp=' must be a signed 32-bit displacement, got '\(text)'")
+            }
+            form.displacement = negative ? 0 &- magnitude : magnitude
+        case "asize":
+            guard let n = parseInteger(text), [16, 32, 64].contains(n) else { throw fail("'asize=' must be 16, 32 or 64, got '\(text)'") }
+            form.addressSize = n
+        case "reg1": form.reg1 = try register()
+        case "reg2": form.reg2 = try register()
+        default: return nil
+        }
+        return key
     }
 }
 

@@ -46,6 +46,27 @@ import Testing
         ("@ c\nv | outside | VMXON | exit(35)", 2, "unknown outcome"),
         ("@ c\nv | outside | VMXON | #VMEXIT(0x1234)", 2, "unknown outcome"),
         ("@ c\nv | outside | VMXON | entry-failure(20,0)", 2, "unknown outcome"),
+        // Operand encodings x86 cannot express, or that do not apply, are errors (SDM 28.2.5).
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 index=rsp | #UD", 2, "index=rsp"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 scale=4 | #UD", 2, "needs an 'index='"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 index=rax scale=3 | #UD", 2, "1, 2, 4 or 8"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 disp=0x80000000 | #UD", 2, "signed 32-bit"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 disp=-0x80000001 | #UD", 2, "signed 32-bit"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 asize=8 | #UD", 2, "16, 32 or 64"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 seg=tr | #UD", 2, "'seg=' must be"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 base=eax | #UD", 2, "must be a register"),
+        ("@ c\nv | guest | VMCLEAR addr=0x2000 reg2=rcx | #UD", 2, "does not apply"),
+        ("@ c\nv | guest | VMLAUNCH disp=8 | #UD", 2, "does not apply"),
+        ("@ c\nv | guest | VMREAD enc=0 reg1=rcx | #UD", 2, "needs 'reg'"),
+        ("@ c\nv | guest | VMREAD reg enc=0 base=rcx | #UD", 2, "the operand is 'reg'"),
+        ("@ c\nv | guest | VMREAD enc=0 | exit(23) | info.scale=3", 2, "scale is 1, 2, 4 or 8"),
+        ("@ c\nv | guest | VMREAD enc=0 | exit(23) | info.seg=6", 2, "out of range"),
+        ("@ c\nv | guest | VMREAD enc=0 | exit(23) | info.base=16", 2, "rax-r15"),
+        ("@ c\nv | outside gdtr.limit=0x100000000 | VMXON | #UD", 2, "out of range"),
+        ("@ c\nv | root info.reg=1 | VMXON | #UD", 2, "needs a current VMCS"),
+        // A `then` value is range-checked like a `given` one; EXITCODE is 64 bits wide (APM
+        // Appendix B), so VMEXIT_INVALID is in range there.
+        ("@ c\nv | outside | VMXON | #UD | cpl=7", 2, "out of range"),
     ])
     func rejectsMalformedInputWithItsLine(_ text: String, _ line: Int, _ message: String) {
         do {
@@ -56,6 +77,29 @@ import Testing
             #expect(error.description.hasPrefix("bad.vectors:\(line): "))
             #expect(error.message.contains(message), "\(error.message)")
         }
+    }
+
+    /// The operand encoding reaches the model: a VMREAD exit reports the register form's Reg1
+    /// and Reg2, and a memory form's segment, base, index, scale and sign-extended displacement
+    /// (SDM 28.2.1, 28.2.5 "Format of the VM-Exit Instruction-Information Field as Used for
+    /// VMREAD and VMWRITE").
+    @Test func operandEncodingIsReportedByTheExit() throws {
+        let text = """
+        @ SDM 28.2.5
+        mem | guest | VMREAD enc=0x681e seg=ss base=r9 index=rcx scale=8 disp=-2 reg2=r14 | exit(23)
+        reg | guest | VMREAD reg enc=0x681e reg1=rbx reg2=r8 | exit(23)
+        """
+        let vectors = try VectorParser.parse(text, file: "t")
+        var memory = try vectors[0].initialState(.reference)
+        _ = InstructionModel.standard(.vmread).execute(&memory, vectors[0].operands)
+        // scale 8 (3), address size 64 (2 << 7), SS (2 << 15), index RCX (1 << 18), base R9 (9 << 23), Reg2 R14 (14 << 28)
+        let expected: UInt64 = 3 | 2 << 7 | 2 << 15 | 1 << 18 | 9 << 23 | 14 << 28
+        #expect(memory.currentField(VMCSFieldEncoding.exitInstructionInfo) == expected)
+        #expect(memory.currentField(VMCSFieldEncoding.exitQualification) == 0xFFFF_FFFF_FFFF_FFFE)
+        var register = try vectors[1].initialState(.reference)
+        _ = InstructionModel.standard(.vmread).execute(&register, vectors[1].operands)
+        #expect(register.currentField(VMCSFieldEncoding.exitInstructionInfo) == 3 << 3 | 1 << 10 | 8 << 28)
+        #expect(register.currentField(VMCSFieldEncoding.exitQualification) == 0)
     }
 
     /// The runner reports a vector whose expectation the model does not meet: wrong outcome,
