@@ -4,6 +4,7 @@
 # `__cpl3-probe`), `check --no-guest`, `check --from` the Data/hosts capture and
 # `capture --no-guest`, with the inclusive cost of the hot spots of issue 16.
 #   benchmarks/profile-check.sh [binary]     (default: a release build, static Swift stdlib)
+# PROFILE_KEEP=DIR keeps the callgrind files there (callgrind_annotate --inclusive=yes DIR/NAME.cg).
 # valgrind 3.19 cannot read the DWARF 5 that Swift emits, so a copy without debug info (symbols
 # kept) is profiled.
 set -euo pipefail
@@ -16,6 +17,8 @@ if [ -z "$bin" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+keep=${PROFILE_KEEP:-}
+if [ -n "$keep" ]; then mkdir -p "$keep"; fi
 objcopy --strip-debug "$bin" "$work/virtcheck"
 capture=$(ls Data/hosts/*.json | head -1)
 profile() {
@@ -24,8 +27,9 @@ profile() {
   local total
   total=$(callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}')
   echo "$name: $total instructions"
+  if [ -n "$keep" ]; then cp "$work/$name.cg" "$keep/"; fi
   callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null \
-    | grep -E 'VerificationReportV6verify|JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot' \
+    | grep -E 'JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot|SnapshotCoding|JSONReader|JSONTreeDecoder|ReportEncoder|JSONValueO10serialized|PCIIDsScan|OfflineLoaderO14decodeSnapshot' \
     | awk '{ sub(/\[.*$/, ""); print "  " $0 }' | cut -c1-150 || true
 }
 profile check check --format json --output "$work/report.json"

@@ -8,7 +8,7 @@ public struct PCIDeviceEvidence: Codable, Sendable, Hashable {
     public var vendor: String?
     public var device: String?
     public var classCode: String?
-    /// Names from pci.ids through libpci; nil where the database has none (e.g. 8086:0d57).
+    /// Names from pci.ids, as libpci gives them; nil where the database has none (e.g. 8086:0d57).
     public var vendorName: String?
     public var deviceName: String?
     public var className: String?

@@ -6,7 +6,8 @@ public struct PCIEvidence: Codable, Sendable, Hashable {
     public var status: EvidenceStatus
     public var detail: String?
     public var devices: [PCIDeviceEvidence]
-    /// The name database libpci used (`/usr/share/misc/pci.ids`), nil when names were not looked up.
+    /// The name database as libpci names it (`/usr/share/misc/pci.ids.gz` on Debian, which ships it
+    /// uncompressed; see `PCINameDatabase.scanPath`), nil when names were not looked up.
     public var namesSource: String?
 
     public init(source: String = "/sys/bus/pci/devices", status: EvidenceStatus, detail: String? = nil,

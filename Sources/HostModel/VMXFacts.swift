@@ -91,7 +91,7 @@ public struct VMXFacts: Codable, Sendable, Hashable {
         case controls, eptVpidCapabilities, misc, fixedBits, vmcsHighestIndex, vmfuncControls
     }
 
-    /// `SnapshotCoding.decoder()` (convertFromSnakeCase) turns the JSON key `ept_5level` into
+    /// `SnapshotCoding.decode` (convertFromSnakeCase) turns the JSON key `ept_5level` into
     /// `ept5Level`, which no longer matches the CodingKey above; this key reads that spelling.
     private enum ConvertedKeys: String, CodingKey {
         case ept5level = "ept5Level"

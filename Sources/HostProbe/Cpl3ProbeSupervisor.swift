@@ -25,7 +25,7 @@ public struct Cpl3ProbeSupervisor: Sendable {
         if outcome.killed != nil {
             return Cpl3ProbeEvidence(results: [], error: "CPL3 probe child killed (time limit or too much output)")
         }
-        if outcome.status == 0, let evidence = try? SnapshotCoding.decoder().decode(Cpl3ProbeEvidence.self, from: outcome.stdout) {
+        if outcome.status == 0, let evidence = try? SnapshotCoding.decode(Cpl3ProbeEvidence.self, from: outcome.stdout) {
             return evidence
         }
         let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

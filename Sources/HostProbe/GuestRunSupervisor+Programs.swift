@@ -15,7 +15,7 @@ extension GuestRunSupervisor {
         }
         if outcome.killed != nil { return .failure(ProgramRunError(description: "program run child killed (time limit or output)")) }
         guard outcome.status == 0,
-              let outcomes = try? SnapshotCoding.decoder().decode([GuestProgramOutcome].self, from: outcome.stdout) else {
+              let outcomes = try? SnapshotCoding.decode([GuestProgramOutcome].self, from: outcome.stdout) else {
             let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             return .failure(ProgramRunError(description: "program run child \(outcome.statusText) without outcomes: \(stderr)"))
         }

@@ -66,7 +66,7 @@ public struct GuestRunSupervisor: Sendable {
         case nil:
             break
         }
-        if outcome.status == 0, let evidence = try? SnapshotCoding.decoder().decode(GuestRunEvidence.self, from: outcome.stdout) {
+        if outcome.status == 0, let evidence = try? SnapshotCoding.decode(GuestRunEvidence.self, from: outcome.stdout) {
             return evidence
         }
         let stderr = String(decoding: outcome.stderr.suffix(400), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -37,7 +37,12 @@ extension GuestRunner {
                                        cr0: sregs.cr0, cr4: sregs.cr4, exits: exits, resultMemory: hex, error: error)
         }
         let machine: GuestMachine
-        do throws(KVMError) { machine = try prepare(program, device: device) } catch {
+        // A VM of its own per program: these programs may leave state that `GuestMachine.reset`
+        // does not restore (FPU, MSRs), which the next would read; `check`'s three guests set
+        // all the state they use, so they share one.
+        do throws(KVMError) {
+            machine = try prepare(program, on: GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize))
+        } catch {
             if error.isOwnLimit { throw error }
             return outcome(nil, error: error.description)
         }

@@ -41,8 +41,17 @@ public struct GuestRunner: Sendable {
                 throw GuestRunFailure.ownLimit(error)
             }
             defer { watchdog.disarm() }
+            // One VM for every program, reset between them (`GuestMachine.reset`); made at the
+            // first program, and each program reports the failure to make it, as before.
+            var machine: GuestMachine?
+            func vm() throws(KVMError) -> GuestMachine {
+                if let machine { return machine }
+                let made = try GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize)
+                machine = made
+                return made
+            }
             for program in programs {
-                let run = try execute(program, device: device, watchdog: watchdog)
+                let run = try execute(program, machine: vm, watchdog: watchdog)
                 runs.append(run)
             }
             var problems: [String] = []
@@ -50,7 +59,7 @@ public struct GuestRunner: Sendable {
             if !failed.isEmpty { problems.append("guest did not return its expected value: \(failed.joined(separator: ", "))") }
             var latency: GuestRunEvidence.ExitLatency?
             if measureLatency {
-                do throws(GuestRunFailure) { latency = try measure(device: device, watchdog: watchdog) } catch {
+                do throws(GuestRunFailure) { latency = try measure(machine: vm, watchdog: watchdog) } catch {
                     if error.isTimeout || error.ownLimit != nil { throw error }
                     problems.append(error.description)
                 }
@@ -88,15 +97,16 @@ public struct GuestRunner: Sendable {
         }
     }
 
-    /// Creates a fresh VM for `program`, runs it to HLT (or failure), and checks its result.
-    func execute(_ program: GuestProgram, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> GuestModeRun {
+    /// Prepares the run's VM for `program`, runs it to HLT (or failure), and checks its result.
+    func execute(_ program: GuestProgram, machine vm: () throws(KVMError) -> GuestMachine,
+                 watchdog: GuestWatchdog) throws(GuestRunFailure) -> GuestModeRun {
         var exits: [GuestExit] = []
         func failed(_ detail: String) -> GuestModeRun {
             GuestModeRun(mode: program.name, ok: false, expected: program.expected, observed: nil, exits: exits, detail: detail)
         }
         let machine: GuestMachine
         do throws(KVMError) {
-            machine = try prepare(program, device: device)
+            machine = try prepare(program, on: vm())
         } catch {
             if error.isOwnLimit { throw .ownLimit(error) }
             return failed(error.description)
@@ -151,9 +161,9 @@ public struct GuestRunner: Sendable {
                             exits: exits, detail: problems.isEmpty ? detail : problems.joined(separator: "; "))
     }
 
-    /// A VM with the program loaded at `Layout.entry` and the vCPU in the program's mode.
-    func prepare(_ program: GuestProgram, device: KVMDevice) throws(KVMError) -> GuestMachine {
-        let machine = try GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize)
+    /// The VM reset, with the program loaded at `Layout.entry` and the vCPU in the program's mode.
+    func prepare(_ program: GuestProgram, on machine: GuestMachine) throws(KVMError) -> GuestMachine {
+        try machine.reset()
         machine.load(program.code, at: GuestProgram.Layout.entry)
         var sregs = try machine.specialRegisters()
         switch program.mode {
@@ -203,10 +213,10 @@ public struct GuestRunner: Sendable {
     }
 
     /// Times userspace exits (OUT round trips) and in-kernel exits (CPUID batches) in long mode.
-    func measure(device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> GuestRunEvidence.ExitLatency {
+    func measure(machine vm: () throws(KVMError) -> GuestMachine, watchdog: GuestWatchdog) throws(GuestRunFailure) -> GuestRunEvidence.ExitLatency {
         let program = GuestProgram.latency(outs: userspaceExits, batches: batches, cpuidsPerBatch: cpuidsPerBatch)
         let machine: GuestMachine
-        do throws(KVMError) { machine = try prepare(program, device: device) } catch {
+        do throws(KVMError) { machine = try prepare(program, on: vm()) } catch {
             if error.isOwnLimit { throw .ownLimit(error) }
             throw .unexpected("latency guest: \(error)")
         }
@@ -233,7 +243,8 @@ public struct GuestRunner: Sendable {
             default: throw .unexpected("latency guest: unexpected exit \(step.exit.reason) after \(seen - 1) exits")
             }
         }
-        // The first OUT includes the vCPU's first entry; the first marker only closes the OUT loop.
+        // The first OUT includes the program's first entry (after its registers were set); the first
+        // marker only closes the OUT loop.
         guard userspace.count == Int(userspaceExits), markers.count == Int(batches) + 1,
               let roundTrip = LatencyStats(samples: Array(userspace.dropFirst())) else {
             throw .unexpected("latency guest: \(userspace.count) OUT exits and \(markers.count) markers, expected \(userspaceExits) and \(batches + 1)")

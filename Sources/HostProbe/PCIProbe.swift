@@ -12,25 +12,36 @@ public enum PCIProbe {
             return PCIEvidence(status: status, detail: status == .absent ? "no PCI bus in sysfs" : "cannot list \(devicesPath)",
                                devices: [])
         }
+        var devices = addresses.map { device(address: $0, root: root) }
+        // Named after all are read: pci.ids is searched once for the IDs present.
         let names = PCINameDatabase()
-        let devices = addresses.map { device(address: $0, root: root, names: names) }
+        if let names {
+            let found = names.names(devices.map(ids))
+            for i in devices.indices {
+                devices[i].vendorName = found[i].vendor
+                devices[i].deviceName = found[i].device
+                devices[i].className = found[i].className
+            }
+        }
         return PCIEvidence(status: .ok, devices: devices, namesSource: names?.path)
     }
 
-    static func device(address: String, root: HostRoot, names: PCINameDatabase?) -> PCIDeviceEvidence {
+    /// The IDs pci.ids names, from the sysfs files as read.
+    static func ids(_ device: PCIDeviceEvidence) -> PCINameDatabase.IDs {
+        PCINameDatabase.IDs(vendor: device.vendor.flatMap { Hex.parse32(Substring($0)) }.map(Int.init),
+                            device: device.device.flatMap { Hex.parse32(Substring($0)) }.map(Int.init),
+                            classCode: device.classCode.flatMap { Hex.parse32(Substring($0)) }.map { Int($0 >> 8) })
+    }
+
+    /// One function's files; its names are filled in by `probe`.
+    static func device(address: String, root: HostRoot) -> PCIDeviceEvidence {
         let dir = devicesPath + "/" + address
         let vendor = root.value(dir + "/vendor")
         let device = root.value(dir + "/device")
         let classCode = root.value(dir + "/class")
-        let vendorId = vendor.flatMap { Hex.parse32(Substring($0)) }.map(Int.init)
-        let deviceId = device.flatMap { Hex.parse32(Substring($0)) }.map(Int.init)
-        let classId = classCode.flatMap { Hex.parse32(Substring($0)) }.map { Int($0 >> 8) }
         let reset = root.readText(dir + "/reset_method", limit: 4096)
         return PCIDeviceEvidence(
             address: address, vendor: vendor, device: device, classCode: classCode,
-            vendorName: vendorId.flatMap { names?.vendor($0) },
-            deviceName: vendorId.flatMap { v in deviceId.flatMap { names?.device(vendor: v, device: $0) } },
-            className: classId.flatMap { names?.className($0) },
             driver: root.linkName(dir + "/driver"),
             iommuGroup: root.linkName(dir + "/iommu_group"),
             resetMethod: reset.status == .absent ? nil : reset,

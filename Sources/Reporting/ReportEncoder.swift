@@ -13,45 +13,57 @@ public enum ReportEncoder {
 }
 
 /// One value under construction; containers created on the same encoder share it, as in JSONEncoder.
+/// Members and items live in the node itself and are added in place: held inside an enum payload,
+/// each added key copied the whole dictionary (quadratic in an object's size; callgrind, issue 16).
 private final class Node {
-    enum Content {
-        case empty
-        case scalar(JSONValue)
-        case object([String: Node])
-        case array([Node])
+    enum Kind {
+        case empty, scalar, object, array
     }
 
-    var content = Content.empty
+    var kind = Kind.empty
+    var scalar = JSONValue.null
+    var members: [String: Node] = [:]
+    var items: [Node] = []
 
     var value: JSONValue {
-        switch content {
+        switch kind {
         case .empty: .object([:])
-        case .scalar(let v): v
-        case .object(let members): .object(members.mapValues(\.value))
-        case .array(let items): .array(items.map(\.value))
+        case .scalar: scalar
+        case .object: .object(members.mapValues(\.value))
+        case .array: .array(items.map(\.value))
         }
     }
 
-    // Both appends first empty `content`, so the array or dictionary taken out of it is the
-    // only reference and grows in place; left in `content`, every append copied the whole
-    // container: quadratic, 131 s for the JSON report of a `--root` tree with 60,000 IOMMU groups.
+    func set(_ value: JSONValue) {
+        kind = .scalar
+        scalar = value
+    }
+
+    /// Makes this node an object (an empty one unless it already was).
+    func becomeObject() {
+        guard kind != .object else { return }
+        kind = .object
+        members = [:]
+    }
+
+    /// Makes this node an array (an empty one unless it already was).
+    func becomeArray() {
+        guard kind != .array else { return }
+        kind = .array
+        items = []
+    }
+
     func child(forKey key: String) -> Node {
-        var members: [String: Node] = [:]
-        if case .object(let m) = content { members = m }
-        content = .empty
+        becomeObject()
         let node = Node()
         members[key] = node
-        content = .object(members)
         return node
     }
 
     func appendChild() -> Node {
-        var items: [Node] = []
-        if case .array(let a) = content { items = a }
-        content = .empty
+        becomeArray()
         let node = Node()
         items.append(node)
-        content = .array(items)
         return node
     }
 }
@@ -62,12 +74,12 @@ private struct TreeEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = node.content {} else { node.content = .object([:]) }
+        node.becomeObject()
         return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .array = node.content {} else { node.content = .array([]) }
+        node.becomeArray()
         return Unkeyed(node: node, codingPath: codingPath)
     }
 
@@ -82,38 +94,35 @@ private struct Single: SingleValueEncodingContainer {
     let node: Node
     var codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { node.content = .scalar(.null) }
-    mutating func encode(_ value: Bool) throws { node.content = .scalar(.bool(value)) }
-    mutating func encode(_ value: String) throws { node.content = .scalar(.string(value)) }
+    mutating func encodeNil() throws { node.set(.null) }
+    mutating func encode(_ value: Bool) throws { node.set(.bool(value)) }
+    mutating func encode(_ value: String) throws { node.set(.string(value)) }
     mutating func encode(_ value: Double) throws {
         guard value.isFinite else {
             throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "a report number must be finite"))
         }
-        node.content = .scalar(.double(value))
+        node.set(.double(value))
     }
     mutating func encode(_ value: Float) throws { try encode(Double(value)) }
-    mutating func encode(_ value: Int) throws { node.content = .scalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { node.content = .scalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { node.content = .scalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { node.content = .scalar(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { node.content = .scalar(.int(value)) }
-    mutating func encode(_ value: UInt) throws { node.content = .scalar(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt8) throws { node.content = .scalar(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt16) throws { node.content = .scalar(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt32) throws { node.content = .scalar(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt64) throws { node.content = .scalar(.uint(value)) }
+    mutating func encode(_ value: Int) throws { node.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int8) throws { node.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int16) throws { node.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int32) throws { node.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { node.set(.int(value)) }
+    mutating func encode(_ value: UInt) throws { node.set(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt8) throws { node.set(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt16) throws { node.set(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt32) throws { node.set(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt64) throws { node.set(.uint(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: node, path: codingPath) }
 }
 
 private struct Unkeyed: UnkeyedEncodingContainer {
     let node: Node
     var codingPath: [any CodingKey]
-    var count: Int {
-        if case .array(let a) = node.content { return a.count }
-        return 0
-    }
+    var count: Int { node.kind == .array ? node.items.count : 0 }
 
-    mutating func encodeNil() throws { node.appendChild().content = .scalar(.null) }
+    mutating func encodeNil() throws { node.appendChild().set(.null) }
     mutating func encode<T: Encodable>(_ value: T) throws { try TreeEncoder.encode(value, into: node.appendChild(), path: codingPath) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -134,7 +143,7 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     private func child(_ key: Key) -> Node { node.child(forKey: SnapshotCoding.snakeCase(key.stringValue)) }
 
-    mutating func encodeNil(forKey key: Key) throws { child(key).content = .scalar(.null) }
+    mutating func encodeNil(forKey key: Key) throws { child(key).set(.null) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try TreeEncoder.encode(value, into: child(key), path: codingPath + [key])
     }

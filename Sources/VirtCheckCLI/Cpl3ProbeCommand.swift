@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HostModel
 import HostProbe
+import Reporting
 
 /// `virtcheck __cpl3-probe`: the child side of the CPL3 instruction probes. It installs fault
 /// handlers for the whole process, which is why it runs only here, started by
@@ -14,9 +15,13 @@ struct Cpl3ProbeCommand: ParsableCommand {
     )
 
     func run() throws {
+        try Self.execute()
+    }
+
+    /// Probes and prints the evidence (ReportEncoder's JSON, which the parent reads as it read
+    /// JSONEncoder's). `Entry` calls it directly for the bare `__cpl3-probe` the supervisor starts.
+    static func execute() throws {
         GuestRunSupervisor.bindChildToParent()
-        var json = try SnapshotCoding.encoder().encode(Cpl3Prober.run())
-        json.append(0x0A)
-        try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
+        try Emit.write(ReportEncoder.encode(Cpl3Prober.run()).serialized() + "\n", to: nil)
     }
 }

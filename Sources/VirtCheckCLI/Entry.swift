@@ -1,14 +1,22 @@
+import ArgumentParser
 import HostProbe
 
 /// The process entry point. The hidden children that `check` starts on every run (`__guest-run`,
 /// `__cpl3-probe`) are parsed as themselves: going through `RootCommand` built the argument sets
 /// of the whole command tree first, about two thirds of each child's instructions (callgrind,
-/// issue 16). Everything else, including their errors and help, behaves as before.
+/// issue 16). The exact forms their supervisors start skip ArgumentParser altogether (its parse
+/// was still half of each child's instructions); everything else, including their errors and
+/// help, behaves as before.
 public enum Entry {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        let rest = Array(arguments.dropFirst())
         switch arguments.first {
-        case GuestRunSupervisor.subcommand?: GuestRunCommand.main(Array(arguments.dropFirst()))
-        case Cpl3ProbeSupervisor.subcommand?: Cpl3ProbeCommand.main(Array(arguments.dropFirst()))
+        case GuestRunSupervisor.subcommand?:
+            guard let limit = GuestRunCommand.supervisorTimeLimit(rest) else { return GuestRunCommand.main(rest) }
+            direct(GuestRunCommand.self) { try GuestRunCommand.execute(timeLimitMs: limit, spin: nil, programs: []) }
+        case Cpl3ProbeSupervisor.subcommand?:
+            guard rest.isEmpty else { return Cpl3ProbeCommand.main(rest) }
+            direct(Cpl3ProbeCommand.self) { try Cpl3ProbeCommand.execute() }
         default: runRoot(arguments)
         }
     }
@@ -31,5 +39,11 @@ public enum Entry {
             }
             RootCommand.exit()
         }
+    }
+
+    /// Runs a command's work as `main` would after parsing: an error ends the process as
+    /// ArgumentParser ends it (message and exit code).
+    private static func direct(_ command: any ParsableCommand.Type, _ work: () throws -> Void) {
+        do { try work() } catch { command.exit(withError: error) }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HostModel
 import HostProbe
+import Reporting
 
 /// `virtcheck __guest-run`: the child side of the proof by execution. The parent
 /// (`GuestRunSupervisor`) starts this with posix_spawn, reads the GuestRunEvidence JSON it prints,
@@ -33,6 +34,22 @@ struct GuestRunCommand: ParsableCommand {
     }
 
     func run() throws {
+        try Self.execute(timeLimitMs: timeLimitMs, spin: spin, programs: programs)
+    }
+
+    /// The one form `GuestRunSupervisor` starts on every check (`--time-limit-ms N`, N in range),
+    /// read without ArgumentParser, whose parse (its completion-script check above all) was half of
+    /// this child's instructions (callgrind, issue 16); nil for any other form, which goes through
+    /// `main` (help, errors and the test options as before).
+    static func supervisorTimeLimit(_ arguments: [String]) -> UInt64? {
+        guard arguments.count == 2, arguments[0] == "--time-limit-ms", let ms = UInt64(arguments[1]),
+              (1...maxTimeLimitMs).contains(ms) else { return nil }
+        return ms
+    }
+
+    /// Runs the guests and prints their evidence. The JSON is ReportEncoder's (explicit nulls),
+    /// which the parent reads (`SnapshotCoding.decode`) as it read JSONEncoder's.
+    static func execute(timeLimitMs: UInt64, spin: GuestProgram.Mode?, programs: [String]) throws {
         GuestRunSupervisor.bindChildToParent()
         if !programs.isEmpty {
             let parsed = try programs.map { spec in
@@ -47,17 +64,13 @@ struct GuestRunCommand: ParsableCommand {
             do throws(KVMError) { outcomes = try runner.runPrograms() } catch {
                 throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
             }
-            var json = try SnapshotCoding.encoder().encode(outcomes)
-            json.append(0x0A)
-            try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
+            try Emit.write(ReportEncoder.encode(outcomes).serialized() + "\n", to: nil)
             return
         }
         let runner = GuestRunner(programs: spin.map { [.spin($0)] } ?? [.realMode, .long64],
                                  measureLatency: spin == nil,
                                  timeLimitNanoseconds: timeLimitMs * 1_000_000)
-        var json = try SnapshotCoding.encoder().encode(runner.run())
-        json.append(0x0A)
-        try Emit.write(String(decoding: json, as: UTF8.self), to: nil)
+        try Emit.write(ReportEncoder.encode(runner.run()).serialized() + "\n", to: nil)
     }
 }
 

@@ -19,7 +19,7 @@ import Testing
         let cap = try #require(object["ept_vpid_capabilities"] as? [String: Any])
         #expect(cap["page_walk5"] as? Bool == true && cap["pages1g"] as? Bool == true)
 
-        let decoded = try SnapshotCoding.decoder().decode(VMXFacts.self, from: SnapshotCoding.encoder().encode(facts))
+        let decoded = try SnapshotCoding.decode(VMXFacts.self, from: SnapshotCoding.encoder().encode(facts))
         #expect(decoded.ept5level == true)
         #expect(decoded == facts)
     }

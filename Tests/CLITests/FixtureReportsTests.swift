@@ -43,7 +43,30 @@ struct FixtureReportsTests {
         return golden
     }
 
+    /// The captured snapshots of Data/hosts (this workplace's own host among them), read back by
+    /// `check --from`: their reports are held to the ones main's build wrote before the snapshot
+    /// was read by `JSONReader` instead of JSONDecoder and the report written as bytes (issue 16).
+    static let snapshots: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: VirtCheckBinary.repoPath("Data/hosts"))) ?? [])
+        .filter { $0.hasSuffix(".json") }.sorted().map { "Data/hosts/\($0)" }
+
+    @Test(arguments: snapshots)
+    func snapshotReportMatchesTheReportBefore(_ snapshot: String) throws {
+        let name = "snapshot-" + URL(fileURLWithPath: snapshot).deletingPathExtension().lastPathComponent
+        let goldenData = try Data(contentsOf: URL(fileURLWithPath: VirtCheckBinary.repoPath("Tests/CLITests/Fixtures/reports/\(name).json")))
+        let golden = try #require(try JSONSerialization.jsonObject(with: goldenData) as? [String: Any])
+        let r = try VirtCheckBinary.run(["check", "--from", VirtCheckBinary.repoPath(snapshot), "--format", "json"])
+        #expect([0, 1, 3].contains(r.status), "\(r.stderr)")
+        let fresh = try #require(r.json, "check --from \(snapshot) prints a JSON report")
+        let want = Self.normalised(golden), got = Self.normalised(fresh)
+        if want != got {
+            let differing = Set(want.allKeys.compactMap { $0 as? String } + got.allKeys.compactMap { $0 as? String })
+                .filter { (want[$0] as? NSObject) != (got[$0] as? NSObject) }.sorted()
+            Issue.record("\(snapshot): the report differs from Tests/CLITests/Fixtures/reports/\(name).json in \(differing); if intended, run scripts/make-fixture-reports")
+        }
+    }
+
     @Test func everyFixtureRootHasAGoldenReport() {
+        #expect(Self.snapshots.count >= 4, "the captured snapshots are found")
         #expect(Self.roots.count >= 7, "the fixture roots are found")
         for root in Self.roots {
             let name = URL(fileURLWithPath: root).lastPathComponent

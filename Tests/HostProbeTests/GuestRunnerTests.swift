@@ -60,6 +60,26 @@ struct GuestRunnerTests {
     }
 
     /// Opening fails before any signal handler is installed, so this one may run in-process.
+    /// The one VM the guests share starts each program as a new one would: what a program left
+    /// in RAM is zeroed, pages it never touched stay untouched, and the reset registers return.
+    /// (No KVM_RUN here: only the VM's memory and registers, so no watchdog signal is involved.)
+    @Test func aResetMachineIsAsFreshAsANewOne() throws {
+        let machine = try GuestMachine(device: try KVMDevice(path: "/dev/kvm"), memorySize: GuestProgram.Layout.memorySize)
+        try machine.reset()
+        let fresh = try machine.specialRegisters()
+        machine.write64(0x1122_3344_5566_7788, at: GuestProgram.Layout.resultPhysical)
+        machine.write64(0xFFFF_FFFF_FFFF_FFFF, at: GuestProgram.Layout.memorySize - 8)
+        var sregs = fresh
+        sregs.cr0 = GuestMemoryLayout.longModeCR0
+        sregs.cr3 = UInt64(GuestProgram.Layout.pml4)
+        try machine.setSpecialRegisters(sregs)
+        try machine.reset()
+        #expect(machine.read64(at: GuestProgram.Layout.resultPhysical) == 0)
+        #expect(machine.read64(at: GuestProgram.Layout.memorySize - 8) == 0)
+        let again = try machine.specialRegisters()
+        #expect(again.cr0 == fresh.cr0 && again.cr3 == fresh.cr3 && again.cs.base == fresh.cs.base)
+    }
+
     @Test func aMissingDeviceIsEvidenceNotACrash() {
         let evidence = GuestRunner().run(device: "/nonexistent/kvm")
         #expect(!evidence.ok)

@@ -11,7 +11,7 @@ import Testing
         let snapshot = Snapshot(source: SourceInfo(kind: .root, paths: [FixtureRoot.path("amd-ryzen-chipset-group")]),
                                 pci: f.pciEvidence, iommu: f.iommuEvidence)
         let data = try SnapshotCoding.encoder().encode(snapshot)
-        let back = try SnapshotCoding.decoder().decode(Snapshot.self, from: data)
+        let back = try SnapshotCoding.decode(Snapshot.self, from: data)
         #expect(back == snapshot)
         let iommu = IOMMUDecoder.facts(iommu: back.iommu, pci: back.pci)
         let again = PassthroughRules.assess(iommu: iommu, pci: PCIDecoder.facts(pci: back.pci, iommu: iommu))

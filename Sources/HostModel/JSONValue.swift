@@ -1,5 +1,3 @@
-import HostModel
-
 /// A JSON document as a value: what `ReportEncoder` produces from a Codable value. Holding the
 /// document as a tree lets every command's JSON be written with one stable layout (sorted keys,
 /// explicit nulls), and lets the HTML show a whole fact it has no special layout for (a
@@ -48,37 +46,46 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Pretty-printed JSON, keys sorted, two-space indent, slashes unescaped: stable text that diffs well.
     public func serialized() -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
         write(into: &out, indent: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout String, indent: Int) {
+    /// Written as UTF-8 bytes, not appended to a String piece by piece (each small String append
+    /// cost more than the bytes it added; callgrind, issue 16).
+    private func write(into out: inout [UInt8], indent: Int) {
         switch self {
-        case .null, .bool, .int, .uint, .double: out += scalarText ?? ""
+        case .null, .bool, .int, .uint, .double: out.append(contentsOf: (scalarText ?? "").utf8)
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
-            out += "[\n"
+            guard !items.isEmpty else { return out.append(contentsOf: "[]".utf8) }
+            out.append(contentsOf: "[\n".utf8)
             for (i, item) in items.enumerated() {
-                out += String(repeating: "  ", count: indent + 1)
+                JSONValue.indent(indent + 1, into: &out)
                 item.write(into: &out, indent: indent + 1)
-                out += i == items.count - 1 ? "\n" : ",\n"
+                out.append(contentsOf: (i == items.count - 1 ? "\n" : ",\n").utf8)
             }
-            out += String(repeating: "  ", count: indent) + "]"
+            JSONValue.indent(indent, into: &out)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
-            out += "{\n"
+            guard !members.isEmpty else { return out.append(contentsOf: "{}".utf8) }
+            out.append(contentsOf: "{\n".utf8)
             let keys = members.keys.sorted()
             for (i, key) in keys.enumerated() {
-                out += String(repeating: "  ", count: indent + 1)
+                JSONValue.indent(indent + 1, into: &out)
                 JSONValue.quote(key, into: &out)
-                out += ": "
+                out.append(contentsOf: ": ".utf8)
                 members[key]!.write(into: &out, indent: indent + 1)
-                out += i == keys.count - 1 ? "\n" : ",\n"
+                out.append(contentsOf: (i == keys.count - 1 ? "\n" : ",\n").utf8)
             }
-            out += String(repeating: "  ", count: indent) + "}"
+            JSONValue.indent(indent, into: &out)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func indent(_ levels: Int, into out: inout [UInt8]) {
+        for _ in 0..<levels * 2 { out.append(UInt8(ascii: " ")) }
     }
 
     /// Integral values print without a fraction (`1200`, not `1200.0`); others in Swift's shortest
@@ -89,32 +96,32 @@ public enum JSONValue: Sendable, Hashable {
         return String(d)
     }
 
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        // Most strings are printable ASCII with nothing to escape: appended whole, not scalar by
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Most strings are printable ASCII with nothing to escape: copied whole, not scalar by
         // scalar (the per-scalar loop was 7% of a check's instructions; callgrind, issue 16).
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out += s
-            out += "\""
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
             return
         }
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+            case "\"": out.append(contentsOf: "\\\"".utf8)
+            case "\\": out.append(contentsOf: "\\\\".utf8)
+            case "\n": out.append(contentsOf: "\\n".utf8)
+            case "\r": out.append(contentsOf: "\\r".utf8)
+            case "\t": out.append(contentsOf: "\\t".utf8)
             default:
                 if InputText.isInert(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
                     let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out.append(contentsOf: String(scalar).utf8)
                 }
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 
