@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "HostModel"),
         .target(
             name: "VirtCheckData",
-            exclude: ["spec/README.md"],
+            // The rule catalogue and profiles are compiled into Analysis by the RuleTables plugin.
+            exclude: ["spec/README.md", "rules/catalogue.yaml", "rules/profiles.yaml"],
             resources: [
                 .embedInCode("tables/cpuid_features.tsv"),
                 .embedInCode("tables/guest_cpu_features.tsv"),
@@ -31,8 +32,6 @@ let package = Package(
                 .embedInCode("tables/vmx_msr_bits.tsv"),
                 .embedInCode("tables/kvm_capabilities.tsv"),
                 .embedInCode("tables/popek_goldberg.tsv"),
-                .embedInCode("rules/catalogue.yaml"),
-                .embedInCode("rules/profiles.yaml"),
                 .embedInCode("rules/cpu_models.tsv"),
                 .embedInCode("spec/vmxon.vectors"),
                 .embedInCode("spec/vmxoff.vectors"),
@@ -58,7 +57,15 @@ let package = Package(
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
-        .target(name: "Analysis", dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")]),
+        /// Yams only for `--policy` files (user YAML); the rule tables are compiled at build time.
+        .target(
+            name: "Analysis",
+            dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")],
+            plugins: ["RuleTables"]
+        ),
+        /// Turns Data/rules/catalogue.yaml and profiles.yaml into Swift source for Analysis.
+        .executableTarget(name: "compile-rule-tables", dependencies: ["HostModel", .product(name: "Yams", package: "Yams")]),
+        .plugin(name: "RuleTables", capability: .buildTool(), dependencies: ["compile-rule-tables"]),
         .target(name: "Emulator", dependencies: ["HostModel", "VirtCheckData"]),
         .target(name: "Reporting", dependencies: ["HostModel", "Analysis", "Emulator", "Validation", "CShims"]),
         .target(name: "Validation", dependencies: ["HostModel", "HostProbe", "Emulator"]),
@@ -71,7 +78,7 @@ let package = Package(
         ),
         .executableTarget(name: "virtcheck", dependencies: ["VirtCheckCLI"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData"], exclude: ["Fixtures"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
         .testTarget(name: "HostProbeTests", dependencies: ["HostProbe", "HostModel", "Analysis", "Reporting", "VirtCheckData"], exclude: ["Fixtures"]),
         /// Runs the built binary and the real consumers of its outputs, for every test target.
         .target(name: "VirtCheckTestSupport", path: "Tests/TestSupport"),

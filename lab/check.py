@@ -122,6 +122,10 @@ def judge(scenario, share):
         if "irq_remapping" in truth:
             expect((truth["irq_remapping"] == "on") == (root["iommu"]["interrupt_remapping"] is True),
                    f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck interrupt_remapping={root['iommu']['interrupt_remapping']}")
+        if "irq_remapping" in truth:
+            f = finding(root, "iommu.interrupt-remapping")
+            expect((truth["irq_remapping"] == "on") == (f is not None and f["status"] == "pass"),
+                   f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck finding iommu.interrupt-remapping={f and f['status']}")
         if "iommu_groups" in truth:
             n = int(truth["iommu_groups"])
             expect(len(root["iommu"]["groups"]) == n and (root["iommu"]["enabled"] is True) == (n > 0),
@@ -276,3 +280,35 @@ def keep_capture(scenario, share, repo, command):
     with open(os.path.join(repo, "Data/hosts", name + ".provenance.md"), "w") as f:
         f.write(provenance.replace(f"The snapshot of the same machine\nis Data/hosts/{name}.json.",
                                    f"Its --root tree is\nTests/HostProbeTests/Fixtures/roots/{name}/."))
+
+
+TEXTS = {"lspci-vvv.txt": "`lspci -vvv` as root (Debian pciutils, after the truth steps)",
+         "lspci-xxxx.txt": "`lspci -xxxx` as root (Debian pciutils, after the truth steps)",
+         "dmesg.txt": "`dmesg` at the end of the scenario script (lab/guest/init)"}
+
+
+def keep_texts(scenario, share, repo, command):
+    """Copies a lab machine's `lspci -vvv`, `lspci -xxxx` and dmesg to Data/hosts/NAME/, with
+    provenance: the text inputs users paste, from a real kernel on known hardware."""
+    name = scenario["texts"]
+    dst = os.path.join(repo, "Data/hosts", name)
+    os.makedirs(dst, exist_ok=True)
+    for f in TEXTS:
+        rc = os.path.join(share, f[:-len(".txt")] + ".rc")
+        if os.path.exists(rc) and open(rc).read().strip() != "0":
+            raise ValueError(f"{scenario['name']}: {f} exited {open(rc).read().strip()}")
+        shutil.copy(os.path.join(share, f), os.path.join(dst, f))
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    kernel = next((l.split("Linux version ", 1)[1].split()[0] for l in open(os.path.join(share, "dmesg.txt"), errors="replace")
+                   if "Linux version " in l), "unknown")
+    pciutils = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "pciutils"], capture_output=True, text=True).stdout
+    listing = "".join(f"- `{f}`: {what}\n" for f, what in TEXTS.items())
+    with open(os.path.join(dst, "README.md"), "w") as f:
+        f.write(f"# {name}: text captures of a lab machine (real Linux under QEMU)\n\n"
+                f"{scenario['title']}.\nMade by `scripts/lab --texts {scenario['name']}` (lab/scenarios.json).\n\n"
+                f"{listing}\n"
+                f"- QEMU: {qemu}, TCG\n- Guest kernel: Debian linux-image-{kernel} (uname -r {kernel})\n"
+                f"- lspci: pciutils {pciutils} from this machine's Debian package, with its libraries and pci.ids\n"
+                f"- Command line: `{' '.join(command)}`\n"
+                f"- Guest steps: `{'; '.join(scenario['guest'])}`\n\n"
+                "Nothing is edited: every file is the guest's own output.\n")

@@ -2,7 +2,7 @@
 """The lab: boots real Linux machines under QEMU (TCG), one per scenario of lab/scenarios.json,
 runs the lab's own truth programs and virtcheck inside each, and compares them (lab/check.py).
 
-    lab/lab.py [--capture] [--list] [SCENARIO...]
+    lab/lab.py [--capture | --texts] [--list] [SCENARIO...]
 
 scripts/lab installs the Debian packages and builds virtcheck first; this file assembles the
 initramfs (cached under .build-lab/ by a hash of everything in it), boots each scenario with a
@@ -13,6 +13,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import lzma
 import os
 import shutil
 import subprocess
@@ -24,13 +25,20 @@ import check
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB = os.path.join(ROOT, "lab")
 WORK = os.path.join(ROOT, ".build-lab")
+# The kernel of every scenario that does not name its own ("kernel" in lab/scenarios.json).
 KVER = os.environ.get("LAB_KERNEL", "6.1.0-57-amd64")
 VIRTCHECK = os.environ.get("LAB_VIRTCHECK", os.path.join(ROOT, ".build-release/release/virtcheck"))
 # Modules the scenarios load, with their dependencies from the kernel package (modprobe -S).
 MODULES = ["virtio_pci", "9pnet_virtio", "9p", "kvm", "kvm_amd", "kvm_intel", "msr", "cpuid",
-           "nvme", "e1000e", "vfio_pci", "vfio_iommu_type1"]
+           "nvme", "e1000e", "e1000", "vfio_pci", "vfio_iommu_type1"]
+# Modules only some kernels have: left out where the kernel package lacks them (bookworm's 6.1
+# is built without CONFIG_VIRTIO_IOMMU).
+OPTIONAL_MODULES = ["virtio_iommu"]
 TRUTH_PROGRAMS = ["kvmguest", "vfiogroup", "cpuiddump"]
 PCI_IDS = "/usr/share/misc/pci.ids"
+# Debian's lspci (pciutils), not busybox's applet: the text captures (`lspci -vvv`, `lspci -xxxx`)
+# must be what users paste, capabilities decoded.
+LSPCI = "/usr/bin/lspci"
 # The guest's users: `lab` may use /dev/kvm (group kvm), `guest` may not.
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nlab:x:1000:1000:lab:/tmp:/bin/sh\nguest:x:1001:1001:guest:/tmp:/bin/sh\n"
 GROUP = "root:x:0:\nkvm:x:108:lab\nlab:x:1000:\nguest:x:1001:\n"
@@ -53,11 +61,17 @@ def sha(paths, extra=""):
     return h.hexdigest()[:16]
 
 
-def module_files():
-    """The .ko files of MODULES and their dependencies, in the installed kernel package."""
+def module_files(kver):
+    """The module files of MODULES and their dependencies, in the installed kernel package."""
     files = []
-    for m in MODULES:
-        for line in sh(["modprobe", "-S", KVER, "--show-depends", m]).splitlines():
+    for m in MODULES + OPTIONAL_MODULES:
+        try:
+            text = sh(["modprobe", "-S", kver, "--show-depends", m])
+        except subprocess.CalledProcessError:
+            if m in OPTIONAL_MODULES:
+                continue
+            raise
+        for line in text.splitlines():
             if line.startswith("insmod "):
                 path = line.split()[1]
                 if path not in files:
@@ -87,23 +101,24 @@ def build_truth():
     return {n: os.path.join(out, n) for n in TRUTH_PROGRAMS}
 
 
-def initramfs():
-    """Builds (or reuses) the initramfs: busybox, /init, the lab's scripts and truth programs,
-    virtcheck with its shared libraries and pci.ids, and the kernel modules with depmod's index."""
+def initramfs(kver):
+    """Builds (or reuses) the initramfs for kernel KVER: busybox, /init, the lab's scripts and
+    truth programs, virtcheck with its shared libraries and pci.ids, Debian's lspci, and the
+    kernel's modules with depmod's index."""
     truth = build_truth()
     busybox = "/bin/busybox"
-    mods = module_files()
-    libs = shared_libraries(VIRTCHECK)
+    mods = module_files(kver)
+    libs = sorted(set(shared_libraries(VIRTCHECK) + shared_libraries(LSPCI)))
     guest = [os.path.join(LAB, "guest", f) for f in ("init", "lib.sh")]
-    inputs = [busybox, VIRTCHECK, PCI_IDS] + list(truth.values()) + mods + libs + guest
-    key = sha(inputs, KVER + PASSWD + GROUP)
-    image = os.path.join(WORK, f"initramfs-{key}.cpio.gz")
+    inputs = [busybox, VIRTCHECK, LSPCI, PCI_IDS] + list(truth.values()) + mods + libs + guest
+    key = sha(inputs, kver + PASSWD + GROUP)
+    image = os.path.join(WORK, f"initramfs-{kver}-{key}.cpio.gz")
     if os.path.exists(image):
         return image, False
     for old in os.listdir(WORK):
-        if old.startswith("initramfs-"):
+        if old.startswith(f"initramfs-{kver}-"):
             os.remove(os.path.join(WORK, old))
-    tree = os.path.join(WORK, "tree")
+    tree = os.path.join(WORK, "tree-" + kver)
     shutil.rmtree(tree, ignore_errors=True)
     for d in ("bin", "lab", "proc", "sys", "dev", "tmp", "etc", "out", "root"):
         os.makedirs(os.path.join(tree, d))
@@ -114,18 +129,26 @@ def initramfs():
         shutil.copy(path, os.path.join(tree, "lab", name))
     # Symbols are not needed to run it: strip them (about a third of the image's size).
     subprocess.run(["strip", "-o", os.path.join(tree, "lab/virtcheck"), VIRTCHECK], check=True)
+    # /lab comes before /bin in the guest's PATH, so `lspci` is Debian's, not busybox's applet.
+    shutil.copy(LSPCI, os.path.join(tree, "lab/lspci"))
     for lib in libs + [PCI_IDS]:
         dst = os.path.join(tree, lib.lstrip("/"))
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy(lib, dst)
-    kdir = f"/lib/modules/{KVER}"
+    kdir = f"/lib/modules/{kver}"
     for mod in mods:
         dst = os.path.join(tree, mod.lstrip("/"))
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copy(mod, dst)
+        if mod.endswith(".xz"):
+            # 6.12's modules are .ko.xz, which busybox's modprobe does not load: unpack them
+            # (its modules.order names them .ko).
+            with lzma.open(mod) as src, open(dst[:-len(".xz")], "wb") as out:
+                shutil.copyfileobj(src, out)
+        else:
+            shutil.copy(mod, dst)
     for f in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
         shutil.copy(os.path.join(kdir, f), os.path.join(tree, kdir.lstrip("/"), f))
-    subprocess.run(["depmod", "-b", tree, KVER], check=True)
+    subprocess.run(["depmod", "-b", tree, kver], check=True)
     with open(os.path.join(tree, "etc/passwd"), "w") as f:
         f.write(PASSWD)
     with open(os.path.join(tree, "etc/group"), "w") as f:
@@ -142,10 +165,14 @@ def initramfs():
     return image, True
 
 
+def kernel_of(scenario):
+    return scenario.get("kernel", KVER)
+
+
 def qemu_command(scenario, image, share):
     base = ["qemu-system-x86_64", "-accel", "tcg,thread=single", "-m", "1G", "-smp", "2",
             "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-monitor", "none",
-            "-no-reboot", "-kernel", f"/boot/vmlinuz-{KVER}", "-initrd", image,
+            "-no-reboot", "-kernel", f"/boot/vmlinuz-{kernel_of(scenario)}", "-initrd", image,
             "-virtfs", f"local,path={share},mount_tag=lab,security_model=none,id=lab"]
     args = [a.replace("@SHARE@", share) for a in scenario["qemu"]]
     # no_timer_check: under a loaded host, TCG's timer can miss the kernel's boot-time check
@@ -201,6 +228,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenarios", nargs="*")
     p.add_argument("--capture", action="store_true", help="copy the captures of scenarios that name one into Data/ and Tests/")
+    p.add_argument("--texts", action="store_true", help="copy the lspci/dmesg texts of scenarios that name them into Data/hosts/NAME/")
     p.add_argument("--list", action="store_true")
     args = p.parse_args()
     with open(os.path.join(LAB, "scenarios.json")) as f:
@@ -217,15 +245,19 @@ def main():
     chosen = [s for s in scenarios if not args.scenarios or s["name"] in args.scenarios]
     os.makedirs(WORK, exist_ok=True)
     t0 = time.monotonic()
-    image, built = initramfs()
-    log(f"lab: initramfs {os.path.relpath(image, ROOT)} ({os.path.getsize(image) // 1024} KiB, "
-        f"{'built' if built else 'cached'} in {time.monotonic() - t0:.1f} s), kernel {KVER}, "
-        f"{sh(['qemu-system-x86_64', '--version']).splitlines()[0]}")
+    images = {}
+    for kver in dict.fromkeys(kernel_of(s) for s in chosen):
+        t1 = time.monotonic()
+        images[kver], built = initramfs(kver)
+        log(f"lab: initramfs {os.path.relpath(images[kver], ROOT)} ({os.path.getsize(images[kver]) // 1024} KiB, "
+            f"{'built' if built else 'cached'} in {time.monotonic() - t1:.1f} s), kernel {kver}, "
+            f"{sh(['qemu-system-x86_64', '--version']).splitlines()[0]}")
     results = []
     retries = 0
     for s in chosen:
         share = os.path.join(WORK, "runs", s["name"])
         limit = s.get("timeout", 480)
+        image = images[kernel_of(s)]
         ok, seconds, reason = boot(s, image, share, limit)
         total = seconds
         attempts = 1
@@ -249,12 +281,14 @@ def main():
         log(verdict.render())
         if args.capture and ok and s.get("capture"):
             check.keep_capture(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
+        if args.texts and ok and s.get("texts"):
+            check.keep_texts(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
     passed = sum(1 for r in results if r.passed and not r.known_defect)
     # A scenario that names a known defect still runs and prints every disagreement; it counts
     # as skipped while it disagrees, and as failed once it agrees, so the marker cannot go stale.
     known = sum(1 for r in results if r.known_defect and not r.passed)
     with open(os.path.join(WORK, "results.json"), "w") as f:
-        json.dump({"kernel": KVER, "retries": retries, "seconds": time.monotonic() - t0,
+        json.dump({"kernels": list(images), "retries": retries, "seconds": time.monotonic() - t0,
                    "scenarios": [r.summary() for r in results]}, f, indent=1)
     log(f"lab: {len(results)} scenarios in {time.monotonic() - t0:.0f} s, {retries} retries (boots and in-guest steps) "
         f"(details in .build-lab/results.json)")

@@ -23,7 +23,7 @@ public enum IOMMUDecoder {
         }
         groups.sort { $0.number < $1.number }
 
-        let units = iommu.units.map { unit($0) }
+        let units = iommu.units.map { unit($0, pci: pci) }
         errors += units.compactMap { u in u.error.map { "/sys/class/iommu/\(u.name): \($0)" } }
 
         var acpi: [String] = []
@@ -35,7 +35,7 @@ public enum IOMMUDecoder {
         let unsafeParameter = ["Y", "1"].contains(iommu.vfio.allowUnsafeInterrupts ?? "N")
         let unsafe = unsafeParameter || switches.contains { $0.text.hasPrefix("vfio_iommu_type1.allow_unsafe_interrupts") }
 
-        let vendor = units.compactMap(\.vendor).first { $0 == "intel" || $0 == "amd" }
+        let vendor = units.compactMap(\.vendor).first { $0 == "intel" || $0 == "amd" || $0 == virtio }
             ?? (dmar != nil ? "intel" : ivrs != nil ? "amd" : vendor(cpu: cpuVendor))
 
         let enabled: Bool?
@@ -69,7 +69,23 @@ public enum IOMMUDecoder {
         }
     }
 
-    static func unit(_ e: IOMMUUnitEvidence) -> IOMMUFacts.Unit {
+    /// The vendor name of a virtio-iommu (a paravirtual IOMMU that QEMU, cloud-hypervisor and
+    /// crosvm give guests; ACPI VIOT describes it, not DMAR or IVRS).
+    public static let virtio = "virtio"
+    /// PCI ID of a virtio-iommu: vendor 1af4, device 0x1040 + virtio device ID 23 (virtio 1.2,
+    /// 4.1.2.1; the device has no transitional ID).
+    static let virtioIOMMUPCIID = (vendor: UInt32(0x1af4), device: UInt32(0x1057))
+
+    /// Linux's virtio-iommu driver has no sysfs attribute directory: it names its unit after the
+    /// transport (`iommu_device_sysfs_add(..., virtio_bus_name(vdev))` in
+    /// drivers/iommu/virtio-iommu.c), for virtio-pci the PCI address of the 1af4:1057 function.
+    static func isVirtioIOMMU(unit name: String, pci: PCIEvidence?) -> Bool {
+        guard let d = pci?.devices.first(where: { $0.address == name }) else { return false }
+        return d.vendor.flatMap { Hex.parse32(Substring($0)) } == virtioIOMMUPCIID.vendor
+            && d.device.flatMap { Hex.parse32(Substring($0)) } == virtioIOMMUPCIID.device
+    }
+
+    static func unit(_ e: IOMMUUnitEvidence, pci: PCIEvidence?) -> IOMMUFacts.Unit {
         var u = IOMMUFacts.Unit(name: e.name, vendor: nil, version: e.version, intel: nil, amd: nil,
                                 deviceCount: e.devices.count, error: nil)
         switch e.driver {
@@ -89,7 +105,7 @@ public enum IOMMUDecoder {
             }
             u.amd = AMDIOMMUDecoder.decode(cap: e.cap.flatMap { Hex.parse32(Substring($0)) }, efr: efr)
         default:
-            u.vendor = e.driver
+            u.vendor = e.driver ?? (isVirtioIOMMU(unit: e.name, pci: pci) ? virtio : nil)
         }
         return u
     }

@@ -31,6 +31,15 @@ public enum PassthroughRules {
 
     // MARK: host-wide rules
 
+    /// A VM's way to an IOMMU that VFIO accepts: DMA and interrupt remapping both.
+    static let remappingVIOMMU = "give the VM a virtual IOMMU that remaps interrupts: QEMU -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on (or -device amd-iommu,intremap=on); libvirt <iommu model='intel'><driver intremap='on'/></iommu>"
+
+    /// Why VFIO refuses behind a virtio-iommu on x86: the driver reports no IOMMU_CAP_INTR_REMAP
+    /// (drivers/iommu/virtio-iommu.c, viommu_capable) and only DMAR/IVRS units remap interrupts, so
+    /// vfio_iommu_type1 finds no isolated MSI ("No interrupt remapping support", EPERM); the lab's
+    /// virtio-iommu machine shows it (VFIO_SET_IOMMU refused).
+    static let virtioNoRemapping = "a virtio-iommu remaps DMA but never interrupts"
+
     static func enableRemedy(_ iommu: IOMMUFacts) -> String {
         var steps: [String] = []
         switch iommu.vendor {
@@ -44,7 +53,7 @@ public enum PassthroughRules {
         let off = iommu.kernelSwitches.filter(\.disablesIOMMU).map(\.text)
         if !off.isEmpty { steps.append("remove \(off.joined(separator: " ")) from the kernel command line") }
         if iommu.virtualMachineGuest {
-            steps.append("in a VM, give the guest a virtual IOMMU: QEMU -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on (or -device virtio-iommu-pci); libvirt <iommu model='intel'><driver intremap='on'/></iommu>")
+            steps.append("in a VM, \(remappingVIOMMU) (\(virtioNoRemapping), so VFIO refuses assignment behind -device virtio-iommu-pci)")
         }
         return steps.joined(separator: "; ") + "."
     }
@@ -73,12 +82,19 @@ public enum PassthroughRules {
     static func remappingFinding(_ iommu: IOMMUFacts) -> Finding {
         let evidence = iommu.interruptRemappingEvidence.map { EvidenceItem(source: "interrupt remapping", detail: $0) }
         let title = "Interrupt remapping"
-        if iommu.enabled == false {
+        // Interrupt remapping does not need DMA remapping: with intel_iommu=off Linux still
+        // enables DMAR-IR ("Enabled IRQ remapping in xapic mode"; the lab's intel-iommu-off
+        // machine), so only an IOMMU that is off and not remapping decides "not remapped" here.
+        if iommu.enabled == false && iommu.interruptRemapping != true {
             return Finding(id: "iommu.interrupt-remapping", status: .fail, title: title,
                            summary: "No IOMMU is active, so interrupts from devices are not remapped.",
                            evidence: evidence, remediation: enableRemedy(iommu))
         }
         switch iommu.interruptRemapping {
+        case true? where iommu.enabled == false:
+            return Finding(id: "iommu.interrupt-remapping", status: .pass, title: title,
+                           summary: "Interrupts from devices are remapped, though DMA remapping is off (iommu.enabled): no device can be assigned until it is on.",
+                           evidence: evidence)
         case true?:
             let posted = iommu.postedInterrupts == true ? " Every unit can post interrupts straight into running guests." : ""
             return Finding(id: "iommu.interrupt-remapping", status: .pass, title: title,
@@ -88,6 +104,12 @@ public enum PassthroughRules {
             let unsafe = iommu.allowUnsafeInterrupts
                 ? " vfio_iommu_type1.allow_unsafe_interrupts is on: VFIO assigns devices anyway, and a guest can inject interrupts into the host."
                 : " VFIO refuses to assign devices without it."
+            if iommu.vendor == IOMMUDecoder.virtio {
+                return Finding(id: "iommu.interrupt-remapping", status: .fail, title: title,
+                               summary: "The IOMMU is a virtio-iommu, and \(virtioNoRemapping): interrupts from devices are not remapped." + unsafe,
+                               evidence: evidence,
+                               remediation: "No firmware or kernel setting adds it; \(remappingVIOMMU). Do not rely on allow_unsafe_interrupts.")
+            }
             let switches = iommu.kernelSwitches.filter { $0.text.hasPrefix("intremap=") }.map(\.text)
             return Finding(id: "iommu.interrupt-remapping", status: .fail, title: title,
                            summary: "The IOMMU is active but interrupts are not remapped." + unsafe,
@@ -195,6 +217,14 @@ public enum PassthroughRules {
 
     static func groupReasons(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIIndex, into v: inout VerdictBuilder) {
         guard let number = d.iommuGroup, let group = pci.group(number) else {
+            if iommu.vendor == IOMMUDecoder.virtio {
+                // ACPI VIOT is applied when a driver probes the device (acpi_dma_configure ->
+                // viot_iommu_configure): a function no driver has claimed has no group yet. The lab's
+                // virtio-iommu machine shows it (the ICH9 SATA and SMBus functions, driverless).
+                v.add(.fail, "in no IOMMU group: behind a virtio-iommu, Linux gives a device its group when a driver binds to it (the virtio-iommu itself never has one)",
+                      remedy: "Bind the device to vfio-pci; it then joins a group if the ACPI VIOT table puts it behind the virtio-iommu.")
+                return
+            }
             v.add(.fail, "in no IOMMU group: the IOMMU does not translate for this device",
                   remedy: "Check that firmware lists the device under a DMAR/IVRS unit (some devices behind non-ACS bridges or RMRRs are excluded).")
             return
@@ -303,6 +333,9 @@ public enum PassthroughRules {
         case true?: v.add(.pass, "interrupt remapping on")
         case false? where iommu.allowUnsafeInterrupts:
             v.add(.warn, "interrupt remapping off, assignment allowed by allow_unsafe_interrupts: the guest can inject interrupts into the host")
+        case false? where iommu.vendor == IOMMUDecoder.virtio:
+            v.add(.fail, "interrupt remapping off (\(virtioNoRemapping)): VFIO refuses assignment (unless allow_unsafe_interrupts, which gives up interrupt isolation)",
+                  remedy: "Instead of the virtio-iommu, \(remappingVIOMMU).")
         case false?:
             v.add(.fail, "interrupt remapping off: VFIO refuses assignment (unless allow_unsafe_interrupts, which gives up interrupt isolation)",
                   remedy: "Enable interrupt remapping: remove intremap=off, enable VT-d/AMD-Vi with interrupt remapping and x2APIC in firmware.")

@@ -1,7 +1,5 @@
 import Foundation
 import HostModel
-import VirtCheckData
-import Yams
 
 /// Evaluates profiles over findings (DESIGN.md "Profiles"): a profile fails when any requirement
 /// fails, passes when all pass, else is unknown; `cpu` judges the CPU-side requirements alone,
@@ -11,15 +9,9 @@ import Yams
 /// this CPU (`cpu.svm` on Intel) drop out of it; if all drop out, it is satisfied. A rule with no
 /// finding (a family that did not run) counts as unknown, never as a pass.
 public enum ProfileEvaluator {
-    /// The profiles of this build, from `Data/rules/profiles.yaml`.
-    public static let profiles: [ProfileDefinition] = {
-        struct File: Decodable { var profiles: [ProfileDefinition] }
-        do {
-            return try YAMLDecoder().decode(File.self, from: DataTables.profilesYAML).profiles
-        } catch {
-            fatalError("Data/rules/profiles.yaml does not decode: \(error)")
-        }
-    }()
+    /// The profiles of this build, compiled from `Data/rules/profiles.yaml` at build time (the
+    /// RuleTables plugin), so no run decodes YAML.
+    public static let profiles = CompiledRuleTables.profiles
 
     public static func profile(_ id: String) -> ProfileDefinition? {
         profiles.first { $0.id == id }

@@ -1,29 +1,17 @@
 import Foundation
 import HostModel
-import VirtCheckData
-import Yams
 
 /// The rule catalogue compiled into the binary: every rule id virtcheck knows, including those
 /// produced by other rule families (IOMMU/PCI), so `explain` and policies can name them.
 public struct RuleCatalogue: Sendable {
     public let rules: [RuleDefinition]
 
-    /// The catalogue of this build. A malformed catalogue is a build defect caught by the tests,
-    /// so loading it cannot fail at run time.
-    public static let builtIn: RuleCatalogue = {
-        do {
-            return try RuleCatalogue(yaml: DataTables.ruleCatalogueYAML)
-        } catch {
-            fatalError("Data/rules/catalogue.yaml does not decode: \(error)")
-        }
-    }()
+    /// The catalogue of this build, compiled from `Data/rules/catalogue.yaml` at build time (the
+    /// RuleTables plugin): a catalogue that does not decode fails the build, and no run decodes YAML.
+    public static let builtIn = RuleCatalogue(rules: CompiledRuleTables.rules)
 
-    private struct File: Decodable {
-        var rules: [RuleDefinition]
-    }
-
-    public init(yaml: String) throws {
-        rules = try YAMLDecoder().decode(File.self, from: yaml).rules
+    public init(rules: [RuleDefinition]) {
+        self.rules = rules
     }
 
     public func rule(_ id: String) -> RuleDefinition? {

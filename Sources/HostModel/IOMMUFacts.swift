@@ -4,7 +4,7 @@
 public struct IOMMUFacts: Codable, Sendable, Hashable {
     public struct Unit: Codable, Sendable, Hashable {
         public var name: String
-        /// `intel`, `amd`, or the driver directory name.
+        /// `intel`, `amd`, `virtio` (a virtio-iommu, known by its PCI ID), or the driver directory name.
         public var vendor: String?
         /// VT-d register set version (`1:0`), Intel only.
         public var version: String?
@@ -45,7 +45,7 @@ public struct IOMMUFacts: Codable, Sendable, Hashable {
     public var enabled: Bool?
     /// Why `enabled` is what it is, in a sentence.
     public var enabledReason: String
-    /// `intel` or `amd`; from the units, else the ACPI table, else the CPU vendor (for remedies).
+    /// `intel`, `amd` or `virtio`; from the units, else the ACPI table, else the CPU vendor (for remedies).
     public var vendor: String?
     public var units: [Unit]
     /// Interrupt remapping is in use (`IR-` chips in /proc/interrupts); nil when unread.

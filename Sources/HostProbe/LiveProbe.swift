@@ -35,7 +35,7 @@ public enum LiveProbe {
         // Last, so the guest-run child ran beside everything above.
         let kvm = KVMProbe.probe(root: root, guestRun: guestRun)
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
-                                capturedAt: ISO8601DateFormatter().string(from: Date()))
+                                capturedAt: UTCTimestamp.iso8601(Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),
                         host: host, cpuid: cpuid, cpuinfo: cpuinfo, msrs: msrs, kernel: kernel, kvm: kvm, pci: pci, iommu: iommu, cpl3Probes: cpl3Probes,
                         files: files)

@@ -1,5 +1,6 @@
 import Foundation
 import Analysis
+import HostModel
 
 /// The words of `virtcheck explain`, from the catalogue and the profiles: plain text, wrapped
 /// only where the data has paragraph breaks, so it reads the same in a terminal and in a pipe.

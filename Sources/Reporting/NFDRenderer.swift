@@ -21,7 +21,7 @@ public struct NFDRenderer: ReportRenderer {
     public static let prefix = "virtcheck.io/"
 
     public func render(_ r: Report) -> String {
-        let expiry = ISO8601DateFormatter().string(from: now.addingTimeInterval(NFDRenderer.validity))
+        let expiry = UTCTimestamp.iso8601(now.addingTimeInterval(NFDRenderer.validity))
         var lines = [
             "# virtcheck \(r.tool.version): can this node run VMs? (`virtcheck check --format nfd`)",
             "# +expiry-time=\(expiry)",

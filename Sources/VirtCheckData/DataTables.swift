@@ -16,10 +16,6 @@ public enum DataTables {
     /// Sensitive and privileged x86 instructions judged by Popek and Goldberg's theorem, with what
     /// closes each gap (`Data/tables/popek_goldberg.tsv`).
     public static let popekGoldberg = TSVTable(PackageResources.popek_goldberg_tsv)
-    /// The rule catalogue, YAML (`Data/rules/catalogue.yaml`).
-    public static let ruleCatalogueYAML = String(decoding: PackageResources.catalogue_yaml, as: UTF8.self)
-    /// The hypervisor profiles, YAML (`Data/rules/profiles.yaml`).
-    public static let profilesYAML = String(decoding: PackageResources.profiles_yaml, as: UTF8.self)
     /// Documented virtualization facts of CPU models (`Data/rules/cpu_models.tsv`).
     public static let cpuModels = TSVTable(PackageResources.cpu_models_tsv)
 }

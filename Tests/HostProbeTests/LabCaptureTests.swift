@@ -4,7 +4,7 @@ import HostModel
 import HostProbe
 import Testing
 
-/// Trees captured from the lab's machines: Debian's Linux 6.1 under QEMU 7.2 (TCG), copied by
+/// Trees captured from the lab's machines: Debian's Linux 6.1 (6.12 for virtio-iommu) under QEMU 7.2 (TCG), copied by
 /// `scripts/lab --capture` (provenance in each root's README.md). Nothing in them is hand-made:
 /// the config spaces, DMAR/IVRS tables, IOMMU registers and groups are what the guest kernel
 /// gave, and what the lab's own programs did in the same machine is in docs/lab.md (VFIO opened
@@ -50,6 +50,43 @@ import Testing
         #expect(f.finding("iommu.interrupt-remapping")?.status == .pass)
         #expect(f.device("0000:01:00.0")?.driver == "vfio-pci")
         #expect(f.verdict("0000:01:00.0")?.status == .pass)
+    }
+
+    /// The lab's virtio-iommu machine (Debian's 6.12: 6.1 has no virtio-iommu driver): groups
+    /// without DMAR or IVRS, and the lab's VFIO program had VFIO_SET_IOMMU refused (EPERM, "No
+    /// interrupt remapping support") although the e1000e's group was viable. virtcheck named the
+    /// IOMMU after the CPU ("amd") and told the user to turn interrupt remapping on in firmware.
+    @Test func virtioIOMMUGivesGroupsButNoInterruptRemapping() throws {
+        let f = FixtureRoot("lab-q35-virtio-iommu", cpuVendor: "AuthenticAMD")
+        #expect(f.iommu.dmar == nil && f.iommu.ivrs == nil && f.iommu.acpi == ["DMAR: absent", "IVRS: absent"])
+        // The unit is named after the virtio-pci function (1af4:1057) that carries it.
+        #expect(f.iommu.units.map(\.name) == ["0000:00:02.0"] && f.iommu.units.first?.vendor == "virtio")
+        #expect(f.iommu.vendor == "virtio")
+        #expect(f.iommu.enabled == true && f.iommu.groups.count == 4 && f.iommu.interruptRemapping == false)
+        #expect(f.finding("iommu.enabled")?.status == .pass)
+        let remapping = try #require(f.finding("iommu.interrupt-remapping"))
+        #expect(remapping.status == .fail && remapping.summary.contains("virtio-iommu"))
+        #expect(remapping.remediation?.contains("intel-iommu,intremap=on") == true && remapping.remediation?.contains("firmware setup") == false)
+        let nic = try #require(f.verdict("0000:01:00.0"))
+        #expect(f.device("0000:01:00.0")?.driver == "vfio-pci" && nic.status == .fail)
+        #expect(nic.remediation?.contains("virtio-iommu") == true && nic.remediation?.contains("intremap=off") == false)
+        // ICH9's SATA and SMBus functions have no driver here, hence no group yet (VIOT is applied at probe).
+        #expect(f.verdict("0000:00:1f.3")?.reasons.first { $0.hasPrefix("in no IOMMU group") }?.contains("driver binds") == true)
+    }
+
+    /// intel_iommu=off turns DMA remapping off but not DMAR-IR: the lab's intel-iommu-off machine
+    /// logged "DMAR-IR: Enabled IRQ remapping in xapic mode" with no groups. Its evidence is the
+    /// intel-iommu-sriov tree with the groups gone and the switch on the command line, which is what
+    /// that machine's kernel gave (/proc/interrupts still IR-). virtcheck said "not remapped".
+    @Test func intelIOMMUOffKeepsInterruptRemapping() throws {
+        let f = FixtureRoot("lab-q35-intel-iommu-sriov", cpuVendor: "GenuineIntel") { iommu, _ in
+            iommu.groups = []
+            iommu.commandLine.text = "console=ttyS0 panic=-1 intel_iommu=off"
+        }
+        #expect(f.iommu.enabled == false && f.iommu.interruptRemapping == true)
+        #expect(f.finding("iommu.enabled")?.status == .fail && f.finding("iommu.enabled")?.remediation?.contains("remove intel_iommu=off") == true)
+        let remapping = try #require(f.finding("iommu.interrupt-remapping"))
+        #expect(remapping.status == .pass && remapping.summary.contains("DMA remapping is off"))
     }
 
     @Test func amdEPYCWithNestedPagingHasNoIOMMU() throws {

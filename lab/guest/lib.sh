@@ -144,6 +144,15 @@ virtcheck_verify() {
   fi
 }
 
+# What users paste: Debian's `lspci -vvv` and `lspci -xxxx` as root, after the truth steps (VFs
+# enabled, vfio-pci bound). The kernel log is written by /init after the script (dmesg.txt), so
+# it holds every step's messages. scripts/lab --texts keeps them under Data/hosts/NAME/.
+capture_texts() {
+  step "lspci -vvv, lspci -xxxx"
+  lspci -vvv > $OUT/lspci-vvv.txt 2> $OUT/lspci-vvv.err; echo $? > $OUT/lspci-vvv.rc
+  lspci -xxxx > $OUT/lspci-xxxx.txt 2> $OUT/lspci-xxxx.err; echo $? > $OUT/lspci-xxxx.rc
+}
+
 # The files virtcheck reads under --root, copied into a small tree (lab/capture keeps it).
 copy_root() {
   step "copy --root tree"

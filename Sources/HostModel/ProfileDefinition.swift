@@ -10,6 +10,13 @@ public struct ProfileDefinition: Codable, Sendable, Hashable {
         public var via: [String]?
         public var side: RuleDefinition.Side
         public var why: String?
+
+        public init(any: [String], via: [String]?, side: RuleDefinition.Side, why: String?) {
+            self.any = any
+            self.via = via
+            self.side = side
+            self.why = why
+        }
     }
 
     public var id: String
@@ -26,5 +33,14 @@ public struct ProfileDefinition: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey {
         case id, title, why, sources, requires
         case cpuProvenBy = "cpu_proven_by"
+    }
+
+    public init(id: String, title: String, why: String, sources: [String], cpuProvenBy: String?, requires: [Requirement]) {
+        self.id = id
+        self.title = title
+        self.why = why
+        self.sources = sources
+        self.cpuProvenBy = cpuProvenBy
+        self.requires = requires
     }
 }

@@ -1,8 +1,10 @@
-import HostModel
-
 /// One entry of the rule catalogue (`Data/rules/catalogue.yaml`): what a rule checks, why it
 /// matters, where its facts come from, and the remediation text per situation. Rule code chooses
 /// a situation; the words live in the data so `explain` and the report say the same thing.
+///
+/// It lives in HostModel, beside `EvidenceNeed`, so that the build-time table compiler
+/// (Sources/compile-rule-tables) decodes the YAML with this very `Decodable` conformance; the
+/// shipped binary holds the decoded values as Swift literals (Analysis' `RuleCatalogue`).
 public struct RuleDefinition: Codable, Sendable, Hashable {
     /// Whether a CPUID dump can decide the rule (`cpu`) or the host itself is needed (`host`).
     public enum Side: String, Codable, Sendable, Hashable {
@@ -25,6 +27,19 @@ public struct RuleDefinition: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case id, family, side, title, checks, why, sources, remediation, evidence
+    }
+
+    public init(id: String, family: String, side: Side, title: String, checks: String, why: String,
+                sources: [String], remediation: [String: String], evidence: [EvidenceNeed]) {
+        self.id = id
+        self.family = family
+        self.side = side
+        self.title = title
+        self.checks = checks
+        self.why = why
+        self.sources = sources
+        self.remediation = remediation
+        self.evidence = evidence
     }
 
     public init(from decoder: any Decoder) throws {
