@@ -13,8 +13,9 @@ public enum PassthroughRules {
 
     public static func assess(iommu: IOMMUFacts, pci: PCIFacts) -> Result {
         var pci = pci
+        let index = PCIIndex(pci: pci, iommu: iommu)
         for i in pci.devices.indices {
-            pci.devices[i].passthrough = verdict(pci.devices[i], iommu: iommu, pci: pci)
+            pci.devices[i].passthrough = verdict(pci.devices[i], iommu: iommu, pci: index)
         }
         var findings = [enabledFinding(iommu), remappingFinding(iommu), groupsFinding(iommu, pci: pci), vfioFinding(iommu)]
         findings += pci.devices.map { d in
@@ -182,7 +183,7 @@ public enum PassthroughRules {
 
     // MARK: per device
 
-    static func verdict(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIFacts) -> PassthroughVerdict {
+    static func verdict(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIIndex) -> PassthroughVerdict {
         if d.isBridgeClass {
             return PassthroughVerdict(status: .notApplicable,
                                       reasons: ["\(d.className ?? "bridge") (class \(d.class ?? "?")): bridges stay with the host and are not assigned"])
@@ -214,8 +215,8 @@ public enum PassthroughRules {
         return v.verdict
     }
 
-    static func groupReasons(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIFacts, into v: inout VerdictBuilder) {
-        guard let number = d.iommuGroup, let group = iommu.groups.first(where: { $0.number == number }) else {
+    static func groupReasons(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIIndex, into v: inout VerdictBuilder) {
+        guard let number = d.iommuGroup, let group = pci.group(number) else {
             if iommu.vendor == IOMMUDecoder.virtio {
                 // ACPI VIOT is applied when a driver probes the device (acpi_dma_configure ->
                 // viot_iommu_configure): a function no driver has claimed has no group yet. The lab's
@@ -229,18 +230,21 @@ public enum PassthroughRules {
             return
         }
         let others = group.devices.filter { $0 != d.address }
-        let bridges = others.filter { pci.device($0)?.isPCIBridge == true }
-        let functions = others.filter { !bridges.contains($0) && PCIDecoder.busKey($0) != nil && slot($0) == d.slot }
-        let foreign = others.filter { !bridges.contains($0) && !functions.contains($0) }
+        let bridges = others.filter(pci.isPCIBridge)
+        let bridgeSet = Set(bridges)
+        let slot = d.slot
+        let functions = others.filter { !bridgeSet.contains($0) && pci.busKey($0) != nil && pci.slot($0) == slot }
+        let functionSet = Set(functions)
+        let foreign = others.filter { !bridgeSet.contains($0) && !functionSet.contains($0) }
         let platform = functions.filter { [0x0600, 0x0601, 0x0580, 0x0c05].contains(pci.device($0)?.classValue ?? 0) }
         if !foreign.isEmpty {
-            v.add(.fail, "IOMMU group \(number) also holds \(foreign.map { describe($0, pci) }.joined(separator: ", ")): they can only be assigned together, and the host loses them",
+            v.add(.fail, "IOMMU group \(number) also holds \(named(foreign) { describe($0, pci) }): they can only be assigned together, and the host loses them",
                   remedy: "Move the card to a slot behind a port with ACS (a CPU root port), or assign the whole group; pcie_acs_override only hides the problem.")
         } else if !platform.isEmpty {
-            v.add(.warn, "IOMMU group \(number) holds only this device's functions, but \(platform.map { describe($0, pci) }.joined(separator: ", ")) are platform functions the host needs; all must be bound to vfio-pci together")
+            v.add(.warn, "IOMMU group \(number) holds only this device's functions, but \(named(platform) { describe($0, pci) }) are platform functions the host needs; all must be bound to vfio-pci together")
         } else {
-            let with = functions.isEmpty ? "" : " with its other functions \(functions.map(short).joined(separator: " ")) (assign them together)"
-            let via = bridges.isEmpty ? "" : "; bridges \(bridges.map(short).joined(separator: " ")) stay with the host"
+            let with = functions.isEmpty ? "" : " with its other functions \(named(functions, separator: " ", short)) (assign them together)"
+            let via = bridges.isEmpty ? "" : "; bridges \(named(bridges, separator: " ", short)) stay with the host"
             v.add(.pass, "IOMMU group \(number) is its own\(with)\(via)")
         }
         if let override = iommu.kernelSwitch("pcie_acs_override") {
@@ -253,7 +257,7 @@ public enum PassthroughRules {
 
     /// ACS on every port above the device, and the PCIe-to-PCI bridge case: conventional PCI
     /// devices carry the bridge's requester ID, so the IOMMU cannot tell them apart.
-    static func bridgeReasons(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIFacts, into v: inout VerdictBuilder) {
+    static func bridgeReasons(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIIndex, into v: inout VerdictBuilder) {
         let path = d.upstream.compactMap { pci.device($0) }
         let override = iommu.kernelSwitch("pcie_acs_override") != nil
         let ports = path.filter { ["root-port", "downstream-port"].contains($0.capabilities?.express?.portType ?? "") }
@@ -281,11 +285,11 @@ public enum PassthroughRules {
            let bridge = path.last(where: { $0.capabilities?.express?.portType == "pcie-to-pci-bridge" }) {
             let behind = pci.devices.filter { $0.address != d.address && !$0.isPCIBridge && $0.upstream.contains(bridge.address) && $0.slot != d.slot }
             v.add(.warn, "conventional PCI device behind PCIe-to-PCI bridge \(short(bridge.address)): its DMA carries the bridge's requester ID, so every device behind the bridge can only be assigned together"
-                  + (behind.isEmpty ? " (it is the only one there)" : " (\(behind.map { short($0.address) }.joined(separator: " ")))"))
+                  + (behind.isEmpty ? " (it is the only one there)" : " (\(named(behind.map(\.address), separator: " ", short)))"))
         }
     }
 
-    static func resetReasons(_ d: PCIDeviceFacts, pci: PCIFacts, into v: inout VerdictBuilder) {
+    static func resetReasons(_ d: PCIDeviceFacts, pci: PCIIndex, into v: inout VerdictBuilder) {
         guard let methods = d.resetMethods else {
             v.add(.unknown, "reset capability unknown: the kernel has no reset_method file and config space beyond 64 bytes needs root")
             return
@@ -300,7 +304,8 @@ public enum PassthroughRules {
                      "acpi": "ACPI _RST"]
         let text = methods.map { "\($0) (\(names[$0] ?? $0))" }.joined(separator: ", ")
         let bus = PCIDecoder.busKey(d.address)
-        let neighbours = pci.devices.filter { PCIDecoder.busKey($0.address) == bus && $0.slot != d.slot }
+        let onBus = bus.map(pci.devices(onBus:)) ?? pci.devices.filter { pci.busKey($0.address) == nil }
+        let neighbours = onBus.filter { $0.slot != d.slot }
         if methods.isEmpty, let bridge = d.upstream.last, neighbours.isEmpty {
             // vfio-pci's hot reset: a secondary bus reset of the parent bridge, allowed when the
             // user owns every function on that bus (all of them are this device's functions).
@@ -309,7 +314,7 @@ public enum PassthroughRules {
             v.add(.warn, "no reset method (\(source)): device state can leak from one guest to the next and re-assignment may fail")
         } else if methods.allSatisfy({ $0 == "bus" || $0 == "cxl_bus" }) {
             v.add(neighbours.isEmpty ? .pass : .warn, "reset: \(text) (\(source)) resets every function on bus \(bus.map(short) ?? "?")"
-                  + (neighbours.isEmpty ? "" : ", including \(neighbours.map { short($0.address) }.joined(separator: " "))"))
+                  + (neighbours.isEmpty ? "" : ", including \(named(neighbours.map(\.address), separator: " ", short))"))
         } else {
             v.add(.pass, "reset: \(text) (\(source))")
         }
@@ -366,6 +371,17 @@ public enum PassthroughRules {
 
     static func vectors(_ n: Int) -> String { n == 1 ? "1 vector" : "\(n) vectors" }
 
+    /// Devices a reason names. Real groups and buses hold a handful; one of thousands (a hostile
+    /// capture, or SR-IOV behind a port without ACS) is named by its first `maxNamed` and a
+    /// count, so each of its devices' reasons stays one line, not a list of all the others
+    /// (which made the report grow with the square of the group). Only those named are described.
+    static let maxNamed = 16
+
+    static func named(_ addresses: [String], separator: String = ", ", _ name: (String) -> String = { $0 }) -> String {
+        let listed = addresses.prefix(maxNamed).map(name).joined(separator: separator)
+        return addresses.count > maxNamed ? listed + "\(separator)and \(addresses.count - maxNamed) more" : listed
+    }
+
     static func domainNumber(_ address: String) -> Int? { address.split(separator: ":").first.flatMap { Int($0, radix: 16) } }
 
     static func slot(_ address: String) -> String { address.split(separator: ".").first.map(String.init) ?? address }
@@ -375,7 +391,7 @@ public enum PassthroughRules {
         address.hasPrefix("0000:") ? String(address.dropFirst(5)) : address
     }
 
-    static func describe(_ address: String, _ pci: PCIFacts) -> String {
+    static func describe(_ address: String, _ pci: PCIIndex) -> String {
         guard let d = pci.device(address) else { return short(address) }
         return short(address) + (d.className.map { " (\($0))" } ?? "")
     }

@@ -39,6 +39,10 @@ public enum IOMMUListingParser {
         var commandLine: String?
         var log: [String] = []
         for raw in text.inputLines(omittingEmptySubsequences: true) {
+            // A listing of 400,000 groups took 32 s and 200 MB to analyse; no host has that many functions.
+            if members.count > InputLimits.maxPCIFunctions || logged.count > InputLimits.maxPCIFunctions {
+                throw InputError(path: source, message: "more than \(InputLimits.maxPCIFunctions) PCI functions: not one host's IOMMU group listing")
+            }
             let line = raw.trimmingWhitespace()
             let lower = Substring(line.lowercased())
             if commandLine == nil, let start = line.range(of: "BOOT_IMAGE=") {

@@ -108,10 +108,13 @@ public enum OfflineLoader {
             }
         }
         guard var result = snapshot else { return pieces }
-        // Loose files given beside a snapshot add evidence it lacks; they never silently replace it.
-        for (kind, value) in [("CPUID dump", pieces.cpuid != nil), ("cpuinfo", pieces.cpuinfo != nil), ("MSR listing", pieces.msrs != nil)] where value {
-            let present = kind == "CPUID dump" ? result.cpuid != nil : kind == "cpuinfo" ? result.cpuinfo != nil : result.msrs != nil
-            if present { throw InputError(path: seen[kind] ?? "--from", message: "the snapshot already holds a \(kind) for this host") }
+        // Loose files given beside a snapshot add evidence it lacks; they never silently replace
+        // it, nor are they silently dropped (an lscpu output or IOMMU group listing was).
+        let overlaps = [("CPUID dump", pieces.cpuid != nil, result.cpuid != nil), ("cpuinfo", pieces.cpuinfo != nil, result.cpuinfo != nil),
+                        ("MSR listing", pieces.msrs != nil, result.msrs != nil), ("lscpu output", pieces.lscpu != nil, result.lscpu != nil),
+                        ("IOMMU group listing", pieces.iommu != nil, result.iommu != nil)]
+        for (kind, given, held) in overlaps where given && held {
+            throw InputError(path: seen[kind] ?? "--from", message: "the snapshot already holds \(kind == "IOMMU group listing" ? "IOMMU evidence" : "a \(kind)") for this host")
         }
         result.cpuid = result.cpuid ?? pieces.cpuid
         result.cpuinfo = result.cpuinfo ?? pieces.cpuinfo
@@ -307,10 +310,23 @@ public enum OfflineLoader {
         guard snapshot.snapshotVersion == Snapshot.currentVersion else {
             throw InputError(path: path, message: "snapshot_version \(snapshot.snapshotVersion) is not supported (this build reads \(Snapshot.currentVersion))")
         }
+        // The CPU counts the loose files are held to (`InputLimits.maxCpus`): a snapshot listing
+        // 2,000,000 online CPUs gave `logical_cpus: 2000000`.
+        for (what, count) in [("online CPUs", snapshot.host.onlineCpus?.count), ("CPUID tables", snapshot.cpuid?.cpus.count),
+                              ("MSR CPUs", snapshot.msrs?.cpus.count)] {
+            if let count, count > InputLimits.maxCpus {
+                throw InputError(path: path, message: "\(count) \(what) in one snapshot: more than \(InputLimits.maxCpus) CPUs (Linux's largest NR_CPUS): not one host")
+            }
+        }
         // The passthrough analysis compares devices pairwise; past this many it would run for
         // minutes. Real hosts, SR-IOV virtual functions included, stay well below it.
         if let count = snapshot.pci?.devices.count, count > maxPCIDevices {
             throw InputError(path: path, message: "\(count) PCI functions in one snapshot; at most \(maxPCIDevices) are analysed")
+        }
+        // Group members are PCI functions too, looked up for every function without a group of
+        // its own: as many as the functions, not a group of 800,000 names.
+        if let members = snapshot.iommu?.groups.reduce(0, { $0 + $1.devices.count }), members > maxPCIDevices {
+            throw InputError(path: path, message: "\(members) IOMMU group members in one snapshot; at most \(maxPCIDevices) PCI functions are analysed")
         }
         return snapshot
     }

@@ -47,9 +47,9 @@ struct BaselineCommand: ParsableCommand {
     func run() throws {
         var pool = PoolBaseline()
         do {
-            for path in paths { pool.add(try Self.host(path)) }
+            for path in paths { pool.add(try FleetInput.host(path)) }
             if let pathsFrom {
-                try PathList.eachLine(of: pathsFrom) { path throws(InputError) in pool.add(try Self.host(path)) }
+                try PathList.eachLine(of: pathsFrom) { path throws(InputError) in pool.add(try FleetInput.host(path)) }
             }
         } catch {
             throw CLIError.input(error.description).exit()
@@ -63,9 +63,5 @@ struct BaselineCommand: ParsableCommand {
         case .cpuid: BaselineRenderer.cpuid(result)
         }
         try Emit.write(text, to: output)
-    }
-
-    private static func host(_ path: String) throws(InputError) -> HostCapabilities {
-        HostCapabilities(snapshot: try OfflineLoader.load(paths: [path]), label: path)
     }
 }

@@ -41,8 +41,8 @@ struct DiffCommand: ParsableCommand {
         let a: HostCapabilities
         let b: HostCapabilities
         do {
-            a = HostCapabilities(snapshot: try OfflineLoader.load(paths: [from]), label: from)
-            b = HostCapabilities(snapshot: try OfflineLoader.load(paths: [to]), label: to)
+            a = try FleetInput.host(from)
+            b = try FleetInput.host(to)
         } catch {
             throw CLIError.input(error.description).exit()
         }

@@ -17,7 +17,27 @@ public enum Entry {
         case Cpl3ProbeSupervisor.subcommand?:
             guard rest.isEmpty else { return Cpl3ProbeCommand.main(rest) }
             direct(Cpl3ProbeCommand.self) { try Cpl3ProbeCommand.execute() }
-        default: RootCommand.main(arguments)
+        default: runRoot(arguments)
+        }
+    }
+
+    /// `RootCommand.main`, except that what ArgumentParser prints on success (help, `--version`)
+    /// goes through `Emit.write`: its `print` lost the text on a full disk or a closed stdout and
+    /// exited 0; now that is one line on stderr and exit 2 (141 for a reader gone), as for every
+    /// other result.
+    static func runRoot(_ arguments: [String]) {
+        do {
+            var command = try RootCommand.parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            guard RootCommand.exitCode(for: error) == .success else { RootCommand.exit(withError: error) }
+            let text = RootCommand.fullMessage(for: error)
+            do {
+                if !text.isEmpty { try Emit.write(text + "\n", to: nil) }
+            } catch {
+                RootCommand.exit(withError: error)
+            }
+            RootCommand.exit()
         }
     }
 

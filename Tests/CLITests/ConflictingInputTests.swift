@@ -20,6 +20,19 @@ struct ConflictingInputTests {
         #expect(r.stderr.contains(nameA) && r.stderr.contains(nameB), "names both files: \(r.stderr)")
     }
 
+    /// A real IOMMU group listing beside the lab's q35 snapshot, which holds its own IOMMU
+    /// evidence: the listing was dropped without a word (exit 3, the snapshot's groups
+    /// reported). A CPUID dump, cpuinfo or MSR listing there was already refused; now lscpu
+    /// output and IOMMU listings are too.
+    @Test func iommuListingBesideASnapshotWithIOMMUEvidenceIsRefused() throws {
+        let snapshot = VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov.json")
+        let listing = VirtCheckBinary.repoPath("Tests/HostProbeTests/Fixtures/iommu-listings/asokolsky_duo__iommu.txt")
+        let r = try VirtCheckBinary.run(["check", "--from", snapshot, "--from", listing])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "virtcheck: error: \(listing): the snapshot already holds IOMMU evidence for this host\n")
+    }
+
     @Test func amdDumpWithIntelCpuinfoIsTwoHosts() throws {
         let r = try VirtCheckBinary.run(["check", "--from", Self.amdDump, "--from", Self.intelCpuinfo])
         Self.expectConflict(r, naming: Self.amdDump, Self.intelCpuinfo)

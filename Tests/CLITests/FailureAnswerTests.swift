@@ -11,7 +11,8 @@ struct FailureAnswerTests {
     static let zen4 = VirtCheckBinary.repoPath("Tests/Fixtures/cpuid-r/AMD-19h-Zen4-2xEpyc-9654.cpuid-r.txt")
     static let zen3 = VirtCheckBinary.repoPath("Tests/Fixtures/cpuid-r/AMD-19h-Zen3-2xEpyc-7763.cpuid-r.txt")
 
-    /// Every command that prints a result, each run offline so that no guest is needed.
+    /// Every command that prints a result, each run offline so that no guest is needed, and the
+    /// help and version text ArgumentParser prints (which went to a full stdout with exit 0).
     static let commands: [[String]] = [
         ["check", "--from", snapshot],
         ["capture", "--from", snapshot],
@@ -19,6 +20,10 @@ struct FailureAnswerTests {
         ["baseline", zen4, zen3],
         ["explain", "--list"],
         ["verify"],
+        ["--help"],
+        ["--version"],
+        ["help", "check"],
+        ["diff", "--help"],
     ]
 
     static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }

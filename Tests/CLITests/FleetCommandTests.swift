@@ -32,6 +32,21 @@ struct FleetCommandTests {
         #expect(r.stdout.contains("avx512: avx512f"))
     }
 
+    /// Real captures that say nothing about the CPU's features: an MSR listing (Conroe X6800)
+    /// and an IOMMU group listing. `diff` from one said "migrating A → B is safe" with exit 0,
+    /// and `baseline` built a QEMU model with `-fpu,...,-lm`; now each is unusable input.
+    static let msrListing = VirtCheckBinary.repoPath("Tests/AnalysisTests/Fixtures/msr/conroe-core2-x6800.txt")
+    static let iommuListing = VirtCheckBinary.repoPath("Tests/HostProbeTests/Fixtures/iommu-listings/asokolsky_duo__iommu.txt")
+
+    @Test(arguments: [["diff", msrListing, msrListing], ["diff", msrListing, zen3], ["diff", zen3, iommuListing],
+                      ["baseline", iommuListing, zen3], ["baseline", "--format", "qemu", msrListing]])
+    func captureWithoutCPUFeaturesIsUnusable(_ arguments: [String]) throws {
+        let r = try VirtCheckBinary.run(arguments)
+        #expect(r.status == 2, "\(arguments): \(r.stdout)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("says nothing about the CPU's features"), "\(r.stderr)")
+    }
+
     @Test(arguments: [["diff", "/nonexistent/a", zen3], ["diff", zen3, VirtCheckBinary.repoPath("Tests/Fixtures/cpuid-r/SOURCES.md")],
                       ["baseline", zen3, "/nonexistent/b"]])
     func badInputExitsTwoWithNothingOnStdout(_ arguments: [String]) throws {

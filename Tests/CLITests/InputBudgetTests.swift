@@ -101,6 +101,34 @@ struct InputBudgetTests {
         Self.expectRefused(r, "a snapshot nested 100,000 deep", mentioning: "deeper than")
     }
 
+    /// The lab's q35 snapshot claiming 2,000,000 online CPUs: reported as `logical_cpus: 2000000`
+    /// where a dump, cpuinfo or MSR listing of more than 8192 CPUs is refused.
+    @Test func snapshotWithTwoMillionOnlineCPUsIsRefused() throws {
+        let base = try Data(contentsOf: URL(fileURLWithPath: VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov.json")))
+        var snapshot = try #require(try JSONSerialization.jsonObject(with: base) as? [String: Any])
+        var host = try #require(snapshot["host"] as? [String: Any])
+        host["online_cpus"] = Array(0..<2_000_000)
+        snapshot["host"] = host
+        let path = try BadInputTests.temp("two-million-cpus.json", Array(try JSONSerialization.data(withJSONObject: snapshot)))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path, "--format", "json"], timeout: 60)
+        Self.expectRefused(r, "a snapshot of 2,000,000 online CPUs", mentioning: "more than 8192 CPUs")
+    }
+
+    /// An IOMMU group listing in the Arch wiki's layout naming 400,000 functions (29 MB): read and
+    /// analysed whole (32 s, 200 MB in a debug build); now refused past 4096 functions.
+    @Test func iommuListingOfFourHundredThousandFunctionsIsRefused() throws {
+        var text = ""
+        text.reserveCapacity(30_000_000)
+        for i in 0..<400_000 {
+            text += "IOMMU Group \(i) \(Self.hexDigits(i >> 8 & 0xFF, 2)):\(Self.hexDigits(i >> 3 & 0x1F, 2)).\(i & 7) Ethernet controller [0200]: Intel I210 [8086:1533]\n"
+        }
+        let path = try BadInputTests.temp("huge.iommu", Array(text.utf8))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 60)
+        Self.expectRefused(r, "an IOMMU listing of 400,000 functions", mentioning: "more than 4096 PCI functions")
+    }
+
     /// One MSR listing line per index for 10^6 CPUs: refused by the CPU count, not parsed for minutes.
     @Test func msrListingForAMillionCPUsIsRefused() throws {
         var text = "0x3a 0x5\n"
@@ -121,5 +149,105 @@ struct InputBudgetTests {
         defer { unlink(path) }
         let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 60)
         Self.expectRefused(r, "a cpuinfo of 10^6 processors", mentioning: "CPUs")
+    }
+
+    /// lscpu output of 10^6 distinct `Key: value` lines (16 MB) was read whole into a dictionary
+    /// (27 s, 220 MB in a debug build): now refused at line 4097.
+    @Test func lscpuOfAMillionLinesIsRefused() throws {
+        var text = "Architecture: x86_64\nCPU(s): 4\nVendor ID: GenuineIntel\n"
+        text.reserveCapacity(17_000_000)
+        for i in 0..<1_000_000 { text += "K\(i): v\n" }
+        let path = try BadInputTests.temp("million-lines.lscpu", Array(text.utf8))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 60)
+        Self.expectRefused(r, "lscpu output of 10^6 lines", mentioning: "more than 4096 lines")
+    }
+
+    /// `CPU(s): 1000000000` became the report's logical_cpus; cpuinfo and dumps are held to
+    /// Linux's NR_CPUS, and now lscpu is too.
+    @Test func lscpuClaimingABillionCPUsIsRefused() throws {
+        let text = "Architecture: x86_64\nCPU(s): 1000000000\nVendor ID: GenuineIntel\nVirtualization: VT-x\n"
+        let path = try BadInputTests.temp("billion.lscpu", Array(text.utf8))
+        let r = try VirtCheckBinary.run(["check", "--from", path, "--format", "json"], timeout: 60)
+        Self.expectRefused(r, "lscpu claiming 10^9 CPUs", mentioning: "more than 8192 CPUs")
+    }
+
+    /// The lab's real q35 capture with its PCI functions and IOMMU groups replaced: `functions`
+    /// copies of its Ethernet controller (01:00.0) at consecutive addresses, and `groups`
+    /// (the first holding all functions, the rest empty). Hand-made: no real host comes near.
+    static func crowdedSnapshot(_ name: String, functions: Int, groups: Int) throws -> String {
+        let base = try Data(contentsOf: URL(fileURLWithPath: VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov.json")))
+        var snapshot = try #require(try JSONSerialization.jsonObject(with: base) as? [String: Any])
+        var pci = try #require(snapshot["pci"] as? [String: Any])
+        var iommu = try #require(snapshot["iommu"] as? [String: Any])
+        var template = try #require((pci["devices"] as? [[String: Any]])?.first { $0["address"] as? String == "0000:01:00.0" })
+        // Its first 256 bytes of config space (the 4 KiB it holds, 4,096 times, pass the file limit).
+        var config = try #require(template["config"] as? [String: Any])
+        config["hex"] = (config["hex"] as? String).map { String($0.prefix(512)) }
+        template["config"] = config
+        let addresses = (0..<functions).map { i in
+            "0000:" + hexDigits(i >> 8 & 0xFF, 2) + ":" + hexDigits(i >> 3 & 0x1F, 2) + "." + String(i & 7)
+        }
+        pci["devices"] = addresses.map { address in
+            var device = template
+            device["address"] = address
+            device["iommu_group"] = "0"
+            return device
+        }
+        iommu["groups"] = (0..<groups).map { ["group": String($0), "type": "DMA", "devices": $0 == 0 ? addresses : []] as [String: Any] }
+        snapshot["pci"] = pci
+        snapshot["iommu"] = iommu
+        return try BadInputTests.temp(name, Array(try JSONSerialization.data(withJSONObject: snapshot)))
+    }
+
+    static func hexDigits(_ value: Int, _ width: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// 2,048 functions in one IOMMU group (the snapshot limit is 4,096): each device's rules
+    /// looked up every other member by a linear search (1,000 functions took 170 s, 4,096 hours)
+    /// and each reason listed all the others (a report quadratic in the group). Now a report
+    /// comes, and a reason names 16 devices and a count.
+    @Test func twoThousandFunctionsInOneGroupGiveAReport() throws {
+        let path = try Self.crowdedSnapshot("crowded-group.json", functions: 2048, groups: 1)
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path, "--format", "json"], timeout: 240)
+        #expect(!r.timedOut, "2,048 functions in one group hung")
+        #expect(r.status == 1, "\(r.stderr)")
+        let findings = try #require(r.json?["findings"] as? [[String: Any]])
+        let devices = findings.filter { $0["id"] as? String == "pci.passthrough" }
+        #expect(devices.count == 2048)
+        let shared = try #require(devices.first?["summary"] as? String)
+        // 00:00.0's own slot holds 7 more functions; the other 2,040 are foreign.
+        #expect(shared.hasPrefix("IOMMU group 0 also holds 00:01.0 (Ethernet controller), "), "\(shared)")
+        #expect(shared.contains(", and 2024 more: they can only be assigned together"), "\(shared)")
+    }
+
+    /// One group naming 100,000 functions: the analysis looked each function without a group
+    /// of its own up among all members; now refused, as more than 4096 PCI functions are.
+    @Test func snapshotGroupOfAHundredThousandMembersIsRefused() throws {
+        let base = try Data(contentsOf: URL(fileURLWithPath: VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov.json")))
+        var snapshot = try #require(try JSONSerialization.jsonObject(with: base) as? [String: Any])
+        var iommu = try #require(snapshot["iommu"] as? [String: Any])
+        let members = (0..<100_000).map { "0000:\(Self.hexDigits($0 >> 8 & 0xFF, 2)):\(Self.hexDigits($0 >> 3 & 0x1F, 2)).\($0 & 7)" }
+        iommu["groups"] = [["group": "0", "type": "DMA", "devices": members] as [String: Any]]
+        snapshot["iommu"] = iommu
+        let path = try BadInputTests.temp("crowded-members.json", Array(try JSONSerialization.data(withJSONObject: snapshot)))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 60)
+        Self.expectRefused(r, "a group of 100,000 members", mentioning: "100000 IOMMU group members")
+    }
+
+    /// 60,000 IOMMU groups (the live reader lists 65,536 entries per directory): the JSON
+    /// encoder copied its whole array on every element (131 s for such a `--root` tree).
+    @Test func sixtyThousandGroupsEncodeToJSON() throws {
+        let path = try Self.crowdedSnapshot("many-groups.json", functions: 1, groups: 60_000)
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path, "--format", "json"], timeout: 60)
+        #expect(!r.timedOut, "60,000 groups hung")
+        let findings = try #require(r.json?["findings"] as? [[String: Any]])
+        let groups = try #require(findings.first { $0["id"] as? String == "iommu.groups" })
+        #expect((groups["evidence"] as? [Any])?.count == 60_000)
     }
 }
