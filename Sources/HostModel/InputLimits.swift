@@ -5,18 +5,13 @@ public enum InputLimits {
     /// run is not one host; refusing it at the count also keeps per-CPU work bounded.
     public static let maxCpus = 8192
 
-    /// PCI functions one input may name (a snapshot's devices, an IOMMU listing's members).
-    /// Real hosts, SR-IOV virtual functions included, stay well below it; the passthrough
-    /// analysis compares each function with its group and bus.
+    /// PCI functions one input may name (a snapshot's devices, an IOMMU listing's members, an
+    /// `lspci` paste). Real hosts, SR-IOV virtual functions included, stay well below it; the
+    /// passthrough analysis compares each function with its group and bus.
     public static let maxPCIFunctions = 4096
 
     /// Nesting depth of a policy or snapshot document. Real ones nest a few levels (a snapshot
     /// about eight); the parsers recurse once per level, so a document thousands of levels deep
     /// in a few kilobytes would overflow the stack (a SIGSEGV, not an error) if handed to them.
     public static let maxNestingDepth = 64
-
-    /// PCI functions one host may list (a snapshot, an `lspci` paste). The passthrough analysis
-    /// compares devices pairwise; past this many it would run for minutes. Real hosts, SR-IOV
-    /// virtual functions included, stay well below it.
-    public static let maxPCIFunctions = 4096
 }
