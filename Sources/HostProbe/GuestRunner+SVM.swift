@@ -120,14 +120,7 @@ extension GuestRunner {
     /// including one that offers no SVM (there L1's SVM instructions fault, and its IDT says how).
     public func runSVMCase(_ svmCase: SVMGuestCase, device path: String = "/dev/kvm") -> NestedRunEvidence {
         do throws(GuestRunFailure) {
-            let device: KVMDevice
-            let watchdog: GuestWatchdog
-            do throws(KVMError) { device = try KVMDevice(path: path) } catch {
-                throw error.isOwnLimit ? GuestRunFailure.ownLimit(error) : GuestRunFailure.step(error)
-            }
-            do throws(KVMError) { watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds) } catch {
-                throw GuestRunFailure.ownLimit(error)
-            }
+            let (device, watchdog) = try openArmed(path)
             defer { watchdog.disarm() }
             let nrips = ((try? device.supportedCpuidEntries()) ?? []).first { $0.function == 0x8000_000A }.map { $0.edx >> 3 & 1 == 1 } ?? false
             return SVMNestedRun.judge(try runSVM(svmCase, device: device, watchdog: watchdog), rounds: Int(svmCase.rounds), nextRIPSaved: nrips)

@@ -30,19 +30,26 @@ public struct GuestRunner: Sendable {
         self.timeLimitNanoseconds = timeLimitNanoseconds
     }
 
+    /// Opens the device and arms the deadline, as every run starts: a device that cannot be opened
+    /// for virtcheck's own limits is `ownLimit`, any other failure a failed step; the watchdog is
+    /// a timer and a signal handler of this process, so its failure is never KVM's.
+    func openArmed(_ path: String) throws(GuestRunFailure) -> (KVMDevice, GuestWatchdog) {
+        let device: KVMDevice
+        do throws(KVMError) { device = try KVMDevice(path: path) } catch {
+            throw error.isOwnLimit ? GuestRunFailure.ownLimit(error) : GuestRunFailure.step(error)
+        }
+        do throws(KVMError) {
+            return (device, try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds))
+        } catch {
+            throw GuestRunFailure.ownLimit(error)
+        }
+    }
+
     /// Runs on the calling thread (the watchdog's signal targets it) and returns the evidence.
     public func run(device path: String = "/dev/kvm") -> GuestRunEvidence {
         var runs: [GuestModeRun] = []
         do throws(GuestRunFailure) {
-            let device: KVMDevice
-            let watchdog: GuestWatchdog
-            do throws(KVMError) { device = try KVMDevice(path: path) } catch {
-                throw error.isOwnLimit ? GuestRunFailure.ownLimit(error) : GuestRunFailure.step(error)
-            }
-            // The watchdog is a timer and a signal handler of this process: its failure is never KVM's.
-            do throws(KVMError) { watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds) } catch {
-                throw GuestRunFailure.ownLimit(error)
-            }
+            let (device, watchdog) = try openArmed(path)
             defer { watchdog.disarm() }
             // One VM for every program, reset between them (`GuestMachine.reset`); made at the
             // first program, and each program reports the failure to make it, as before.
