@@ -6,7 +6,7 @@
 ///
 /// In the catalogue each need is one string, `KIND VALUE`: `cpuid 0x8000000A`, `msr 0x1401`,
 /// `cpuinfo-flag npt`, `lscpu-field Virtualization`, `path /sys/kernel/mm/ksm/run`,
-/// `device /dev/vhost-net`, `ioctl KVM_RUN`, `probe cpl3`.
+/// `device /dev/vhost-net`, `ioctl KVM_RUN`, `probe cpl3`, `kernel-log nested-paging`.
 public enum EvidenceNeed: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A CPUID leaf (all its subleaves), read on every logical CPU.
     case cpuid(leaf: UInt32)
@@ -25,9 +25,13 @@ public enum EvidenceNeed: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Something virtcheck runs rather than reads: `guest-run` (a test guest), `cpl3` (the
     /// unprivileged instruction probes).
     case probe(String)
+    /// A kind of kernel log line (`KernelMessage.Kind`), read from a pasted dmesg or
+    /// `journalctl -k`. Offline evidence only: on a live host the same facts come from sysfs.
+    case kernelLog(KernelMessage.Kind)
 
     public enum Kind: String, Sendable, CaseIterable {
         case cpuid, msr, cpuinfoFlag = "cpuinfo-flag", lscpuField = "lscpu-field", path, device, ioctl, probe
+        case kernelLog = "kernel-log"
     }
 
     public var kind: Kind {
@@ -40,6 +44,7 @@ public enum EvidenceNeed: Sendable, Hashable, Codable, CustomStringConvertible {
         case .device: .device
         case .ioctl: .ioctl
         case .probe: .probe
+        case .kernelLog: .kernelLog
         }
     }
 
@@ -49,6 +54,7 @@ public enum EvidenceNeed: Sendable, Hashable, Codable, CustomStringConvertible {
         case .msr(let index): "msr \(Hex.format32(index))"
         case .cpuinfoFlag(let name), .lscpuField(let name), .path(let name), .device(let name), .ioctl(let name), .probe(let name):
             "\(kind.rawValue) \(name)"
+        case .kernelLog(let message): "\(kind.rawValue) \(message.rawValue)"
         }
     }
 
@@ -79,6 +85,9 @@ public enum EvidenceNeed: Sendable, Hashable, Codable, CustomStringConvertible {
             self = .device(value)
         case .ioctl: self = .ioctl(value)
         case .probe: self = .probe(value)
+        case .kernelLog:
+            guard let message = KernelMessage.Kind(rawValue: value) else { throw ParseError(text: text) }
+            self = .kernelLog(message)
         }
     }
 

@@ -17,7 +17,8 @@ public struct EvidencePlan: Sendable, Hashable {
             case .msr(let index): msrs.insert(index)
             case .path(let path): paths.insert(path)
             case .device(let node): devices.insert(node)
-            case .cpuid, .cpuinfoFlag, .lscpuField, .ioctl, .probe: break
+            // The kernel log is pasted evidence: live, the probe reads the sysfs files it echoes.
+            case .cpuid, .cpuinfoFlag, .lscpuField, .ioctl, .probe, .kernelLog: break
             }
         }
         self.msrs = msrs.sorted()

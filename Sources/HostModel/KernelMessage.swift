@@ -46,6 +46,34 @@ public enum KernelMessage: Codable, Sendable, Hashable {
     /// intel-iommu/{version,cap,ecap} gives them.
     case intelIOMMUUnit(name: String, version: String, cap: String, ecap: String)
 
+    /// The kinds of message, as the rule catalogue names them (`kernel-log KIND` in a rule's
+    /// `evidence:`), so a rule that reads the log declares which lines decide it.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case kernelVersion = "kernel-version", commandLine = "command-line"
+        case kvmNoHardwareSupport = "kvm-no-hardware-support", kvmDisabledByFirmware = "kvm-disabled-by-firmware"
+        case nestedEnabled = "nested-enabled", nestedPaging = "nested-paging"
+        case intelIOMMUInitialised = "intel-iommu-initialised", intelIOMMUSwitch = "intel-iommu-switch"
+        case amdIOMMUFound = "amd-iommu-found", interruptRemapping = "interrupt-remapping"
+        case iommuGroup = "iommu-group", intelIOMMUUnit = "intel-iommu-unit"
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .kernelVersion: .kernelVersion
+        case .commandLine: .commandLine
+        case .kvmNoHardwareSupport: .kvmNoHardwareSupport
+        case .kvmDisabledByFirmware: .kvmDisabledByFirmware
+        case .nestedEnabled: .nestedEnabled
+        case .nestedPaging: .nestedPaging
+        case .intelIOMMUInitialised: .intelIOMMUInitialised
+        case .intelIOMMUSwitch: .intelIOMMUSwitch
+        case .amdIOMMUFound: .amdIOMMUFound
+        case .interruptRemapping: .interruptRemapping
+        case .iommuGroup: .iommuGroup
+        case .intelIOMMUUnit: .intelIOMMUUnit
+        }
+    }
+
     /// What a message (prefixes removed, see `KernelLogParser.messagePart`) says; nil when
     /// virtcheck does not read it.
     public init?(message m: Substring) {

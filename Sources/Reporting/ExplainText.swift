@@ -17,7 +17,7 @@ public enum ExplainText {
             }
             out.append("")
         }
-        out.append("Evidence it reads (the live probe collects exactly these; offline, give them with --from):")
+        out.append("Evidence it reads (the live probe collects each, `kernel-log` lines aside, which come from a pasted dmesg; offline, give them with --from):")
         out += r.evidence.map { "  - \($0)" }
         out.append("")
         out.append("Sources:")

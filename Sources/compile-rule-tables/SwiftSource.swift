@@ -49,6 +49,7 @@ enum SwiftSource {
         case .device(let path): ".device(\(string(path)))"
         case .ioctl(let name): ".ioctl(\(string(name)))"
         case .probe(let name): ".probe(\(string(name)))"
+        case .kernelLog(let message): ".kernelLog(.\(message))"
         }
     }
 

@@ -33,10 +33,24 @@ struct EvidenceDeclarationTests {
                 #expect(Self.plan.paths.contains(path))
             case .device(let node):
                 #expect(Self.plan.devices.contains(node))
-            case .cpuinfoFlag, .lscpuField, .ioctl, .probe:
+            case .cpuinfoFlag, .lscpuField, .ioctl, .probe, .kernelLog:
                 break
             }
         }
+    }
+
+    /// A pasted kernel log alone decides only rules that declare the log lines they read: every
+    /// finding it leaves pass, warn or fail (nothing else was given) belongs to a rule with a
+    /// `kernel-log` need, so `explain` names the log wherever it can decide. The lab machines'
+    /// real logs (Data/hosts/lab-*/dmesg.txt).
+    @Test(arguments: ["lab-amd-epyc-npt", "lab-q35-intel-iommu-sriov", "lab-q35-intel-iommu-no-ir", "lab-q35-amd-iommu",
+                      "lab-q35-virtio-iommu", "lab-q35-no-iommu"])
+    func aKernelLogDecidesOnlyRulesThatDeclareIt(host: String) throws {
+        let declaring = Set(RuleCatalogue.builtIn.rules.filter { $0.evidence.contains { $0.kind == .kernelLog } }.map(\.id))
+        let decided = try LabPastedTextTests.assess(host, ["dmesg.txt"]).findings
+            .filter { [.pass, .warn, .fail].contains($0.status) && $0.subject == nil }.map(\.id)
+        #expect(!decided.isEmpty || host == "lab-q35-no-iommu")
+        #expect(Set(decided).subtracting(declaring).isEmpty, "\(host): decided by the log without declaring it: \(Set(decided).subtracting(declaring).sorted())")
     }
 
     /// A `--root` tree with a sparse dev/cpu/0/msr: the probe reads exactly the declared MSRs,
