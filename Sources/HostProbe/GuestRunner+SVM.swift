@@ -96,6 +96,12 @@ extension GuestRunner {
         return outcome
     }
 
+    /// Whether KVM's supported CPUID offers NRIP save (Fn8000_000A EDX[3]): then #VMEXIT stores
+    /// nRIP, and the judge holds the nested run to it.
+    static func offersNextRIPSave(_ leaves: [kvm_cpuid_entry2]) -> Bool {
+        leaves.first { $0.function == 0x8000_000A }.map { $0.edx >> 3 & 1 == 1 } ?? false
+    }
+
     /// The nested run where KVM offers SVM to its guests (`SVMNestedRun`); nil where it offers
     /// no SVM, since then there is nothing to run (the `kvm.nested` rule says why from the CPUID).
     func runNested(device: KVMDevice, watchdog: GuestWatchdog) -> NestedRunEvidence? {
@@ -105,7 +111,7 @@ extension GuestRunner {
         }
         let svm = leaves.first { $0.function == 0x8000_0001 }.map { $0.ecx >> 2 & 1 == 1 } ?? false
         guard svm else { return nil }
-        let nrips = leaves.first { $0.function == 0x8000_000A }.map { $0.edx >> 3 & 1 == 1 } ?? false
+        let nrips = Self.offersNextRIPSave(leaves)
         let svmCase = SVMNestedRun.roundTripCase()
         do throws(GuestRunFailure) {
             let outcome = try runSVM(svmCase, device: device, watchdog: watchdog)
@@ -122,7 +128,7 @@ extension GuestRunner {
         do throws(GuestRunFailure) {
             let (device, watchdog) = try openArmed(path)
             defer { watchdog.disarm() }
-            let nrips = ((try? device.supportedCpuidEntries()) ?? []).first { $0.function == 0x8000_000A }.map { $0.edx >> 3 & 1 == 1 } ?? false
+            let nrips = Self.offersNextRIPSave((try? device.supportedCpuidEntries()) ?? [])
             return SVMNestedRun.judge(try runSVM(svmCase, device: device, watchdog: watchdog), rounds: Int(svmCase.rounds), nextRIPSaved: nrips)
         } catch {
             return SVMNestedRun.notRun(error)
