@@ -107,6 +107,40 @@ int vc_kvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid_entry2 *entries, uint3
     return err;
 }
 
+int vc_kvm_get_msr_feature_index_list(int kvm_fd, uint32_t *indices, uint32_t *count) {
+    struct kvm_msr_list *list = calloc(1, sizeof *list + (size_t)*count * sizeof *indices);
+    if (!list) return ENOMEM;
+    list->nmsrs = *count;
+    int err = ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, list) == 0 ? 0 : errno;
+    if (err == 0) {
+        uint32_t n = list->nmsrs < *count ? list->nmsrs : *count;
+        memcpy(indices, list->indices, (size_t)n * sizeof *indices);
+        *count = n;
+    } else if (err == E2BIG) {
+        *count = list->nmsrs;
+    }
+    free(list);
+    return err;
+}
+
+int vc_kvm_msrs(int fd, int set, const uint32_t *indices, uint64_t *values, uint32_t count) {
+    struct kvm_msrs *msrs = calloc(1, sizeof *msrs + (size_t)count * sizeof(struct kvm_msr_entry));
+    if (!msrs) return -ENOMEM;
+    msrs->nmsrs = count;
+    for (uint32_t i = 0; i < count; i++) {
+        msrs->entries[i].index = indices[i];
+        msrs->entries[i].data = values[i];
+    }
+    int done = ioctl(fd, set ? KVM_SET_MSRS : KVM_GET_MSRS, msrs);
+    if (done < 0) {
+        done = -errno;
+    } else {
+        for (uint32_t i = 0; i < (uint32_t)done && i < count; i++) values[i] = msrs->entries[i].data;
+    }
+    free(msrs);
+    return done;
+}
+
 static void vc_ignore_signal(int signo) { (void)signo; }
 
 int vc_install_interrupting_handler(int signo) {

@@ -4,16 +4,6 @@ extension GuestMemoryLayout {
     /// structure is page-aligned as APM 15.5.1 (VMCB), 15.30.4 (VM_HSAVE_PA) and 15.10/15.11
     /// (IOPM, MSRPM) demand.
     public enum SVM {
-        /// Three descriptors: null, 64-bit code at `codeSelector`, flat data at `dataSelector`.
-        public static let gdt = 0xA000
-        /// 32 64-bit interrupt gates (16 bytes each), one per exception vector.
-        public static let idt = 0xB000
-        /// One 16-byte stub per exception vector, then the common reporting code.
-        public static let handlers = 0xC000
-        public static let handlerStride = 16
-        public static let handlerCommon = 0xC200
-        /// The parameter block userspace fills before KVM_RUN (see `Parameter`).
-        public static let parameters = 0xD000
         /// The VMCB whose physical address L1 loads into RAX, and VM_HSAVE_PA: the addresses the
         /// Emulator's `svm` vector base uses (`VectorBase.vmcbAddress`, `hsaveAddress`), so a
         /// vector's RAX and `vmcb@ADDR` settings mean the same page in the guest. (0x6000, which
@@ -21,14 +11,11 @@ extension GuestMemoryLayout {
         /// only in its exception handlers, at the top of it, where a VMCB has no fields.)
         public static let vmcb = 0x5000
         public static let hostSave = 0x7000
-        /// The nested (L2) guest's code and the top of its stack page.
-        public static let l2Code = 0x12000
-        public static let l2StackTop = 0x14000
         /// The I/O permission map (12 KiB) and MSR permission map (8 KiB), zero: nothing intercepted.
         public static let iopm = 0x14000
         public static let msrpm = 0x18000
 
-        /// Offsets in the parameter block at `parameters` (each a little-endian quadword).
+        /// Offsets in the parameter block at `Harness.parameters` (each a little-endian quadword).
         public enum Parameter: Int, Sendable, CaseIterable {
             /// How many times L1 executes the instruction under test (a 32-bit count, decremented).
             case rounds = 0x00

@@ -136,6 +136,17 @@ public final class GuestMachine {
         _ = try KVMDevice.check(ioctl(vcpuFd, VC_KVM_SET_SREGS, &sregs), "KVM_SET_SREGS")
     }
 
+    /// KVM_SET_MSRS on the vCPU, as userspace sets MSRs before the guest runs (IA32_FEATURE_CONTROL,
+    /// which firmware would lock); an MSR KVM refuses is the error.
+    public func setMSRs(_ values: [(index: UInt32, value: UInt64)]) throws(KVMError) {
+        _ = try KVMDevice.transferMSRs(fd: vcpuFd, set: true, values.map { ($0.index, $0.value) }, step: "KVM_SET_MSRS")
+    }
+
+    /// KVM_GET_MSRS on the vCPU: the guest's own values (its VMX capability MSRs, say).
+    public func msrs(_ indices: [UInt32]) throws(KVMError) -> [UInt32: UInt64] {
+        try KVMDevice.transferMSRs(fd: vcpuFd, set: false, indices.map { ($0, 0) }, step: "KVM_GET_MSRS")
+    }
+
     /// One KVM_RUN, timed with CLOCK_MONOTONIC around the ioctl. EINTR (the watchdog's signal)
     /// is thrown like any other errno; the caller decides whether time is up.
     public func runOnce() throws(KVMError) -> Exit {

@@ -9,6 +9,7 @@ extension GuestRunner {
     /// deadline are thrown, as in `execute`; everything the guest did is the outcome.
     func runSVM(_ svmCase: SVMGuestCase, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> SVMGuestOutcome {
         typealias Layout = GuestMemoryLayout.SVM
+        let p = GuestMemoryLayout.Harness.parameters
         var outcome = SVMGuestOutcome(rounds: [], raxPage: nil, fault: nil, exits: [], halted: false, error: nil)
         let program = GuestProgram(name: svmCase.name, mode: .long64, code: SVMGuestProgram.l1Code(svmCase.instruction),
                                    expected: nil, checksPaging: false)
@@ -16,34 +17,20 @@ extension GuestRunner {
         do throws(KVMError) {
             // A fresh VM per case: the nested state (EFER.SVME, VM_HSAVE_PA, GIF) must not carry over.
             machine = try prepare(program, on: GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize))
-            for (index, descriptor) in SVMGuestProgram.gdt.enumerated() { machine.write64(descriptor, at: Layout.gdt + 8 * index) }
-            for vector in UInt8(0)..<32 {
-                let gate = SVMGuestProgram.idtGate(vector: vector)
-                machine.write64(gate.low, at: Layout.idt + 16 * Int(vector))
-                machine.write64(gate.high, at: Layout.idt + 16 * Int(vector) + 8)
-                machine.load(SVMGuestProgram.handlerStub(vector: vector), at: Layout.handlers + Layout.handlerStride * Int(vector))
-            }
-            machine.load(SVMGuestProgram.handlerCommon, at: Layout.handlerCommon)
-            machine.write64(UInt64(svmCase.rounds), at: Layout.parameters + Layout.Parameter.rounds.rawValue)
-            machine.write64(svmCase.skip, at: Layout.parameters + Layout.Parameter.skip.rawValue)
-            machine.write64(svmCase.eferSet, at: Layout.parameters + Layout.Parameter.eferSet.rawValue)
-            machine.write64(svmCase.rax, at: Layout.parameters + Layout.Parameter.rax.rawValue)
-            machine.write64(svmCase.hostSave, at: Layout.parameters + Layout.Parameter.hostSave.rawValue)
+            try L1Harness.install(on: machine)
+            machine.write64(UInt64(svmCase.rounds), at: p + Layout.Parameter.rounds.rawValue)
+            machine.write64(svmCase.skip, at: p + Layout.Parameter.skip.rawValue)
+            machine.write64(svmCase.eferSet, at: p + Layout.Parameter.eferSet.rawValue)
+            machine.write64(svmCase.rax, at: p + Layout.Parameter.rax.rawValue)
+            machine.write64(svmCase.hostSave, at: p + Layout.Parameter.hostSave.rawValue)
             machine.load(svmCase.vmcb, at: Layout.vmcb)
-            machine.load(svmCase.l2Code, at: Layout.l2Code)
+            machine.load(svmCase.l2Code, at: GuestMemoryLayout.Harness.l2Code)
             for (address, bytes) in svmCase.pages.sorted(by: { $0.key < $1.key }) { machine.load(bytes, at: address) }
-            var sregs = try machine.specialRegisters()
-            sregs.gdt.base = UInt64(Layout.gdt)
-            sregs.gdt.limit = UInt16(8 * SVMGuestProgram.gdt.count - 1)
-            sregs.idt.base = UInt64(Layout.idt)
-            sregs.idt.limit = 32 * 16 - 1
-            try machine.setSpecialRegisters(sregs)
         } catch {
             if error.isOwnLimit { throw .ownLimit(error) }
             outcome.error = error.description
             return outcome
         }
-        var faultParts: [UInt64] = []
         let raxPage = Int(truncatingIfNeeded: svmCase.rax & ~0xFFF)
         func readPage(_ address: Int) -> VMCBImage {
             var image = VMCBImage()
@@ -51,48 +38,21 @@ extension GuestRunner {
             return image
         }
         // Each round takes one report; a fault three; HLT one; room for EINTRs besides.
-        while outcome.exits.count < 4 * Int(svmCase.rounds) + 16 {
-            if watchdog.expired { throw .timedOut(nil) }
-            let step: GuestMachine.Exit
-            do throws(KVMError) {
-                step = try machine.runOnce()
-            } catch where error.errno == EINTR {
-                outcome.exits.append(GuestExit(.intr, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
-                continue
-            } catch {
-                if error.isOwnLimit { throw .ownLimit(error) }
-                outcome.error = error.description
-                return outcome
-            }
-            outcome.exits.append(step.exit)
-            switch (step.exit.kind, step.exit.port) {
-            case (.io?, SVMGuestProgram.Port.roundDone):
-                let regs: kvm_regs
-                do throws(KVMError) { regs = try machine.registers() } catch {
-                    outcome.error = error.description
-                    return outcome
-                }
-                outcome.rounds.append(SVMGuestOutcome.Round(vmcb: readPage(Layout.vmcb), rax: regs.rax, rbx: regs.rbx))
-                if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
-            case (.io?, SVMGuestProgram.Port.faultVector), (.io?, SVMGuestProgram.Port.faultErrorCode):
-                faultParts.append(step.exit.value ?? 0)
-            case (.io?, SVMGuestProgram.Port.faultRIP):
-                outcome.fault = NestedRunEvidence.Fault(vector: UInt8(truncatingIfNeeded: faultParts.first ?? 0),
-                                                        errorCode: faultParts.dropFirst().first ?? 0, rip: step.exit.value ?? 0,
-                                                        round: outcome.rounds.count + 1)
-            case (.hlt?, _):
-                outcome.halted = true
-                return outcome
-            case (.shutdown?, _):
-                outcome.error = "L1 shut down (a triple fault) in round \(outcome.rounds.count + 1)"
-                return outcome
-            default:
-                outcome.error = "unexpected exit \(step.exit.reason)" + (step.exit.port.map { " (port \(String($0, radix: 16))h)" } ?? "")
+        let run = try runL1(machine, watchdog: watchdog, exitBudget: 4 * Int(svmCase.rounds) + 16) { exit in
+            guard exit.port == SVMGuestProgram.Port.roundDone else {
+                return "unexpected exit \(exit.reason)" + (exit.port.map { " (port \(String($0, radix: 16))h)" } ?? "")
                     + " in round \(outcome.rounds.count + 1)"
-                return outcome
             }
+            let regs: kvm_regs
+            do throws(KVMError) { regs = try machine.registers() } catch { return error.description }
+            outcome.rounds.append(SVMGuestOutcome.Round(vmcb: readPage(Layout.vmcb), rax: regs.rax, rbx: regs.rbx))
+            if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
+            return nil
         }
-        outcome.error = "no HLT after \(outcome.exits.count) exits"
+        outcome.fault = run.fault
+        outcome.exits = run.exits
+        outcome.halted = run.halted
+        outcome.error = run.error
         return outcome
     }
 

@@ -14,7 +14,7 @@ public struct SVMGuestCase: Sendable, Hashable {
     public var hostSave: UInt64
     /// The VMCB page as written before the run (`VMCBField.size` bytes).
     public var vmcb: [UInt8]
-    /// The nested guest's code, at `GuestMemoryLayout.SVM.l2Code`.
+    /// The nested guest's code, at `GuestMemoryLayout.Harness.l2Code`.
     public var l2Code: [UInt8]
     /// Further pages to write (a second VMCB for VMLOAD/VMSAVE), by guest-physical address.
     public var pages: [Int: [UInt8]] = [:]

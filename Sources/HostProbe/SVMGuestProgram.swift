@@ -12,18 +12,14 @@ import HostModel
 ///           if --[rounds] != 0 goto loop
 ///     HLT
 ///
-/// Every exception L1 takes goes through its IDT to a stub that reports the vector, the error
-/// code (0 for vectors without one) and the faulting RIP on ports 14h, 15h and 16h, then halts.
+/// Every exception L1 takes goes through its IDT (`L1Harness`) to a handler that reports it.
 public enum SVMGuestProgram {
     public typealias Layout = GuestMemoryLayout.SVM
 
-    /// Ports L1 reports on.
+    /// The port L1 reports on besides `L1Harness.Port`'s fault ports.
     public enum Port {
         /// One round of the instruction under test is done (VMRUN returned after #VMEXIT).
         public static let roundDone = 0x13
-        public static let faultVector = 0x14
-        public static let faultErrorCode = 0x15
-        public static let faultRIP = 0x16
     }
 
     /// The SVM instructions the slot can hold: `0F 01 /3` with the ModRM byte naming the
@@ -41,35 +37,31 @@ public enum SVMGuestProgram {
         public var bytes: [UInt8] { [0x0F, 0x01, rawValue] }
     }
 
-    /// Exception vectors that push an error code (SDM vol. 3 table 6-1; APM vol. 2 table 8-1,
-    /// where 21 (#CP), 29 (#VC) and 30 (#SX) also push one).
-    public static let vectorsWithErrorCode: Set<UInt8> = [8, 10, 11, 12, 13, 14, 17, 21, 29, 30]
-
     /// The L1 code, loaded at `GuestMemoryLayout.entry`, with `instruction` in its slot.
     public static func l1Code(_ instruction: Instruction) -> [UInt8] {
-        let p = Layout.parameters
+        let p = GuestMemoryLayout.Harness.parameters
         var code: [UInt8] = []
-        code += [0xB9] + le32(0xC000_0080) //                 mov ecx, C0000080h (EFER)     (B8+r id)
+        code += [0xB9] + L1Harness.le32(0xC000_0080) //                 mov ecx, C0000080h (EFER)     (B8+r id)
         code += [0x0F, 0x32] //                               rdmsr                         (0F 32)
-        code += [0x0B, 0x04, 0x25] + le32(p + Layout.Parameter.eferSet.rawValue) // or eax, [eferSet] (0B /r, ModRM 00 000 100, SIB 25h: disp32)
+        code += [0x0B, 0x04, 0x25] + L1Harness.le32(p + Layout.Parameter.eferSet.rawValue) // or eax, [eferSet] (0B /r, ModRM 00 000 100, SIB 25h: disp32)
         code += [0x0F, 0x30] //                               wrmsr                         (0F 30)
-        code += [0xB9] + le32(0xC001_0117) //                 mov ecx, C0010117h (VM_HSAVE_PA)
-        code += [0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.hostSave.rawValue) //     mov eax, [hostSave]     (8B /r, ModRM 00 000 100)
-        code += [0x8B, 0x14, 0x25] + le32(p + Layout.Parameter.hostSave.rawValue + 4) // mov edx, [hostSave+4]   (8B /r, ModRM 00 010 100)
+        code += [0xB9] + L1Harness.le32(0xC001_0117) //                 mov ecx, C0010117h (VM_HSAVE_PA)
+        code += [0x8B, 0x04, 0x25] + L1Harness.le32(p + Layout.Parameter.hostSave.rawValue) //     mov eax, [hostSave]     (8B /r, ModRM 00 000 100)
+        code += [0x8B, 0x14, 0x25] + L1Harness.le32(p + Layout.Parameter.hostSave.rawValue + 4) // mov edx, [hostSave+4]   (8B /r, ModRM 00 010 100)
         code += [0x0F, 0x30] //                               wrmsr
         let loop = code.count
-        code += [0x48, 0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.rax.rawValue) // loop: mov rax, [rax param] (REX.W 8B /r)
+        code += [0x48, 0x8B, 0x04, 0x25] + L1Harness.le32(p + Layout.Parameter.rax.rawValue) // loop: mov rax, [rax param] (REX.W 8B /r)
         code += instruction.bytes //                          the instruction under test    (0F 01 D8..DF)
         code += [0xE6, UInt8(Port.roundDone)] //              out 13h, al                   (E6 ib)
-        code += [0x48, 0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.skip.rawValue) //   mov rax, [skip]         (REX.W 8B /r)
-        code += [0x48, 0x01, 0x04, 0x25] + le32(Layout.vmcb + VMCBField.rip.rawValue) //  add [VMCB.RIP], rax     (REX.W 01 /r)
-        code += [0xFF, 0x0C, 0x25] + le32(p + Layout.Parameter.rounds.rawValue) //        dec dword [rounds]      (FF /1, ModRM 00 001 100)
+        code += [0x48, 0x8B, 0x04, 0x25] + L1Harness.le32(p + Layout.Parameter.skip.rawValue) //   mov rax, [skip]         (REX.W 8B /r)
+        code += [0x48, 0x01, 0x04, 0x25] + L1Harness.le32(Layout.vmcb + VMCBField.rip.rawValue) //  add [VMCB.RIP], rax     (REX.W 01 /r)
+        code += [0xFF, 0x0C, 0x25] + L1Harness.le32(p + Layout.Parameter.rounds.rawValue) //        dec dword [rounds]      (FF /1, ModRM 00 001 100)
         code += [0x75, UInt8(bitPattern: Int8(loop - (code.count + 2)))] //               jnz loop                (75 cb)
         code += [0xF4] //                                     hlt
         return code
     }
 
-    /// The nested guest of the round-trip run (64-bit, at `Layout.l2Code`): every round adds 7 to
+    /// The nested guest of the round-trip run (64-bit, at `Harness.l2Code`): every round adds 7 to
     /// RAX (which #VMEXIT saves in the VMCB) and 1 to RBX (which it leaves for L1 to see), then
     /// executes HLT, intercepted; L1 resumes it past the HLT, at the jump back.
     public static let l2RoundTrip: [UInt8] = [
@@ -82,45 +74,4 @@ public enum SVMGuestProgram {
     public static let l2HaltOffset = 7
     public static let l2HaltLength = 1
     public static let l2RAXStep: UInt64 = 7
-
-    /// One 16-byte stub per exception vector (at `Layout.handlers + 16 * vector`): it pushes a 0
-    /// where the CPU pushed no error code, then the vector, and jumps to the common code.
-    public static func handlerStub(vector: UInt8) -> [UInt8] {
-        let at = Layout.handlers + Layout.handlerStride * Int(vector)
-        var stub: [UInt8] = vectorsWithErrorCode.contains(vector) ? [] : [0x6A, 0x00] // push 0   (6A ib)
-        stub += [0x6A, vector] //                                                            push vector (6A ib)
-        let rel = Layout.handlerCommon - (at + stub.count + 5)
-        stub += [0xE9] + le32(UInt32(bitPattern: Int32(rel))) //                            jmp common  (E9 cd)
-        return stub + [UInt8](repeating: 0xCC, count: Layout.handlerStride - stub.count) //  int3 padding
-    }
-
-    /// The common handler: reports the vector, error code and RIP from the stack, then halts.
-    public static let handlerCommon: [UInt8] = [
-        0x58, //                   pop rax              (58+r: the vector)
-        0xE7, UInt8(Port.faultVector), //     out 14h, eax (E7 ib)
-        0x58, //                   pop rax              (the error code, or the stub's 0)
-        0xE7, UInt8(Port.faultErrorCode), //  out 15h, eax
-        0x58, //                   pop rax              (the RIP the CPU pushed)
-        0xE7, UInt8(Port.faultRIP), //        out 16h, eax
-        0xF4, //                   hlt
-        0xEB, 0xFD, //             jmp hlt              (EB cb, -3)
-    ]
-
-    /// The 64-bit interrupt gate for `vector` (SDM vol. 3 figure 6-8): offset 15:0, selector,
-    /// IST 0, type Eh (interrupt gate) with P and DPL 0, offset 31:16; then offset 63:32 (zero).
-    public static func idtGate(vector: UInt8) -> (low: UInt64, high: UInt64) {
-        let offset = UInt64(Layout.handlers + Layout.handlerStride * Int(vector))
-        let low = (offset & 0xFFFF) | UInt64(GuestMemoryLayout.codeSelector) << 16 | 0x8E << 40 | (offset >> 16 & 0xFFFF) << 48
-        return (low, offset >> 32)
-    }
-
-    /// The GDT: null; 64-bit code (base 0, limit FFFFFh, G, L, P, S, type Bh); flat data (G, D/B,
-    /// P, S, type 3h). SDM vol. 3 figure 3-8. Exception delivery loads CS from it.
-    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF]
-
-    static func le32(_ value: UInt32) -> [UInt8] {
-        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-    }
-
-    static func le32(_ value: Int) -> [UInt8] { le32(UInt32(value)) }
 }

@@ -10,7 +10,7 @@ public enum SVMNestedRun {
     static let rounds: UInt32 = 4
     /// The nested guest's RAX before its first round.
     static let initialRAX: UInt64 = 0x100
-    static let haltRIP = UInt64(GuestMemoryLayout.SVM.l2Code + SVMGuestProgram.l2HaltOffset)
+    static let haltRIP = UInt64(GuestMemoryLayout.Harness.l2Code + SVMGuestProgram.l2HaltOffset)
     /// VMEXIT_HLT (APM vol. 2 appendix C, table C-1).
     static let exitHLT: UInt64 = 0x78
 
@@ -32,7 +32,7 @@ public enum SVMNestedRun {
         }
         vmcb.setSegment(.cs, selector: GuestMemoryLayout.codeSelector, attributes: VMCBField.SegmentAttributes.code64,
                         limit: 0xFFFF_FFFF, base: 0)
-        vmcb.setSegment(.gdtr, selector: 0, attributes: 0, limit: UInt32(8 * SVMGuestProgram.gdt.count - 1), base: UInt64(Layout.gdt))
+        vmcb.setSegment(.gdtr, selector: 0, attributes: 0, limit: UInt32(L1Harness.gdtLimit), base: UInt64(GuestMemoryLayout.Harness.gdt))
         vmcb.setSegment(.tr, selector: 0, attributes: VMCBField.SegmentAttributes.busyTSS64, limit: 0x67, base: 0)
         vmcb.write(0, at: VMCBField.cpl.rawValue, width: 1)
         vmcb[.efer] = GuestMemoryLayout.longModeEFER | SVMGuestCase.svme
@@ -42,8 +42,8 @@ public enum SVMNestedRun {
         vmcb[.dr7] = 0x400 //                      DR7's reset value
         vmcb[.dr6] = 0xFFFF_0FF0 //                DR6's reset value
         vmcb[.rflags] = 0x2
-        vmcb[.rip] = UInt64(Layout.l2Code)
-        vmcb[.rsp] = UInt64(Layout.l2StackTop)
+        vmcb[.rip] = UInt64(GuestMemoryLayout.Harness.l2Code)
+        vmcb[.rsp] = UInt64(GuestMemoryLayout.Harness.l2StackTop)
         vmcb[.rax] = initialRAX
         vmcb[.gPAT] = 0x0007_0406_0007_0406 //     the PAT's reset value
         return SVMGuestCase(name: "svm-nested", instruction: .vmrun, rounds: rounds, skip: UInt64(SVMGuestProgram.l2HaltLength),

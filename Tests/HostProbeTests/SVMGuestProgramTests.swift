@@ -49,26 +49,26 @@ struct SVMGuestProgramTests {
     }
 
     @Test func theNestedGuestAndTheHandlersDecodeAsWritten() throws {
-        #expect(try Self.disassemble(SVMGuestProgram.l2RoundTrip, at: GuestMemoryLayout.SVM.l2Code)
+        #expect(try Self.disassemble(SVMGuestProgram.l2RoundTrip, at: GuestMemoryLayout.Harness.l2Code)
                 == ["add rax,0x7", "inc rbx", "hlt", "jmp 0x12000"])
         #expect(SVMGuestProgram.l2RoundTrip[SVMGuestProgram.l2HaltOffset] == 0xF4)
         // #GP (13) pushes an error code: no dummy push. #UD (6) does not: the stub pushes 0 first.
-        #expect(try Self.disassemble(SVMGuestProgram.handlerStub(vector: 13), at: GuestMemoryLayout.SVM.handlers + 13 * 16).prefix(2)
+        #expect(try Self.disassemble(L1Harness.handlerStub(vector: 13), at: GuestMemoryLayout.Harness.handlers + 13 * 16).prefix(2)
                 == ["push 0xd", "jmp 0xc200"])
-        #expect(try Self.disassemble(SVMGuestProgram.handlerStub(vector: 6), at: GuestMemoryLayout.SVM.handlers + 6 * 16).prefix(3)
+        #expect(try Self.disassemble(L1Harness.handlerStub(vector: 6), at: GuestMemoryLayout.Harness.handlers + 6 * 16).prefix(3)
                 == ["push 0x0", "push 0x6", "jmp 0xc200"])
-        #expect(try Self.disassemble(SVMGuestProgram.handlerCommon, at: GuestMemoryLayout.SVM.handlerCommon)
+        #expect(try Self.disassemble(L1Harness.handlerCommon, at: GuestMemoryLayout.Harness.handlerCommon)
                 == ["pop rax", "out 0x14,eax", "pop rax", "out 0x15,eax", "pop rax", "out 0x16,eax", "hlt", "jmp 0xc209"])
     }
 
     /// The gate for vector 14 points at its stub through the 64-bit code selector (SDM vol. 3 figure 6-8).
     @Test func idtGatesAndGDT() {
-        let gate = SVMGuestProgram.idtGate(vector: 14)
+        let gate = L1Harness.idtGate(vector: 14)
         #expect(gate.low == 0x0000_8E00_0008_C0E0)
         #expect(gate.high == 0)
         // GDT[1]: L=1, D=0 (a 64-bit code segment), P, DPL 0, type Bh.
-        #expect(SVMGuestProgram.gdt[1] >> 53 & 1 == 1 && SVMGuestProgram.gdt[1] >> 54 & 1 == 0)
-        #expect(SVMGuestProgram.gdt[1] >> 40 & 0xFF == 0x9B)
+        #expect(L1Harness.gdt[1] >> 53 & 1 == 1 && L1Harness.gdt[1] >> 54 & 1 == 0)
+        #expect(L1Harness.gdt[1] >> 40 & 0xFF == 0x9B)
     }
 
     /// APM vol. 2 appendix B, tables B-1 and B-2 (also the offsets the lab's kvmguest.c uses).
@@ -94,7 +94,7 @@ struct SVMGuestProgramTests {
         #expect(v[.cr0] & 0x8000_0001 == 0x8000_0001 && v[.cr4] & 0x20 != 0)
         #expect(v.read(at: VMCBField.cs.rawValue + 2, width: 2) >> 9 & 3 == 1)
         #expect(v[.dr6] >> 32 == 0 && v[.dr7] >> 32 == 0)
-        #expect(v[.rip] == UInt64(GuestMemoryLayout.SVM.l2Code))
+        #expect(v[.rip] == UInt64(GuestMemoryLayout.Harness.l2Code))
         #expect(c.rounds == 4 && c.skip == 1)
     }
 

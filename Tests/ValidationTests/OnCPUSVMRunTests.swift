@@ -51,7 +51,7 @@ import Testing
     @Test func vectorsBecomeVMCBBytes() throws {
         let nw = VMCBImage(bytes: try Self.svmCase("vmrun.guest.cr0-nw").vmcb)
         #expect(nw[.cr0] == 0xA000_0011)
-        #expect(nw[.rip] == UInt64(GuestMemoryLayout.SVM.l2Code) && nw[.cr3] == UInt64(GuestMemoryLayout.pml4))
+        #expect(nw[.rip] == UInt64(GuestMemoryLayout.Harness.l2Code) && nw[.cr3] == UInt64(GuestMemoryLayout.pml4))
         #expect(nw[field32: .interceptMisc1] & VMCBField.InterceptBit.hlt != 0)
         #expect(nw[field32: .interceptMisc2] == VMCBField.InterceptBit.vmrun)
         let none = VMCBImage(bytes: try Self.svmCase("vmrun.ctl.no-vmrun-intercept").vmcb)
@@ -75,7 +75,7 @@ import Testing
     @Test func aSecondVMCBThatVMRUNEntersRunsTheHarnessGuest() throws {
         let c = try Self.svmCase("vmrun.ok.other-vmcb")
         let page = VMCBImage(bytes: try #require(c.pages[0x6000]))
-        #expect(page[.rip] == UInt64(GuestMemoryLayout.SVM.l2Code) && page[.cr3] == UInt64(GuestMemoryLayout.pml4))
+        #expect(page[.rip] == UInt64(GuestMemoryLayout.Harness.l2Code) && page[.cr3] == UInt64(GuestMemoryLayout.pml4))
         #expect(page[field32: .guestASID] == 7)
     }
 

@@ -98,6 +98,15 @@ int vc_kvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid_entry2 *entries, uin
 /// KVM_SET_CPUID2 on a vCPU from `count` entries. Returns 0 or an errno.
 int vc_kvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid_entry2 *entries, uint32_t count);
 
+/// KVM_GET_MSR_FEATURE_INDEX_LIST on the system fd into `indices` (room for `*count`); kvm_msr_list
+/// ends in a flexible array. Returns 0 and sets `*count`, or an errno (E2BIG: too small).
+int vc_kvm_get_msr_feature_index_list(int kvm_fd, uint32_t *indices, uint32_t *count);
+
+/// KVM_GET_MSRS (on the system fd: feature MSRs; on a vCPU fd: the vCPU's MSRs) or KVM_SET_MSRS
+/// (`set` != 0, vCPU fd only) for `count` MSRs; kvm_msrs ends in a flexible array. Returns the
+/// number of MSRs processed (the first failing one stops the kernel) or -errno.
+int vc_kvm_msrs(int fd, int set, const uint32_t *indices, uint64_t *values, uint32_t count);
+
 /// Installs a do-nothing handler for `signo` without SA_RESTART, so a blocking KVM_RUN the
 /// signal lands on returns EINTR instead of being restarted. Returns 0 or an errno.
 int vc_install_interrupting_handler(int signo);

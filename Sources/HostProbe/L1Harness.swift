@@ -1,0 +1,148 @@
+import CShims
+import Foundation
+import HostModel
+
+/// What the SVM and VMX harnesses' L1 programs share (hand-assembled like `GuestProgram`, each
+/// encoding beside its bytes, Intel SDM vol. 2 opcode tables): the GDT, the IDT and the exception
+/// handlers that report a fault L1 takes, and the run loop that reads those reports back.
+///
+/// Every exception L1 takes goes through its IDT to a stub that reports the vector, the error
+/// code (0 for vectors without one) and the faulting RIP on ports 14h, 15h and 16h, then halts.
+public enum L1Harness {
+    public typealias Layout = GuestMemoryLayout.Harness
+
+    /// Ports L1's exception handlers report on.
+    public enum Port {
+        public static let faultVector = 0x14
+        public static let faultErrorCode = 0x15
+        public static let faultRIP = 0x16
+    }
+
+    /// Exception vectors that push an error code (SDM vol. 3 table 6-1; APM vol. 2 table 8-1,
+    /// where 21 (#CP), 29 (#VC) and 30 (#SX) also push one).
+    public static let vectorsWithErrorCode: Set<UInt8> = [8, 10, 11, 12, 13, 14, 17, 21, 29, 30]
+
+    /// One 16-byte stub per exception vector (at `Layout.handlers + 16 * vector`): it pushes a 0
+    /// where the CPU pushed no error code, then the vector, and jumps to the common code.
+    public static func handlerStub(vector: UInt8) -> [UInt8] {
+        let at = Layout.handlers + Layout.handlerStride * Int(vector)
+        var stub: [UInt8] = vectorsWithErrorCode.contains(vector) ? [] : [0x6A, 0x00] // push 0   (6A ib)
+        stub += [0x6A, vector] //                                                            push vector (6A ib)
+        let rel = Layout.handlerCommon - (at + stub.count + 5)
+        stub += [0xE9] + le32(UInt32(bitPattern: Int32(rel))) //                            jmp common  (E9 cd)
+        return stub + [UInt8](repeating: 0xCC, count: Layout.handlerStride - stub.count) //  int3 padding
+    }
+
+    /// The common handler: reports the vector, error code and RIP from the stack, then halts.
+    public static let handlerCommon: [UInt8] = [
+        0x58, //                   pop rax              (58+r: the vector)
+        0xE7, UInt8(Port.faultVector), //     out 14h, eax (E7 ib)
+        0x58, //                   pop rax              (the error code, or the stub's 0)
+        0xE7, UInt8(Port.faultErrorCode), //  out 15h, eax
+        0x58, //                   pop rax              (the RIP the CPU pushed)
+        0xE7, UInt8(Port.faultRIP), //        out 16h, eax
+        0xF4, //                   hlt
+        0xEB, 0xFD, //             jmp hlt              (EB cb, -3)
+    ]
+
+    /// The 64-bit interrupt gate for `vector` (SDM vol. 3 figure 6-8): offset 15:0, selector,
+    /// IST 0, type Eh (interrupt gate) with P and DPL 0, offset 31:16; then offset 63:32 (zero).
+    public static func idtGate(vector: UInt8) -> (low: UInt64, high: UInt64) {
+        let offset = UInt64(Layout.handlers + Layout.handlerStride * Int(vector))
+        let low = (offset & 0xFFFF) | UInt64(GuestMemoryLayout.codeSelector) << 16 | 0x8E << 40 | (offset >> 16 & 0xFFFF) << 48
+        return (low, offset >> 32)
+    }
+
+    /// The GDT: null; 64-bit code (base 0, limit FFFFFh, G, L, P, S, type Bh); flat data (G, D/B,
+    /// P, S, type 3h). SDM vol. 3 figure 3-8. Exception delivery loads CS from it.
+    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF]
+    /// GDTR's and IDTR's limits (32 gates of 16 bytes).
+    public static let gdtLimit = UInt16(8 * gdt.count - 1)
+    public static let idtLimit: UInt16 = 32 * 16 - 1
+
+    static func le32(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+
+    static func le32(_ value: Int) -> [UInt8] { le32(UInt32(value)) }
+
+    /// Writes the GDT, IDT and handlers into a prepared machine and points GDTR and IDTR at them.
+    static func install(on machine: GuestMachine) throws(KVMError) {
+        for (index, descriptor) in gdt.enumerated() { machine.write64(descriptor, at: Layout.gdt + 8 * index) }
+        for vector in UInt8(0)..<32 {
+            let gate = idtGate(vector: vector)
+            machine.write64(gate.low, at: Layout.idt + 16 * Int(vector))
+            machine.write64(gate.high, at: Layout.idt + 16 * Int(vector) + 8)
+            machine.load(handlerStub(vector: vector), at: Layout.handlers + Layout.handlerStride * Int(vector))
+        }
+        machine.load(handlerCommon, at: Layout.handlerCommon)
+        var sregs = try machine.specialRegisters()
+        sregs.gdt.base = UInt64(Layout.gdt)
+        sregs.gdt.limit = gdtLimit
+        sregs.idt.base = UInt64(Layout.idt)
+        sregs.idt.limit = idtLimit
+        try machine.setSpecialRegisters(sregs)
+    }
+
+    /// How a harness run ended: L1's reported exception (in the report count + 1'th round), the
+    /// exits, whether L1 halted, and what stopped it otherwise.
+    struct Run {
+        var fault: NestedRunEvidence.Fault?
+        var exits: [GuestExit] = []
+        var halted = false
+        var error: String?
+    }
+}
+
+extension GuestRunner {
+    /// Runs a harness's L1 until it halts, shuts down, exits otherwise, or the deadline passes.
+    /// An OUT to any port but the fault ports goes to `report` (an SVM round's end), which
+    /// returns nil to go on or the error that stops the run; each such report ends a round.
+    func runL1(_ machine: GuestMachine, watchdog: GuestWatchdog, exitBudget: Int,
+               report: (GuestExit) -> String?) throws(GuestRunFailure) -> L1Harness.Run {
+        var run = L1Harness.Run()
+        var reports = 0
+        var faultParts: [UInt64] = []
+        while run.exits.count < exitBudget {
+            if watchdog.expired { throw .timedOut(nil) }
+            let step: GuestMachine.Exit
+            do throws(KVMError) {
+                step = try machine.runOnce()
+            } catch where error.errno == EINTR {
+                run.exits.append(GuestExit(.intr, detail: "KVM_RUN returned EINTR: a signal (the watchdog's) interrupted the guest"))
+                continue
+            } catch {
+                if error.isOwnLimit { throw .ownLimit(error) }
+                run.error = error.description
+                return run
+            }
+            run.exits.append(step.exit)
+            switch (step.exit.kind, step.exit.port) {
+            case (.io?, L1Harness.Port.faultVector), (.io?, L1Harness.Port.faultErrorCode):
+                faultParts.append(step.exit.value ?? 0)
+            case (.io?, L1Harness.Port.faultRIP):
+                run.fault = NestedRunEvidence.Fault(vector: UInt8(truncatingIfNeeded: faultParts.first ?? 0),
+                                                    errorCode: faultParts.dropFirst().first ?? 0, rip: step.exit.value ?? 0,
+                                                    round: reports + 1)
+            case (.io?, _):
+                if let error = report(step.exit) {
+                    run.error = error
+                    return run
+                }
+                reports += 1
+            case (.hlt?, _):
+                run.halted = true
+                return run
+            case (.shutdown?, _):
+                run.error = "L1 shut down (a triple fault) in round \(reports + 1)"
+                return run
+            default:
+                run.error = "unexpected exit \(step.exit.reason)" + (step.exit.port.map { " (port \(String($0, radix: 16))h)" } ?? "")
+                    + " in round \(reports + 1)"
+                return run
+            }
+        }
+        run.error = "no HLT after \(run.exits.count) exits"
+        return run
+    }
+}
