@@ -13,6 +13,9 @@ extension GuestRunSupervisor {
     /// Runs the child (`--svm-vectors`) and decodes its case reports.
     public func runSVMCases() -> Result<[SVMCaseReport], ProgramRunError> { runDecoding([SVMCaseReport].self) }
 
+    /// Runs the child (`--vmx-vectors`) and decodes its case reports.
+    public func runVMXCases() -> Result<[VMXCaseReport], ProgramRunError> { runDecoding([VMXCaseReport].self) }
+
     /// Runs the child and decodes what it printed as `T`; a kill, a non-zero status or output
     /// that is not `T` is the failure, with the child's last words.
     func runDecoding<T: Decodable>(_ type: T.Type) -> Result<T, ProgramRunError> {

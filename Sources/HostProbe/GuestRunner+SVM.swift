@@ -95,29 +95,15 @@ extension GuestRunner {
         }
     }
 
-    /// Runs many cases (`__guest-run --svm-vectors`), each in a fresh VM, under one deadline.
-    /// Throws only what makes the whole run meaningless (no /dev/kvm, own limits); a case the
-    /// deadline cut short, and every case after it, reports the time limit as its error.
+    /// Runs many cases (`__guest-run --svm-vectors`), each in a fresh VM, under one deadline
+    /// (`runCases`): a case the deadline cut short, and every case after it, reports the time
+    /// limit as its error.
     public func runSVMCases(_ cases: [SVMGuestCase], device path: String = "/dev/kvm") throws(KVMError) -> [SVMCaseReport] {
-        let device = try KVMDevice(path: path)
-        let watchdog = try GuestWatchdog(limitNanoseconds: timeLimitNanoseconds)
-        defer { watchdog.disarm() }
-        var reports: [SVMCaseReport] = []
-        for svmCase in cases {
-            guard !watchdog.expired else {
-                reports.append(SVMCaseReport(name: svmCase.name, fault: nil, exitCodes: [], halted: false, error: "not run: time limit reached"))
-                continue
-            }
-            do throws(GuestRunFailure) {
-                let o = try runSVM(svmCase, device: device, watchdog: watchdog)
-                reports.append(SVMCaseReport(name: svmCase.name, fault: o.fault,
-                                             exitCodes: o.raxPage.map { [$0[.exitCode]] } ?? o.rounds.map { $0.vmcb[.exitCode] },
-                                             halted: o.halted, error: o.error))
-            } catch {
-                if case .ownLimit(let e) = error { throw e }
-                reports.append(SVMCaseReport(name: svmCase.name, fault: nil, exitCodes: [], halted: false, error: error.description))
-            }
-        }
-        return reports
+        try runCases(cases, device: path, run: { (svmCase, device, watchdog) throws(GuestRunFailure) -> SVMCaseReport in
+            let o = try runSVM(svmCase, device: device, watchdog: watchdog)
+            return SVMCaseReport(name: svmCase.name, fault: o.fault,
+                                 exitCodes: o.raxPage.map { [$0[.exitCode]] } ?? o.rounds.map { $0.vmcb[.exitCode] },
+                                 halted: o.halted, error: o.error)
+        }, failed: { SVMCaseReport(name: $0.name, fault: nil, exitCodes: [], halted: false, error: $1) })
     }
 }

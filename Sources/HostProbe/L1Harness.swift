@@ -138,6 +138,7 @@ extension GuestRunner {
                 return run
             default:
                 run.error = "unexpected exit \(step.exit.reason)" + (step.exit.port.map { " (port \(String($0, radix: 16))h)" } ?? "")
+                    + (step.exit.detail.map { " (\($0))" } ?? "")
                     + " in round \(reports + 1)"
                 return run
             }

@@ -1,4 +1,5 @@
 import Emulator
+import HostModel
 
 /// `verify --on-cpu`'s result: each SVM vector run as guest code against the model configured
 /// from the guest's CPUID, and the vectors that could not be expressed as guest code.
@@ -41,6 +42,15 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
 
     public init(backend: String?, architecture: String, guestModel: String, plans: [OnCPUSVMRun.Plan],
                 reports: [String: SVMCaseReportSummary], guest: OnCPUSVMRun.GuestCapabilities) {
+        self.init(backend: backend, architecture: architecture, guestModel: guestModel, plans: plans, reports: reports) {
+            OnCPUSVMRun.modelOutcome($0, guest: guest)
+        }
+    }
+
+    /// The report of either architecture's run: `model` is the model's outcome for a vector on
+    /// a CPU with the guest's capabilities.
+    public init<Case>(backend: String?, architecture: String, guestModel: String, plans: [OnCPUPlan<Case>],
+                      reports: [String: SVMCaseReportSummary], model outcome: (ConformanceVector) -> Outcome?) {
         self.backend = backend
         self.architecture = architecture
         self.guestModel = guestModel
@@ -51,7 +61,7 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
             case .notExpressible(let v, let reason):
                 skipped.append(NotExpressible(vector: v.name, reason: reason))
             case .run(let v, _):
-                let model = OnCPUSVMRun.modelOutcome(v, guest: guest)?.description ?? "not run"
+                let model = outcome(v)?.description ?? "not run"
                 let seen = reports[v.name]
                 let agrees = seen?.outcome == model
                 let known = agrees ? nil : seen?.outcome.flatMap { KnownDeviation.explaining(vector: v.name, observed: $0, backend: backend) }
@@ -89,7 +99,33 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
     }
 }
 
-/// A case report as classified for one vector (`OnCPUSVMRun.observed`).
+extension OnCPUReport {
+    /// An exception L1 took, in the vectors' spelling (SDM vol. 3 table 6-1).
+    public static func faultName(_ fault: NestedRunEvidence.Fault) -> String {
+        switch fault.vector {
+        case 6: "#UD"
+        case 13: "#GP(\(fault.errorCode))"
+        case 12: "#SS(\(fault.errorCode))"
+        case 14: "#PF"
+        default: "exception \(fault.vector)"
+        }
+    }
+}
+
+/// A vector's fate in `verify --on-cpu`: run as this architecture's harness case, or not
+/// expressible as guest code, and why.
+public enum OnCPUPlan<Case: Sendable>: Sendable {
+    case run(ConformanceVector, Case)
+    case notExpressible(ConformanceVector, String)
+
+    public var vector: ConformanceVector {
+        switch self {
+        case .run(let v, _), .notExpressible(let v, _): v
+        }
+    }
+}
+
+/// A case report as classified for one vector (`OnCPUSVMRun.observed`, `OnCPUVMXRun.observed`).
 public struct SVMCaseReportSummary: Sendable, Hashable {
     public var outcome: String?
     public var detail: String

@@ -9,11 +9,7 @@ import HostProbe
 /// model run on the vector's starting state configured from the guest's CPUID (physical address
 /// width, SVM features). Vectors the harness cannot express are listed with the reason.
 public enum OnCPUSVMRun {
-    /// A vector's fate: run as this case, or not expressible as guest code, and why.
-    public enum Plan: Sendable {
-        case run(ConformanceVector, SVMGuestCase)
-        case notExpressible(ConformanceVector, String)
-    }
+    public typealias Plan = OnCPUPlan<SVMGuestCase>
 
     /// What the guest's CPUID configures in the model.
     public struct GuestCapabilities: Sendable, Hashable {
@@ -149,13 +145,7 @@ public enum OnCPUSVMRun {
     /// means it was entered), or completion; nil with the reason when the run said nothing.
     public static func observed(_ report: SVMCaseReport, instruction: Instruction) -> (outcome: String?, detail: String) {
         if let fault = report.fault {
-            let name: String = switch fault.vector {
-            case 6: "#UD"
-            case 13: "#GP(\(fault.errorCode))"
-            case 12: "#SS(\(fault.errorCode))"
-            case 14: "#PF"
-            default: "exception \(fault.vector)"
-            }
+            let name = OnCPUReport.faultName(fault)
             return (name, "L1 took \(name) at RIP \(Hex.compact(fault.rip))")
         }
         guard let code = report.exitCodes.first, report.halted else {

@@ -40,6 +40,12 @@ struct GuestRunCommand: ParsableCommand {
     @Flag(name: .customLong("svm-vectors"), help: "Run the built-in SVM vectors the harness can express (verify --on-cpu) and print each case's report.")
     var svmVectors = false
 
+    @Flag(name: .customLong("vmx-vectors"), help: "Run the built-in VMX vectors the harness can express (verify --on-cpu) and print each case's report.")
+    var vmxVectors = false
+
+    @Option(name: .customLong("vmx-case"), help: "Run only the VMX harness case of this built-in vector (say vmxon.ud.cr4-vmxe) and print its report.")
+    var vmxCase: String?
+
     @Option(name: .customLong("program"), help: "Run this program instead (NAME:MODE:HEX, repeatable) and print its final state and exits.")
     var programs: [String] = []
 
@@ -51,6 +57,7 @@ struct GuestRunCommand: ParsableCommand {
 
     func run() throws {
         if svmVectors || svmCase != nil { return try runSVM() }
+        if vmxVectors || vmxCase != nil { return try runVMX() }
         try Self.execute(timeLimitMs: timeLimitMs, spin: spin, programs: programs)
     }
 
@@ -73,6 +80,36 @@ struct GuestRunCommand: ParsableCommand {
         var chosen = SVMNestedRun.roundTripCase()
         if svmCase == .nestedSVMEOff { chosen.eferSet = 0 }
         try Emit.write(ReportEncoder.encode(runner.runSVMCase(chosen)).serialized() + "\n", to: nil)
+    }
+
+    /// `--vmx-vectors` (verify --on-cpu's child) and `--vmx-case` (the harness's tests). The cases
+    /// are planned for the guest's VMX capabilities; where KVM offers none (a `--vmx-case` test on
+    /// a host without nested VMX), for the reference CPU's, with IA32_FEATURE_CONTROL left as
+    /// KVM has it, since its VMX bits are reserved there.
+    func runVMX() throws {
+        GuestRunSupervisor.bindChildToParent()
+        let runner = GuestRunner(programs: [], measureLatency: false, timeLimitNanoseconds: timeLimitMs * 1_000_000)
+        let vectors: [ConformanceVector]
+        do { vectors = try BuiltInVectors.load() } catch { throw CLIError.input(error.description).exit() }
+        let offered = OnCPUVMXRun.guestCapabilities()
+        let plans = OnCPUVMXRun.plan(vectors, guest: (try? offered.get()) ?? .reference)
+        var cases = plans.compactMap { plan -> VMXGuestCase? in
+            if case .run(_, let vmxCase) = plan { vmxCase } else { nil }
+        }
+        if let name = vmxCase {
+            guard let chosen = cases.first(where: { $0.name == name }) else {
+                throw CLIError.input("--vmx-case: \(name) is no built-in VMX vector the harness can express").exit()
+            }
+            cases = [chosen]
+            if case .failure = offered { cases[0].featureControl = nil }
+            return try Emit.write(ReportEncoder.encode(runner.runVMXCase(cases[0])).serialized() + "\n", to: nil)
+        }
+        if case .failure(let error) = offered { throw CLIError.input(error.description).exit() }
+        let reports: [VMXCaseReport]
+        do throws(KVMError) { reports = try runner.runVMXCases(cases) } catch {
+            throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
+        }
+        try Emit.write(ReportEncoder.encode(reports).serialized() + "\n", to: nil)
     }
 
     /// The one form `GuestRunSupervisor` starts on every check (`--time-limit-ms N`, N in range),

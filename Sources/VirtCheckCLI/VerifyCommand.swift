@@ -57,16 +57,47 @@ public struct VerifyCommand: ParsableCommand {
     /// `__guest-run --svm-vectors` child, under its deadline) and are compared with the model
     /// configured from the guest's CPUID: exit 0 when every disagreement is a documented deviation
     /// of the backend (`KnownDeviation`, per vector and observed outcome), 1 otherwise, 3 when
-    /// nothing could run. VMX vectors as guest code are not built (no VT-x under QEMU's TCG to
-    /// test a VMX L1 on): exit 3, said plainly.
+    /// nothing could run. Where it offers VMX, the VMX vectors run the same way (the
+    /// `--vmx-vectors` child), compared with the model configured from the guest's VMX capability
+    /// MSRs (KVM's feature MSRs); KVM offering VMX without those MSRs is exit 3 with the reason.
     func runOnCPU() throws {
         let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
         switch OnCPUAvailability.probe(backend: backend) {
         case .unavailable(let reason):
             Emit.diagnostic("virtcheck verify: --on-cpu: \(reason)\n")
         case .offered(.vmx, let backend, _):
-            Emit.diagnostic("virtcheck verify: --on-cpu: KVM (\(backend ?? "backend unknown")) offers VMX to its guests, but running the "
-                + "VMX vectors as guest code is not built in this version (QEMU's TCG has no VT-x to test a VMX guest harness on): no result\n")
+            let guest: VMXCapabilityMSRs
+            switch OnCPUVMXRun.guestCapabilities() {
+            case .success(let c): guest = c
+            case .failure(let error):
+                Emit.diagnostic("virtcheck verify: --on-cpu: KVM (\(backend ?? "backend unknown")) offers VMX to its guests, but "
+                    + "\(Sanitize.line(error.description))\n")
+                throw ExitCode(3)
+            }
+            let model = HostCapabilityModel.vmx(guest, source: "KVM's feature MSRs").vmx.map { vmx in
+                "revision \(Hex.compact(UInt64(vmx.revisionId))), CR0 must-be-one \(vmx.cr0MustBeOne), CR4 must-be-one \(vmx.cr4MustBeOne), "
+                    + "\(vmx.addressWidth)-bit addresses, EPT \(vmx.ept ? "yes" : "no"), VPID \(vmx.vpid ? "yes" : "no"), "
+                    + "VMCS shadowing \(vmx.vmcsShadowing ? "yes" : "no"); VMXON \(vmx.modelVMXON), VM entry \(vmx.modelVMEntry)"
+            } ?? "no VMX model"
+            let plans: [OnCPUVMXRun.Plan]
+            do { plans = OnCPUVMXRun.plan(try BuiltInVectors.load(), guest: guest) } catch { throw CLIError.input(error.description).exit() }
+            let child = GuestRunSupervisor.childCommand(executable: "/proc/self/exe", extraArguments: ["--vmx-vectors"],
+                                                        timeoutNanoseconds: Self.onCPUTimeoutNanoseconds)
+            let reports: [VMXCaseReport]
+            switch child.runVMXCases() {
+            case .success(let r): reports = r
+            case .failure(let error):
+                Emit.diagnostic("virtcheck verify: --on-cpu: the vectors did not run: \(Sanitize.line(error.description))\n")
+                throw ExitCode(3)
+            }
+            var seen: [String: SVMCaseReportSummary] = [:]
+            for report in reports {
+                let o = OnCPUVMXRun.observed(report)
+                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+            }
+            return try finishOnCPU(OnCPUReport(backend: backend, architecture: "vmx", guestModel: model, plans: plans, reports: seen) {
+                OnCPUVMXRun.modelOutcome($0, guest: guest)
+            })
         case .offered(.svm, let backend, let guest):
             // The model configured from what KVM offers its guests (the L1 guest's CPUID).
             let offered = HostCapabilityModel.of(Snapshot(source: SourceInfo(kind: .live), cpuid: CPUIDEvidence(
@@ -96,17 +127,20 @@ public struct VerifyCommand: ParsableCommand {
                 let o = OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun)
                 seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
             }
-            let report = OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
-                                     guest: OnCPUSVMRun.GuestCapabilities(leaves: guest))
-            try Emit.write(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), to: nil)
-            if report.results.allSatisfy({ $0.observed == nil }) {
-                Emit.diagnostic("virtcheck verify: --on-cpu: no vector gave an outcome\n")
-                throw ExitCode(3)
-            }
-            if report.unexplained > 0 { throw ExitCode(1) }
-            return
+            return try finishOnCPU(OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
+                                               guest: OnCPUSVMRun.GuestCapabilities(leaves: guest)))
         }
         throw ExitCode(3)
+    }
+
+    /// Prints an on-CPU report; exit 3 when no vector gave an outcome, 1 on an unexplained disagreement.
+    func finishOnCPU(_ report: OnCPUReport) throws {
+        try Emit.write(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), to: nil)
+        if report.results.allSatisfy({ $0.observed == nil }) {
+            Emit.diagnostic("virtcheck verify: --on-cpu: no vector gave an outcome\n")
+            throw ExitCode(3)
+        }
+        if report.unexplained > 0 { throw ExitCode(1) }
     }
 
     /// The vectors' child: a fresh VM per vector, slow under an emulated CPU (the lab's TCG).

@@ -1,0 +1,136 @@
+import Emulator
+import HostModel
+import HostProbe
+import Testing
+@testable import Validation
+
+/// `verify --on-cpu` on Intel: which built-in VMX vectors become guest code for a guest with
+/// given VMX capability MSRs, the parameters, headers and VMWRITE table they become, and how a
+/// guest's report is read back in the vectors' spelling.
+@Suite struct OnCPUVMXRunTests {
+    static let vectors = try! BuiltInVectors.load()
+    static let plans = OnCPUVMXRun.plan(vectors, guest: .reference)
+
+    static func vmxCase(_ name: String) throws -> VMXGuestCase {
+        guard case .run(_, let c)? = plans.first(where: { $0.vector.name == name }) else { throw PlanError(name: name) }
+        return c
+    }
+
+    struct PlanError: Error { var name: String }
+
+    static func reason(_ name: String) -> String? {
+        if case .notExpressible(_, let reason)? = plans.first(where: { $0.vector.name == name }) { reason } else { nil }
+    }
+
+    @Test func everyVMXVectorIsPlanned() {
+        let vmx = Self.vectors.filter { !$0.instruction.isSVM }
+        #expect(Self.plans.count == vmx.count)
+        let run = Self.plans.filter { if case .run = $0 { true } else { false } }
+        #expect(run.count == 288, "VMX vectors expressible as guest code: \(run.count) of \(vmx.count)")
+        // Every VMX instruction has vectors the harness runs.
+        let instructions = Set(run.map(\.vector.instruction))
+        #expect(instructions == Set(Instruction.allCases.filter { !$0.isSVM }))
+    }
+
+    @Test func whatCannotBeGuestCodeSaysWhy() {
+        #expect(Self.reason("vmxon.gp.cpl3")?.contains("CPL 3") == true)
+        #expect(Self.reason("vmread.exit.no-shadowing")?.contains("non-root") == true)
+        #expect(Self.reason("vmxon.addr.narrow-cpu")?.contains("capabilities") == true)
+        #expect(Self.reason("vmxon.operand.pf")?.contains("#PF") == true)
+        #expect(Self.reason("vmxon.ud.register")?.contains("register form") == true)
+        #expect(Self.reason("vmxon.addr.below-limit")?.contains("0x3ffffffff000") == true)
+        #expect(Self.reason("vmxon.gp.cr0-b32")?.hasPrefix("CR0") == true)
+        #expect(Self.reason("vmxon.gp.cr4-la57")?.hasPrefix("CR4") == true)
+        for v in Self.vectors where v.base == .launched {
+            #expect(Self.reason(v.name)?.contains("launched VMCS") == true, "\(v.name)")
+        }
+    }
+
+    /// The vectors' low memory moves into the window: regions, operands, unaligned offsets kept;
+    /// an address no CPU with this width accepts stays as it is.
+    @Test func addressesMoveIntoTheWindow() throws {
+        let window = UInt64(GuestMemoryLayout.VMX.window)
+        let wrong = try Self.vmxCase("vmxon.rev.wrong")
+        #expect(wrong.stage == .outside && wrong.operand == window + 0x1000 && wrong.headers[Int(window) + 0x1000] == 0xBA9DA9)
+        #expect(wrong.cr4 & 1 << 13 != 0 && wrong.featureControl == 5)
+        #expect(try Self.vmxCase("vmxon.addr.unaligned").operand == window + 0x1001)
+        #expect(try Self.vmxCase("vmxon.addr.bit63").operand == 0x8000_0000_0000_1000)
+        #expect(try Self.vmxCase("vmxon.ud.cr4-vmxe").cr4 & 1 << 13 == 0)
+        #expect(try Self.vmxCase("vmxon.gp.fc-unlocked").featureControl == 4)
+        let shadow = try Self.vmxCase("vmxon.rev.shadow-bit")
+        #expect(shadow.headers[Int(window) + 0x1000] == VMXCapabilityMSRs.reference.revisionID | 1 << 31)
+        let ptrld = try Self.vmxCase("vmptrld.ok")
+        #expect(ptrld.stage == .root && ptrld.vmxonPointer == window + 0x1000 && ptrld.operand == window + 0x2000)
+    }
+
+    /// A `current` vector's VMCS becomes the VMWRITE table: its change as written, the model's
+    /// enterable fields otherwise, with the harness's host RIP, stacks and page tables.
+    @Test func theCurrentVMCSBecomesTheVMWRITETable() throws {
+        let c = try Self.vmxCase("vmlaunch.ctl.pin-nmi-ok")
+        #expect(c.stage == .current && c.vmcsPointer == UInt64(GuestMemoryLayout.VMX.window + 0x2000))
+        let table = Dictionary(c.writes.map { ($0.encoding, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(table[VMCSFieldEncoding.pinbasedControls] == VMXCapabilityMSRs.reference.entryPinbased & 0xFFFF_FFFF | 1 << 3)
+        let hostRIP = UInt64(GuestMemoryLayout.entry + VMXGuestProgram.l1(.vmlaunch).hostRIPOffset)
+        #expect(table[VMCSFieldEncoding.hostRIP] == hostRIP)
+        #expect(table[VMCSFieldEncoding.guestRIP] == UInt64(GuestMemoryLayout.Harness.l2Code))
+        #expect(table[VMCSFieldEncoding.hostCR3] == UInt64(GuestMemoryLayout.pml4))
+        #expect(table[VMCSFieldEncoding.vmcsLinkPointer] == MachineState.invalidPointer)
+        #expect(table[VMCSFieldEncoding.exitReason] == nil, "read-only fields are not written")
+        // A pointer field the vector sets inside the window moves with it.
+        if let link = Self.plans.compactMap({ plan -> VMXGuestCase? in
+            if case .run(let v, let c) = plan, v.base == .current, v.given.contains(where: { "\($0)".contains("link=0x3000") }) { c } else { nil }
+        }).first {
+            #expect(link.writes.contains { $0.encoding == VMCSFieldEncoding.vmcsLinkPointer && $0.value == UInt64(GuestMemoryLayout.VMX.window + 0x3000) })
+        }
+    }
+
+    /// The model is configured from the guest's MSRs: a guest with a narrower MAXPHYADDR fails
+    /// the same VMXON the reference CPU accepts.
+    @Test func theModelIsTheGuests() throws {
+        let v = try #require(Self.vectors.first { $0.name == "vmxon.addr.below-limit" })
+        #expect(OnCPUVMXRun.modelOutcome(v, guest: .reference) == .vmSucceed)
+        var narrow = VMXCapabilityMSRs.reference
+        narrow.physicalAddressWidth = 40
+        #expect(OnCPUVMXRun.modelOutcome(v, guest: narrow) == .vmFailInvalid)
+        // ... and with it, that vector's address is no longer one the harness must hold.
+        guard case .run(_, let c) = OnCPUVMXRun.plan([v], guest: narrow)[0] else {
+            Issue.record("an address invalid for the guest is expressible")
+            return
+        }
+        #expect(c.operand == 0x3FFF_FFFF_F000)
+    }
+
+    /// L1's reports in the vectors' spelling: the status flags, the error, the exit at the host
+    /// RIP, the instruction's own exception; a set-up failure is no outcome.
+    @Test func reportsReadBackAsOutcomes() {
+        let rip: UInt64 = 0x8100
+        func seen(_ r: VMXCaseReport) -> String? { OnCPUVMXRun.observed(r).outcome }
+        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x2, halted: true)) == "VMsucceed")
+        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x3, halted: true)) == "VMfailInvalid")
+        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x42, instructionError: 7, halted: true)) == "VMfailValid(7)")
+        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x8D7, halted: true)) == "done")
+        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, exited: true, exitReason: 18, halted: true)) == "entered")
+        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, exited: true, exitReason: 0x8000_0021, exitQualification: 0,
+                                   halted: true)) == "entry-failure(33,0)")
+        let ud = NestedRunEvidence.Fault(vector: 6, errorCode: 0, rip: rip, round: 1)
+        #expect(seen(VMXCaseReport(name: "a", fault: ud, step: 6, instructionRIP: rip, halted: true)) == "#UD")
+        let setupGP = NestedRunEvidence.Fault(vector: 13, errorCode: 0, rip: 0x801F, round: 1)
+        let early = OnCPUVMXRun.observed(VMXCaseReport(name: "a", fault: setupGP, step: 1, instructionRIP: rip, halted: true))
+        #expect(early.outcome == nil && early.detail.contains("controlRegisters") && early.detail.contains("#GP(0)"))
+        let failedWrite = OnCPUVMXRun.observed(VMXCaseReport(name: "a", step: 5, instructionRIP: rip, setupFlags: 0x42, writesLeft: 3, halted: true))
+        #expect(failedWrite.outcome == nil && failedWrite.detail.contains("3 VMWRITEs left"))
+    }
+
+    /// Where KVM offers no VMX (kvm_pvm here), the guest's capabilities cannot be read: the
+    /// reason names the feature MSRs (or the device), never a made-up model.
+    @Test(.enabled(if: !OnCPUVMXRunTests.vmxOffered, "this KVM offers VMX"))
+    func withoutVMXTheGuestsCapabilitiesAreUnavailable() {
+        guard case .failure(let error) = OnCPUVMXRun.guestCapabilities() else {
+            Issue.record("capabilities read from a KVM that offers no VMX")
+            return
+        }
+        #expect(error.description.contains("feature MSRs") || error.description.contains("/dev/kvm") || error.description.contains("KVM_"))
+    }
+
+    static let vmxOffered = ((try? KVMDevice().supportedCpuid()) ?? []).contains { $0.leaf == 1 && $0.subleaf == 0 && $0.ecx >> 5 & 1 == 1 }
+}
