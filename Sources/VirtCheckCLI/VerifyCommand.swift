@@ -81,19 +81,8 @@ public struct VerifyCommand: ParsableCommand {
             } ?? "no VMX model"
             let plans: [OnCPUVMXRun.Plan]
             do { plans = OnCPUVMXRun.plan(try BuiltInVectors.load(), guest: guest) } catch { throw CLIError.input(error.description).exit() }
-            let child = GuestRunSupervisor.childCommand(executable: "/proc/self/exe", extraArguments: ["--vmx-vectors"],
-                                                        timeoutNanoseconds: Self.onCPUTimeoutNanoseconds)
-            let reports: [VMXCaseReport]
-            switch child.runVMXCases() {
-            case .success(let r): reports = r
-            case .failure(let error):
-                Emit.diagnostic("virtcheck verify: --on-cpu: the vectors did not run: \(Sanitize.line(error.description))\n")
-                throw ExitCode(3)
-            }
-            var seen: [String: SVMCaseReportSummary] = [:]
-            for report in reports {
-                let o = OnCPUVMXRun.observed(report)
-                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+            let seen = try runOnCPUChild("--vmx-vectors", { $0.runVMXCases() }) { report in
+                (report.name, OnCPUVMXRun.observed(report))
             }
             return try finishOnCPU(OnCPUReport(backend: backend, architecture: "vmx", guestModel: model, plans: plans, reports: seen) {
                 OnCPUVMXRun.modelOutcome($0, guest: guest)
@@ -108,29 +97,34 @@ public struct VerifyCommand: ParsableCommand {
             } ?? "no SVM leaf"
             let plans: [OnCPUSVMRun.Plan]
             do { plans = OnCPUSVMRun.plan(try BuiltInVectors.load()) } catch { throw CLIError.input(error.description).exit() }
-            let child = GuestRunSupervisor.childCommand(executable: "/proc/self/exe", extraArguments: ["--svm-vectors"],
-                                                        timeoutNanoseconds: Self.onCPUTimeoutNanoseconds)
-            let reports: [SVMCaseReport]
-            switch child.runSVMCases() {
-            case .success(let r): reports = r
-            case .failure(let error):
-                Emit.diagnostic("virtcheck verify: --on-cpu: the vectors did not run: \(Sanitize.line(error.description))\n")
-                throw ExitCode(3)
-            }
-            var seen: [String: SVMCaseReportSummary] = [:]
-            let instructions = Dictionary(plans.map { plan -> (String, Instruction) in
-                switch plan {
-                case .run(let v, _), .notExpressible(let v, _): (v.name, v.instruction)
-                }
-            }, uniquingKeysWith: { first, _ in first })
-            for report in reports {
-                let o = OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun)
-                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+            let instructions = Dictionary(plans.map { ($0.vector.name, $0.vector.instruction) }, uniquingKeysWith: { first, _ in first })
+            let seen = try runOnCPUChild("--svm-vectors", { $0.runSVMCases() }) { report in
+                (report.name, OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun))
             }
             return try finishOnCPU(OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
                                                guest: OnCPUSVMRun.GuestCapabilities(leaves: guest)))
         }
         throw ExitCode(3)
+    }
+
+    /// Runs the vectors' child (`flag`, under its deadline) and classifies each case's report as
+    /// `observe` reads it; exit 3 when the child gave no reports.
+    func runOnCPUChild<Report>(_ flag: String, _ run: (GuestRunSupervisor) -> Result<[Report], GuestRunSupervisor.ProgramRunError>,
+                               observe: (Report) -> (String, (outcome: String?, detail: String))) throws -> [String: SVMCaseReportSummary] {
+        let child = GuestRunSupervisor.childCommand(executable: "/proc/self/exe", extraArguments: [flag],
+                                                    timeoutNanoseconds: Self.onCPUTimeoutNanoseconds)
+        switch run(child) {
+        case .success(let reports):
+            var seen: [String: SVMCaseReportSummary] = [:]
+            for report in reports {
+                let (name, o) = observe(report)
+                seen[name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+            }
+            return seen
+        case .failure(let error):
+            Emit.diagnostic("virtcheck verify: --on-cpu: the vectors did not run: \(Sanitize.line(error.description))\n")
+            throw ExitCode(3)
+        }
     }
 
     /// Prints an on-CPU report; exit 3 when no vector gave an outcome, 1 on an unexplained disagreement.
