@@ -12,6 +12,9 @@ extension GuestMemoryLayout {
         /// The VMWRITE table L1 walks after VMPTRLD: (encoding, value) quadword pairs.
         public static let writes = 0xE000
         public static let maxWrites = 256
+        /// The VMWRITE table L1 walks after the set-up's VM entry and exit (a `launched` start):
+        /// the vector's own changes, written to the launched VMCS.
+        public static let writesAfterExit = 0xF000
 
         /// The guest-physical address of vector address `address`, or nil where it lies beyond the window.
         public static func relocated(_ address: UInt64) -> UInt64? {
@@ -25,7 +28,8 @@ extension GuestMemoryLayout {
             case cr0 = 0x00
             case cr4 = 0x08
             /// How far L1 goes before the instruction: 0 outside VMX operation, 1 after VMXON,
-            /// 2 with a current VMCS (VMCLEAR, VMPTRLD and the VMWRITE table).
+            /// 2 with a current VMCS (VMCLEAR, VMPTRLD and the VMWRITE table), 3 with that VMCS
+            /// launched (VMLAUNCH, the nested guest's VMCALL exit, the second VMWRITE table).
             case stage = 0x10
             /// The m64 operands of the set-up's VMXON and of its VMCLEAR/VMPTRLD.
             case vmxonPointer = 0x18
@@ -41,6 +45,8 @@ extension GuestMemoryLayout {
             case rax = 0x48
             /// The 128-bit INVEPT/INVVPID descriptor.
             case descriptor = 0x50
+            /// How many pairs of the after-exit VMWRITE table to write.
+            case writeCountAfterExit = 0x60
             /// Written by L1: RFLAGS after the instruction, RAX after it (VMREAD's destination),
             /// the VM-instruction error (VMREAD 4400h) after a VMfailValid.
             case rflags = 0x80

@@ -13,8 +13,8 @@ extension GuestRunner {
         let p = GuestMemoryLayout.Harness.parameters
         let code = VMXGuestProgram.l1(vmxCase.instruction)
         var report = VMXCaseReport(name: vmxCase.name, instructionRIP: UInt64(GuestMemoryLayout.entry + code.instructionOffset))
-        guard vmxCase.writes.count <= GuestMemoryLayout.VMX.maxWrites else {
-            report.error = "\(vmxCase.writes.count) VMWRITEs, more than the table's \(GuestMemoryLayout.VMX.maxWrites)"
+        guard max(vmxCase.writes.count, vmxCase.writesAfterExit.count) <= GuestMemoryLayout.VMX.maxWrites else {
+            report.error = "\(vmxCase.writes.count) + \(vmxCase.writesAfterExit.count) VMWRITEs, more than a table's \(GuestMemoryLayout.VMX.maxWrites)"
             return report
         }
         let program = GuestProgram(name: vmxCase.name, mode: .long64, code: code.bytes, expected: nil, checksPaging: false)
@@ -33,9 +33,12 @@ extension GuestRunner {
             ]
             for (parameter, value) in values { machine.write64(value, at: p + parameter.rawValue) }
             machine.write64(vmxCase.descriptorHigh, at: p + Parameter.descriptor.rawValue + 8)
-            for (index, write) in vmxCase.writes.enumerated() {
-                machine.write64(UInt64(write.encoding), at: GuestMemoryLayout.VMX.writes + 16 * index)
-                machine.write64(write.value, at: GuestMemoryLayout.VMX.writes + 16 * index + 8)
+            machine.write64(UInt64(vmxCase.writesAfterExit.count), at: p + Parameter.writeCountAfterExit.rawValue)
+            for (table, writes) in [(GuestMemoryLayout.VMX.writes, vmxCase.writes), (GuestMemoryLayout.VMX.writesAfterExit, vmxCase.writesAfterExit)] {
+                for (index, write) in writes.enumerated() {
+                    machine.write64(UInt64(write.encoding), at: table + 16 * index)
+                    machine.write64(write.value, at: table + 16 * index + 8)
+                }
             }
             for (address, header) in vmxCase.headers.sorted(by: { $0.key < $1.key }) { machine.load(L1Harness.le32(header), at: address) }
             machine.load(vmxCase.l2Code, at: GuestMemoryLayout.Harness.l2Code)

@@ -13,6 +13,9 @@ public struct VMXGuestCase: Sendable, Hashable {
         case root = 1
         /// VMX root operation with a current VMCS: VMCLEAR, VMPTRLD and the VMWRITE table.
         case current = 2
+        /// `current`, then VMLAUNCH of the nested guest, whose VMCALL exits back to L1's set-up
+        /// host RIP, and the after-exit VMWRITE table: the VMCS is launched.
+        case launched = 3
     }
 
     /// One VMWRITE of the set-up.
@@ -36,6 +39,8 @@ public struct VMXGuestCase: Sendable, Hashable {
     public var vmxonPointer: UInt64
     public var vmcsPointer: UInt64
     public var writes: [Write]
+    /// Written after the set-up's VM exit (`launched` only).
+    public var writesAfterExit: [Write]
     /// The m64 the instruction's memory operand holds (VMXON/VMCLEAR/VMPTRLD's region address).
     public var operand: UInt64
     public var rcx: UInt64
@@ -54,7 +59,7 @@ public struct VMXGuestCase: Sendable, Hashable {
 
     public init(name: String, instruction: VMXGuestProgram.Instruction, stage: Stage, cr0: UInt64, cr4: UInt64,
                 featureControl: UInt64? = VMXGuestCase.featureControlLockedOutsideSMX, vmxonPointer: UInt64, vmcsPointer: UInt64,
-                writes: [Write] = [], operand: UInt64 = 0, rcx: UInt64 = 0, rdx: UInt64 = 0, rax: UInt64 = 0,
+                writes: [Write] = [], writesAfterExit: [Write] = [], operand: UInt64 = 0, rcx: UInt64 = 0, rdx: UInt64 = 0, rax: UInt64 = 0,
                 descriptorLow: UInt64 = 0, descriptorHigh: UInt64 = 0, headers: [Int: UInt32] = [:], l2Code: [UInt8] = VMXGuestProgram.l2) {
         self.name = name
         self.instruction = instruction
@@ -65,6 +70,7 @@ public struct VMXGuestCase: Sendable, Hashable {
         self.vmxonPointer = vmxonPointer
         self.vmcsPointer = vmcsPointer
         self.writes = writes
+        self.writesAfterExit = writesAfterExit
         self.operand = operand
         self.rcx = rcx
         self.rdx = rdx

@@ -11,6 +11,7 @@ import HostModel
 ///     CR0 = [cr0]; CR4 = [cr4]                              (CR4.VMXE, CR0.NE: SDM 24.8)
 ///     if [stage] >= 1: VMXON [vmxonPointer]                 (set-up: a VMfail stops L1)
 ///     if [stage] >= 2: VMCLEAR, VMPTRLD [vmcsPointer]; VMWRITE each table pair
+///     if [stage] >= 3: VMLAUNCH; at its exit (launchExit) VMWRITE each after-exit pair
 ///     RCX, RDX, RAX = parameters; RFLAGS = 8D7h (CF PF AF ZF SF OF set)
 ///     <instruction>; store RFLAGS, RAX; on VMfailValid store VMREAD(4400h); HLT
 ///     host RIP: store 1, VMREAD(4402h), VMREAD(6400h); HLT  (VM exit or failed VM entry)
@@ -29,7 +30,7 @@ public enum VMXGuestProgram {
 
     /// What L1 is doing, as it records it in `Parameter.step` before each part.
     public enum Step: UInt64, Sendable, Codable, CaseIterable {
-        case controlRegisters = 1, vmxon, vmclear, vmptrld, vmwrite, instruction
+        case controlRegisters = 1, vmxon, vmclear, vmptrld, vmwrite, instruction, vmlaunch, vmwriteAfterExit
     }
 
     /// The instructions the slot can hold.
@@ -63,11 +64,12 @@ public enum VMXGuestProgram {
     }
 
     /// L1's code for one instruction, and where in it (offsets from its start) the instruction
-    /// under test and the host RIP a VM exit returns to are.
+    /// under test, the host RIP a VM exit returns to, and the set-up VMLAUNCH's host RIP are.
     public struct Code: Sendable, Hashable {
         public var bytes: [UInt8]
         public var instructionOffset: Int
         public var hostRIPOffset: Int
+        public var launchExitOffset: Int
     }
 
     /// The nested guest: VMCALL, which exits unconditionally in VMX non-root operation (SDM 26.1.2,
@@ -128,8 +130,25 @@ public enum VMXGuestProgram {
         a.emit(step(.vmwrite))
         a.emit([0xBE] + L1Harness.le32(Layout.writes)) //                 mov esi, writes          (B8+r id)
         a.emit([0x48, 0x8B, 0x1C, 0x25] + at(.writeCount)) //             mov rbx, [writeCount]
-        a.emit([0x48, 0x85, 0xDB]) //                                     test rbx, rbx            (REX.W 85 /r)
+        a.jump([0xE8], to: "table") //                                    call table               (E8 cd)
+        a.emit([0x48, 0x83, 0x3C, 0x25] + at(.stage) + [2]) //            cmp qword [stage], 2
         a.jump(je, to: "test")
+        a.emit(step(.vmlaunch))
+        a.emit([0x0F, 0x01, 0xC2]) //                                     vmlaunch: the nested guest's VMCALL exits to launchExit
+        a.jump(jmp, to: "fail") //                                        (falling through is a VMfail)
+        let launchExitOffset = a.bytes.count
+        a.emit([0xB9] + L1Harness.le32(0x4402)) //                        launchExit: mov ecx, 4402h
+        a.emit([0x0F, 0x78, 0xC8]) //                                     vmread rax, rcx          (exit reason)
+        a.emit([0x85, 0xC0]) //                                           test eax, eax            (85 /r)
+        a.jump([0x0F, 0x88], to: "fail") //                               js fail: bit 31, VM entry failed (0F 88 cd)
+        a.emit(step(.vmwriteAfterExit))
+        a.emit([0xBE] + L1Harness.le32(Layout.writesAfterExit)) //        mov esi, writesAfterExit
+        a.emit([0x48, 0x8B, 0x1C, 0x25] + at(.writeCountAfterExit)) //    mov rbx, [writeCountAfterExit]
+        a.jump([0xE8], to: "table") //                                    call table
+        a.jump(jmp, to: "test")
+        a.label("table") //                                               table: VMWRITE RBX pairs from [RSI]
+        a.emit([0x48, 0x85, 0xDB]) //                                     test rbx, rbx            (REX.W 85 /r)
+        a.jump(je, to: "return")
         a.label("write")
         a.emit([0x48, 0x8B, 0x0E]) //                                     write: mov rcx, [rsi]    (ModRM 00 001 110)
         a.emit([0x48, 0x8B, 0x56, 0x08]) //                               mov rdx, [rsi+8]         (ModRM 01 010 110, disp8)
@@ -138,6 +157,8 @@ public enum VMXGuestProgram {
         a.emit([0x48, 0x83, 0xC6, 0x10]) //                               add rsi, 16              (REX.W 83 /0 ib)
         a.emit([0x48, 0xFF, 0xCB]) //                                     dec rbx                  (REX.W FF /1)
         a.jump(jne, to: "write")
+        a.label("return")
+        a.emit([0xC3]) //                                                 return: ret              (C3)
         a.label("test")
         a.emit(step(.instruction))
         a.emit([0x48, 0x8B, 0x0C, 0x25] + at(.rcx)) //                    test: mov rcx, [rcx]
@@ -173,6 +194,6 @@ public enum VMXGuestProgram {
         a.emit([0x48, 0x89, 0x04, 0x25] + at(.setupFlags)) //             mov [setupFlags], rax
         a.emit([0x48, 0x89, 0x1C, 0x25] + at(.writesLeft)) //             mov [writesLeft], rbx
         a.emit([0xF4]) //                                                 hlt
-        return Code(bytes: a.linked(), instructionOffset: instructionOffset, hostRIPOffset: hostRIPOffset)
+        return Code(bytes: a.linked(), instructionOffset: instructionOffset, hostRIPOffset: hostRIPOffset, launchExitOffset: launchExitOffset)
     }
 }

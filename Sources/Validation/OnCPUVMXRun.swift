@@ -70,9 +70,7 @@ public enum OnCPUVMXRun {
         case .outside: stage = .outside
         case .root: stage = .root
         case .current: stage = .current
-        case .launched:
-            return .notExpressible(vector, "starts with a launched VMCS: the harness's L1 enters VMX operation and loads a VMCS, "
-                + "but has no VM entry and exit before the instruction (not built)")
+        case .launched: stage = .launched
         case .guest:
             return .notExpressible(vector, "starts in VMX non-root operation (base guest): L1's instruction would have to run in a nested guest of the harness")
         case .svm, .svmGuest:
@@ -130,7 +128,7 @@ public enum OnCPUVMXRun {
             if region.launched != (was?.launched ?? false) {
                 return .notExpressible(vector, "changes the launch state of the VMCS at \(Hex.compact(page))")
             }
-            if page != state.currentVMCS || stage != .current, region.fields != (was?.fields ?? [:]) {
+            if page != state.currentVMCS || stage == .outside || stage == .root, region.fields != (was?.fields ?? [:]) {
                 return .notExpressible(vector, "sets fields of the VMCS at \(Hex.compact(page)), which is not the current VMCS")
             }
             if let at = Layout.relocated(page) {
@@ -177,12 +175,33 @@ public enum OnCPUVMXRun {
         case .vmptrst, .vmlaunch, .vmresume, .vmxoff, .vmcall:
             break
         }
-        if stage == .current {
-            switch writes(state.vmcs[state.currentVMCS]?.fields ?? [:], base: base.vmcs[VectorBase.vmcsRegion]?.fields ?? [:],
-                          instruction: instruction, guest: guest, moved: moved) {
+        let fields = state.vmcs[state.currentVMCS]?.fields ?? [:]
+        let baseFields = base.vmcs[VectorBase.vmcsRegion]?.fields ?? [:]
+        let code = VMXGuestProgram.l1(instruction)
+        let hostRIP = UInt64(GuestMemoryLayout.entry + code.hostRIPOffset)
+        let table: Result<[VMXGuestCase.Write], PlanRefusal>
+        switch stage {
+        case .outside, .root:
+            return .run(vector, vmxCase)
+        case .current:
+            // The vector's VMCS as it has it, the harness's values where it left the model's.
+            table = writes(fields, base: baseFields, harness: harnessFields(hostRIP: hostRIP), onlyChanged: false, guest: guest, moved: moved)
+        case .launched:
+            // The model's VMCS (with the harness's values) is launched first, the nested guest's
+            // VMCALL coming back to the set-up's host RIP; then the host RIP for the instruction
+            // and the vector's own changes.
+            let launchExit = UInt64(GuestMemoryLayout.entry + code.launchExitOffset)
+            switch writes(baseFields, base: baseFields, harness: harnessFields(hostRIP: launchExit), onlyChanged: false, guest: guest, moved: moved) {
             case .success(let w): vmxCase.writes = w
             case .failure(let refusal): return .notExpressible(vector, refusal.reason)
             }
+            table = writes(fields, base: baseFields, harness: [:], onlyChanged: true, guest: guest, moved: moved)
+                .map { [.init(VMCSFieldEncoding.hostRIP, hostRIP)] + $0 }
+        }
+        switch table {
+        case .success(let w) where stage == .launched: vmxCase.writesAfterExit = w
+        case .success(let w): vmxCase.writes = w
+        case .failure(let refusal): return .notExpressible(vector, refusal.reason)
         }
         return .run(vector, vmxCase)
     }
@@ -192,10 +211,10 @@ public enum OnCPUVMXRun {
     /// The harness's values for fields the vector leaves as the model's enterable VMCS has them:
     /// the host comes back to L1's host-RIP code on L1's stack, page tables, GDT and IDT; the
     /// nested guest runs `VMXGuestProgram.l2` on the same page tables.
-    static func harnessFields(_ instruction: VMXGuestProgram.Instruction) -> [UInt32: UInt64] {
+    static func harnessFields(hostRIP: UInt64) -> [UInt32: UInt64] {
         typealias H = GuestMemoryLayout.Harness
         return [
-            VMCSFieldEncoding.hostRIP: UInt64(GuestMemoryLayout.entry + VMXGuestProgram.l1(instruction).hostRIPOffset),
+            VMCSFieldEncoding.hostRIP: hostRIP,
             VMCSFieldEncoding.hostRSP: UInt64(GuestMemoryLayout.stackTop),
             VMCSFieldEncoding.hostCR3: UInt64(GuestMemoryLayout.pml4),
             VMCSFieldEncoding.guestCR3: UInt64(GuestMemoryLayout.pml4),
@@ -211,11 +230,11 @@ public enum OnCPUVMXRun {
         ]
     }
 
-    /// The VMWRITE table for the current VMCS: every field the vector has, its own value where it
-    /// changed the model's, the harness's otherwise; address fields moved into the window.
-    static func writes(_ fields: [UInt32: UInt64], base: [UInt32: UInt64], instruction: VMXGuestProgram.Instruction,
+    /// A VMWRITE table for the current VMCS: every field the vector has (with `onlyChanged`, only
+    /// those it changed from the model's), its own value where it changed the model's, the
+    /// harness's otherwise; address fields moved into the window.
+    static func writes(_ fields: [UInt32: UInt64], base: [UInt32: UInt64], harness: [UInt32: UInt64], onlyChanged: Bool,
                        guest: VMXCapabilityMSRs, moved: (UInt64, String) -> Result<UInt64, PlanRefusal>) -> Result<[VMXGuestCase.Write], PlanRefusal> {
-        let harness = harnessFields(instruction)
         var out: [VMXGuestCase.Write] = []
         for encoding in Set(fields.keys).union(harness.keys).sorted() {
             let value = fields[encoding]
@@ -228,6 +247,8 @@ public enum OnCPUVMXRun {
                     return .failure(PlanRefusal(reason: "sets read-only field \(Hex.compact(UInt64(encoding))), which VMWRITE cannot write here (IA32_VMX_MISC[29] = 0)"))
                 }
                 out.append(.init(encoding, value))
+            } else if !changed, onlyChanged {
+                continue
             } else if !changed, let h = harness[encoding] {
                 out.append(.init(encoding, h))
             } else if let value {

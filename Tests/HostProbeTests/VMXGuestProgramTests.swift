@@ -13,16 +13,21 @@ struct VMXGuestProgramTests {
     @Test func theL1CodeDecodesAsWritten() throws {
         let code = VMXGuestProgram.l1(.vmxon)
         let decoded = try SVMGuestProgramTests.disassemble(code.bytes, at: GuestMemoryLayout.entry)
-        let test = "0x80cf", fail = "0x8167", done = "0x8166"
+        let test = "0x812b", fail = "0x81c3", done = "0x81c2", table = "0x8104"
         #expect(decoded == [
             "mov QWORD PTR ds:0xd0b0,0x1", "mov rax,QWORD PTR ds:0xd000", "mov cr0,rax", "mov rax,QWORD PTR ds:0xd008", "mov cr4,rax",
             "cmp QWORD PTR ds:0xd010,0x0", "je \(test)",
             "mov QWORD PTR ds:0xd0b0,0x2", "vmxon QWORD PTR ds:0xd018", "jbe \(fail)", "cmp QWORD PTR ds:0xd010,0x1", "je \(test)",
             "mov QWORD PTR ds:0xd0b0,0x3", "vmclear QWORD PTR ds:0xd020", "jbe \(fail)",
             "mov QWORD PTR ds:0xd0b0,0x4", "vmptrld QWORD PTR ds:0xd020", "jbe \(fail)",
-            "mov QWORD PTR ds:0xd0b0,0x5", "mov esi,0xe000", "mov rbx,QWORD PTR ds:0xd028", "test rbx,rbx", "je \(test)",
+            "mov QWORD PTR ds:0xd0b0,0x5", "mov esi,0xe000", "mov rbx,QWORD PTR ds:0xd028", "call \(table)",
+            "cmp QWORD PTR ds:0xd010,0x2", "je \(test)",
+            "mov QWORD PTR ds:0xd0b0,0x7", "vmlaunch", "jmp \(fail)",
+            "mov ecx,0x4402", "vmread rax,rcx", "test eax,eax", "js \(fail)",
+            "mov QWORD PTR ds:0xd0b0,0x8", "mov esi,0xf000", "mov rbx,QWORD PTR ds:0xd060", "call \(table)", "jmp \(test)",
+            "test rbx,rbx", "je 0x812a",
             "mov rcx,QWORD PTR [rsi]", "mov rdx,QWORD PTR [rsi+0x8]", "vmwrite rcx,rdx", "jbe \(fail)", "add rsi,0x10", "dec rbx",
-            "jne 0x80b2",
+            "jne 0x810d", "ret",
             "mov QWORD PTR ds:0xd0b0,0x6", "mov rcx,QWORD PTR ds:0xd038", "mov rdx,QWORD PTR ds:0xd040", "mov rax,QWORD PTR ds:0xd048",
             "push 0x8d7", "popf", "vmxon QWORD PTR ds:0xd030",
             "pushf", "pop rbx", "mov QWORD PTR ds:0xd080,rbx", "mov QWORD PTR ds:0xd088,rax", "mov rax,rbx", "and eax,0x8d5",
@@ -34,6 +39,7 @@ struct VMXGuestProgramTests {
         // The offsets the runner and the VMCS's host RIP use point at those instructions.
         #expect(try SVMGuestProgramTests.disassemble(Array(code.bytes[code.instructionOffset...]), at: 0).first == "vmxon QWORD PTR ds:0xd030")
         #expect(try SVMGuestProgramTests.disassemble(Array(code.bytes[code.hostRIPOffset...]), at: 0).first == "mov QWORD PTR ds:0xd098,0x1")
+        #expect(try SVMGuestProgramTests.disassemble(Array(code.bytes[code.launchExitOffset...]), at: 0).prefix(2) == ["mov ecx,0x4402", "vmread rax,rcx"])
     }
 
     /// Each VMX instruction in the slot, with the operands where the harness keeps them (SDM vol.
