@@ -135,8 +135,12 @@ virtcheck_verify() {
     rc=$?
   fi
   echo $rc > $OUT/verify-against-kvm.rc
-  # verify --on-cpu: the SVM vectors as guest code through this machine's KVM (JSON for the
-  # check, then the text the docs quote).
+  virtcheck_on_cpu
+}
+
+# verify --on-cpu: the VMX or SVM vectors as guest code through this machine's KVM (JSON for the
+# check, then the text the docs quote).
+virtcheck_on_cpu() {
   step "virtcheck verify --on-cpu"
   /lab/virtcheck verify --on-cpu --format json > $OUT/verify-on-cpu.json 2> $OUT/verify-on-cpu.err; echo $? > $OUT/verify-on-cpu.rc
   /lab/virtcheck verify --on-cpu > $OUT/verify-on-cpu.txt 2>&1
