@@ -81,6 +81,13 @@ public struct KnownDeviation: Sendable, Hashable {
                        explanation: "KVM intercepts VMMCALL in its guests as its hypercall instruction, so an L1 VMMCALL never meets the "
                            + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX) and the guest goes on",
                        source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by kvm_emulate_hypercall"),
+        KnownDeviation(backend: "kvm_intel", observations: [.init("vmcall.ud.outside", "outcome", "done"),
+                                                             .init("vmcall.root.no-vmcs", "outcome", "done"),
+                                                             .init("vmcall.root", "outcome", "done")],
+                       explanation: "KVM takes VMCALL in its guests as its hypercall instruction, so an L1 VMCALL never meets the CPU's "
+                           + "#UD, VMfailInvalid or VMfailValid(1): KVM handles it and the guest goes on with RFLAGS untouched and "
+                           + "-KVM_ENOSYS (-1000) in RAX for an unknown hypercall number (seen in the lab's Bochs VT-x machine)",
+                       source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/vmx/vmx.c, EXIT_REASON_VMCALL handled by kvm_emulate_hypercall"),
     ]
 
     /// The deviation that explains `observed` as the outcome of on-CPU vector `vector` on `backend`.

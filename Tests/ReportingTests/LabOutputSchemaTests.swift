@@ -18,6 +18,16 @@ struct LabOutputSchemaTests {
         #expect(onCPU["run"] as? Int == 58 && onCPU["agree"] as? Int == 55 && onCPU["unexplained"] as? Int == 2)
     }
 
+    /// The VMX path in the lab's Bochs VT-x machine (kvm_intel nested=1): 412 vectors ran.
+    @Test func theLabsVMXVerifyOnCPUValidates() throws {
+        let r = try validate("verify.schema.json", "verify-on-cpu-intel-vmx.json")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Tool.repoPath("Tests/Fixtures/lab/verify-on-cpu-intel-vmx.json"))))
+        let onCPU = try #require((json as? [String: Any])?["on_cpu"] as? [String: Any])
+        #expect(onCPU["architecture"] as? String == "vmx" && onCPU["backend"] as? String == "kvm_intel")
+        #expect(onCPU["run"] as? Int == 412 && onCPU["agree"] as? Int == 390 && onCPU["unexplained"] as? Int == 22)
+    }
+
     @Test(arguments: ["check-amd-npt.json", "check-amd-no-npt-nested.json"])
     func theLabsNestedRunsValidate(_ file: String) throws {
         let r = try validate("report.schema.json", file)
