@@ -13,8 +13,8 @@ import HostModel
 ///     if [stage] >= 2: VMCLEAR, VMPTRLD [vmcsPointer]; VMWRITE each table pair
 ///     if [stage] >= 3: VMLAUNCH; at its exit (launchExit) VMWRITE each after-exit pair
 ///     RCX, RDX, RAX = parameters; RFLAGS = 8D7h (CF PF AF ZF SF OF set)
-///     <instruction>; store RFLAGS, RAX; on VMfailValid store VMREAD(4400h); HLT
-///     host RIP: store 1, VMREAD(4402h), VMREAD(6400h); HLT  (VM exit or failed VM entry)
+///     <instruction>; store RFLAGS, RAX; on VMfailValid store VMREAD(4400h); step = reported; HLT
+///     host RIP: store 1, VMREAD(4402h), VMREAD(6400h); step = reported; HLT  (VM exit or failed entry)
 ///
 /// The RFLAGS preset tells the three VMX statuses (SDM 31.2: VMsucceed clears all six flags,
 /// VMfailInvalid sets only CF, VMfailValid only ZF) from an instruction that left them alone.
@@ -31,6 +31,9 @@ public enum VMXGuestProgram {
     /// What L1 is doing, as it records it in `Parameter.step` before each part.
     public enum Step: UInt64, Sendable, Codable, CaseIterable {
         case controlRegisters = 1, vmxon, vmclear, vmptrld, vmwrite, instruction, vmlaunch, vmwriteAfterExit
+        /// L1 stored its results and halts: a HLT exit at any other step was not L1's own (a
+        /// nested guest entered in the HLT activity state halts the vCPU under KVM).
+        case reported
     }
 
     /// The instructions the slot can hold.
@@ -188,7 +191,8 @@ public enum VMXGuestProgram {
         a.emit([0x0F, 0x78, 0xC8]) //                                     vmread rax, rcx          (exit qualification)
         a.emit([0x48, 0x89, 0x04, 0x25] + at(.exitQualification)) //      mov [exitQualification], rax
         a.label("done")
-        a.emit([0xF4]) //                                                 done: hlt
+        a.emit(step(.reported)) //                                        done: results stored
+        a.emit([0xF4]) //                                                 hlt
         a.label("fail")
         a.emit([0x9C, 0x58]) //                                           fail: pushfq; pop rax
         a.emit([0x48, 0x89, 0x04, 0x25] + at(.setupFlags)) //             mov [setupFlags], rax

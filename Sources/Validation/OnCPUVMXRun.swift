@@ -60,6 +60,8 @@ public enum OnCPUVMXRun {
     static let cr4VMXE: UInt64 = 1 << 13
     static let cr4Fixed64: UInt64 = 1 << 12 | 1 << 17
     static let cr0Paging: UInt64 = 1 << 31 | 1
+    /// The exception bitmap (SDM B.3.1).
+    static let exceptionBitmap: UInt32 = 0x4004
 
     static func plan(_ vector: ConformanceVector, guest: VMXCapabilityMSRs) -> Plan {
         guard let instruction = VMXGuestProgram.Instruction(rawValue: vector.instruction.rawValue.lowercased()) else {
@@ -136,6 +138,16 @@ public enum OnCPUVMXRun {
             } else if guest.isValidPageAddress(page) {
                 return .notExpressible(vector, "places a region at \(Hex.compact(page)), beyond the harness's window of guest memory")
             }
+        }
+        if stage != .outside, let vmxon = state.vmxonPointer, state.vmcs[vmxon]?.header != base.vmcs[vmxon]?.header {
+            return .notExpressible(vector, "rewrites the VMXON region after VMXON: the harness writes every region before L1 runs, "
+                + "so its own VMXON would fail")
+        }
+        if stage == .current || stage == .launched, let fields = state.vmcs[state.currentVMCS]?.fields,
+           (fields[VMCSFieldEncoding.entryControls] ?? 0) >> 9 & 1 == 0,
+           (fields[VMCSFieldEncoding.guestCR0] ?? 0) >> 31 & 1 == 1, (fields[VMCSFieldEncoding.guestCR4] ?? 0) >> 5 & 1 == 1 {
+            return .notExpressible(vector, "a 32-bit PAE guest: VM entry loads its PDPTEs from guest CR3 (SDM 27.3.2.4), which in the "
+                + "harness holds 4-level tables, and the model does not read PDPTEs")
         }
         let ops = vector.operands
         if ops.registerForm {
@@ -227,6 +239,9 @@ public enum OnCPUVMXRun {
             0x6818: UInt64(H.idt), //     guest IDTR base
             0x4812: UInt64(L1Harness.idtLimit), // guest IDTR limit
             VMCSFieldEncoding.guestDR7: 0x400, // DR7's reset value
+            // Every exception of the nested guest exits (reason 0) instead of reaching the
+            // harness's IDT, which would report it as L1's.
+            exceptionBitmap: 0xFFFF_FFFF,
         ]
     }
 
@@ -291,6 +306,10 @@ public enum OnCPUVMXRun {
             return (name, "L1 took \(name) at RIP \(Hex.compact(fault.rip))")
         }
         guard report.halted else { return (nil, report.error ?? "L1 neither halted nor faulted") }
+        if report.setupFlags == 0, report.step != VMXGuestProgram.Step.reported.rawValue {
+            return (nil, "the vCPU halted at step \(stepName) before L1 reported: not L1's HLT (a nested guest entered in the "
+                + "HLT activity state halts the vCPU under KVM)")
+        }
         if report.setupFlags != 0 {
             return (nil, "the set-up's \(stepName) failed (RFLAGS \(Hex.compact(report.setupFlags))"
                 + (report.step == VMXGuestProgram.Step.vmwrite.rawValue ? ", \(report.writesLeft) VMWRITEs left" : "") + ")")

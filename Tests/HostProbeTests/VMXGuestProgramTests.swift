@@ -13,7 +13,7 @@ struct VMXGuestProgramTests {
     @Test func theL1CodeDecodesAsWritten() throws {
         let code = VMXGuestProgram.l1(.vmxon)
         let decoded = try SVMGuestProgramTests.disassemble(code.bytes, at: GuestMemoryLayout.entry)
-        let test = "0x812b", fail = "0x81c3", done = "0x81c2", table = "0x8104"
+        let test = "0x812b", fail = "0x81cf", done = "0x81c2", table = "0x8104"
         #expect(decoded == [
             "mov QWORD PTR ds:0xd0b0,0x1", "mov rax,QWORD PTR ds:0xd000", "mov cr0,rax", "mov rax,QWORD PTR ds:0xd008", "mov cr4,rax",
             "cmp QWORD PTR ds:0xd010,0x0", "je \(test)",
@@ -33,7 +33,7 @@ struct VMXGuestProgramTests {
             "pushf", "pop rbx", "mov QWORD PTR ds:0xd080,rbx", "mov QWORD PTR ds:0xd088,rax", "mov rax,rbx", "and eax,0x8d5",
             "cmp eax,0x40", "jne \(done)", "mov ecx,0x4400", "vmread rax,rcx", "mov QWORD PTR ds:0xd090,rax", "jmp \(done)",
             "mov QWORD PTR ds:0xd098,0x1", "mov ecx,0x4402", "vmread rax,rcx", "mov QWORD PTR ds:0xd0a0,rax",
-            "mov ecx,0x6400", "vmread rax,rcx", "mov QWORD PTR ds:0xd0a8,rax", "hlt",
+            "mov ecx,0x6400", "vmread rax,rcx", "mov QWORD PTR ds:0xd0a8,rax", "mov QWORD PTR ds:0xd0b0,0x9", "hlt",
             "pushf", "pop rax", "mov QWORD PTR ds:0xd0b8,rax", "mov QWORD PTR ds:0xd0c0,rbx", "hlt",
         ])
         // The offsets the runner and the VMCS's host RIP use point at those instructions.

@@ -27,7 +27,7 @@ import Testing
         let vmx = Self.vectors.filter { !$0.instruction.isSVM }
         #expect(Self.plans.count == vmx.count)
         let run = Self.plans.filter { if case .run = $0 { true } else { false } }
-        #expect(run.count == 407, "VMX vectors expressible as guest code: \(run.count) of \(vmx.count)")
+        #expect(run.count == 404, "VMX vectors expressible as guest code: \(run.count) of \(vmx.count)")
         // Every VMX instruction has vectors the harness runs.
         let instructions = Set(run.map(\.vector.instruction))
         #expect(instructions == Set(Instruction.allCases.filter { !$0.isSVM }))
@@ -98,6 +98,18 @@ import Testing
         #expect(c.writesAfterExit.count < c.writes.count)
     }
 
+    /// What the lab's run showed the harness cannot hold: a VMXON region rewritten after VMXON (the
+    /// harness's own VMXON failed), and a 32-bit PAE guest (its PDPTEs came from the harness's
+    /// 4-level tables: entry failure, qualification 2); and the nested guest's exceptions exit
+    /// instead of reaching L1's IDT (the lab saw an L2 #GP reported as L1's).
+    @Test func whatTheLabShowedTheHarnessCannotHold() throws {
+        #expect(Self.reason("vmptrld.vmxon.overwritten")?.contains("VMXON region") == true)
+        #expect(Self.reason("vmlaunch.load.guest-32bit")?.contains("PDPTE") == true)
+        #expect(Self.reason("vmresume.load.guest-32bit")?.contains("PDPTE") == true)
+        let c = try Self.vmxCase("vmlaunch.ctl.pin-nmi-ok")
+        #expect(c.writes.contains(VMXGuestCase.Write(OnCPUVMXRun.exceptionBitmap, 0xFFFF_FFFF)))
+    }
+
     /// The model is configured from the guest's MSRs: a guest with a narrower MAXPHYADDR fails
     /// the same VMXON the reference CPU accepts.
     @Test func theModelIsTheGuests() throws {
@@ -119,13 +131,18 @@ import Testing
     @Test func reportsReadBackAsOutcomes() {
         let rip: UInt64 = 0x8100
         func seen(_ r: VMXCaseReport) -> String? { OnCPUVMXRun.observed(r).outcome }
-        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x2, halted: true)) == "VMsucceed")
-        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x3, halted: true)) == "VMfailInvalid")
-        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x42, instructionError: 7, halted: true)) == "VMfailValid(7)")
-        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0x8D7, halted: true)) == "done")
-        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, exited: true, exitReason: 18, halted: true)) == "entered")
-        #expect(seen(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, exited: true, exitReason: 0x8000_0021, exitQualification: 0,
+        let reported = VMXGuestProgram.Step.reported.rawValue
+        #expect(seen(VMXCaseReport(name: "a", step: reported, instructionRIP: rip, rflags: 0x2, halted: true)) == "VMsucceed")
+        #expect(seen(VMXCaseReport(name: "a", step: reported, instructionRIP: rip, rflags: 0x3, halted: true)) == "VMfailInvalid")
+        #expect(seen(VMXCaseReport(name: "a", step: reported, instructionRIP: rip, rflags: 0x42, instructionError: 7, halted: true)) == "VMfailValid(7)")
+        #expect(seen(VMXCaseReport(name: "a", step: reported, instructionRIP: rip, rflags: 0x8D7, halted: true)) == "done")
+        #expect(seen(VMXCaseReport(name: "a", step: reported, instructionRIP: rip, exited: true, exitReason: 18, halted: true)) == "entered")
+        #expect(seen(VMXCaseReport(name: "a", step: reported, instructionRIP: rip, exited: true, exitReason: 0x8000_0021, exitQualification: 0,
                                    halted: true)) == "entry-failure(33,0)")
+        // The lab's vmlaunch.guest.activity-hlt: KVM halted the vCPU for the nested guest's HLT
+        // activity state before L1 stored anything; that is no VMsucceed.
+        let notL1s = OnCPUVMXRun.observed(VMXCaseReport(name: "a", step: 6, instructionRIP: rip, rflags: 0, halted: true))
+        #expect(notL1s.outcome == nil && notL1s.detail.contains("before L1 reported"))
         let ud = NestedRunEvidence.Fault(vector: 6, errorCode: 0, rip: rip, round: 1)
         #expect(seen(VMXCaseReport(name: "a", fault: ud, step: 6, instructionRIP: rip, halted: true)) == "#UD")
         let setupGP = NestedRunEvidence.Fault(vector: 13, errorCode: 0, rip: 0x801F, round: 1)
