@@ -12,8 +12,10 @@ public enum Entry {
         let rest = Array(arguments.dropFirst())
         switch arguments.first {
         case GuestRunSupervisor.subcommand?:
-            guard let limit = GuestRunCommand.supervisorTimeLimit(rest) else { return GuestRunCommand.main(rest) }
-            direct(GuestRunCommand.self) { try GuestRunCommand.execute(timeLimitMs: limit, spin: nil, programs: []) }
+            guard let form = GuestRunCommand.supervisorForm(rest) else { return GuestRunCommand.main(rest) }
+            direct(GuestRunCommand.self) {
+                try GuestRunCommand.execute(timeLimitMs: form.timeLimitMs, spin: nil, programs: [], cpl3Probes: form.cpl3Probes)
+            }
         case Cpl3ProbeSupervisor.subcommand?:
             guard rest.isEmpty else { return Cpl3ProbeCommand.main(rest) }
             direct(Cpl3ProbeCommand.self) { try Cpl3ProbeCommand.execute() }
