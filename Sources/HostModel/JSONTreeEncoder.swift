@@ -77,31 +77,23 @@ private final class Node {
     }
 }
 
-/// A dictionary whose keys JSONEncoder writes as they are (`Conventions.snapshot`).
-private protocol VerbatimKeyedDictionary {
-    func encodeMembers(into node: Node, path: [any CodingKey], conventions: JSONTreeEncoder.Conventions) throws
-}
-
-extension Dictionary: VerbatimKeyedDictionary where Key: CodingKeyRepresentable, Value: Encodable {
-    fileprivate func encodeMembers(into node: Node, path: [any CodingKey], conventions: JSONTreeEncoder.Conventions) throws {
-        node.becomeObject()
-        for (key, value) in self {
-            let codingKey = key.codingKey
-            try TreeEncoder.encode(value, into: node.child(forKey: codingKey.stringValue), path: path + [codingKey],
-                                   conventions: conventions)
-        }
-    }
-}
-
 private struct TreeEncoder: Encoder {
     let node: Node
     var codingPath: [any CodingKey]
     let conventions: JSONTreeEncoder.Conventions
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
+    /// The coding key of the standard library's `Dictionary.encode(to:)` for String, Int and
+    /// CodingKeyRepresentable keys: the containers whose keys JSONEncoder writes as they are.
+    static let dictionaryCodingKey = "Swift._DictionaryCodingKey"
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.becomeObject()
-        return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath, conventions: conventions))
+        // Told by the key type's name, not by casting each value to a protocol: a cast per value
+        // searched the runtime's conformance records for every new type, a quarter of `capture`'s
+        // instructions (callgrind, issue 16).
+        let verbatim = conventions == .snapshot && _typeName(Key.self) == TreeEncoder.dictionaryCodingKey
+        return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath, conventions: conventions, verbatimKeys: verbatim))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -115,9 +107,6 @@ private struct TreeEncoder: Encoder {
 
     static func encode(_ value: some Encodable, into node: Node, path: [any CodingKey],
                        conventions: JSONTreeEncoder.Conventions) throws {
-        if conventions == .snapshot, let dictionary = value as? any VerbatimKeyedDictionary {
-            return try dictionary.encodeMembers(into: node, path: path, conventions: conventions)
-        }
         try value.encode(to: TreeEncoder(node: node, codingPath: path, conventions: conventions))
     }
 }
@@ -183,8 +172,12 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
     var codingPath: [any CodingKey]
     let conventions: JSONTreeEncoder.Conventions
+    /// A dictionary's keys under `.snapshot`: written as they are, not in snake_case.
+    let verbatimKeys: Bool
 
-    private func child(_ key: Key) -> Node { node.child(forKey: SnapshotCoding.snakeCase(key.stringValue)) }
+    private func child(_ key: Key) -> Node {
+        node.child(forKey: verbatimKeys ? key.stringValue : SnapshotCoding.snakeCase(key.stringValue))
+    }
 
     private func encoder(_ key: Key) -> TreeEncoder {
         TreeEncoder(node: child(key), codingPath: codingPath + [key], conventions: conventions)
