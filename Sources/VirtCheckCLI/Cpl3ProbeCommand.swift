@@ -19,7 +19,7 @@ struct Cpl3ProbeCommand: ParsableCommand {
     }
 
     /// Probes and prints the evidence (ReportEncoder's JSON, which the parent reads as it read
-    /// JSONEncoder's). `Entry` calls it directly for the bare `__cpl3-probe` the supervisor starts.
+    /// JSONEncoder's). `Entry` calls it directly for the bare `__cpl3-probe`.
     static func execute() throws {
         GuestRunSupervisor.bindChildToParent()
         try Emit.write(ReportEncoder.encode(Cpl3Prober.run()).serialized() + "\n", to: nil)
