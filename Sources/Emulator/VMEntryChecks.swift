@@ -284,6 +284,9 @@ public enum VMEntryChecks {
                 s.currentField(F.guestRFLAGS) >> 17 & 1 == 1
                     && (VMXTransitions.entryControl(s, .ia32eModeGuest) || s.currentField(F.guestCR0) & 1 == 0)
             },
+            Check("\(name).guest-rflags-if", "SDM 27.3.1.4 RFLAGS.IF = 1 when an external interrupt is injected", .entryFailure(qualification: 0)) { s, _ in
+                injection(s)?.type == .externalInterrupt && s.currentField(F.guestRFLAGS) >> 9 & 1 == 0
+            },
             Check("\(name).guest-sti-if", "SDM 27.3.1.5 blocking by STI requires RFLAGS.IF = 1", .entryFailure(qualification: 0)) { s, _ in
                 s.currentField(F.guestInterruptibility) & 1 == 1 && s.currentField(F.guestRFLAGS) >> 9 & 1 == 0
             },
@@ -299,9 +302,23 @@ public enum VMEntryChecks {
                 let state = s.currentField(VMCSFieldEncoding.guestActivityState)
                 return state > 3 || (state > 0 && s.capabilities.misc >> (5 + state) & 1 == 0)
             },
+            Check("\(name).guest-activity-hlt-dpl", "SDM 27.3.1.5 activity state HLT only with SS DPL 0", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(F.guestActivityState) == hltActivityState && guestSegment(s, .ss).dpl != 0
+            },
+            Check("\(name).guest-activity-blocking", "SDM 27.3.1.5 blocking by STI or MOV SS => activity state active (0)", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(F.guestActivityState) != 0 && s.currentField(F.guestInterruptibility) & 3 != 0
+            },
             Check("\(name).guest-interruptibility", "SDM 27.3.1.5 interruptibility: bits 31:5 reserved, STI and MOV-SS blocking not both", .entryFailure(qualification: 0)) { s, _ in
                 let value = s.currentField(VMCSFieldEncoding.guestInterruptibility)
                 return value >> 5 != 0 || value & 3 == 3
+            },
+            Check("\(name).guest-event-blocking", "SDM 27.3.1.5 an injected external interrupt needs no blocking by STI or MOV SS; an injected NMI none by MOV SS", .entryFailure(qualification: 0)) { s, _ in
+                let blocking = s.currentField(F.guestInterruptibility)
+                return switch injection(s)?.type {
+                case .externalInterrupt: blocking & 3 != 0
+                case .nmi: blocking & 2 != 0
+                case .reserved, .hardwareException, .softwareInterrupt, .privilegedSoftwareException, .softwareException, .otherEvent, nil: false
+                }
             },
             Check("\(name).guest-link", "SDM 27.3.1.5 VMCS-link pointer (qualification 4, SDM 28.8)", .entryFailure(qualification: 4)) { s, _ in
                 let link = s.currentField(VMCSFieldEncoding.vmcsLinkPointer)
@@ -331,6 +348,9 @@ public enum VMEntryChecks {
 
     /// Access-rights bits 11:8 and 31:17, reserved for every segment register (SDM 27.3.1.2).
     static let reservedAccessRights: UInt32 = 0xF00 | 0xFFFE_0000
+
+    /// Activity state 1, HLT (SDM 25.4.2 Table 25-3).
+    static let hltActivityState: UInt64 = 1
 
     /// The segment registers whose base, limit and access rights a virtual-8086 guest fixes
     /// (SDM 27.3.1.2).
