@@ -8,6 +8,26 @@ import shutil
 import subprocess
 
 GOOD_PASSTHROUGH = ("pass", "warn")
+# The kernel's own decoding of the VMX capability MSRs (/proc/cpuinfo "vmx flags", from
+# arch/x86/kernel/cpu/feat_ctl.c and arch/x86/include/asm/vmxfeatures.h) against virtcheck's
+# (report cpu.vmx): the flag's name, and the path of the same capability in the report.
+KERNEL_VMX_FLAGS = {
+    "ept": "ept",
+    "vpid": "vpid",
+    "unrestricted_guest": "unrestricted_guest",
+    "ept_ad": "ept_accessed_dirty",
+    "ept_x_only": "ept_vpid_capabilities.execute_only",
+    "ept_1gb": "ept_vpid_capabilities.pages1g",
+    "ept_5level": "ept_5level",
+    "ept_mode_based_exec": "mbec",
+    "shadow_vmcs": "vmcs_shadowing",
+    "pml": "pml",
+    "tsc_scaling": "tsc_scaling",
+    "preemption_timer": "preemption_timer",
+    "posted_intr": "posted_interrupts",
+    "vapic_reg": "apic_register_virtualization",
+    "vid": "virtual_interrupt_delivery",
+}
 
 
 class Verdict:
@@ -124,6 +144,13 @@ def judge(scenario, share):
             expect((profile(root, "nested") == "pass") == works,
                    f"L2 VMRUN {truth.get('nested_vmrun', 'not run')} (exitcode {truth.get('nested_exitcode', '-')}); "
                    f"virtcheck profile nested={profile(root, 'nested')}")
+        if truth.get("cpuinfo_vmx_flags"):
+            flags = set(truth["cpuinfo_vmx_flags"].split(","))
+            vmx = root["cpu"].get("vmx") or {}
+            for flag, path in KERNEL_VMX_FLAGS.items():
+                got = dig(vmx, path)
+                expect(got is (flag in flags),
+                       f"kernel's vmx flag {flag} {'present' if flag in flags else 'absent'}; virtcheck cpu.vmx.{path}={json.dumps(got)}")
         if "irq_remapping" in truth:
             expect((truth["irq_remapping"] == "on") == (root["iommu"]["interrupt_remapping"] is True),
                    f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck interrupt_remapping={root['iommu']['interrupt_remapping']}")
