@@ -259,11 +259,15 @@ public enum OfflineLoader {
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw InputError(path: path, message: "not a regular file or directory") }
         // Listed directly, not through HostRoot: `--from` names files the user chose, so their
         // links are followed; only `--root` trees are confined (and need openat2).
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            throw InputError(path: path, message: "cannot list directory")
-        }
-        guard names.count <= maxEntriesPerDirectory else {
-            throw InputError(path: path, message: "directory holds \(names.count) entries; one host's capture has a few")
+        // Read only up to the limit: listing a directory of millions first cost unbounded time
+        // and memory before the refusal.
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw InputError(path: path, message: "cannot list directory: " + HostRoot.describe(errno: errno)) }
+        let names: [String]
+        switch HostRoot.names(inDirectory: fd, limit: maxEntriesPerDirectory) {
+        case .names(let all): names = all
+        case .moreThan(let limit): throw InputError(path: path, message: "directory holds more than \(limit) entries; one host's capture has a few")
+        case .unreadable: throw InputError(path: path, message: "cannot list directory")
         }
         let files = names.sorted().filter { !$0.hasPrefix(".") }.map { (path.hasSuffix("/") ? path : path + "/") + $0 }.filter { file in
             var fst = stat()
