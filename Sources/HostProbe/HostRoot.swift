@@ -67,35 +67,8 @@ public struct HostRoot: Sendable, Hashable {
     /// `maxDirectoryEntries`.
     public func list(_ absolute: String) -> [String]? {
         guard case .success(let fd) = openInRoot(absolute, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK) else { return nil }
-        guard case .names(let names) = Self.names(inDirectory: fd, limit: HostRoot.maxDirectoryEntries) else { return nil }
+        guard case .names(let names) = InputFile.names(inDirectory: fd, limit: HostRoot.maxDirectoryEntries) else { return nil }
         return names.sorted()
-    }
-
-    /// What reading a directory gave: its names, or that it holds more than the limit.
-    public enum Listing: Sendable, Equatable {
-        case names([String])
-        case moreThan(Int)
-        case unreadable
-    }
-
-    /// The names of the open directory `fd` (`.` and `..` left out), read one entry at a time and
-    /// closed after; past `limit` names the reading stops: a directory planted with millions of
-    /// entries costs `limit` reads, never millions of names in memory.
-    static func names(inDirectory fd: Int32, limit: Int) -> Listing {
-        guard let dir = fdopendir(fd) else {
-            close(fd)
-            return .unreadable
-        }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-            if names.count > limit { return .moreThan(limit) }
-        }
-        return .names(names)
     }
 
     public func exists(_ absolute: String) -> Bool {

@@ -21,7 +21,9 @@ public enum IOMMUProbe {
         }
 
         let unitsPath = "/sys/class/iommu"
-        let unitNames = root.list(unitsPath)?.filter(visible)
+        // More units than Linux supports is not a host's sysfs: unread (an error), not decoded one by one.
+        let listed = root.list(unitsPath)?.filter(visible)
+        let unitNames = listed.flatMap { $0.count > InputLimits.maxIOMMUUnits ? nil : $0 }
         let units = (unitNames ?? []).map { unit(name: $0, dir: "\(unitsPath)/\($0)", root: root) }
 
         let tables = "/sys/firmware/acpi/tables"

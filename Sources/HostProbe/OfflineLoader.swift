@@ -95,7 +95,7 @@ public enum OfflineLoader {
             pieces.kernelLog = TextEvidence(source: file, status: .ok, text: entries.map(\.line).joined(separator: "\n"))
             // Groups from a listing or lspci (the state now) win over the log's (its boot); the
             // log adds what they cannot show: its lines, the VT-d units, the command line.
-            if var existing = pieces.iommu, let logged = logIOMMU(entries, source: file) {
+            if var existing = pieces.iommu, let logged = try logIOMMU(entries, source: file) {
                 existing.kernelLog = existing.kernelLog ?? logged.kernelLog
                 if existing.unitsStatus != .ok, logged.unitsStatus == .ok {
                     existing.units = logged.units
@@ -104,7 +104,7 @@ public enum OfflineLoader {
                 if existing.commandLine.status != .ok, logged.commandLine.status == .ok { existing.commandLine = logged.commandLine }
                 pieces.iommu = existing
             } else if pieces.iommu == nil {
-                pieces.iommu = logIOMMU(entries, source: file)
+                pieces.iommu = try logIOMMU(entries, source: file)
             }
         }
         guard var result = snapshot else { return pieces }
@@ -210,7 +210,7 @@ public enum OfflineLoader {
     /// IOMMU evidence from a pasted kernel log: the groups its `Adding to iommu group` lines name,
     /// its command line, and its IOMMU lines; nil when it has none of these (a log silent about
     /// the IOMMU says nothing either way).
-    static func logIOMMU(_ entries: [KernelLogEntry], source: String) -> IOMMUEvidence? {
+    static func logIOMMU(_ entries: [KernelLogEntry], source: String) throws(InputError) -> IOMMUEvidence? {
         var members: [Int: [String]] = [:]
         var commandLine: String?
         var lines: [String] = []
@@ -237,6 +237,9 @@ public enum OfflineLoader {
             commandLine: commandLine, kernelLog: lines)
         var evidence = iommuEvidence(listing, source: source, kind: "a kernel log")
         if !units.isEmpty {
+            guard Set(units.map(\.name)).count <= InputLimits.maxIOMMUUnits else {
+                throw InputError(path: source, message: "more than \(InputLimits.maxIOMMUUnits) IOMMU units (Linux supports at most \(InputLimits.maxIOMMUUnits)): not one host's kernel log")
+            }
             // Each unit once (a log of two boots names it twice), as sysfs would list it.
             evidence.units = Dictionary(units.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }).values.sorted { $0.name < $1.name }
             evidence.unitsStatus = .ok
@@ -261,14 +264,7 @@ public enum OfflineLoader {
         // links are followed; only `--root` trees are confined (and need openat2).
         // Read only up to the limit: listing a directory of millions first cost unbounded time
         // and memory before the refusal.
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw InputError(path: path, message: "cannot list directory: " + HostRoot.describe(errno: errno)) }
-        let names: [String]
-        switch HostRoot.names(inDirectory: fd, limit: maxEntriesPerDirectory) {
-        case .names(let all): names = all
-        case .moreThan(let limit): throw InputError(path: path, message: "directory holds more than \(limit) entries; one host's capture has a few")
-        case .unreadable: throw InputError(path: path, message: "cannot list directory")
-        }
+        let names = try InputFile.names(inDirectory: path, limit: maxEntriesPerDirectory, holding: "one host's capture has a few")
         let files = names.sorted().filter { !$0.hasPrefix(".") }.map { (path.hasSuffix("/") ? path : path + "/") + $0 }.filter { file in
             var fst = stat()
             return stat(file, &fst) == 0 && (fst.st_mode & S_IFMT) == S_IFREG
@@ -331,6 +327,13 @@ public enum OfflineLoader {
         // its own: as many as the functions, not a group of 800,000 names.
         if let members = snapshot.iommu?.groups.reduce(0, { $0 + $1.devices.count }), members > maxPCIDevices {
             throw InputError(path: path, message: "\(members) IOMMU group members in one snapshot; at most \(maxPCIDevices) PCI functions are analysed")
+        }
+        if let units = snapshot.iommu?.units.count, units > InputLimits.maxIOMMUUnits {
+            throw InputError(path: path, message: "\(units) IOMMU units in one snapshot: more than \(InputLimits.maxIOMMUUnits) (Linux supports at most \(InputLimits.maxIOMMUUnits)): not one host")
+        }
+        // The kernel log is kept as its recognised lines (what `--from` accepts of a paste).
+        if let log = snapshot.kernelLog?.text, log.utf8.lazy.filter({ $0 == 0x0A }).count >= KernelLogParser.maxEntries {
+            throw InputError(path: path, message: "kernel_log holds more than \(KernelLogParser.maxEntries) lines: not one host's kernel log")
         }
         return snapshot
     }

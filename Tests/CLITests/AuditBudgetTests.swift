@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// The red team's second round against this round's new readers: pasted kernel logs, vector
+/// files and folders, IOMMU units in every input kind, and flags a command ignored in silence.
+/// Each input is hand-made (no real capture comes near these counts); each test fails on the
+/// code before its fix.
+@Suite(.enabled(if: VirtCheckBinary.url != nil, "the virtcheck binary is not built"))
+struct AuditBudgetTests {
+    static func write(_ name: String, _ text: String) throws -> String {
+        try BadInputTests.temp(name, Array(text.utf8))
+    }
+
+    /// `DMAR: dmarN: reg_base_addr …` for `count` distinct units (the line format of a real boot,
+    /// Data/hosts/lab-q35-intel-iommu-sriov/dmesg.txt).
+    static func unitLines(_ count: Int) -> String {
+        (0..<count).map { "[    0.004000] DMAR: dmar\($0): reg_base_addr fed90000 ver 1:0 cap d2008c22260286 ecap f00f4a\n" }.joined()
+    }
+
+    /// 300,000 units in a 28 MB dmesg ran for minutes and gigabytes (13 KB and 0.6 ms each).
+    @Test func kernelLogNamingMoreIOMMUUnitsThanLinuxSupportsIsRefused() throws {
+        let path = try Self.write("units.dmesg", "[    0.000000] Linux version 6.1.0-57-amd64\n[    0.000000] DMAR: IOMMU enabled\n" + Self.unitLines(1025))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 120)
+        InputBudgetTests.expectRefused(r, "1025 VT-d units", mentioning: "more than 1024 IOMMU units")
+    }
+
+    /// 400,000 repeats of one recognised line took a minute and 200 MB: every rule that reads the
+    /// log searched them all.
+    @Test func kernelLogWithMoreRecognisedLinesThanAnyHostIsRefused() throws {
+        let line = "[    1.000000] pci 0000:00:01.0: Adding to iommu group 1\n"
+        let path = try Self.write("repeats.dmesg", String(repeating: line, count: 65_537))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 120)
+        InputBudgetTests.expectRefused(r, "65,537 recognised lines", mentioning: "more than 65536 lines")
+    }
+
+    @Test func snapshotWithMoreIOMMUUnitsThanLinuxSupportsIsRefused() throws {
+        let capture = VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: capture))) as? [String: Any])
+        var iommu = try #require(json["iommu"] as? [String: Any])
+        let unit = try #require((iommu["units"] as? [[String: Any]])?.first)
+        iommu["units"] = (0..<1025).map { i -> [String: Any] in
+            var u = unit
+            u["name"] = "dmar\(i)"
+            return u
+        }
+        json["iommu"] = iommu
+        let path = try BadInputTests.temp("units-snapshot.json", Array(try JSONSerialization.data(withJSONObject: json)))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", path], timeout: 120)
+        InputBudgetTests.expectRefused(r, "a snapshot of 1025 IOMMU units", mentioning: "1025 IOMMU units")
+    }
+
+    /// A `--root` tree is evidence: its /sys/class/iommu with more units than Linux supports is
+    /// unread (an error), not 1025 units decoded and reported.
+    @Test func treeWithMoreIOMMUUnitsThanLinuxSupportsLeavesThemUnread() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-units-root-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/proc", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: VirtCheckBinary.repoPath("Tests/CLITests/Fixtures/roots/genoa-pvm-guest/proc/cpuinfo"), toPath: dir + "/proc/cpuinfo")
+        for i in 0..<1025 {
+            let unit = dir + "/sys/class/iommu/dmar\(i)/intel-iommu"
+            try FileManager.default.createDirectory(atPath: unit, withIntermediateDirectories: true)
+            try "d2008c22260286\n".write(toFile: unit + "/cap", atomically: false, encoding: .utf8)
+            try "f00f4a\n".write(toFile: unit + "/ecap", atomically: false, encoding: .utf8)
+        }
+        let snapshot = dir + ".json"
+        defer { unlink(snapshot) }
+        let r = try VirtCheckBinary.run(["capture", "--root", dir, "--no-guest", "--output", snapshot], timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: snapshot))) as? [String: Any])
+        let iommu = try #require(json["iommu"] as? [String: Any])
+        #expect((iommu["units"] as? [Any])?.isEmpty == true)
+        #expect(iommu["units_status"] as? String == "error")
+    }
+
+    /// A 2 MiB vector file of 20,000 vectors ran them all (one 4 MiB file: 13 s; a folder of 256
+    /// such files: an hour); now one run checks at most 16,384.
+    @Test func vectorFileOfTwentyThousandVectorsIsRefused() throws {
+        var text = "@ SDM VMCALL row 4: CPL > 0 -> #GP(0) (copied 20,000 times)\n"
+        for i in 0..<20_000 { text += "vmcall.copy\(i) | current cpl=3 | VMCALL | #GP(0)\n" }
+        let path = try Self.write("many.vectors", text)
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["verify", "--vectors", path], timeout: 120)
+        InputBudgetTests.expectRefused(r, "20,000 vectors", mentioning: "at most 16384")
+    }
+
+    /// The folder is read only up to 4096 entries (it was listed whole before its 256-file limit).
+    @Test func vectorFolderOfTenThousandEntriesIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-vector-dir-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "@ SDM VMCALL row 4\nvmcall.one | current cpl=3 | VMCALL | #GP(0)\n".write(toFile: dir + "/one.vectors", atomically: false, encoding: .utf8)
+        for i in 0..<10_000 { close(open(dir + "/notes\(i).txt", O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)) }
+        let r = try VirtCheckBinary.run(["verify", "--vectors", dir], timeout: 120)
+        InputBudgetTests.expectRefused(r, "a folder of 10,001 entries", mentioning: "more than 4096 entries")
+    }
+
+    /// `--vectors` with `--on-cpu` or `--against-kvm` was ignored in silence (exit 3 or 0 without
+    /// the user's vectors ever running); the two modes together ran only `--against-kvm`.
+    @Test(arguments: [["--on-cpu", "--vectors", "Data/spec/vmcall.vectors"], ["--against-kvm", "--vectors", "Data/spec/vmcall.vectors"],
+                      ["--on-cpu", "--against-kvm"]])
+    func verifyRefusesFlagsItWouldIgnore(_ arguments: [String]) throws {
+        let r = try VirtCheckBinary.run(["verify"] + arguments.map { $0.hasPrefix("Data/") ? VirtCheckBinary.repoPath($0) : $0 }, timeout: 60)
+        #expect(r.status == 64, "\(arguments): exit \(r.status) \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("--on-cpu") || r.stderr.contains("--vectors"), "\(r.stderr)")
+    }
+}
