@@ -110,3 +110,36 @@ struct AuditBudgetTests {
         #expect(r.stderr.contains("--on-cpu") || r.stderr.contains("--vectors"), "\(r.stderr)")
     }
 }
+
+/// A `--root` tree listing more PCI functions than one host has: `check --root` analysed all of
+/// them (6,000 in 28 s) while `capture --root`'s snapshot of the same tree was refused by
+/// `check --from` (exit 2). The tree's PCI evidence is now an error with the reason, and the two
+/// paths agree.
+@Suite(.enabled(if: VirtCheckBinary.url != nil, "the virtcheck binary is not built"))
+struct CrowdedTreeTests {
+    @Test func treeWithMorePCIFunctionsThanOneHostAgreesWithItsSnapshot() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-pci-root-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/proc", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: VirtCheckBinary.repoPath("Tests/CLITests/Fixtures/roots/genoa-pvm-guest/proc/cpuinfo"), toPath: dir + "/proc/cpuinfo")
+        let config = Data([0x86, 0x80, 0x21, 0x15, 0x07, 0x01, 0x10, 0x00, 0, 0, 0, 2, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 48))
+        for i in 0..<4097 {
+            let function = dir + String(format: "/sys/bus/pci/devices/0000:%02x:%02x.%d", (i >> 8) & 0xFF, (i >> 3) & 0x1F, i & 7)
+            try FileManager.default.createDirectory(atPath: function, withIntermediateDirectories: true)
+            try config.write(to: URL(fileURLWithPath: function + "/config"))
+        }
+        let live = try VirtCheckBinary.run(["check", "--root", dir, "--no-guest", "--format", "json"], timeout: 120)
+        #expect([1, 3].contains(live.status), "\(live.stderr)")
+        let pci = try #require(live.json?["pci"] as? [String: Any])
+        #expect((pci["devices"] as? [Any])?.isEmpty ?? true, "the functions are not analysed one by one")
+        let snapshot = dir + ".json"
+        defer { unlink(snapshot) }
+        let capture = try VirtCheckBinary.run(["capture", "--root", dir, "--no-guest", "--output", snapshot], timeout: 120)
+        #expect(capture.status == 0, "\(capture.stderr)")
+        let replay = try VirtCheckBinary.run(["check", "--from", snapshot, "--format", "json"], timeout: 120)
+        #expect(replay.status == live.status, "check --from the capture: exit \(replay.status), \(replay.stderr)")
+        let text = try String(contentsOfFile: snapshot, encoding: .utf8)
+        #expect(text.contains("at most 4096 are analysed"), "the snapshot says why the PCI evidence is missing")
+    }
+}
