@@ -87,6 +87,7 @@ public enum OfflineLoader {
             }
         }
         if !lspci.isEmpty {
+            try sameHost(lspci)
             pieces.pci = pciEvidence(lspci)
             // Groups lspci showed (`IOMMU group: N`) are the IOMMU's groups when nothing else gave them.
             if pieces.iommu == nil, let listed = lspciGroups(lspci) { pieces.iommu = listed }
@@ -194,6 +195,30 @@ public enum OfflineLoader {
         }
         let sources = pastes.map { "\($0.kind.rawValue) \($0.file)" }.joined(separator: ", ")
         return PCIEvidence(source: sources, status: .ok, devices: order.compactMap { byAddress[$0] })
+    }
+
+    /// A dump and a listing given together must be of one host: one lists every function the
+    /// other does (an excerpt of either is fine), and a function both name has the same vendor
+    /// and device ID where the listing shows them (`-nn`). One host's `-vvv` beside another's
+    /// `-xxxx` was merged function by function into a machine that does not exist.
+    static func sameHost(_ pastes: [LspciPaste]) throws(InputError) {
+        guard let dump = pastes.first(where: { $0.kind == .hexDump }), let listing = pastes.first(where: { $0.kind != .hexDump }) else { return }
+        let inDump = Set(dump.devices.map(\.address)), inListing = Set(listing.devices.map(\.address))
+        if !inDump.isSubset(of: inListing) && !inListing.isSubset(of: inDump) {
+            let short = { (a: String) in a.hasPrefix("0000:") ? String(a.dropFirst(5)) : a }
+            let onlyDump = inDump.subtracting(inListing).sorted().prefix(3).map(short).joined(separator: ", ")
+            let onlyListing = inListing.subtracting(inDump).sorted().prefix(3).map(short).joined(separator: ", ")
+            throw InputError(path: listing.file, message: "lists \(onlyListing), which \(dump.file) does not, and misses \(onlyDump), which it lists: two hosts' lspci runs; give one host's files")
+        }
+        let bytes = Dictionary(dump.devices.compactMap { d in d.config.map { (d.address, $0) } }, uniquingKeysWith: { first, _ in first })
+        for d in listing.devices {
+            guard let config = bytes[d.address], config.count >= 4, let vendor = d.vendorId, let device = d.deviceId else { continue }
+            let dumped = (Int(config[0]) | Int(config[1]) << 8, Int(config[2]) | Int(config[3]) << 8)
+            if dumped != (vendor, device) {
+                let ids = { (v: Int, d: Int) in String(format: "%04x:%04x", v, d) }
+                throw InputError(path: listing.file, message: "\(d.address) is \(ids(vendor, device)) here but \(ids(dumped.0, dumped.1)) in \(dump.file): two hosts' lspci runs; give one host's files")
+            }
+        }
     }
 
     /// IOMMU evidence from the groups an `lspci -vv` paste shows, nil when it shows none.

@@ -143,3 +143,38 @@ struct CrowdedTreeTests {
         #expect(text.contains("at most 4096 are analysed"), "the snapshot says why the PCI evidence is missing")
     }
 }
+
+/// One host's `lspci -vvv` beside another host's `lspci -xxxx` was merged function by function
+/// into a machine that does not exist (exit 3, a report). The real captures are the lab's q35
+/// machines and this project's KVM guest (Data/hosts/lab-*, Tests/HostProbeTests/Fixtures/pasted).
+@Suite(.enabled(if: VirtCheckBinary.url != nil, "the virtcheck binary is not built"))
+struct MixedHostPasteTests {
+    @Test(arguments: ["lab-q35-intel-iommu-sriov", "lab-q35-amd-iommu", "lab-q35-virtio-iommu", "lab-amd-epyc-npt"])
+    func oneHostsListingAndDumpAreRead(_ host: String) throws {
+        let r = try VirtCheckBinary.run(["check", "--from", VirtCheckBinary.repoPath("Data/hosts/\(host)/lspci-vvv.txt"),
+                                         "--from", VirtCheckBinary.repoPath("Data/hosts/\(host)/lspci-xxxx.txt")], timeout: 60)
+        #expect(r.status != 2, "\(r.stderr)")
+    }
+
+    @Test func twoHostsListingAndDumpAreRefused() throws {
+        let r = try VirtCheckBinary.run(["check", "--from", VirtCheckBinary.repoPath("Data/hosts/lab-q35-intel-iommu-sriov/lspci-vvv.txt"),
+                                         "--from", VirtCheckBinary.repoPath("Data/hosts/lab-q35-amd-iommu/lspci-xxxx.txt")], timeout: 60)
+        InputBudgetTests.expectRefused(r, "two hosts' lspci runs", mentioning: "two hosts' lspci runs")
+        #expect(r.stderr.contains("02:00.1"))
+    }
+
+    /// The same functions, but one's IDs (`-nn`) differ from the dump's bytes (edited by hand).
+    @Test func listingWhoseIDsDisagreeWithTheDumpIsRefused() throws {
+        let pasted = "Tests/HostProbeTests/Fixtures/pasted/"
+        let listing = try String(contentsOfFile: VirtCheckBinary.repoPath(pasted + "kvm-guest__lspci-nnvvvk.txt"), encoding: .utf8)
+        let edited = listing.replacingOccurrences(of: "block device [1af4:1042] (rev", with: "block device [1af4:1049] (rev")
+        try #require(edited != listing)
+        let path = try BadInputTests.temp("edited-nnvvvk.txt", Array(edited.utf8))
+        defer { unlink(path) }
+        let same = try VirtCheckBinary.run(["check", "--from", VirtCheckBinary.repoPath(pasted + "kvm-guest__lspci-nnvvvk.txt"),
+                                            "--from", VirtCheckBinary.repoPath(pasted + "kvm-guest__lspci-xxxx.txt")], timeout: 60)
+        #expect(same.status != 2, "\(same.stderr)")
+        let r = try VirtCheckBinary.run(["check", "--from", path, "--from", VirtCheckBinary.repoPath(pasted + "kvm-guest__lspci-xxxx.txt")], timeout: 60)
+        InputBudgetTests.expectRefused(r, "IDs that disagree", mentioning: "is 1af4:1049 here but 1af4:1042")
+    }
+}
