@@ -99,6 +99,15 @@ struct AuditBudgetTests {
         InputBudgetTests.expectRefused(r, "a folder of 10,001 entries", mentioning: "more than 4096 entries")
     }
 
+    /// `--output ""` wrote the report to a temporary file in the working directory and then said
+    /// "virtcheck: error: : cannot rename into place".
+    @Test(arguments: ["check", "capture", "baseline"])
+    func emptyOutputPathIsOneClearLine(_ command: String) throws {
+        let input = VirtCheckBinary.repoPath("Data/hosts/workplace-amd-epyc-kvm-pvm.json")
+        let r = try VirtCheckBinary.run([command, command == "baseline" ? input : "--from", input, "--output", ""], timeout: 60)
+        InputBudgetTests.expectRefused(r, "--output \"\"", mentioning: "--output: empty path")
+    }
+
     /// `--vectors` with `--on-cpu` or `--against-kvm` was ignored in silence (exit 3 or 0 without
     /// the user's vectors ever running); the two modes together ran only `--against-kvm`.
     @Test(arguments: [["--on-cpu", "--vectors", "Data/spec/vmcall.vectors"], ["--against-kvm", "--vectors", "Data/spec/vmcall.vectors"],
