@@ -99,6 +99,19 @@ struct AuditBudgetTests {
         InputBudgetTests.expectRefused(r, "a folder of 10,001 entries", mentioning: "more than 4096 entries")
     }
 
+    /// `capture` wrote snapshots `check --from` refuses: text is kept verbatim and escaped, so a
+    /// 6 MB cpuinfo whose model name is control characters became a 36 MB snapshot (each one
+    /// `\u0001`). Hand-made: no real cpuinfo holds them.
+    @Test func captureWritesNoSnapshotCheckWouldRefuse() throws {
+        let text = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: " + String(repeating: "\u{01}", count: 6_000_000) + "\nflags\t\t: fpu vmx lm nx\n"
+        let path = try Self.write("control-characters.cpuinfo", text)
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["capture", "--from", path], timeout: 120)
+        InputBudgetTests.expectRefused(r, "a 36 MB snapshot", mentioning: "more than the 32 MiB `check --from` reads")
+        let direct = try VirtCheckBinary.run(["check", "--from", path], timeout: 120)
+        #expect(direct.status != 2, "the file itself is usable input: \(direct.stderr)")
+    }
+
     /// `--output ""` wrote the report to a temporary file in the working directory and then said
     /// "virtcheck: error: : cannot rename into place".
     @Test(arguments: ["check", "capture", "baseline"])
