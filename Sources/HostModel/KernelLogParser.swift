@@ -83,9 +83,13 @@ public enum KernelLogParser {
     /// `2026-12-04T23:51:15+0000 host kernel: `); nil when the line is not one.
     static func journalPrefixEnd(_ line: Substring) -> Substring.Index? {
         guard let range = line.prefix(120).range(of: " kernel: ") else { return nil }
-        let before = line[..<range.lowerBound]
-        // A date and time come first: at least one `HH:MM:SS`.
-        guard before.split(separator: " ").contains(where: { $0.filter { $0 == ":" }.count >= 2 }) else { return nil }
+        // `DATE TIME HOST kernel: ` (short, short-precise, syslog: 4 words; short-iso: 2): a time
+        // (`HH:MM:SS`) first, the host name right before `kernel:`. A program's own line that says
+        // "kernel: " further on (`host sudo[42]: see kernel: DMAR-IR: Enabled …` in a pasted
+        // syslog, which any user can write with logger(1)) is not the kernel's.
+        let words = line[..<range.lowerBound].split(separator: " ")
+        guard (2...4).contains(words.count), let host = words.last, !host.contains(":"), !host.contains("["),
+              words.dropLast().contains(where: { $0.filter { $0 == ":" }.count >= 2 }) else { return nil }
         return range.upperBound
     }
 }
