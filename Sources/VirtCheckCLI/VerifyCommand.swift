@@ -37,6 +37,15 @@ public struct VerifyCommand: ParsableCommand {
 
     public init() {}
 
+    /// `--vectors` feeds the model run only: with `--on-cpu` or `--against-kvm` the files were
+    /// ignored without a word (the user's vectors never ran), and the two modes together ran one.
+    public func validate() throws {
+        if onCPU && againstKVM { throw ValidationError("--on-cpu and --against-kvm are separate runs; give one of them") }
+        if !vectorPaths.isEmpty && (onCPU || againstKVM) {
+            throw ValidationError("--vectors runs in the model only; --on-cpu and --against-kvm run the built-in vectors and programs")
+        }
+    }
+
     public func run() throws {
         if againstKVM { return try runAgainstKVM() }
         if onCPU { return try runOnCPU() }
