@@ -128,16 +128,21 @@ extension GuestRunner {
         leaves.first { $0.function == 0x8000_000A }.map { $0.edx >> 3 & 1 == 1 } ?? false
     }
 
-    /// The nested run where KVM offers SVM to its guests (`SVMNestedRun`); nil where it offers
-    /// no SVM, since then there is nothing to run (the `kvm.nested` rule says why from the CPUID).
-    func runNested(device: KVMDevice, watchdog: GuestWatchdog) -> NestedRunEvidence? {
+    /// The nested runs where KVM offers SVM to its guests (`SVMNestedRun`): the 64-bit L1's, then,
+    /// when it completed, the 32-bit L1s' (PAE, 2-level paging) with a paging-off nested guest, so
+    /// `kvm.nested` can say which guest hypervisors nest. Nil where KVM offers no SVM, since then
+    /// there is nothing to run (the `kvm.nested` rule says why from the CPUID).
+    func runNested(device: KVMDevice, watchdog: GuestWatchdog) -> (long: NestedRunEvidence, legacyMode: [NestedRunEvidence]?)? {
         let leaves: [kvm_cpuid_entry2]
         do throws(KVMError) { leaves = try device.supportedCpuidEntries() } catch {
-            return SVMNestedRun.notRun(error.isOwnLimit ? .ownLimit(error) : .step(error))
+            return (SVMNestedRun.notRun(error.isOwnLimit ? .ownLimit(error) : .step(error)), nil)
         }
         let svm = leaves.first { $0.function == 0x8000_0001 }.map { $0.ecx >> 2 & 1 == 1 } ?? false
         guard svm else { return nil }
-        return runNested(.long64, device: device, watchdog: watchdog, nextRIPSaved: Self.offersNextRIPSave(leaves))
+        let nrips = Self.offersNextRIPSave(leaves)
+        let long = runNested(.long64, device: device, watchdog: watchdog, nextRIPSaved: nrips)
+        guard long.ok else { return (long, nil) }
+        return (long, [SVMGuestProgram.L1Mode.pae32, .legacy32].map { runNested($0, device: device, watchdog: watchdog, nextRIPSaved: nrips) })
     }
 
     /// The nested run of one L1 mode, in its own VM.
@@ -149,15 +154,6 @@ extension GuestRunner {
         } catch {
             return SVMNestedRun.notRun(error, l1: l1)
         }
-    }
-
-    /// After a 64-bit L1's nested run completed: the same round trips from 32-bit L1s (PAE and
-    /// 2-level paging) whose nested guest runs with paging off, so `kvm.nested` can say which
-    /// guest hypervisors nest here. Nothing where the 64-bit run did not complete.
-    func runNested32(after long: NestedRunEvidence?, device: KVMDevice, watchdog: GuestWatchdog) -> [NestedRunEvidence]? {
-        guard let long, long.ok else { return nil }
-        let nrips = Self.offersNextRIPSave((try? device.supportedCpuidEntries()) ?? [])
-        return [SVMGuestProgram.L1Mode.pae32, .legacy32].map { runNested($0, device: device, watchdog: watchdog, nextRIPSaved: nrips) }
     }
 
     /// Runs one case on its own (`__guest-run --svm-case`), judged as the nested run is, with the
