@@ -27,6 +27,9 @@ extension GuestMemoryLayout {
         /// The I/O permission map (12 KiB) and MSR permission map (8 KiB), zero: nothing intercepted.
         public static let iopm = 0x14000
         public static let msrpm = 0x18000
+        /// A 32-bit L1's page tables (`SVMGuestProgram.pageTables32`): up to three pages from here,
+        /// free in every other layout (between `parameters` and `l2Code`).
+        public static let pageTables32 = 0xE000
 
         /// Offsets in the parameter block at `parameters` (each a little-endian quadword).
         public enum Parameter: Int, Sendable, CaseIterable {

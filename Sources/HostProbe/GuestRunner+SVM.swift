@@ -10,18 +10,28 @@ extension GuestRunner {
     func runSVM(_ svmCase: SVMGuestCase, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> SVMGuestOutcome {
         typealias Layout = GuestMemoryLayout.SVM
         var outcome = SVMGuestOutcome(rounds: [], raxPage: nil, fault: nil, exits: [], halted: false, error: nil)
-        let program = GuestProgram(name: svmCase.name, mode: .long64, code: SVMGuestProgram.l1Code(svmCase.instruction),
+        let program = GuestProgram(name: svmCase.name, mode: .long64, code: SVMGuestProgram.l1Code(svmCase.instruction, l1: svmCase.l1),
                                    expected: nil, checksPaging: false)
+        // A 32-bit L1 starts from the same state, then gets its own code segment, gates and paging.
+        let tables32 = SVMGuestProgram.pageTables32(svmCase.l1)
         let machine: GuestMachine
         do throws(KVMError) {
             // A fresh VM per case: the nested state (EFER.SVME, VM_HSAVE_PA, GIF) must not carry over.
             machine = try prepare(program, on: GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize))
             for (index, descriptor) in SVMGuestProgram.gdt.enumerated() { machine.write64(descriptor, at: Layout.gdt + 8 * index) }
+            if tables32 != nil { machine.write64(SVMGuestProgram.code32Descriptor, at: Layout.gdt + Int(SVMGuestProgram.code32Selector)) }
             for vector in UInt8(0)..<32 {
-                let gate = SVMGuestProgram.idtGate(vector: vector)
-                machine.write64(gate.low, at: Layout.idt + 16 * Int(vector))
-                machine.write64(gate.high, at: Layout.idt + 16 * Int(vector) + 8)
+                if tables32 != nil {
+                    machine.write64(SVMGuestProgram.idtGate(vector: vector, selector: SVMGuestProgram.code32Selector).low, at: Layout.idt + 8 * Int(vector))
+                } else {
+                    let gate = SVMGuestProgram.idtGate(vector: vector)
+                    machine.write64(gate.low, at: Layout.idt + 16 * Int(vector))
+                    machine.write64(gate.high, at: Layout.idt + 16 * Int(vector) + 8)
+                }
                 machine.load(SVMGuestProgram.handlerStub(vector: vector), at: Layout.handlers + Layout.handlerStride * Int(vector))
+            }
+            for entry in tables32?.entries ?? [] {
+                machine.load((0..<entry.width).map { UInt8(truncatingIfNeeded: entry.value >> (8 * UInt64($0))) }, at: entry.address)
             }
             machine.load(SVMGuestProgram.handlerCommon, at: Layout.handlerCommon)
             machine.write64(UInt64(svmCase.rounds), at: Layout.parameters + Layout.Parameter.rounds.rawValue)
@@ -37,6 +47,17 @@ extension GuestRunner {
             sregs.gdt.limit = UInt16(8 * SVMGuestProgram.gdt.count - 1)
             sregs.idt.base = UInt64(Layout.idt)
             sregs.idt.limit = 32 * 16 - 1
+            if let tables32 {
+                // 32-bit protected mode with paging (SVM instructions #UD without it: APM 15.4).
+                sregs.gdt.limit = UInt16(Int(SVMGuestProgram.code32Selector) + 7)
+                sregs.idt.limit = 32 * 8 - 1
+                sregs.cs.selector = SVMGuestProgram.code32Selector
+                sregs.cs.l = 0
+                sregs.cs.db = 1
+                sregs.cr3 = UInt64(tables32.cr3)
+                sregs.cr4 = svmCase.l1 == .pae32 ? GuestMemoryLayout.longModeCR4 : 0 //  PAE, or none
+                sregs.efer = 0
+            }
             try machine.setSpecialRegisters(sregs)
         } catch {
             if error.isOwnLimit { throw .ownLimit(error) }
@@ -84,7 +105,12 @@ extension GuestRunner {
                 outcome.halted = true
                 return outcome
             case (.shutdown?, _):
-                outcome.error = "L1 shut down (a triple fault) in round \(outcome.rounds.count + 1)"
+                // The control registers KVM gave L1 say what broke it (after #VMEXIT they must be
+                // what VMRUN saved: APM 15.7).
+                let state = (try? machine.specialRegisters()).map {
+                    " with CR0 \(Hex.compact($0.cr0)), CR3 \(Hex.compact($0.cr3)), CR4 \(Hex.compact($0.cr4)), EFER \(Hex.compact($0.efer))"
+                } ?? ""
+                outcome.error = "L1 shut down (a triple fault) in round \(outcome.rounds.count + 1)" + state
                 return outcome
             default:
                 outcome.error = "unexpected exit \(step.exit.reason)" + (step.exit.port.map { " (port \(String($0, radix: 16))h)" } ?? "")
@@ -102,22 +128,31 @@ extension GuestRunner {
         leaves.first { $0.function == 0x8000_000A }.map { $0.edx >> 3 & 1 == 1 } ?? false
     }
 
-    /// The nested run where KVM offers SVM to its guests (`SVMNestedRun`); nil where it offers
-    /// no SVM, since then there is nothing to run (the `kvm.nested` rule says why from the CPUID).
-    func runNested(device: KVMDevice, watchdog: GuestWatchdog) -> NestedRunEvidence? {
+    /// The nested runs where KVM offers SVM to its guests (`SVMNestedRun`): the 64-bit L1's, then,
+    /// when it completed, the 32-bit L1s' (PAE, 2-level paging) with a paging-off nested guest, so
+    /// `kvm.nested` can say which guest hypervisors nest. Nil where KVM offers no SVM, since then
+    /// there is nothing to run (the `kvm.nested` rule says why from the CPUID).
+    func runNested(device: KVMDevice, watchdog: GuestWatchdog) -> (long: NestedRunEvidence, legacyMode: [NestedRunEvidence]?)? {
         let leaves: [kvm_cpuid_entry2]
         do throws(KVMError) { leaves = try device.supportedCpuidEntries() } catch {
-            return SVMNestedRun.notRun(error.isOwnLimit ? .ownLimit(error) : .step(error))
+            return (SVMNestedRun.notRun(error.isOwnLimit ? .ownLimit(error) : .step(error)), nil)
         }
         let svm = leaves.first { $0.function == 0x8000_0001 }.map { $0.ecx >> 2 & 1 == 1 } ?? false
         guard svm else { return nil }
         let nrips = Self.offersNextRIPSave(leaves)
-        let svmCase = SVMNestedRun.roundTripCase()
+        let long = runNested(.long64, device: device, watchdog: watchdog, nextRIPSaved: nrips)
+        guard long.ok else { return (long, nil) }
+        return (long, [SVMGuestProgram.L1Mode.pae32, .legacy32].map { runNested($0, device: device, watchdog: watchdog, nextRIPSaved: nrips) })
+    }
+
+    /// The nested run of one L1 mode, in its own VM.
+    func runNested(_ l1: SVMGuestProgram.L1Mode, device: KVMDevice, watchdog: GuestWatchdog, nextRIPSaved: Bool) -> NestedRunEvidence {
+        let svmCase = SVMNestedRun.roundTripCase(l1: l1)
         do throws(GuestRunFailure) {
             let outcome = try runSVM(svmCase, device: device, watchdog: watchdog)
-            return SVMNestedRun.judge(outcome, rounds: Int(svmCase.rounds), nextRIPSaved: nrips)
+            return SVMNestedRun.judge(outcome, l1: l1, rounds: Int(svmCase.rounds), nextRIPSaved: nextRIPSaved)
         } catch {
-            return SVMNestedRun.notRun(error)
+            return SVMNestedRun.notRun(error, l1: l1)
         }
     }
 
@@ -129,9 +164,10 @@ extension GuestRunner {
             let (device, watchdog) = try openArmed(path)
             defer { watchdog.disarm() }
             let nrips = Self.offersNextRIPSave((try? device.supportedCpuidEntries()) ?? [])
-            return SVMNestedRun.judge(try runSVM(svmCase, device: device, watchdog: watchdog), rounds: Int(svmCase.rounds), nextRIPSaved: nrips)
+            return SVMNestedRun.judge(try runSVM(svmCase, device: device, watchdog: watchdog), l1: svmCase.l1, rounds: Int(svmCase.rounds),
+                                      nextRIPSaved: nrips)
         } catch {
-            return SVMNestedRun.notRun(error)
+            return SVMNestedRun.notRun(error, l1: svmCase.l1)
         }
     }
 

@@ -18,6 +18,8 @@ public struct SVMGuestCase: Sendable, Hashable {
     public var l2Code: [UInt8]
     /// Further pages to write (a second VMCB for VMLOAD/VMSAVE), by guest-physical address.
     public var pages: [Int: [UInt8]] = [:]
+    /// L1's mode: 64-bit but for the nested run's 32-bit rounds.
+    public var l1: SVMGuestProgram.L1Mode = .long64
 
     /// EFER.SVME (APM vol. 2, 15.4: SVM instructions #UD while it is clear).
     public static let svme: UInt64 = 1 << 12

@@ -45,9 +45,49 @@ public enum SVMGuestProgram {
     /// where 21 (#CP), 29 (#VC) and 30 (#SX) also push one).
     public static let vectorsWithErrorCode: Set<UInt8> = [8, 10, 11, 12, 13, 14, 17, 21, 29, 30]
 
-    /// The L1 code, loaded at `GuestMemoryLayout.entry`, with `instruction` in its slot.
-    public static func l1Code(_ instruction: Instruction) -> [UInt8] {
+    /// L1's operating and paging mode. Every case runs a 64-bit L1 but the nested run's 32-bit
+    /// ones: in the lab, kvm_amd 6.1 fails a 32-bit L1 on #VMEXIT from a nested guest with paging
+    /// off (2-level paging without nested paging, PAE with it) while a 64-bit one works, so
+    /// `kvm.nested` says which modes work (APM vol. 2, 5.2-5.3: legacy and PAE paging).
+    public enum L1Mode: String, Sendable, Hashable, CaseIterable {
+        /// Long mode, 4-level paging (`GuestRunner.prepare`'s start state).
+        case long64 = "64-bit, 4-level paging"
+        /// 32-bit protected mode, PAE paging (CR4.PAE).
+        case pae32 = "32-bit, PAE paging"
+        /// 32-bit protected mode, 2-level (non-PAE) paging.
+        case legacy32 = "32-bit, 2-level paging"
+
+        public var is32Bit: Bool { self != .long64 }
+    }
+
+    /// The 32-bit code descriptor of a 32-bit L1 (and its nested guest), after `gdt`'s three:
+    /// base 0, limit FFFFFh, G, D, P, S, type Bh (SDM vol. 3 figure 3-8).
+    public static let code32Selector: UInt16 = 0x18
+    public static let code32Descriptor: UInt64 = 0x00CF_9B00_0000_FFFF
+
+    /// A 32-bit L1's page tables, identity-mapping the guest's 2 MiB in 4 KiB pages, in pages the
+    /// harness leaves free (`Layout.pageTables32`): (CR3, every entry as address, value, width);
+    /// nil for a 64-bit L1, whose tables `GuestRunner.prepare` builds.
+    public static func pageTables32(_ mode: L1Mode) -> (cr3: Int, entries: [(address: Int, value: UInt64, width: Int)])? {
+        let base = Layout.pageTables32, rw: UInt64 = 0x3, pages = GuestMemoryLayout.memorySize >> 12
+        switch mode {
+        case .long64:
+            return nil
+        case .legacy32: //                             PD -> PT of 4-byte entries (SDM vol. 3 figure 4-4)
+            let pt = base + 0x1000
+            return (base, [(base, UInt64(pt) | rw, 4)] + (0..<pages).map { (pt + 4 * $0, UInt64($0 << 12) | rw, 4) })
+        case .pae32: //                                PDPT -> PD -> PT of 8-byte entries; a PDPTE has only P (bits 2:1 reserved)
+            let pd = base + 0x1000, pt = base + 0x2000
+            return (base, [(base, UInt64(pd) | 0x1, 8), (pd, UInt64(pt) | rw, 8)] + (0..<pages).map { (pt + 8 * $0, UInt64($0 << 12) | rw, 8) })
+        }
+    }
+
+    /// The L1 code, loaded at `GuestMemoryLayout.entry`, with `instruction` in its slot. A 32-bit
+    /// L1 runs the same code without the REX.W prefixes (its quadword loads become doublewords:
+    /// every address and count here fits in 32 bits).
+    public static func l1Code(_ instruction: Instruction, l1: L1Mode = .long64) -> [UInt8] {
         let p = Layout.parameters
+        let rexW: [UInt8] = l1.is32Bit ? [] : [0x48]
         var code: [UInt8] = []
         code += [0xB9] + le32(0xC000_0080) //                 mov ecx, C0000080h (EFER)     (B8+r id)
         code += [0x0F, 0x32] //                               rdmsr                         (0F 32)
@@ -58,11 +98,11 @@ public enum SVMGuestProgram {
         code += [0x8B, 0x14, 0x25] + le32(p + Layout.Parameter.hostSave.rawValue + 4) // mov edx, [hostSave+4]   (8B /r, ModRM 00 010 100)
         code += [0x0F, 0x30] //                               wrmsr
         let loop = code.count
-        code += [0x48, 0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.rax.rawValue) // loop: mov rax, [rax param] (REX.W 8B /r)
+        code += rexW + [0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.rax.rawValue) // loop: mov rax, [rax param] (REX.W 8B /r)
         code += instruction.bytes //                          the instruction under test    (0F 01 D8..DF)
         code += [0xE6, UInt8(Port.roundDone)] //              out 13h, al                   (E6 ib)
-        code += [0x48, 0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.skip.rawValue) //   mov rax, [skip]         (REX.W 8B /r)
-        code += [0x48, 0x01, 0x04, 0x25] + le32(Layout.vmcb + VMCBField.rip.rawValue) //  add [VMCB.RIP], rax     (REX.W 01 /r)
+        code += rexW + [0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.skip.rawValue) //   mov rax, [skip]         (REX.W 8B /r)
+        code += rexW + [0x01, 0x04, 0x25] + le32(Layout.vmcb + VMCBField.rip.rawValue) //  add [VMCB.RIP], rax     (REX.W 01 /r)
         code += [0xFF, 0x0C, 0x25] + le32(p + Layout.Parameter.rounds.rawValue) //        dec dword [rounds]      (FF /1, ModRM 00 001 100)
         code += [0x75, UInt8(bitPattern: Int8(loop - (code.count + 2)))] //               jnz loop                (75 cb)
         code += [0xF4] //                                     hlt
@@ -78,6 +118,15 @@ public enum SVMGuestProgram {
         0xF4, //                   7: hlt               (intercepted: #VMEXIT 78h)
         0xEB, 0xF6, //             8: jmp 0             (EB cb, -10)
     ]
+    /// The nested guest of a 32-bit L1's round trip (32-bit protected mode, paging off, at
+    /// `Layout.l2Code`): the same program without REX prefixes.
+    public static let l2RoundTrip32: [UInt8] = [
+        0x83, 0xC0, 0x07, //       0: add eax, 7        (83 /0 ib)
+        0xFF, 0xC3, //             3: inc ebx           (FF /0, ModRM 11 000 011)
+        0xF4, //                   5: hlt               (intercepted: #VMEXIT 78h)
+        0xEB, 0xF8, //             6: jmp 0             (EB cb, -8)
+    ]
+    public static let l2HaltOffset32 = 5
     /// Where the nested guest's HLT sits, and its length (what L1 adds to the VMCB's RIP).
     public static let l2HaltOffset = 7
     public static let l2HaltLength = 1
@@ -108,9 +157,10 @@ public enum SVMGuestProgram {
 
     /// The 64-bit interrupt gate for `vector` (SDM vol. 3 figure 6-8): offset 15:0, selector,
     /// IST 0, type Eh (interrupt gate) with P and DPL 0, offset 31:16; then offset 63:32 (zero).
-    public static func idtGate(vector: UInt8) -> (low: UInt64, high: UInt64) {
+    /// A 32-bit L1's gate is the low quadword alone (figure 6-2), with `code32Selector`.
+    public static func idtGate(vector: UInt8, selector: UInt16 = GuestMemoryLayout.codeSelector) -> (low: UInt64, high: UInt64) {
         let offset = UInt64(Layout.handlers + Layout.handlerStride * Int(vector))
-        let low = (offset & 0xFFFF) | UInt64(GuestMemoryLayout.codeSelector) << 16 | 0x8E << 40 | (offset >> 16 & 0xFFFF) << 48
+        let low = (offset & 0xFFFF) | UInt64(selector) << 16 | 0x8E << 40 | (offset >> 16 & 0xFFFF) << 48
         return (low, offset >> 32)
     }
 

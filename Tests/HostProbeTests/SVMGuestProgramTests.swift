@@ -48,6 +48,79 @@ struct SVMGuestProgramTests {
         }
     }
 
+    /// objdump's decoding in 32-bit mode (i386).
+    static func disassemble32(_ bytes: [UInt8], at address: Int) throws -> [String] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("svm32-\(UUID().uuidString).bin")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/objdump")
+        p.arguments = ["-D", "-b", "binary", "-m", "i386", "-M", "intel", "--adjust-vma=\(address)", file.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out.split(separator: "\n").compactMap { line in
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count >= 3, columns[0].hasSuffix(":"), columns[0].dropLast().allSatisfy({ $0 == " " || $0.isHexDigit }) else { return nil }
+            return columns[2].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        }
+    }
+
+    /// A 32-bit L1 runs the same program without REX.W (in 32-bit mode 48h would be DEC EAX),
+    /// and its nested guest's program decodes the same in 32-bit mode.
+    @Test func theThirtyTwoBitL1AndNestedGuestDecodeAsWritten() throws {
+        let loop = GuestMemoryLayout.entry + 37
+        // objdump spells the SIB form without base or index (ModRM 04h, SIB 25h: disp32 alone) as eiz*1.
+        #expect(try Self.disassemble32(SVMGuestProgram.l1Code(.vmrun, l1: .legacy32), at: GuestMemoryLayout.entry) == [
+            "mov ecx,0xc0000080", "rdmsr", "or eax,DWORD PTR [eiz*1+0xd010]", "wrmsr",
+            "mov ecx,0xc0010117", "mov eax,DWORD PTR [eiz*1+0xd020]", "mov edx,DWORD PTR [eiz*1+0xd024]", "wrmsr",
+            "mov eax,DWORD PTR [eiz*1+0xd018]", "vmrun", "out 0x13,al",
+            "mov eax,DWORD PTR [eiz*1+0xd008]", "add DWORD PTR [eiz*1+0x5578],eax", "dec DWORD PTR [eiz*1+0xd000]",
+            "jne 0x\(String(loop, radix: 16))", "hlt",
+        ])
+        #expect(SVMGuestProgram.l1Code(.vmrun, l1: .pae32) == SVMGuestProgram.l1Code(.vmrun, l1: .legacy32))
+        #expect(try Self.disassemble32(SVMGuestProgram.l2RoundTrip32, at: GuestMemoryLayout.SVM.l2Code)
+                == ["add eax,0x7", "inc ebx", "hlt", "jmp 0x12000"])
+        #expect(SVMGuestProgram.l2RoundTrip32[SVMGuestProgram.l2HaltOffset32] == 0xF4)
+        #expect(try Self.disassemble32(SVMGuestProgram.handlerCommon, at: GuestMemoryLayout.SVM.handlerCommon)
+                == ["pop eax", "out 0x14,eax", "pop eax", "out 0x15,eax", "pop eax", "out 0x16,eax", "hlt", "jmp 0xc209"])
+    }
+
+    /// The 32-bit page tables map the 2 MiB one to one in 4 KiB pages (SDM vol. 3 figures 4-4
+    /// and 4-7): a 2-level PDE with P and R/W; a PAE PDPTE with P alone (bits 2:1 are reserved
+    /// there, and KVM's load_pdptrs refuses them); each PTE its own page.
+    @Test func theThirtyTwoBitPageTablesMapTheGuestOneToOne() throws {
+        let legacy = try #require(SVMGuestProgram.pageTables32(.legacy32))
+        #expect(legacy.cr3 == 0xE000)
+        #expect(legacy.entries.first! == (0xE000, 0xF003, 4))
+        #expect(legacy.entries.count == 1 + 512 && legacy.entries.allSatisfy { $0.width == 4 })
+        #expect(legacy.entries.last! == (0xF000 + 4 * 511, 0x1F_F003, 4))
+        let pae = try #require(SVMGuestProgram.pageTables32(.pae32))
+        #expect(pae.cr3 == 0xE000)
+        #expect(pae.entries.prefix(2).map { $0.value } == [0xF001, 0x10003])
+        #expect(pae.entries.last! == (0x10000 + 8 * 511, 0x1F_F003, 8))
+        #expect(SVMGuestProgram.pageTables32(.long64)?.cr3 == nil)
+        // The pages are free: below the nested guest's code, above the parameter block.
+        #expect(GuestMemoryLayout.SVM.parameters < 0xE000 && 0x10000 + 0x1000 <= GuestMemoryLayout.SVM.l2Code)
+    }
+
+    /// A 32-bit L1's nested guest: 32-bit protected mode, paging off, through the 32-bit code
+    /// selector; the rest as the 64-bit round trip's (intercepts, ASID, maps).
+    @Test func theThirtyTwoBitRoundTripVMCB() {
+        let long = VMCBImage(bytes: SVMNestedRun.roundTripCase().vmcb)
+        for l1 in [SVMGuestProgram.L1Mode.pae32, .legacy32] {
+            let c = SVMNestedRun.roundTripCase(l1: l1)
+            let v = VMCBImage(bytes: c.vmcb)
+            #expect(c.l1 == l1 && c.l2Code == SVMGuestProgram.l2RoundTrip32 && c.rounds == 4 && c.skip == 1)
+            #expect(v[.efer] == 0x1000 && v[.cr0] == 0x11 && v[.cr3] == 0 && v[.cr4] == 0)
+            #expect(v.read(at: VMCBField.cs.rawValue, width: 2) == 0x18 && v.read(at: VMCBField.cs.rawValue + 2, width: 2) == 0xC9B)
+            #expect(v[field32: .interceptMisc1] == long[field32: .interceptMisc1] && v[field32: .guestASID] == 1)
+        }
+        #expect(SVMNestedRun.haltRIP(for: .legacy32) == 0x12005 && SVMNestedRun.haltRIP(for: .long64) == SVMNestedRun.haltRIP)
+    }
+
     @Test func theNestedGuestAndTheHandlersDecodeAsWritten() throws {
         #expect(try Self.disassemble(SVMGuestProgram.l2RoundTrip, at: GuestMemoryLayout.SVM.l2Code)
                 == ["add rax,0x7", "inc rbx", "hlt", "jmp 0x12000"])
