@@ -10,7 +10,8 @@ extension GuestRunner {
     func runSVM(_ svmCase: SVMGuestCase, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> SVMGuestOutcome {
         typealias Layout = GuestMemoryLayout.SVM
         var outcome = SVMGuestOutcome(rounds: [], raxPage: nil, fault: nil, exits: [], halted: false, error: nil)
-        let program = GuestProgram(name: svmCase.name, mode: .long64, code: SVMGuestProgram.l1Code(svmCase.instruction),
+        let program = GuestProgram(name: svmCase.name, mode: .long64,
+                                   code: SVMGuestProgram.l1Code(svmCase.instruction, clearGIF: svmCase.clearGIF, userMode: svmCase.userMode),
                                    expected: nil, checksPaging: false)
         let machine: GuestMachine
         do throws(KVMError) {
@@ -37,6 +38,18 @@ extension GuestRunner {
             sregs.gdt.limit = UInt16(8 * SVMGuestProgram.gdt.count - 1)
             sregs.idt.base = UInt64(Layout.idt)
             sregs.idt.limit = 32 * 16 - 1
+            if svmCase.userMode {
+                // Ring 3 reaches its code and data only through user pages (U/S, bit 2, at every
+                // level: SDM vol. 3 4.6.1), and an exception it takes switches to the TSS's RSP0.
+                for entry in GuestMemoryLayout.pageTableEntries { machine.write64(entry.value | 0x4, at: entry.address) }
+                machine.write64(UInt64(GuestMemoryLayout.stackTop), at: Layout.tss + 4)
+                sregs.tr.base = UInt64(Layout.tss)
+                sregs.tr.limit = UInt32(Layout.tssLimit)
+                sregs.tr.selector = UInt16(8 * SVMGuestProgram.gdt.count)
+                sregs.tr.type = 0xB //                       64-bit TSS, busy
+                sregs.tr.present = 1
+                sregs.tr.s = 0
+            }
             try machine.setSpecialRegisters(sregs)
         } catch {
             if error.isOwnLimit { throw .ownLimit(error) }
@@ -80,7 +93,7 @@ extension GuestRunner {
                 outcome.fault = NestedRunEvidence.Fault(vector: UInt8(truncatingIfNeeded: faultParts.first ?? 0),
                                                         errorCode: faultParts.dropFirst().first ?? 0, rip: step.exit.value ?? 0,
                                                         round: outcome.rounds.count + 1)
-            case (.hlt?, _):
+            case (.hlt?, _), (.io?, SVMGuestProgram.Port.finished):
                 outcome.halted = true
                 return outcome
             case (.shutdown?, _):

@@ -18,6 +18,10 @@ public struct SVMGuestCase: Sendable, Hashable {
     public var l2Code: [UInt8]
     /// Further pages to write (a second VMCB for VMLOAD/VMSAVE), by guest-physical address.
     public var pages: [Int: [UInt8]] = [:]
+    /// L1 executes CLGI before the loop (the vector starts with GIF = 0).
+    public var clearGIF = false
+    /// L1 runs the loop at CPL3 (the vector starts there).
+    public var userMode = false
 
     /// EFER.SVME (APM vol. 2, 15.4: SVM instructions #UD while it is clear).
     public static let svme: UInt64 = 1 << 12

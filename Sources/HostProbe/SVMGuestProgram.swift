@@ -24,7 +24,12 @@ public enum SVMGuestProgram {
         public static let faultVector = 0x14
         public static let faultErrorCode = 0x15
         public static let faultRIP = 0x16
+        /// L1 finished its rounds at CPL3, where HLT would fault: userspace ends the run here.
+        public static let finished = 0x17
     }
+
+    /// RFLAGS L1 runs with at CPL3: bit 1, and IOPL 3 so that its OUTs (the reports) do not fault.
+    static let userRFLAGS: UInt32 = 0x3002
 
     /// The SVM instructions the slot can hold: `0F 01 /3` with the ModRM byte naming the
     /// instruction (APM vol. 3, "SVM instructions"; SDM vol. 2 table A-6, group 7 mod=11 reg=011).
@@ -46,17 +51,36 @@ public enum SVMGuestProgram {
     public static let vectorsWithErrorCode: Set<UInt8> = [8, 10, 11, 12, 13, 14, 17, 21, 29, 30]
 
     /// The L1 code, loaded at `GuestMemoryLayout.entry`, with `instruction` in its slot.
-    public static func l1Code(_ instruction: Instruction) -> [UInt8] {
+    /// `clearGIF`: L1 sets EFER.SVME, executes CLGI and puts EFER.SVME back as the case has it,
+    /// before the loop (for vectors that start with GIF = 0). `userMode`: L1 drops to CPL3 with
+    /// IRETQ before the loop and ends with OUT 17h instead of HLT (for vectors that start at CPL3).
+    public static func l1Code(_ instruction: Instruction, clearGIF: Bool = false, userMode: Bool = false) -> [UInt8] {
         let p = Layout.parameters
+        let svme = UInt32(SVMGuestCase.svme)
         var code: [UInt8] = []
         code += [0xB9] + le32(0xC000_0080) //                 mov ecx, C0000080h (EFER)     (B8+r id)
         code += [0x0F, 0x32] //                               rdmsr                         (0F 32)
+        if clearGIF {
+            code += [0x0D] + le32(svme) //                    or eax, 1000h (SVME)          (0D id)
+            code += [0x0F, 0x30] //                           wrmsr
+            code += Instruction.clgi.bytes //                 clgi                          (0F 01 DD)
+            code += [0x25] + le32(~svme) //                   and eax, ~1000h               (25 id)
+        }
         code += [0x0B, 0x04, 0x25] + le32(p + Layout.Parameter.eferSet.rawValue) // or eax, [eferSet] (0B /r, ModRM 00 000 100, SIB 25h: disp32)
         code += [0x0F, 0x30] //                               wrmsr                         (0F 30)
         code += [0xB9] + le32(0xC001_0117) //                 mov ecx, C0010117h (VM_HSAVE_PA)
         code += [0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.hostSave.rawValue) //     mov eax, [hostSave]     (8B /r, ModRM 00 000 100)
         code += [0x8B, 0x14, 0x25] + le32(p + Layout.Parameter.hostSave.rawValue + 4) // mov edx, [hostSave+4]   (8B /r, ModRM 00 010 100)
         code += [0x0F, 0x30] //                               wrmsr
+        if userMode {
+            // IRETQ's frame (SDM vol. 3 figure 6-9, 64-bit): SS, RSP, RFLAGS, CS, RIP = the loop.
+            code += [0x6A, UInt8(Layout.userDataSelector)] // push 1Bh                       (6A ib)
+            code += [0x68] + le32(GuestMemoryLayout.stackTop) // push stackTop               (68 id)
+            code += [0x68] + le32(userRFLAGS) //              push 3002h (IOPL 3)           (68 id)
+            code += [0x6A, UInt8(Layout.userCodeSelector)] // push 23h                       (6A ib)
+            code += [0x68] + le32(GuestMemoryLayout.entry + code.count + 5 + 2) // push loop (68 id)
+            code += [0x48, 0xCF] //                           iretq                         (REX.W CF)
+        }
         let loop = code.count
         code += [0x48, 0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.rax.rawValue) // loop: mov rax, [rax param] (REX.W 8B /r)
         code += instruction.bytes //                          the instruction under test    (0F 01 D8..DF)
@@ -65,6 +89,7 @@ public enum SVMGuestProgram {
         code += [0x48, 0x01, 0x04, 0x25] + le32(Layout.vmcb + VMCBField.rip.rawValue) //  add [VMCB.RIP], rax     (REX.W 01 /r)
         code += [0xFF, 0x0C, 0x25] + le32(p + Layout.Parameter.rounds.rawValue) //        dec dword [rounds]      (FF /1, ModRM 00 001 100)
         code += [0x75, UInt8(bitPattern: Int8(loop - (code.count + 2)))] //               jnz loop                (75 cb)
+        if userMode { code += [0xE6, UInt8(Port.finished)] } // out 17h, al                 (HLT faults at CPL3)
         code += [0xF4] //                                     hlt
         return code
     }
@@ -115,8 +140,9 @@ public enum SVMGuestProgram {
     }
 
     /// The GDT: null; 64-bit code (base 0, limit FFFFFh, G, L, P, S, type Bh); flat data (G, D/B,
-    /// P, S, type 3h). SDM vol. 3 figure 3-8. Exception delivery loads CS from it.
-    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF]
+    /// P, S, type 3h); the same data and code with DPL 3. SDM vol. 3 figure 3-8. Exception
+    /// delivery loads CS from it, IRETQ to CPL3 the user selectors.
+    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF, 0x00CF_F300_0000_FFFF, 0x00AF_FB00_0000_FFFF]
 
     static func le32(_ value: UInt32) -> [UInt8] {
         (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }

@@ -81,6 +81,19 @@ public struct KnownDeviation: Sendable, Hashable {
                        explanation: "KVM intercepts VMMCALL in its guests as its hypercall instruction, so an L1 VMMCALL never meets the "
                            + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX) and the guest goes on",
                        source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by kvm_emulate_hypercall"),
+        // The lab's L0 "CPU" is QEMU's TCG: its VMRUN rejects a reserved EVENTINJ type, KVM does not check it first.
+        KnownDeviation(backend: "kvm_amd", observations: [.init("vmrun.event.reserved-type", "outcome", "#VMEXIT(0xffffffff)"),
+                                                          .init("vmrun.event.reserved-type", "vmcb.exitcode", "0xffffffff")],
+                       explanation: "KVM's nested VMRUN does not check EVENTINJ's type, so the entry reaches the L0's CPU; QEMU's emulated "
+                           + "VMRUN (TCG, the lab's AMD-V) refuses the reserved type with a 32-bit SVM_EXIT_ERR that it stores zero-extended "
+                           + "(EXITCODE 0x00000000FFFFFFFF, not the APM's 64-bit -1), and KVM reflects vmcb02's exit_code and exit_code_hi "
+                           + "to L1 unchanged. Where KVM's own consistency checks fail the entry (EFER, CR0, ASID, ...) Debian's 6.1.192 "
+                           + "writes the full -1 (backported \"KVM: nSVM: Set exit_code_hi to -1 when synthesizing SVM_EXIT_ERR\")",
+                       source: "qemu target/i386/tcg/sysemu/svm_helper.c: helper_vmrun, EVENTINJ type switch default -> "
+                           + "cpu_vmexit(env, SVM_EXIT_ERR, ...); cpu_vmexit(CPUX86State *, uint32_t exit_code, ...) stores it with x86_stq_phys; "
+                           + "linux 6.1 arch/x86/kvm/svm/nested.c: __nested_vmcb_check_controls (no EVENTINJ check), nested_svm_intercept "
+                           + "(SVM_EXIT_ERR -> NESTED_EXIT_DONE), nested_svm_vmexit (copies exit_code, exit_code_hi from vmcb02); "
+                           + "Debian linux 6.1.162-1 changelog"),
     ]
 
     /// The deviation that explains `observed` as the outcome of on-CPU vector `vector` on `backend`.

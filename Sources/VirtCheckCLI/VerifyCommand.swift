@@ -73,7 +73,8 @@ public struct VerifyCommand: ParsableCommand {
                 source: "KVM_GET_SUPPORTED_CPUID", status: .ok, cpus: [CPUIDTable(cpu: 0, leaves: guest)])))
             let model = offered.svm.map { svm in
                 "revision \(svm.revision), \(svm.asids) ASIDs, features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")), "
-                    + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no")"
+                    + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no"); "
+                    + OnCPUSVMRun.GuestCapabilities(leaves: guest).eferSummary
             } ?? "no SVM leaf"
             let plans: [OnCPUSVMRun.Plan]
             do { plans = OnCPUSVMRun.plan(try BuiltInVectors.load()) } catch { throw CLIError.input(error.description).exit() }

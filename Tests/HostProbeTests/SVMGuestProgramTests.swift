@@ -48,6 +48,22 @@ struct SVMGuestProgramTests {
         }
     }
 
+    /// GIF = 0 first: SVME on, CLGI, then EFER as the case has it; CPL3: IRETQ's frame (user SS,
+    /// the stack, IOPL 3, user CS, the loop) and OUT 17h where HLT would fault at CPL3.
+    @Test func theGIFAndRing3PreludesDecodeAsWritten() throws {
+        let gif = try Self.disassemble(SVMGuestProgram.l1Code(.stgi, clearGIF: true), at: GuestMemoryLayout.entry)
+        #expect(Array(gif.prefix(7)) == ["mov ecx,0xc0000080", "rdmsr", "or eax,0x1000", "wrmsr", "clgi", "and eax,0xffffefff",
+                                         "or eax,DWORD PTR ds:0xd010"])
+        let user = try Self.disassemble(SVMGuestProgram.l1Code(.vmrun, userMode: true), at: GuestMemoryLayout.entry)
+        let loop = GuestMemoryLayout.entry + 37 + 21
+        #expect(Array(user[8...14]) == ["push 0x1b", "push 0x7000", "push 0x3002", "push 0x23", "push 0x\(String(loop, radix: 16))",
+                                        "iretq", "mov rax,QWORD PTR ds:0xd018"])
+        #expect(Array(user.suffix(3)) == ["jne 0x\(String(loop, radix: 16))", "out 0x17,al", "hlt"])
+        // The user selectors name DPL-3 descriptors: data (type 3h) and 64-bit code (type Bh, L).
+        #expect(SVMGuestProgram.gdt[Int(GuestMemoryLayout.SVM.userDataSelector) >> 3] >> 40 & 0xFF == 0xF3)
+        #expect(SVMGuestProgram.gdt[Int(GuestMemoryLayout.SVM.userCodeSelector) >> 3] >> 40 & 0xFF == 0xFB)
+    }
+
     @Test func theNestedGuestAndTheHandlersDecodeAsWritten() throws {
         #expect(try Self.disassemble(SVMGuestProgram.l2RoundTrip, at: GuestMemoryLayout.SVM.l2Code)
                 == ["add rax,0x7", "inc rbx", "hlt", "jmp 0x12000"])
