@@ -86,6 +86,9 @@ extension GuestRunner {
                     return outcome
                 }
                 outcome.rounds.append(SVMGuestOutcome.Round(vmcb: readPage(Layout.vmcb), rax: regs.rax, rbx: regs.rbx))
+                if let sregs = try? machine.specialRegisters() {
+                    outcome.l1Segments = [("fs", sregs.fs), ("gs", sregs.gs), ("ldtr", sregs.ldt), ("tr", sregs.tr)].map { Self.l1Segment($0.0, $0.1) }
+                }
                 if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
             case (.io?, SVMGuestProgram.Port.faultVector), (.io?, SVMGuestProgram.Port.faultErrorCode):
                 faultParts.append(step.exit.value ?? 0)
@@ -95,6 +98,8 @@ extension GuestRunner {
                                                         round: outcome.rounds.count + 1)
             case (.hlt?, _), (.io?, SVMGuestProgram.Port.finished):
                 outcome.halted = true
+                // The page as the run left it, also where the instruction faulted before any round.
+                if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
                 return outcome
             case (.shutdown?, _):
                 outcome.error = "L1 shut down (a triple fault) in round \(outcome.rounds.count + 1)"
@@ -107,6 +112,15 @@ extension GuestRunner {
         }
         outcome.error = "no HLT after \(outcome.exits.count) exits"
         return outcome
+    }
+
+    /// A segment register as KVM_GET_SREGS gives it, with its attributes in the VMCS access-rights
+    /// layout (SDM 25.4.1 table 25-2: type, S, DPL, P, AVL, L, D/B, G, unusable).
+    static func l1Segment(_ name: String, _ k: kvm_segment) -> SVMCaseReport.L1Segment {
+        let bits: [(UInt8, UInt32)] = [(k.type & 0xF, 0), (k.s, 4), (k.dpl & 3, 5), (k.present, 7), (k.avl, 12), (k.l, 13), (k.db, 14),
+                                       (k.g, 15), (k.unusable, 16)]
+        let attributes = bits.reduce(UInt32(0)) { $0 | UInt32($1.0) << $1.1 }
+        return SVMCaseReport.L1Segment(register: name, selector: k.selector, attributes: attributes, limit: k.limit, base: k.base)
     }
 
     /// Whether KVM's supported CPUID offers NRIP save (Fn8000_000A EDX[3]): then #VMEXIT stores
@@ -165,7 +179,8 @@ extension GuestRunner {
                 let o = try runSVM(svmCase, device: device, watchdog: watchdog)
                 reports.append(SVMCaseReport(name: svmCase.name, fault: o.fault,
                                              exitCodes: o.raxPage.map { [$0[.exitCode]] } ?? o.rounds.map { $0.vmcb[.exitCode] },
-                                             halted: o.halted, error: o.error))
+                                             halted: o.halted, error: o.error, vmcb: o.raxPage.map(SVMCaseReport.words),
+                                             l1Segments: o.l1Segments))
             } catch {
                 if case .ownLimit(let e) = error { throw e }
                 reports.append(SVMCaseReport(name: svmCase.name, fault: nil, exitCodes: [], halted: false, error: error.description))

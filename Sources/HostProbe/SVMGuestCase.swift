@@ -90,6 +90,8 @@ public struct SVMGuestOutcome: Sendable, Hashable {
     public var rounds: [Round]
     /// The VMCB page RAX named, after the run (when RAX is inside guest RAM): VMRUN's #VMEXIT writes there.
     public var raxPage: VMCBImage?
+    /// L1's FS, GS, LDTR and TR at its last round report.
+    public var l1Segments: [SVMCaseReport.L1Segment]? = nil
     /// The exception L1's IDT reported, if any, and the round it happened in (1-based).
     public var fault: NestedRunEvidence.Fault?
     /// Every KVM exit, in order.
@@ -100,20 +102,74 @@ public struct SVMGuestOutcome: Sendable, Hashable {
     public var error: String?
 }
 
-/// One case's result as the `__guest-run --svm-vectors` child prints it: the parent classifies it.
+/// One case's result as the `__guest-run --svm-vectors` child prints it: the parent classifies it
+/// and compares the state it read back with the vector's `then` column.
 public struct SVMCaseReport: Codable, Sendable, Hashable {
+    /// One nonzero quadword of a VMCB page, by byte offset (the page's other quadwords are zero).
+    public struct Word: Codable, Sendable, Hashable {
+        public var offset: Int
+        public var value: UInt64
+
+        public init(offset: Int, value: UInt64) {
+            self.offset = offset
+            self.value = value
+        }
+    }
+
+    /// One of L1's segment registers after its last round (KVM_GET_SREGS), attributes in the VMCS
+    /// access-rights layout (the model's `Segment`).
+    public struct L1Segment: Codable, Sendable, Hashable {
+        public var register: String
+        public var selector: UInt16
+        public var attributes: UInt32
+        public var limit: UInt32
+        public var base: UInt64
+
+        public init(register: String, selector: UInt16, attributes: UInt32, limit: UInt32, base: UInt64) {
+            self.register = register
+            self.selector = selector
+            self.attributes = attributes
+            self.limit = limit
+            self.base = base
+        }
+    }
+
     public var name: String
     public var fault: NestedRunEvidence.Fault?
     /// EXITCODE of the VMCB at RAX after each round L1 completed.
     public var exitCodes: [UInt64]
     public var halted: Bool
     public var error: String?
+    /// The page at RAX after the run (when RAX lies in guest RAM), as its nonzero quadwords.
+    public var vmcb: [Word]?
+    /// L1's FS, GS, LDTR and TR after its last round (VMLOAD's destination), when a round completed.
+    public var l1Segments: [L1Segment]?
 
-    public init(name: String, fault: NestedRunEvidence.Fault?, exitCodes: [UInt64], halted: Bool, error: String?) {
+    public init(name: String, fault: NestedRunEvidence.Fault?, exitCodes: [UInt64], halted: Bool, error: String?,
+                vmcb: [Word]? = nil, l1Segments: [L1Segment]? = nil) {
         self.name = name
         self.fault = fault
         self.exitCodes = exitCodes
         self.halted = halted
         self.error = error
+        self.vmcb = vmcb
+        self.l1Segments = l1Segments
+    }
+
+    /// The page at RAX as a `VMCBImage`, nil when it was not read.
+    public var vmcbImage: VMCBImage? {
+        vmcb.map { words in
+            var image = VMCBImage()
+            for w in words where w.offset >= 0 && w.offset % 8 == 0 && w.offset < VMCBField.size { image.write(w.value, at: w.offset, width: 8) }
+            return image
+        }
+    }
+
+    /// The nonzero quadwords of `image`.
+    public static func words(_ image: VMCBImage) -> [Word] {
+        stride(from: 0, to: VMCBField.size, by: 8).compactMap { offset in
+            let value = image.read(at: offset, width: 8)
+            return value == 0 ? nil : Word(offset: offset, value: value)
+        }
     }
 }

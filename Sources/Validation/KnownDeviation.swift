@@ -82,8 +82,7 @@ public struct KnownDeviation: Sendable, Hashable {
                            + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX) and the guest goes on",
                        source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by kvm_emulate_hypercall"),
         // The lab's L0 "CPU" is QEMU's TCG: its VMRUN rejects a reserved EVENTINJ type, KVM does not check it first.
-        KnownDeviation(backend: "kvm_amd", observations: [.init("vmrun.event.reserved-type", "outcome", "#VMEXIT(0xffffffff)"),
-                                                          .init("vmrun.event.reserved-type", "vmcb.exitcode", "0xffffffff")],
+        KnownDeviation(backend: "kvm_amd", observations: [.init("vmrun.event.reserved-type", "outcome", "#VMEXIT(0xffffffff)")],
                        explanation: "KVM's nested VMRUN does not check EVENTINJ's type, so the entry reaches the L0's CPU; QEMU's emulated "
                            + "VMRUN (TCG, the lab's AMD-V) refuses the reserved type with a 32-bit SVM_EXIT_ERR that it stores zero-extended "
                            + "(EXITCODE 0x00000000FFFFFFFF, not the APM's 64-bit -1), and KVM reflects vmcb02's exit_code and exit_code_hi "
@@ -96,10 +95,11 @@ public struct KnownDeviation: Sendable, Hashable {
                            + "Debian linux 6.1.162-1 changelog"),
     ]
 
-    /// The deviation that explains `observed` as the outcome of on-CPU vector `vector` on `backend`.
-    public static func explaining(vector: String, observed: String, backend: String?) -> KnownDeviation? {
+    /// The deviation that explains `observed` in `field` (the outcome, or a `then` key) of on-CPU
+    /// vector `vector` on `backend`.
+    public static func explaining(vector: String, field: String = "outcome", observed: String, backend: String?) -> KnownDeviation? {
         guard let backend else { return nil }
-        let seen = Observation(vector, "outcome", observed)
+        let seen = Observation(vector, field, observed)
         return all.first { $0.backend == backend && $0.observations.contains(seen) }
     }
 

@@ -151,12 +151,18 @@ public enum OnCPUSVMRun {
 
     /// The model's outcome for the vector on a CPU with the guest's capabilities.
     public static func modelOutcome(_ vector: ConformanceVector, guest: GuestCapabilities) -> Outcome? {
+        modelRun(vector, guest: guest)?.outcome
+    }
+
+    /// The model's outcome and the state after the instruction, on a CPU with the guest's capabilities.
+    public static func modelRun(_ vector: ConformanceVector, guest: GuestCapabilities) -> (outcome: Outcome, state: MachineState)? {
         var capabilities = VMXCapabilityMSRs.reference
         if guest.physicalAddressWidth > 0 { capabilities.physicalAddressWidth = guest.physicalAddressWidth }
         guard var state = try? vector.initialState(capabilities) else { return nil }
         state.svmFeatures = guest.svmFeatures
         state.extendedFeatures = guest.extendedFeatures
-        return InstructionModel.standard(vector.instruction).execute(&state, vector.operands)
+        let outcome = InstructionModel.standard(vector.instruction).execute(&state, vector.operands)
+        return (outcome, state)
     }
 
     /// What the guest did, in the vectors' outcome spelling: L1's exception, the #VMEXIT code

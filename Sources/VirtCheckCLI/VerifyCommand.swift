@@ -95,7 +95,7 @@ public struct VerifyCommand: ParsableCommand {
             }, uniquingKeysWith: { first, _ in first })
             for report in reports {
                 let o = OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun)
-                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail, report: report)
             }
             let report = OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
                                      guest: OnCPUSVMRun.GuestCapabilities(leaves: guest))

@@ -158,3 +158,66 @@ import Testing
         #expect(OnCPUSVMRun.modelOutcome(v, guest: wide) == .entered)
     }
 }
+
+/// The `then` column on the CPU: each field the guest's state can show is compared on its own,
+/// and what it cannot show is listed, never dropped.
+@Suite struct OnCPUThenStateTests {
+    static func report(_ name: String, _ report: SVMCaseReport, instruction: Instruction) throws -> OnCPUReport.Result {
+        guard let plan = OnCPUSVMRunTests.plan(name) else { throw OnCPUSVMRunTests.PlanError(name: name) }
+        let o = OnCPUSVMRun.observed(report, instruction: instruction)
+        let r = OnCPUReport(backend: "kvm_amd", architecture: "svm", guestModel: "", plans: [plan],
+                            reports: [name: SVMCaseReportSummary(outcome: o.outcome, detail: o.detail, report: report)],
+                            guest: OnCPUSVMRun.GuestCapabilities(leaves: []))
+        return try #require(r.results.first)
+    }
+
+    static func l1FS(base: UInt64) -> [SVMCaseReport.L1Segment] {
+        [SVMCaseReport.L1Segment(register: "fs", selector: 0, attributes: 0x1_0000, limit: 0, base: base)]
+    }
+
+    /// VMLOAD's FS.base is L1's own register afterwards (KVM_GET_SREGS): right, it agrees; wrong,
+    /// that one field disagrees while the outcome still agrees.
+    @Test func vmloadsDestinationIsReadFromL1() throws {
+        let good = try Self.report("vmload.ok", SVMCaseReport(name: "vmload.ok", fault: nil, exitCodes: [0], halted: true, error: nil,
+                                                              l1Segments: Self.l1FS(base: 0x1234)), instruction: .vmload)
+        #expect(good.agrees && good.fields.map(\.field) == ["fs.base"] && good.fields[0].observed == "0x1234")
+        let bad = try Self.report("vmload.ok", SVMCaseReport(name: "vmload.ok", fault: nil, exitCodes: [0], halted: true, error: nil,
+                                                             l1Segments: Self.l1FS(base: 0)), instruction: .vmload)
+        #expect(bad.model == bad.observed && !bad.agrees && bad.unexplained)
+        #expect(bad.fields == [OnCPUThenState.Field(field: "fs.base", model: "0x1234", observed: "0x0", agrees: false, knownDeviation: nil)])
+    }
+
+    /// A failed VMRUN's EXITCODE in the VMCB at RAX is a field of its own; an entered guest's CR4
+    /// is read from the save area its #VMEXIT wrote, and L1's GIF or the guest's mode are not observable.
+    @Test func theVMCBAtRAXAndTheEnteredGuestsSaveArea() throws {
+        var page = VMCBImage()
+        page[.exitCode] = UInt64.max
+        let invalid = try Self.report("vmrun.ctl.no-vmrun-intercept", SVMCaseReport(name: "", fault: nil, exitCodes: [UInt64.max], halted: true,
+                                                                                    error: nil, vmcb: SVMCaseReport.words(page)), instruction: .vmrun)
+        #expect(invalid.agrees && invalid.fields.map(\.field) == ["vmcb@0x5000.exitcode"] && invalid.unobserved == ["svm-guest"])
+        var saved = VMCBImage()
+        saved[.exitCode] = 0x78
+        saved[.cr4] = 0x3000A0
+        let entered = try Self.report("vmrun.guest.cr4-smep-ok", SVMCaseReport(name: "", fault: nil, exitCodes: [0x78], halted: true, error: nil,
+                                                                               vmcb: SVMCaseReport.words(saved)), instruction: .vmrun)
+        #expect(entered.agrees && entered.fields.map(\.observed) == ["0x3000a0"])
+        saved[.cr4] = 0x20
+        let dropped = try Self.report("vmrun.guest.cr4-smep-ok", SVMCaseReport(name: "", fault: nil, exitCodes: [0x78], halted: true, error: nil,
+                                                                               vmcb: SVMCaseReport.words(saved)), instruction: .vmrun)
+        #expect(!dropped.agrees && dropped.fields.first?.observed == "0x20" && dropped.unexplained)
+        // Without the page read back nothing is compared, and everything is listed as unobserved.
+        let blind = try Self.report("vmrun.guest.cr4-smep-ok", SVMCaseReport(name: "", fault: nil, exitCodes: [0x78], halted: true, error: nil),
+                                    instruction: .vmrun)
+        #expect(blind.fields.isEmpty && blind.unobserved == ["cr4"])
+    }
+
+    /// A page's nonzero quadwords go to the child's report and come back as the same page.
+    @Test func aPageTravelsAsItsNonzeroWords() {
+        var page = VMCBImage()
+        page[.exitCode] = 0xFFFF_FFFF
+        page[.rip] = 0x12007
+        let words = SVMCaseReport.words(page)
+        #expect(words == [.init(offset: 0x70, value: 0xFFFF_FFFF), .init(offset: 0x578, value: 0x12007)])
+        #expect(SVMCaseReport(name: "", fault: nil, exitCodes: [], halted: true, error: nil, vmcb: words).vmcbImage == page)
+    }
+}
