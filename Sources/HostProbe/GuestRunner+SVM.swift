@@ -115,10 +115,11 @@ extension GuestRunner {
     }
 
     /// A segment register as KVM_GET_SREGS gives it, with its attributes in the VMCS access-rights
-    /// layout (SDM 25.4.1 table 25-2: type, S, DPL, P, AVL, L, D/B, G, unusable).
+    /// layout (SDM 25.4.1 table 25-2: type, S, DPL, P, AVL, L, D/B, G) as a VMCB holds them. Not
+    /// `unusable`: on AMD, KVM synthesizes it from P = 0 (svm_get_segment); the CPU has no such bit.
     static func l1Segment(_ name: String, _ k: kvm_segment) -> SVMCaseReport.L1Segment {
         let bits: [(UInt8, UInt32)] = [(k.type & 0xF, 0), (k.s, 4), (k.dpl & 3, 5), (k.present, 7), (k.avl, 12), (k.l, 13), (k.db, 14),
-                                       (k.g, 15), (k.unusable, 16)]
+                                       (k.g, 15)]
         let attributes = bits.reduce(UInt32(0)) { $0 | UInt32($1.0) << $1.1 }
         return SVMCaseReport.L1Segment(register: name, selector: k.selector, attributes: attributes, limit: k.limit, base: k.base)
     }

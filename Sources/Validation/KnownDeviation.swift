@@ -77,10 +77,13 @@ public struct KnownDeviation: Sendable, Hashable {
                        explanation: "guest CR4.TSD does not reach the hardware: RDTSC at CPL3 reads the underlying TSC",
                        source: "pvm-spec.rst: TSC is mapped to the underlying TSC; underlying CR4 beyond PAE/FSGSBASE is implementation-defined"),
         // `verify --on-cpu`: the SVM vectors as guest code (field `outcome`, in the vectors' spelling).
-        KnownDeviation(backend: "kvm_amd", observations: [.init("vmmcall.ud.host", "outcome", "done")],
+        KnownDeviation(backend: "kvm_amd", observations: [.init("vmmcall.ud.host", "outcome", "done"),
+                                                          .init("vmmcall.ud.host-cpl3", "outcome", "done")],
                        explanation: "KVM intercepts VMMCALL in its guests as its hypercall instruction, so an L1 VMMCALL never meets the "
-                           + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX) and the guest goes on",
-                       source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by kvm_emulate_hypercall"),
+                           + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX, one from CPL > 0 "
+                           + "-KVM_EPERM) and the guest goes on",
+                       source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by "
+                           + "kvm_emulate_hypercall (arch/x86/kvm/x86.c: CPL != 0 -> ret = -KVM_EPERM)"),
         // The lab's L0 "CPU" is QEMU's TCG: its VMRUN rejects a reserved EVENTINJ type, KVM does not check it first.
         KnownDeviation(backend: "kvm_amd", observations: [.init("vmrun.event.reserved-type", "outcome", "#VMEXIT(0xffffffff)")],
                        explanation: "KVM's nested VMRUN does not check EVENTINJ's type, so the entry reaches the L0's CPU; QEMU's emulated "
