@@ -35,6 +35,9 @@ extension GuestMemoryLayout {
         /// The I/O permission map (12 KiB) and MSR permission map (8 KiB), zero: nothing intercepted.
         public static let iopm = 0x14000
         public static let msrpm = 0x18000
+        /// Where L1 executes VMSAVE after a VMLOAD under test: its FS, GS, TR, LDTR and the VMLOAD
+        /// MSRs as the CPU holds them, for userspace to read back (after the 8 KiB MSRPM).
+        public static let readBack = 0x1A000
 
         /// Offsets in the parameter block at `parameters` (each a little-endian quadword).
         public enum Parameter: Int, Sendable, CaseIterable {

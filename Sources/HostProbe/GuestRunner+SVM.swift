@@ -11,7 +11,8 @@ extension GuestRunner {
         typealias Layout = GuestMemoryLayout.SVM
         var outcome = SVMGuestOutcome(rounds: [], raxPage: nil, fault: nil, exits: [], halted: false, error: nil)
         let program = GuestProgram(name: svmCase.name, mode: .long64,
-                                   code: SVMGuestProgram.l1Code(svmCase.instruction, clearGIF: svmCase.clearGIF, userMode: svmCase.userMode),
+                                   code: SVMGuestProgram.l1Code(svmCase.instruction, clearGIF: svmCase.clearGIF, userMode: svmCase.userMode,
+                                                                 readBack: svmCase.readBack),
                                    expected: nil, checksPaging: false)
         let machine: GuestMachine
         do throws(KVMError) {
@@ -86,9 +87,7 @@ extension GuestRunner {
                     return outcome
                 }
                 outcome.rounds.append(SVMGuestOutcome.Round(vmcb: readPage(Layout.vmcb), rax: regs.rax, rbx: regs.rbx))
-                if let sregs = try? machine.specialRegisters() {
-                    outcome.l1Segments = [("fs", sregs.fs), ("gs", sregs.gs), ("ldtr", sregs.ldt), ("tr", sregs.tr)].map { Self.l1Segment($0.0, $0.1) }
-                }
+                if svmCase.readBack { outcome.l1Saved = readPage(Layout.readBack) }
                 if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
             case (.io?, SVMGuestProgram.Port.faultVector), (.io?, SVMGuestProgram.Port.faultErrorCode):
                 faultParts.append(step.exit.value ?? 0)
@@ -112,16 +111,6 @@ extension GuestRunner {
         }
         outcome.error = "no HLT after \(outcome.exits.count) exits"
         return outcome
-    }
-
-    /// A segment register as KVM_GET_SREGS gives it, with its attributes in the VMCS access-rights
-    /// layout (SDM 25.4.1 table 25-2: type, S, DPL, P, AVL, L, D/B, G) as a VMCB holds them. Not
-    /// `unusable`: on AMD, KVM synthesizes it from P = 0 (svm_get_segment); the CPU has no such bit.
-    static func l1Segment(_ name: String, _ k: kvm_segment) -> SVMCaseReport.L1Segment {
-        let bits: [(UInt8, UInt32)] = [(k.type & 0xF, 0), (k.s, 4), (k.dpl & 3, 5), (k.present, 7), (k.avl, 12), (k.l, 13), (k.db, 14),
-                                       (k.g, 15)]
-        let attributes = bits.reduce(UInt32(0)) { $0 | UInt32($1.0) << $1.1 }
-        return SVMCaseReport.L1Segment(register: name, selector: k.selector, attributes: attributes, limit: k.limit, base: k.base)
     }
 
     /// Whether KVM's supported CPUID offers NRIP save (Fn8000_000A EDX[3]): then #VMEXIT stores
@@ -181,7 +170,7 @@ extension GuestRunner {
                 reports.append(SVMCaseReport(name: svmCase.name, fault: o.fault,
                                              exitCodes: o.raxPage.map { [$0[.exitCode]] } ?? o.rounds.map { $0.vmcb[.exitCode] },
                                              halted: o.halted, error: o.error, vmcb: o.raxPage.map(SVMCaseReport.words),
-                                             l1Segments: o.l1Segments))
+                                             l1Saved: o.l1Saved.map(SVMCaseReport.words)))
             } catch {
                 if case .ownLimit(let e) = error { throw e }
                 reports.append(SVMCaseReport(name: svmCase.name, fault: nil, exitCodes: [], halted: false, error: error.description))

@@ -22,6 +22,8 @@ public struct SVMGuestCase: Sendable, Hashable {
     public var clearGIF = false
     /// L1 runs the loop at CPL3 (the vector starts there).
     public var userMode = false
+    /// L1 executes VMSAVE to `GuestMemoryLayout.SVM.readBack` after the instruction (VMLOAD's destination read back).
+    public var readBack = false
 
     /// EFER.SVME (APM vol. 2, 15.4: SVM instructions #UD while it is clear).
     public static let svme: UInt64 = 1 << 12
@@ -90,8 +92,8 @@ public struct SVMGuestOutcome: Sendable, Hashable {
     public var rounds: [Round]
     /// The VMCB page RAX named, after the run (when RAX is inside guest RAM): VMRUN's #VMEXIT writes there.
     public var raxPage: VMCBImage?
-    /// L1's FS, GS, LDTR and TR at its last round report.
-    public var l1Segments: [SVMCaseReport.L1Segment]? = nil
+    /// L1's VMSAVE page at its last round report (`SVMGuestCase.readBack`).
+    public var l1Saved: VMCBImage? = nil
     /// The exception L1's IDT reported, if any, and the round it happened in (1-based).
     public var fault: NestedRunEvidence.Fault?
     /// Every KVM exit, in order.
@@ -116,24 +118,6 @@ public struct SVMCaseReport: Codable, Sendable, Hashable {
         }
     }
 
-    /// One of L1's segment registers after its last round (KVM_GET_SREGS), attributes in the VMCS
-    /// access-rights layout (the model's `Segment`).
-    public struct L1Segment: Codable, Sendable, Hashable {
-        public var register: String
-        public var selector: UInt16
-        public var attributes: UInt32
-        public var limit: UInt32
-        public var base: UInt64
-
-        public init(register: String, selector: UInt16, attributes: UInt32, limit: UInt32, base: UInt64) {
-            self.register = register
-            self.selector = selector
-            self.attributes = attributes
-            self.limit = limit
-            self.base = base
-        }
-    }
-
     public var name: String
     public var fault: NestedRunEvidence.Fault?
     /// EXITCODE of the VMCB at RAX after each round L1 completed.
@@ -142,27 +126,31 @@ public struct SVMCaseReport: Codable, Sendable, Hashable {
     public var error: String?
     /// The page at RAX after the run (when RAX lies in guest RAM), as its nonzero quadwords.
     public var vmcb: [Word]?
-    /// L1's FS, GS, LDTR and TR after its last round (VMLOAD's destination), when a round completed.
-    public var l1Segments: [L1Segment]?
+    /// L1's VMSAVE of its own state after its last round (`SVMGuestCase.readBack`): FS, GS, TR,
+    /// LDTR and the VMLOAD MSRs as the CPU held them, as nonzero quadwords.
+    public var l1Saved: [Word]?
 
     public init(name: String, fault: NestedRunEvidence.Fault?, exitCodes: [UInt64], halted: Bool, error: String?,
-                vmcb: [Word]? = nil, l1Segments: [L1Segment]? = nil) {
+                vmcb: [Word]? = nil, l1Saved: [Word]? = nil) {
         self.name = name
         self.fault = fault
         self.exitCodes = exitCodes
         self.halted = halted
         self.error = error
         self.vmcb = vmcb
-        self.l1Segments = l1Segments
+        self.l1Saved = l1Saved
     }
 
     /// The page at RAX as a `VMCBImage`, nil when it was not read.
-    public var vmcbImage: VMCBImage? {
-        vmcb.map { words in
-            var image = VMCBImage()
-            for w in words where w.offset >= 0 && w.offset % 8 == 0 && w.offset < VMCBField.size { image.write(w.value, at: w.offset, width: 8) }
-            return image
-        }
+    public var vmcbImage: VMCBImage? { vmcb.map(Self.image) }
+    /// L1's VMSAVE page as a `VMCBImage`, nil when there is none.
+    public var l1SavedImage: VMCBImage? { l1Saved.map(Self.image) }
+
+    /// The page the words describe (words outside the page or unaligned are ignored).
+    public static func image(_ words: [Word]) -> VMCBImage {
+        var image = VMCBImage()
+        for w in words where w.offset >= 0 && w.offset % 8 == 0 && w.offset < VMCBField.size { image.write(w.value, at: w.offset, width: 8) }
+        return image
     }
 
     /// The nonzero quadwords of `image`.

@@ -54,7 +54,9 @@ public enum SVMGuestProgram {
     /// `clearGIF`: L1 sets EFER.SVME, executes CLGI and puts EFER.SVME back as the case has it,
     /// before the loop (for vectors that start with GIF = 0). `userMode`: L1 drops to CPL3 with
     /// IRETQ before the loop and ends with OUT 17h instead of HLT (for vectors that start at CPL3).
-    public static func l1Code(_ instruction: Instruction, clearGIF: Bool = false, userMode: Bool = false) -> [UInt8] {
+    /// `readBack`: after the instruction L1 executes VMSAVE to `Layout.readBack`, so that what a
+    /// VMLOAD loaded can be read back as the CPU holds it.
+    public static func l1Code(_ instruction: Instruction, clearGIF: Bool = false, userMode: Bool = false, readBack: Bool = false) -> [UInt8] {
         let p = Layout.parameters
         let svme = UInt32(SVMGuestCase.svme)
         var code: [UInt8] = []
@@ -84,6 +86,10 @@ public enum SVMGuestProgram {
         let loop = code.count
         code += [0x48, 0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.rax.rawValue) // loop: mov rax, [rax param] (REX.W 8B /r)
         code += instruction.bytes //                          the instruction under test    (0F 01 D8..DF)
+        if readBack {
+            code += [0xB8] + le32(Layout.readBack) //         mov eax, readBack (zero-extends) (B8+r id)
+            code += Instruction.vmsave.bytes //               vmsave                        (0F 01 DB)
+        }
         code += [0xE6, UInt8(Port.roundDone)] //              out 13h, al                   (E6 ib)
         code += [0x48, 0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.skip.rawValue) //   mov rax, [skip]         (REX.W 8B /r)
         code += [0x48, 0x01, 0x04, 0x25] + le32(Layout.vmcb + VMCBField.rip.rawValue) //  add [VMCB.RIP], rax     (REX.W 01 /r)

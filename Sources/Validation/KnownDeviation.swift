@@ -84,6 +84,15 @@ public struct KnownDeviation: Sendable, Hashable {
                            + "-KVM_EPERM) and the guest goes on",
                        source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by "
                            + "kvm_emulate_hypercall (arch/x86/kvm/x86.c: CPL != 0 -> ret = -KVM_EPERM)"),
+        KnownDeviation(backend: "kvm_amd", observations: ["vmrun", "vmload", "vmsave", "stgi", "clgi"].map {
+                           .init("\($0).ud.svme-cpl3", "outcome", "#GP(0)") },
+                       explanation: "kvm_amd runs its guest with EFER.SVME always set in the VMCB the CPU executes (a guest save area "
+                           + "needs it, APM 15.5.1), whatever the guest wrote; so with the guest's EFER.SVME = 0 at CPL3 the CPU's own "
+                           + "CPL check (#GP(0)) comes first, before the intercept where KVM would raise the #UD the guest's EFER.SVME = 0 "
+                           + "calls for (at CPL0 it does: the *.ud.svme vectors agree)",
+                       source: "linux 6.1 arch/x86/kvm/svm/svm.c svm_set_efer: svm->vmcb->save.efer = efer | EFER_SVME; "
+                           + "arch/x86/kvm/svm/nested.c nested_svm_check_permissions (#UD for !EFER.SVME, then #GP for CPL); "
+                           + "APM vol. 2 15.7: exceptions are checked before instruction intercepts"),
         // The lab's L0 "CPU" is QEMU's TCG: its VMRUN rejects a reserved EVENTINJ type, KVM does not check it first.
         KnownDeviation(backend: "kvm_amd", observations: [.init("vmrun.event.reserved-type", "outcome", "#VMEXIT(0xffffffff)")],
                        explanation: "KVM's nested VMRUN does not check EVENTINJ's type, so the entry reaches the L0's CPU; QEMU's emulated "

@@ -69,8 +69,9 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
                 let known = sameOutcome ? nil : seen?.outcome.flatMap { KnownDeviation.explaining(vector: v.name, observed: $0, backend: backend) }
                 var fields: [OnCPUThenState.Field] = []
                 var unobserved = v.then.map { String($0.text.prefix { $0 != "=" }) }
-                if sameOutcome, let run, let report = seen?.report {
-                    (fields, unobserved) = OnCPUThenState.compare(v, model: run.state, outcome: run.outcome, report: report, backend: backend)
+                if sameOutcome, let run, let report = seen?.report, case .run(_, let written) = plan {
+                    (fields, unobserved) = OnCPUThenState.compare(v, model: run.state, outcome: run.outcome, report: report, written: written,
+                                                                  backend: backend)
                 }
                 results.append(Result(vector: v.name, instruction: v.instruction.rawValue, citation: v.citation, file: v.file, line: v.line,
                                       model: model, observed: seen?.outcome, detail: seen?.detail ?? "the guest run returned nothing for it",

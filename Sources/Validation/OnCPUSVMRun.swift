@@ -93,6 +93,7 @@ public enum OnCPUSVMRun {
                                    l2Code: SVMGuestProgram.l2RoundTrip)
         svmCase.clearGIF = clearGIF
         svmCase.userMode = userMode
+        svmCase.readBack = instruction == .vmload
         // A second VMCB: VMLOAD/VMSAVE's operand is written as the vector has it; one that VMRUN
         // enters takes the harness's guest where it left the model's valid one's fields alone.
         for (page, vmcb) in state.vmcbs where page != UInt64(GuestMemoryLayout.SVM.vmcb) {

@@ -10,7 +10,11 @@ import HostProbe
 /// - after a VMRUN that entered the guest, the state #VMEXIT saved there when the harness's guest
 ///   came back: what that guest cannot change (CR0, CR3, CR4, EFER, CPL, ES/CS/SS/DS, GDTR, IDTR),
 ///   so the vector's registers after VMRUN are read from it;
-/// - L1's FS, GS, LDTR and TR after its round (KVM_GET_SREGS): what VMLOAD loads.
+/// - after VMLOAD, L1's own VMSAVE of its state (FS, GS, TR, LDTR, KernelGsBase, STAR, LSTAR,
+///   CSTAR, SFMASK, SYSENTER_CS/ESP/EIP): what VMLOAD loaded, as the CPU holds it.
+/// After an entered VMRUN a key whose source field the harness wrote with its own value (its
+/// guest's EFER, say, where the vector left the model's valid VMCB alone) says nothing about the
+/// vector and is listed as not observed.
 /// Every other `then` setting is listed as not observed, never silently dropped.
 public enum OnCPUThenState {
     /// One `then` setting compared: the model's value and the guest's, spelled as vectors write them.
@@ -32,34 +36,39 @@ public enum OnCPUThenState {
     static let msrFields: [(ModelMSR, VMCBField)] = [(.star, .star), (.lstar, .lstar), (.cstar, .cstar), (.sfmask, .sfmask),
                                                     (.kernelGSBase, .kernelGSBase), (.sysenterCS, .sysenterCS),
                                                     (.sysenterESP, .sysenterESP), (.sysenterEIP, .sysenterEIP)]
-    /// L1's registers read back with KVM_GET_SREGS.
-    static let l1Registers: [String: SegmentRegister] = ["fs": .fs, "gs": .gs, "ldtr": .ldtr, "tr": .tr]
+    /// L1's registers VMSAVE stores (APM 15.5.2).
+    static let savedSegments: [(SegmentRegister, VMCBField)] = [(.fs, .fs), (.gs, .gs), (.ldtr, .ldtr), (.tr, .tr)]
 
     /// Compares the vector's `then` settings with the guest's state; `final` is the model's state
-    /// after the instruction, `outcome` the outcome both agree on.
+    /// after the instruction, `outcome` the outcome both agree on, `written` the case the harness ran.
     public static func compare(_ vector: ConformanceVector, model final: MachineState, outcome: Outcome, report: SVMCaseReport,
-                               backend: String?) -> (fields: [Field], unobserved: [String]) {
+                               written: SVMGuestCase, backend: String?) -> (fields: [Field], unobserved: [String]) {
         let page = vector.operands.rax & ~0xFFF
         let image = report.vmcbImage
         var seen = final
-        let observable: (StateSetting.Key) -> Bool
+        let observable: (StateSetting) -> Bool
         if outcome == .entered {
             if let image { loadGuest(&seen, from: image) }
-            observable = { key in image != nil && enteredKey(key) }
+            // The guest as the vector meant it and as the harness wrote it: keys where they differ are the harness's.
+            var meant = final
+            var ran = final
+            let entered = Int(page)
+            if let model = try? vector.initialState(final.capabilities).vmcbs[page] {
+                loadGuest(&meant, from: OnCPUSVMRun.image(model, base: nil, harness: VMCBImage()))
+            }
+            loadGuest(&ran, from: VMCBImage(bytes: entered == GuestMemoryLayout.SVM.vmcb ? written.vmcb : written.pages[entered] ?? written.vmcb))
+            observable = { setting in image != nil && enteredKey(setting.key) && setting.actual(in: meant) == setting.actual(in: ran) }
         } else {
             if let image { seen.vmcbs[page] = decode(image, over: final.vmcbs[page] ?? VMCB()) }
-            let l1 = report.fault == nil ? report.l1Segments : nil
-            for s in l1 ?? [] {
-                guard let register = l1Registers[s.register] else { continue }
-                seen.segments[register] = Segment(selector: s.selector, attributes: s.attributes, limit: s.limit, base: s.base)
-            }
-            observable = { key in notEnteredKey(key, page: image == nil ? nil : page, l1: l1 != nil) }
+            let l1 = report.fault == nil ? report.l1SavedImage : nil
+            if let l1 { loadSaved(&seen, from: l1) }
+            observable = { setting in notEnteredKey(setting.key, page: image == nil ? nil : page, l1: l1 != nil) }
         }
         var fields: [Field] = []
         var unobserved: [String] = []
         for setting in vector.then {
             let name = String(setting.text.prefix { $0 != "=" })
-            guard observable(setting.key) else {
+            guard observable(setting) else {
                 unobserved.append(name)
                 continue
             }
@@ -84,12 +93,13 @@ public enum OnCPUThenState {
         }
     }
 
-    /// After any other outcome: the page at RAX (when read) and L1's VMLOAD registers (when a round completed).
+    /// After any other outcome: the page at RAX (when read) and L1's VMSAVE of itself (after a VMLOAD round).
     static func notEnteredKey(_ key: StateSetting.Key, page: UInt64?, l1: Bool) -> Bool {
         switch key {
         case .vmcb(let a, _), .vmcbExitCode(let a), .vmcbSegment(let a, _, _), .vmcbMSR(let a, _), .vmcbDescriptorTable(let a, _, _):
             a == page
-        case .segment(let r, _): l1 && l1Registers.values.contains(r)
+        case .segment(let r, _): l1 && savedSegments.contains { $0.0 == r }
+        case .msr(let index): l1 && msrFields.contains { $0.0.rawValue == index }
         case .bit(let base, _): notEnteredKey(base, page: page, l1: l1)
         default: false
         }
@@ -116,6 +126,12 @@ public enum OnCPUThenState {
         for (register, field) in runSegments { s.segments[register] = segment(image, field) }
         s.csL = s.segment(.cs).l
         for (name, field) in tables { s.descriptorTables[name] = table(image, field) }
+    }
+
+    /// L1's own VMSAVE page as its registers.
+    static func loadSaved(_ s: inout MachineState, from image: VMCBImage) {
+        for (register, field) in savedSegments { s.segments[register] = segment(image, field) }
+        for (msr, field) in msrFields { s.setMSR(msr.rawValue, image[field]) }
     }
 
     /// The VMCB page as the model's VMCB: the fields #VMEXIT, VMSAVE and the save area hold; the

@@ -59,6 +59,8 @@ struct SVMGuestProgramTests {
         #expect(Array(user[8...14]) == ["push 0x1b", "push 0x7000", "push 0x3002", "push 0x23", "push 0x\(String(loop, radix: 16))",
                                         "iretq", "mov rax,QWORD PTR ds:0xd018"])
         #expect(Array(user.suffix(3)) == ["jne 0x\(String(loop, radix: 16))", "out 0x17,al", "hlt"])
+        let back = try Self.disassemble(SVMGuestProgram.l1Code(.vmload, readBack: true), at: GuestMemoryLayout.entry)
+        #expect(Array(back[9...12]) == ["vmload", "mov eax,0x1a000", "vmsave", "out 0x13,al"])
         // The user selectors name DPL-3 descriptors: data (type 3h) and 64-bit code (type Bh, L).
         #expect(SVMGuestProgram.gdt[Int(GuestMemoryLayout.SVM.userDataSelector) >> 3] >> 40 & 0xFF == 0xF3)
         #expect(SVMGuestProgram.gdt[Int(GuestMemoryLayout.SVM.userCodeSelector) >> 3] >> 40 & 0xFF == 0xFB)

@@ -171,18 +171,27 @@ import Testing
         return try #require(r.results.first)
     }
 
-    static func l1FS(base: UInt64) -> [SVMCaseReport.L1Segment] {
-        [SVMCaseReport.L1Segment(register: "fs", selector: 0, attributes: 0x1_0000, limit: 0, base: base)]
+    /// L1's VMSAVE page with FS.base (save area 448h, APM table B-2) and STAR.
+    static func l1Saved(fsBase: UInt64, star: UInt64 = 0) -> [SVMCaseReport.Word] {
+        var page = VMCBImage()
+        page.setSegment(.fs, selector: 0, attributes: 0, limit: 0, base: fsBase)
+        page[.star] = star
+        return SVMCaseReport.words(page)
     }
 
-    /// VMLOAD's FS.base is L1's own register afterwards (KVM_GET_SREGS): right, it agrees; wrong,
-    /// that one field disagrees while the outcome still agrees.
-    @Test func vmloadsDestinationIsReadFromL1() throws {
+    /// VMLOAD's FS.base and MSRs are L1's own afterwards, read back through L1's VMSAVE: right, it
+    /// agrees; wrong, that one field disagrees while the outcome still agrees.
+    @Test func vmloadsDestinationIsReadBackThroughVMSAVE() throws {
+        #expect(try OnCPUSVMRunTests.svmCase("vmload.ok").readBack && !(try OnCPUSVMRunTests.svmCase("clgi.ok")).readBack)
         let good = try Self.report("vmload.ok", SVMCaseReport(name: "vmload.ok", fault: nil, exitCodes: [0], halted: true, error: nil,
-                                                              l1Segments: Self.l1FS(base: 0x1234)), instruction: .vmload)
+                                                              l1Saved: Self.l1Saved(fsBase: 0x1234)), instruction: .vmload)
         #expect(good.agrees && good.fields.map(\.field) == ["fs.base"] && good.fields[0].observed == "0x1234")
+        let msrs = try Self.report("vmload.msrs", SVMCaseReport(name: "vmload.msrs", fault: nil, exitCodes: [0], halted: true, error: nil,
+                                                                l1Saved: Self.l1Saved(fsBase: 0, star: 2)), instruction: .vmload)
+        #expect(msrs.fields.first { $0.field == "msr.star" }?.agrees == true)
+        #expect(msrs.fields.first { $0.field == "msr.lstar" }?.observed == "0x0" && !msrs.agrees)
         let bad = try Self.report("vmload.ok", SVMCaseReport(name: "vmload.ok", fault: nil, exitCodes: [0], halted: true, error: nil,
-                                                             l1Segments: Self.l1FS(base: 0)), instruction: .vmload)
+                                                             l1Saved: Self.l1Saved(fsBase: 0)), instruction: .vmload)
         #expect(bad.model == bad.observed && !bad.agrees && bad.unexplained)
         #expect(bad.fields == [OnCPUThenState.Field(field: "fs.base", model: "0x1234", observed: "0x0", agrees: false, knownDeviation: nil)])
     }
@@ -209,6 +218,19 @@ import Testing
         let blind = try Self.report("vmrun.guest.cr4-smep-ok", SVMCaseReport(name: "", fault: nil, exitCodes: [0x78], halted: true, error: nil),
                                     instruction: .vmrun)
         #expect(blind.fields.isEmpty && blind.unobserved == ["cr4"])
+    }
+
+    /// After an entered VMRUN a key whose source field the harness wrote with its own value is not
+    /// the vector's: vmrun.loads-guest leaves the model's EFER (0x1D00) to the harness (0x1500).
+    @Test func whatTheHarnessWroteItselfIsNotCompared() throws {
+        var saved = VMCBImage()
+        saved[.exitCode] = 0x4E
+        saved[.cr3] = 0x123000
+        saved[.efer] = 0x1500
+        let r = try Self.report("vmrun.loads-guest", SVMCaseReport(name: "", fault: nil, exitCodes: [0x4E], halted: true, error: nil,
+                                                                   vmcb: SVMCaseReport.words(saved)), instruction: .vmrun)
+        #expect(r.unobserved.contains("efer") && !r.fields.contains { $0.field == "efer" })
+        #expect(r.fields.first { $0.field == "cr3" }?.agrees == true)
     }
 
     /// A page's nonzero quadwords go to the child's report and come back as the same page.
