@@ -4,10 +4,18 @@ extension GuestMemoryLayout {
     /// structure is page-aligned as APM 15.5.1 (VMCB), 15.30.4 (VM_HSAVE_PA) and 15.10/15.11
     /// (IOPM, MSRPM) demand.
     public enum SVM {
-        /// Three descriptors: null, 64-bit code at `codeSelector`, flat data at `dataSelector`.
+        /// Five descriptors: null, 64-bit code at `codeSelector`, flat data at `dataSelector`, and
+        /// their DPL-3 twins at `userDataSelector` and `userCodeSelector`.
         public static let gdt = 0xA000
         /// 32 64-bit interrupt gates (16 bytes each), one per exception vector.
         public static let idt = 0xB000
+        /// The 64-bit TSS (in the GDT's page, after the descriptors): RSP0, the stack an exception
+        /// taken at CPL3 switches to (SDM vol. 3 7.7, figure 7-11).
+        public static let tss = 0xA800
+        public static let tssLimit = 0x67
+        /// Ring-3 selectors (GDT entries 3 and 4, RPL 3): L1 drops to CPL3 with IRETQ for the vectors that start there.
+        public static let userDataSelector: UInt16 = 0x1B
+        public static let userCodeSelector: UInt16 = 0x23
         /// One 16-byte stub per exception vector, then the common reporting code.
         public static let handlers = 0xC000
         public static let handlerStride = 16
@@ -30,6 +38,9 @@ extension GuestMemoryLayout {
         /// A 32-bit L1's page tables (`SVMGuestProgram.pageTables32`): up to three pages from here,
         /// free in every other layout (between `parameters` and `l2Code`).
         public static let pageTables32 = 0xE000
+        /// Where L1 executes VMSAVE after a VMLOAD under test: its FS, GS, TR, LDTR and the VMLOAD
+        /// MSRs as the CPU holds them, for userspace to read back (after the 8 KiB MSRPM).
+        public static let readBack = 0x1A000
 
         /// Offsets in the parameter block at `parameters` (each a little-endian quadword).
         public enum Parameter: Int, Sendable, CaseIterable {

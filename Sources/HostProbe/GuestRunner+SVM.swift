@@ -10,7 +10,9 @@ extension GuestRunner {
     func runSVM(_ svmCase: SVMGuestCase, device: KVMDevice, watchdog: GuestWatchdog) throws(GuestRunFailure) -> SVMGuestOutcome {
         typealias Layout = GuestMemoryLayout.SVM
         var outcome = SVMGuestOutcome(rounds: [], raxPage: nil, fault: nil, exits: [], halted: false, error: nil)
-        let program = GuestProgram(name: svmCase.name, mode: .long64, code: SVMGuestProgram.l1Code(svmCase.instruction, l1: svmCase.l1),
+        let program = GuestProgram(name: svmCase.name, mode: .long64,
+                                   code: SVMGuestProgram.l1Code(svmCase.instruction, l1: svmCase.l1, clearGIF: svmCase.clearGIF,
+                                                                userMode: svmCase.userMode, readBack: svmCase.readBack),
                                    expected: nil, checksPaging: false)
         // A 32-bit L1 starts from the same state, then gets its own code segment, gates and paging.
         let tables32 = SVMGuestProgram.pageTables32(svmCase.l1)
@@ -58,6 +60,18 @@ extension GuestRunner {
                 sregs.cr4 = svmCase.l1 == .pae32 ? GuestMemoryLayout.longModeCR4 : 0 //  PAE, or none
                 sregs.efer = 0
             }
+            if svmCase.userMode {
+                // Ring 3 reaches its code and data only through user pages (U/S, bit 2, at every
+                // level: SDM vol. 3 4.6.1), and an exception it takes switches to the TSS's RSP0.
+                for entry in GuestMemoryLayout.pageTableEntries { machine.write64(entry.value | 0x4, at: entry.address) }
+                machine.write64(UInt64(GuestMemoryLayout.stackTop), at: Layout.tss + 4)
+                sregs.tr.base = UInt64(Layout.tss)
+                sregs.tr.limit = UInt32(Layout.tssLimit)
+                sregs.tr.selector = UInt16(8 * SVMGuestProgram.gdt.count)
+                sregs.tr.type = 0xB //                       64-bit TSS, busy
+                sregs.tr.present = 1
+                sregs.tr.s = 0
+            }
             try machine.setSpecialRegisters(sregs)
         } catch {
             if error.isOwnLimit { throw .ownLimit(error) }
@@ -94,6 +108,7 @@ extension GuestRunner {
                     return outcome
                 }
                 outcome.rounds.append(SVMGuestOutcome.Round(vmcb: readPage(Layout.vmcb), rax: regs.rax, rbx: regs.rbx))
+                if svmCase.readBack { outcome.l1Saved = readPage(Layout.readBack) }
                 if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
             case (.io?, SVMGuestProgram.Port.faultVector), (.io?, SVMGuestProgram.Port.faultErrorCode):
                 faultParts.append(step.exit.value ?? 0)
@@ -101,8 +116,10 @@ extension GuestRunner {
                 outcome.fault = NestedRunEvidence.Fault(vector: UInt8(truncatingIfNeeded: faultParts.first ?? 0),
                                                         errorCode: faultParts.dropFirst().first ?? 0, rip: step.exit.value ?? 0,
                                                         round: outcome.rounds.count + 1)
-            case (.hlt?, _):
+            case (.hlt?, _), (.io?, SVMGuestProgram.Port.finished):
                 outcome.halted = true
+                // The page as the run left it, also where the instruction faulted before any round.
+                if svmCase.rax < UInt64(machine.memorySize) { outcome.raxPage = readPage(raxPage) }
                 return outcome
             case (.shutdown?, _):
                 // The control registers KVM gave L1 say what broke it (after #VMEXIT they must be
@@ -188,7 +205,8 @@ extension GuestRunner {
                 let o = try runSVM(svmCase, device: device, watchdog: watchdog)
                 reports.append(SVMCaseReport(name: svmCase.name, fault: o.fault,
                                              exitCodes: o.raxPage.map { [$0[.exitCode]] } ?? o.rounds.map { $0.vmcb[.exitCode] },
-                                             halted: o.halted, error: o.error))
+                                             halted: o.halted, error: o.error, vmcb: o.raxPage.map(SVMCaseReport.words),
+                                             l1Saved: o.l1Saved.map(SVMCaseReport.words)))
             } catch {
                 if case .ownLimit(let e) = error { throw e }
                 reports.append(SVMCaseReport(name: svmCase.name, fault: nil, exitCodes: [], halted: false, error: error.description))

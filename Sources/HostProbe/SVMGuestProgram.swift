@@ -24,7 +24,12 @@ public enum SVMGuestProgram {
         public static let faultVector = 0x14
         public static let faultErrorCode = 0x15
         public static let faultRIP = 0x16
+        /// L1 finished its rounds at CPL3, where HLT would fault: userspace ends the run here.
+        public static let finished = 0x17
     }
+
+    /// RFLAGS L1 runs with at CPL3: bit 1, and IOPL 3 so that its OUTs (the reports) do not fault.
+    static let userRFLAGS: UInt32 = 0x3002
 
     /// The SVM instructions the slot can hold: `0F 01 /3` with the ModRM byte naming the
     /// instruction (APM vol. 3, "SVM instructions"; SDM vol. 2 table A-6, group 7 mod=11 reg=011).
@@ -60,9 +65,10 @@ public enum SVMGuestProgram {
         public var is32Bit: Bool { self != .long64 }
     }
 
-    /// The 32-bit code descriptor of a 32-bit L1 (and its nested guest), after `gdt`'s three:
-    /// base 0, limit FFFFFh, G, D, P, S, type Bh (SDM vol. 3 figure 3-8).
-    public static let code32Selector: UInt16 = 0x18
+    /// The 32-bit code descriptor of a 32-bit L1 (and its nested guest), after `gdt`'s five and
+    /// the selector 28h that a ring-3 case's TR names: base 0, limit FFFFFh, G, D, P, S, type Bh
+    /// (SDM vol. 3 figure 3-8).
+    public static let code32Selector = UInt16(8 * (gdt.count + 1))
     public static let code32Descriptor: UInt64 = 0x00CF_9B00_0000_FFFF
 
     /// A 32-bit L1's page tables, identity-mapping the guest's 2 MiB in 4 KiB pages, in pages the
@@ -85,26 +91,54 @@ public enum SVMGuestProgram {
     /// The L1 code, loaded at `GuestMemoryLayout.entry`, with `instruction` in its slot. A 32-bit
     /// L1 runs the same code without the REX.W prefixes (its quadword loads become doublewords:
     /// every address and count here fits in 32 bits).
-    public static func l1Code(_ instruction: Instruction, l1: L1Mode = .long64) -> [UInt8] {
+    /// `clearGIF`: L1 sets EFER.SVME, executes CLGI and puts EFER.SVME back as the case has it,
+    /// before the loop (for vectors that start with GIF = 0). `userMode` (a 64-bit L1 only): L1 drops to CPL3 with
+    /// IRETQ before the loop and ends with OUT 17h instead of HLT (for vectors that start at CPL3).
+    /// `readBack`: after the instruction L1 executes VMSAVE to `Layout.readBack`, so that what a
+    /// VMLOAD loaded can be read back as the CPU holds it.
+    public static func l1Code(_ instruction: Instruction, l1: L1Mode = .long64, clearGIF: Bool = false, userMode: Bool = false,
+                              readBack: Bool = false) -> [UInt8] {
+        precondition(!(userMode && l1.is32Bit), "the ring-3 prelude is IRETQ: a 64-bit L1's")
         let p = Layout.parameters
         let rexW: [UInt8] = l1.is32Bit ? [] : [0x48]
+        let svme = UInt32(SVMGuestCase.svme)
         var code: [UInt8] = []
         code += [0xB9] + le32(0xC000_0080) //                 mov ecx, C0000080h (EFER)     (B8+r id)
         code += [0x0F, 0x32] //                               rdmsr                         (0F 32)
+        if clearGIF {
+            code += [0x0D] + le32(svme) //                    or eax, 1000h (SVME)          (0D id)
+            code += [0x0F, 0x30] //                           wrmsr
+            code += Instruction.clgi.bytes //                 clgi                          (0F 01 DD)
+            code += [0x25] + le32(~svme) //                   and eax, ~1000h               (25 id)
+        }
         code += [0x0B, 0x04, 0x25] + le32(p + Layout.Parameter.eferSet.rawValue) // or eax, [eferSet] (0B /r, ModRM 00 000 100, SIB 25h: disp32)
         code += [0x0F, 0x30] //                               wrmsr                         (0F 30)
         code += [0xB9] + le32(0xC001_0117) //                 mov ecx, C0010117h (VM_HSAVE_PA)
         code += [0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.hostSave.rawValue) //     mov eax, [hostSave]     (8B /r, ModRM 00 000 100)
         code += [0x8B, 0x14, 0x25] + le32(p + Layout.Parameter.hostSave.rawValue + 4) // mov edx, [hostSave+4]   (8B /r, ModRM 00 010 100)
         code += [0x0F, 0x30] //                               wrmsr
+        if userMode {
+            // IRETQ's frame (SDM vol. 3 figure 6-9, 64-bit): SS, RSP, RFLAGS, CS, RIP = the loop.
+            code += [0x6A, UInt8(Layout.userDataSelector)] // push 1Bh                       (6A ib)
+            code += [0x68] + le32(GuestMemoryLayout.stackTop) // push stackTop               (68 id)
+            code += [0x68] + le32(userRFLAGS) //              push 3002h (IOPL 3)           (68 id)
+            code += [0x6A, UInt8(Layout.userCodeSelector)] // push 23h                       (6A ib)
+            code += [0x68] + le32(GuestMemoryLayout.entry + code.count + 5 + 2) // push loop (68 id)
+            code += [0x48, 0xCF] //                           iretq                         (REX.W CF)
+        }
         let loop = code.count
         code += rexW + [0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.rax.rawValue) // loop: mov rax, [rax param] (REX.W 8B /r)
         code += instruction.bytes //                          the instruction under test    (0F 01 D8..DF)
+        if readBack {
+            code += [0xB8] + le32(Layout.readBack) //         mov eax, readBack (zero-extends) (B8+r id)
+            code += Instruction.vmsave.bytes //               vmsave                        (0F 01 DB)
+        }
         code += [0xE6, UInt8(Port.roundDone)] //              out 13h, al                   (E6 ib)
         code += rexW + [0x8B, 0x04, 0x25] + le32(p + Layout.Parameter.skip.rawValue) //   mov rax, [skip]         (REX.W 8B /r)
         code += rexW + [0x01, 0x04, 0x25] + le32(Layout.vmcb + VMCBField.rip.rawValue) //  add [VMCB.RIP], rax     (REX.W 01 /r)
         code += [0xFF, 0x0C, 0x25] + le32(p + Layout.Parameter.rounds.rawValue) //        dec dword [rounds]      (FF /1, ModRM 00 001 100)
         code += [0x75, UInt8(bitPattern: Int8(loop - (code.count + 2)))] //               jnz loop                (75 cb)
+        if userMode { code += [0xE6, UInt8(Port.finished)] } // out 17h, al                 (HLT faults at CPL3)
         code += [0xF4] //                                     hlt
         return code
     }
@@ -165,8 +199,9 @@ public enum SVMGuestProgram {
     }
 
     /// The GDT: null; 64-bit code (base 0, limit FFFFFh, G, L, P, S, type Bh); flat data (G, D/B,
-    /// P, S, type 3h). SDM vol. 3 figure 3-8. Exception delivery loads CS from it.
-    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF]
+    /// P, S, type 3h); the same data and code with DPL 3. SDM vol. 3 figure 3-8. Exception
+    /// delivery loads CS from it, IRETQ to CPL3 the user selectors.
+    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF, 0x00CF_F300_0000_FFFF, 0x00AF_FB00_0000_FFFF]
 
     static func le32(_ value: UInt32) -> [UInt8] {
         (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }

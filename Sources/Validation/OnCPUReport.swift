@@ -1,4 +1,5 @@
 import Emulator
+import HostProbe
 
 /// `verify --on-cpu`'s result: each SVM vector run as guest code against the model configured
 /// from the guest's CPUID, and the vectors that could not be expressed as guest code.
@@ -16,9 +17,19 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
         /// The guest's outcome in the vectors' spelling; nil when the run said nothing.
         public var observed: String?
         public var detail: String
+        /// The outcome and every compared `then` field agree.
         public var agrees: Bool
-        /// The documented deviation of the backend that explains exactly this observation, if any.
+        /// The documented deviation of the backend that explains exactly this outcome, if any.
         public var knownDeviation: String?
+        /// The vector's `then` settings compared with the state the guest left (when the outcomes agree).
+        public var fields: [OnCPUThenState.Field]
+        /// The `then` settings the harness cannot read back (L1's general registers, GIF, MSRs, ...).
+        public var unobserved: [String]
+
+        /// A disagreement no documented deviation explains: in the outcome, or in a field.
+        public var unexplained: Bool {
+            (model != observed && knownDeviation == nil) || fields.contains { !$0.agrees && $0.knownDeviation == nil }
+        }
     }
 
     public struct NotExpressible: Codable, Sendable, Hashable {
@@ -37,7 +48,7 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
     public var agree: Int { results.filter(\.agrees).count }
     public var disagree: Int { results.count - agree }
     /// Disagreements no documented deviation explains: these make the exit code 1.
-    public var unexplained: Int { results.filter { !$0.agrees && $0.knownDeviation == nil }.count }
+    public var unexplained: Int { results.filter(\.unexplained).count }
 
     public init(backend: String?, architecture: String, guestModel: String, plans: [OnCPUSVMRun.Plan],
                 reports: [String: SVMCaseReportSummary], guest: OnCPUSVMRun.GuestCapabilities) {
@@ -51,13 +62,21 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
             case .notExpressible(let v, let reason):
                 skipped.append(NotExpressible(vector: v.name, reason: reason))
             case .run(let v, _):
-                let model = OnCPUSVMRun.modelOutcome(v, guest: guest)?.description ?? "not run"
+                let run = OnCPUSVMRun.modelRun(v, guest: guest)
+                let model = run?.outcome.description ?? "not run"
                 let seen = reports[v.name]
-                let agrees = seen?.outcome == model
-                let known = agrees ? nil : seen?.outcome.flatMap { KnownDeviation.explaining(vector: v.name, observed: $0, backend: backend) }
+                let sameOutcome = seen?.outcome == model
+                let known = sameOutcome ? nil : seen?.outcome.flatMap { KnownDeviation.explaining(vector: v.name, observed: $0, backend: backend) }
+                var fields: [OnCPUThenState.Field] = []
+                var unobserved = v.then.map { String($0.text.prefix { $0 != "=" }) }
+                if sameOutcome, let run, let report = seen?.report, case .run(_, let written) = plan {
+                    (fields, unobserved) = OnCPUThenState.compare(v, model: run.state, outcome: run.outcome, report: report, written: written,
+                                                                  backend: backend)
+                }
                 results.append(Result(vector: v.name, instruction: v.instruction.rawValue, citation: v.citation, file: v.file, line: v.line,
                                       model: model, observed: seen?.outcome, detail: seen?.detail ?? "the guest run returned nothing for it",
-                                      agrees: agrees, knownDeviation: known.map { "\($0.explanation) (\($0.source))" }))
+                                      agrees: sameOutcome && fields.allSatisfy(\.agrees), knownDeviation: known.map { "\($0.explanation) (\($0.source))" },
+                                      fields: fields, unobserved: unobserved))
             }
         }
         self.results = results
@@ -89,13 +108,16 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
     }
 }
 
-/// A case report as classified for one vector (`OnCPUSVMRun.observed`).
+/// A case report as classified for one vector (`OnCPUSVMRun.observed`), with the report itself
+/// for the `then` comparison.
 public struct SVMCaseReportSummary: Sendable, Hashable {
     public var outcome: String?
     public var detail: String
+    public var report: SVMCaseReport?
 
-    public init(outcome: String?, detail: String) {
+    public init(outcome: String?, detail: String, report: SVMCaseReport? = nil) {
         self.outcome = outcome
         self.detail = detail
+        self.report = report
     }
 }

@@ -82,7 +82,8 @@ public struct VerifyCommand: ParsableCommand {
                 source: "KVM_GET_SUPPORTED_CPUID", status: .ok, cpus: [CPUIDTable(cpu: 0, leaves: guest)])))
             let model = offered.svm.map { svm in
                 "revision \(svm.revision), \(svm.asids) ASIDs, features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")), "
-                    + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no")"
+                    + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no"); "
+                    + OnCPUSVMRun.GuestCapabilities(leaves: guest).eferSummary
             } ?? "no SVM leaf"
             let plans: [OnCPUSVMRun.Plan]
             do { plans = OnCPUSVMRun.plan(try BuiltInVectors.load()) } catch { throw CLIError.input(error.description).exit() }
@@ -103,7 +104,7 @@ public struct VerifyCommand: ParsableCommand {
             }, uniquingKeysWith: { first, _ in first })
             for report in reports {
                 let o = OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun)
-                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+                seen[report.name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail, report: report)
             }
             let report = OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
                                      guest: OnCPUSVMRun.GuestCapabilities(leaves: guest))

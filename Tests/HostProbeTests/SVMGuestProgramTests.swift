@@ -115,10 +115,28 @@ struct SVMGuestProgramTests {
             let v = VMCBImage(bytes: c.vmcb)
             #expect(c.l1 == l1 && c.l2Code == SVMGuestProgram.l2RoundTrip32 && c.rounds == 4 && c.skip == 1)
             #expect(v[.efer] == 0x1000 && v[.cr0] == 0x11 && v[.cr3] == 0 && v[.cr4] == 0)
-            #expect(v.read(at: VMCBField.cs.rawValue, width: 2) == 0x18 && v.read(at: VMCBField.cs.rawValue + 2, width: 2) == 0xC9B)
+            #expect(v.read(at: VMCBField.cs.rawValue, width: 2) == 0x30 && v.read(at: VMCBField.cs.rawValue + 2, width: 2) == 0xC9B)
             #expect(v[field32: .interceptMisc1] == long[field32: .interceptMisc1] && v[field32: .guestASID] == 1)
         }
         #expect(SVMNestedRun.haltRIP(for: .legacy32) == 0x12005 && SVMNestedRun.haltRIP(for: .long64) == SVMNestedRun.haltRIP)
+    }
+
+    /// GIF = 0 first: SVME on, CLGI, then EFER as the case has it; CPL3: IRETQ's frame (user SS,
+    /// the stack, IOPL 3, user CS, the loop) and OUT 17h where HLT would fault at CPL3.
+    @Test func theGIFAndRing3PreludesDecodeAsWritten() throws {
+        let gif = try Self.disassemble(SVMGuestProgram.l1Code(.stgi, clearGIF: true), at: GuestMemoryLayout.entry)
+        #expect(Array(gif.prefix(7)) == ["mov ecx,0xc0000080", "rdmsr", "or eax,0x1000", "wrmsr", "clgi", "and eax,0xffffefff",
+                                         "or eax,DWORD PTR ds:0xd010"])
+        let user = try Self.disassemble(SVMGuestProgram.l1Code(.vmrun, userMode: true), at: GuestMemoryLayout.entry)
+        let loop = GuestMemoryLayout.entry + 37 + 21
+        #expect(Array(user[8...14]) == ["push 0x1b", "push 0x7000", "push 0x3002", "push 0x23", "push 0x\(String(loop, radix: 16))",
+                                        "iretq", "mov rax,QWORD PTR ds:0xd018"])
+        #expect(Array(user.suffix(3)) == ["jne 0x\(String(loop, radix: 16))", "out 0x17,al", "hlt"])
+        let back = try Self.disassemble(SVMGuestProgram.l1Code(.vmload, readBack: true), at: GuestMemoryLayout.entry)
+        #expect(Array(back[9...12]) == ["vmload", "mov eax,0x1a000", "vmsave", "out 0x13,al"])
+        // The user selectors name DPL-3 descriptors: data (type 3h) and 64-bit code (type Bh, L).
+        #expect(SVMGuestProgram.gdt[Int(GuestMemoryLayout.SVM.userDataSelector) >> 3] >> 40 & 0xFF == 0xF3)
+        #expect(SVMGuestProgram.gdt[Int(GuestMemoryLayout.SVM.userCodeSelector) >> 3] >> 40 & 0xFF == 0xFB)
     }
 
     @Test func theNestedGuestAndTheHandlersDecodeAsWritten() throws {
