@@ -8,6 +8,26 @@ import shutil
 import subprocess
 
 GOOD_PASSTHROUGH = ("pass", "warn")
+# The kernel's own decoding of the VMX capability MSRs (/proc/cpuinfo "vmx flags", from
+# arch/x86/kernel/cpu/feat_ctl.c and arch/x86/include/asm/vmxfeatures.h) against virtcheck's
+# (report cpu.vmx): the flag's name, and the path of the same capability in the report.
+KERNEL_VMX_FLAGS = {
+    "ept": "ept",
+    "vpid": "vpid",
+    "unrestricted_guest": "unrestricted_guest",
+    "ept_ad": "ept_accessed_dirty",
+    "ept_x_only": "ept_vpid_capabilities.execute_only",
+    "ept_1gb": "ept_vpid_capabilities.pages1g",
+    "ept_5level": "ept_5level",
+    "ept_mode_based_exec": "mbec",
+    "shadow_vmcs": "vmcs_shadowing",
+    "pml": "pml",
+    "tsc_scaling": "tsc_scaling",
+    "preemption_timer": "preemption_timer",
+    "posted_intr": "posted_interrupts",
+    "vapic_reg": "apic_register_virtualization",
+    "vid": "virtual_interrupt_delivery",
+}
 
 
 class Verdict:
@@ -124,6 +144,30 @@ def judge(scenario, share):
             expect((profile(root, "nested") == "pass") == works,
                    f"L2 VMRUN {truth.get('nested_vmrun', 'not run')} (exitcode {truth.get('nested_exitcode', '-')}); "
                    f"virtcheck profile nested={profile(root, 'nested')}")
+        if truth.get("cpuinfo_vmx_flags"):
+            flags = set(truth["cpuinfo_vmx_flags"].split(","))
+            vmx = root["cpu"].get("vmx") or {}
+            for flag, path in KERNEL_VMX_FLAGS.items():
+                got = dig(vmx, path)
+                expect(got is (flag in flags),
+                       f"kernel's vmx flag {flag} {'present' if flag in flags else 'absent'}; virtcheck cpu.vmx.{path}={json.dumps(got)}")
+        # The truth runs guest hypervisors in three paging modes, and so does virtcheck once its
+        # 64-bit run completed (kvm.guest_run.legacy_mode_nested_runs): each 32-bit mode must
+        # agree. Without virtcheck's 32-bit runs, a kvm.nested pass must say it did not run them.
+        nested_finding = finding(root, "kvm.nested")
+        runs32 = {r.get("l1"): r for r in (root["kvm"].get("guest_run") or {}).get("legacy_mode_nested_runs") or []}
+        for mode, l1 in (("pae", "32-bit, PAE paging"), ("legacy", "32-bit, 2-level paging")):
+            done = truth.get(f"nested_{mode}_guest")
+            if done is None:
+                continue
+            r = runs32.get(l1)
+            if r is not None:
+                expect((done == "ran") == (r["ok"] is True),
+                       f"L1 {l1}: lab's nested guest {done}; virtcheck's 32-bit nested run ok={r['ok']}" + (f" ({r['error']})" if r.get("error") else ""))
+            elif done == "failed" and nested_finding is not None and nested_finding["status"] == "pass":
+                expect("32-bit ones were not run" in nested_finding["summary"],
+                       f"L1 {l1}: lab's nested guest failed; virtcheck ran no 32-bit L1 and its kvm.nested pass "
+                       f"{'says so' if '32-bit ones were not run' in nested_finding['summary'] else 'does not say so'}")
         if "irq_remapping" in truth:
             expect((truth["irq_remapping"] == "on") == (root["iommu"]["interrupt_remapping"] is True),
                    f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck interrupt_remapping={root['iommu']['interrupt_remapping']}")
@@ -156,6 +200,20 @@ def judge(scenario, share):
                     f"{k[len('vfio_' + dev) + 1:]}={v}" for k, v in truth.items() if k.startswith(f"vfio_{dev}_")) + ")"
                 expect(d is not None and opened == (status in GOOD_PASSTHROUGH),
                        f"{dev} bound to vfio-pci (group {value}) {how}; virtcheck passthrough={status}, driver={d and d['driver']}")
+    # The --root tree the machine copied (copy_root) read by the host's virtcheck: its host.*
+    # findings must match the live ones, which they do only where the tree carries the host files
+    # and collected-paths.txt (else "not in the captured tree": unknown).
+    tree = os.path.join(share, "root")
+    binary = os.environ.get("LAB_VIRTCHECK")
+    if root is not None and os.path.isdir(tree) and binary and os.path.exists(binary):
+        run = subprocess.run([binary, "check", "--root", tree, "--format", "json"], capture_output=True, text=True, timeout=120)
+        try:
+            from_tree = {f["id"]: f["status"] for f in json.loads(run.stdout)["findings"] if f["id"].startswith("host.")}
+            live = {f["id"]: f["status"] for f in root["findings"] if f["id"].startswith("host.")}
+            differ = {k: (v, from_tree.get(k)) for k, v in live.items() if from_tree.get(k) != v}
+            expect(not differ, f"--root tree host.* findings as live ({len(live)})" + (f"; differ (live, tree): {differ}" if differ else ""))
+        except (ValueError, KeyError) as error:
+            failures.append(f"check --root of the copied tree wrote no report (exit {run.returncode}: {error})")
     for user in ("lab", "guest"):
         r = reports.get(user)
         ran = truth.get(f"{user}_kvm_guest")

@@ -5,8 +5,8 @@ import HostModel
 public enum FactsDecoder {
     public static func decode(_ s: Snapshot) -> HostFacts {
         let table = s.cpuid?.cpus.first
-        let cpuinfo = s.cpuinfo?.text.flatMap { try? CPUInfo.parse($0, source: s.cpuinfo?.source ?? "cpuinfo") }
-        let lscpu = s.lscpu?.text.flatMap { try? LSCPU.parse($0, source: s.lscpu?.source ?? "lscpu") }
+        let texts = cpuTexts(s)
+        let cpuinfo = texts.cpuinfo, lscpu = texts.lscpu
         let first = cpuinfo?.processors.first
         let kernelFlags = first?.list("flags") ?? lscpu?.value("Flags").map { $0.split(separator: " ").map(String.init) }
         let vmxFlags = first?.list("vmx flags")
@@ -60,6 +60,7 @@ public enum FactsDecoder {
             lscpuVirtualization: lscpuVirtualization, xen: xen(s.kernel, lscpu: lscpu))
         facts.kernelModuleNames = s.kernel?.loadedModules
         facts.cores = CoreCountDecoder.decode(table: table, vendor: identity.vendor, cpuinfo: cpuinfo, lscpu: lscpu)
+        facts.unusableCPUText = texts.unusable.isEmpty ? nil : texts.unusable
         if let text = s.kernelLog?.text {
             let entries = KernelLogParser.entries(text)
             facts.kernelLog = entries
@@ -68,6 +69,42 @@ public enum FactsDecoder {
             }
         }
         return facts
+    }
+
+    /// A snapshot's cpuinfo and lscpu copies, decoded, and why each one present could not be.
+    public struct CPUTexts: Sendable {
+        public var cpuinfo: CPUInfo?
+        public var lscpu: LSCPU?
+        /// `SOURCE[:LINE]: why` for each copy that was there but could not be used.
+        public var unusable: [String] = []
+    }
+
+    /// Decodes the cpuinfo and lscpu copies of a snapshot or `--root` tree. A copy that does not
+    /// parse, or that the probe could not read (a FIFO, a denied file), is missing evidence with a
+    /// reason: the rules' "unknown" names it, where it used to be dropped without a word. (A loose
+    /// `--from` file that does not parse is refused whole, exit 2: it is the entire input.)
+    public static func cpuTexts(_ s: Snapshot) -> CPUTexts {
+        var result = CPUTexts()
+        func unusable(_ evidence: TextEvidence) {
+            if evidence.status != .ok && evidence.status != .absent, let detail = evidence.detail {
+                result.unusable.append("\(evidence.source): \(detail)")
+            }
+        }
+        if let evidence = s.cpuinfo {
+            if let text = evidence.text {
+                do { result.cpuinfo = try CPUInfo.parse(text, source: evidence.source) } catch { result.unusable.append(error.description) }
+            } else {
+                unusable(evidence)
+            }
+        }
+        if let evidence = s.lscpu {
+            if let text = evidence.text {
+                do { result.lscpu = try LSCPU.parse(text, source: evidence.source) } catch { result.unusable.append(error.description) }
+            } else {
+                unusable(evidence)
+            }
+        }
+        return result
     }
 
     /// Xen's words from the kernel evidence, or lscpu's reading of them; nil when none was there.

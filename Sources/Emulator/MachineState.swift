@@ -77,6 +77,9 @@ public struct MachineState: Codable, Sendable, Hashable {
     public var vmcbs: [UInt64: VMCB]
     /// CPUID 8000_000A EDX: SVM features (bit 3 NRIP save; svm_cpuid_bits.tsv).
     public var svmFeatures: UInt64
+    /// CPUID 8000_0001 EDX: the features that make EFER bits exist (NX for EFER.NXE, FFXSR for
+    /// EFER.FFXSR; APM vol. 2 3.1.7). Where a feature is absent its EFER bit is reserved.
+    public var extendedFeatures: UInt64
     /// The bits IA32_PERF_GLOBAL_CTRL defines on this CPU (CPUID 0AH: one enable per
     /// general-purpose counter, EAX[15:8], from bit 0; one per fixed counter, EDX[4:0], from
     /// bit 32; SDM Vol.3B Figure 20-3). nil when unknown (the VMX capability MSRs do not say):
@@ -94,7 +97,8 @@ public struct MachineState: Codable, Sendable, Hashable {
                 vmcs: [UInt64: VMCSRegion] = [:], memory: [UInt64: UInt64] = [:],
                 vmreadBitmap: Set<UInt32> = [], vmwriteBitmap: Set<UInt32> = [], destination: UInt64? = nil,
                 vmCR: UInt64 = 0, hsavePA: UInt64 = 0, gif: Bool = true, svmGuest: Bool = false, guestVMCB: UInt64? = nil,
-                vmcbs: [UInt64: VMCB] = [:], svmFeatures: UInt64 = 0, perfGlobalCtrlBits: UInt64? = nil) {
+                vmcbs: [UInt64: VMCB] = [:], svmFeatures: UInt64 = 0,
+                extendedFeatures: UInt64 = MachineState.referenceExtendedFeatures, perfGlobalCtrlBits: UInt64? = nil) {
         self.capabilities = capabilities
         self.skinitSupported = skinitSupported
         self.mode = mode
@@ -135,8 +139,13 @@ public struct MachineState: Codable, Sendable, Hashable {
         self.guestVMCB = guestVMCB
         self.vmcbs = vmcbs
         self.svmFeatures = svmFeatures
+        self.extendedFeatures = extendedFeatures
         self.perfGlobalCtrlBits = perfGlobalCtrlBits
     }
+
+    /// The reference CPU's CPUID 8000_0001 EDX bits the model reads: SYSCALL (11), NX (20),
+    /// FFXSR (25), LM (29), as every AMD64 processor with SVM since family 10h offers them.
+    public static let referenceExtendedFeatures: UInt64 = 1 << 11 | 1 << 20 | 1 << 25 | 1 << 29
 
     // MARK: derived state
 

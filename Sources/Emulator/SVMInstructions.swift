@@ -7,6 +7,16 @@ public enum SVMInstructions {
     /// EFER bits VMRUN requires to be zero (APM 15.5.1 "any MBZ bit of EFER"; kvm-unit-tests
     /// test_efer: bits 63:16 and 9).
     static let eferMBZ: UInt64 = 0xFFFF_FFFF_FFFF_0200
+
+    /// EFER bits that exist only with a CPUID feature (APM vol. 2 3.1.7, table "Extended Feature
+    /// Enable Register"): NXE (11) with Fn8000_0001 EDX[20] NX, FFXSR (14) with EDX[25] FFXSR.
+    static let eferFeatureBits: [(efer: UInt64, cpuidBit: UInt64)] = [(1 << 11, 20), (1 << 14, 25)]
+
+    /// The EFER bits VMRUN requires to be zero on this CPU: `eferMBZ`, and each feature bit whose
+    /// feature CPUID does not offer (KVM's __kvm_valid_efer checks the same against the guest's CPUID).
+    static func eferReserved(_ s: MachineState) -> UInt64 {
+        eferFeatureBits.reduce(eferMBZ) { mask, bit in s.extendedFeatures >> bit.cpuidBit & 1 == 1 ? mask : mask | bit.efer }
+    }
     /// CR4 bits VMRUN requires to be zero on the CPUs the model stands for: 63:32 and the
     /// reserved 31:24, 19, 15:13 (kvm-unit-tests SVM_CR4_RESERVED_MASK; VMXE and SMXE are
     /// reserved on AMD processors).
@@ -70,9 +80,9 @@ public enum SVMInstructions {
             return !fitsBelowMaxPhysical(v.msrpmBase & ~0xFFF, size: 0x2000, s)
                 || !fitsBelowMaxPhysical(v.iopmBase & ~0xFFF, size: 0x3000, s)
         },
-        Check("vmrun.efer", "APM 15.5.1: EFER.SVME = 0 or an MBZ bit of EFER set (63:16, 9; KUT test_efer)", .svmInvalid) { s, o in
+        Check("vmrun.efer", "APM 15.5.1: EFER.SVME = 0 or an MBZ bit of EFER set (63:16, 9; KUT test_efer; APM 3.1.7: NXE and FFXSR reserved where CPUID 8000_0001 EDX[20]/[25] is clear)", .svmInvalid) { s, o in
             let efer = vmcb(s, o).efer
-            return efer & efer_SVME == 0 || efer & eferMBZ != 0
+            return efer & efer_SVME == 0 || efer & eferReserved(s) != 0
         },
         Check("vmrun.cr0", "APM 15.5.1: CR0.CD = 0 and CR0.NW = 1, or CR0[63:32] set", .svmInvalid) { s, o in
             let cr0 = vmcb(s, o).cr0

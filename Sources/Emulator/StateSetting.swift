@@ -28,7 +28,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case mode, cpl, cr0, cr4, efer, rflags, csL, featureControl, smx, a20m, smm, smmMonitor, dualMonitor, movSS
         case vmxon, current, skinit, vmCR, hsave, gif, svmGuest, guestVMCB
         case error, launched, destination, link, shadowing, vmreadBitmap, vmwriteBitmap
-        case rip, rsp, rax, cr3, instructionLength, sti, shutdown, svmFeatures
+        case rip, rsp, rax, cr3, instructionLength, sti, shutdown, svmFeatures, extendedFeatures
         case segment(SegmentRegister, SegmentPart)
         case descriptorTable(DescriptorTableRegister.Name, TablePart)
         /// A part of the current VMCS's VM-exit instruction-information field (0x440E).
@@ -85,6 +85,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         "svm-features": ["np": 0, "lbrv": 1, "svml": 2, "nrips": 3, "tsc-rate": 4, "vmcb-clean": 5, "flush-by-asid": 6,
                          "decode-assists": 7, "pause-filter": 10, "pause-filter-threshold": 12, "avic": 13, "vmsave-virt": 15,
                          "vgif": 16, "gmet": 17, "x2avic": 18, "sss-check": 19, "spec-ctrl": 20],
+        "ext-features": ["syscall": 11, "nx": 20, "ffxsr": 25, "pdpe1gb": 26, "rdtscp": 27, "lm": 29],
     ]
 
     static let trueCapabilityKeys: [String: TrueCapabilityPath] = [
@@ -113,7 +114,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         "dual-monitor": .dualMonitor, "mov-ss": .movSS, "vmxon": .vmxon, "current": .current, "skinit": .skinit,
         "vm_cr": .vmCR, "hsave": .hsave, "gif": .gif, "svm-guest": .svmGuest, "guest-vmcb": .guestVMCB,
         "rip": .rip, "rsp": .rsp, "rax": .rax, "cr3": .cr3, "ilen": .instructionLength, "sti": .sti, "shutdown": .shutdown,
-        "svm-features": .svmFeatures, "error": .error, "launched": .launched, "dest": .destination, "link": .link,
+        "svm-features": .svmFeatures, "ext-features": .extendedFeatures, "error": .error, "launched": .launched, "dest": .destination, "link": .link,
         "shadowing": .shadowing, "vmread-bitmap": .vmreadBitmap, "vmwrite-bitmap": .vmwriteBitmap,
         "maxphyaddr": .physicalAddressWidth, "cap.perf-global-ctrl": .perfGlobalCtrlBits,
     ]
@@ -357,6 +358,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .sti: return flag(s.stiBlocking)
         case .shutdown: return flag(s.shutdown)
         case .svmFeatures: return .number(s.svmFeatures)
+        case .extendedFeatures: return .number(s.extendedFeatures)
         case .segment(let r, let p): return part(s.segment(r), p, vmcb: false)
         case .descriptorTable(let t, let p): return table(s.descriptorTable(t), p)
         case .instructionInformation(let p): return .number(information(p, s.currentField(VMCSFieldEncoding.exitInstructionInfo)))
@@ -473,6 +475,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .sti: s.stiBlocking = n != 0
         case .shutdown: s.shutdown = n != 0
         case .svmFeatures: s.svmFeatures = n
+        case .extendedFeatures: s.extendedFeatures = n
         case .segment(let r, let p): setPart(&s.segments[r, default: Segment()], p, vmcb: false)
         case .descriptorTable(let t, let p): setTable(&s.descriptorTables[t, default: DescriptorTableRegister()], p)
         case .instructionInformation(let p):

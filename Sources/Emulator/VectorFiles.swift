@@ -8,6 +8,11 @@ public enum VectorFiles {
     public static let maxFileSize = 4 << 20
     /// `*.vectors` files one folder may hold (the built-in suite is 21).
     public static let maxFiles = 256
+    /// Entries a vector folder may hold before its `*.vectors` files are picked out.
+    public static let maxEntries = 4096
+    /// Vectors one run may check (one file or a folder): the built-in suite has 931, and each
+    /// vector runs the model. 256 files of 4 MiB, about ten million vectors, ran for an hour.
+    public static let maxVectors = 16_384
 
     public static func load(_ path: String) throws(InputError) -> [ConformanceVector] {
         var isDirectory: ObjCBool = false
@@ -15,19 +20,19 @@ public enum VectorFiles {
             throw InputError(path: path, message: "no such file or directory")
         }
         guard isDirectory.boolValue else { return try loadFile(path) }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".vectors") }.sorted()
-        } catch {
-            throw InputError(path: path, message: "cannot list the folder")
-        }
+        let names = try InputFile.names(inDirectory: path, limit: maxEntries, holding: "a vector folder has a few dozen")
+            .filter { $0.hasSuffix(".vectors") }.sorted()
         guard !names.isEmpty else { throw InputError(path: path, message: "no *.vectors files in this folder") }
         guard names.count <= maxFiles else {
             throw InputError(path: path, message: "\(names.count) *.vectors files; at most \(maxFiles) are read from one folder")
         }
         var vectors: [ConformanceVector] = []
         for name in names {
-            vectors += try loadFile((path as NSString).appendingPathComponent(name))
+            let file = (path as NSString).appendingPathComponent(name)
+            vectors += try loadFile(file)
+            guard vectors.count <= maxVectors else {
+                throw InputError(path: file, message: "more than \(maxVectors) vectors in the folder; the built-in suite has about a thousand")
+            }
         }
         return vectors
     }
@@ -36,6 +41,9 @@ public enum VectorFiles {
         let text = try InputFile.readText(path, limit: maxFileSize)
         let vectors = try VectorParser.parse(text, file: path)
         guard !vectors.isEmpty else { throw InputError(path: path, message: "no vectors in this file") }
+        guard vectors.count <= maxVectors else {
+            throw InputError(path: path, message: "\(vectors.count) vectors; at most \(maxVectors) are checked in one run (the built-in suite has about a thousand)")
+        }
         return vectors
     }
 }

@@ -14,6 +14,12 @@ extension GuestMemoryLayout {
         /// The I/O permission map (12 KiB) and MSR permission map (8 KiB), zero: nothing intercepted.
         public static let iopm = 0x14000
         public static let msrpm = 0x18000
+        /// A 32-bit L1's page tables (`SVMGuestProgram.pageTables32`): up to three pages from here,
+        /// free in every other layout (between `Harness.parameters` and `Harness.l2Code`).
+        public static let pageTables32 = 0xE000
+        /// Where L1 executes VMSAVE after a VMLOAD under test: its FS, GS, TR, LDTR and the VMLOAD
+        /// MSRs as the CPU holds them, for userspace to read back (after the 8 KiB MSRPM).
+        public static let readBack = 0x1A000
 
         /// Offsets in the parameter block at `Harness.parameters` (each a little-endian quadword).
         public enum Parameter: Int, Sendable, CaseIterable {

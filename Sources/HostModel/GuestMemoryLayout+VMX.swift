@@ -9,12 +9,14 @@ extension GuestMemoryLayout {
     public enum VMX {
         public static let window = 0x20000
         public static let windowSize = 0x10000
-        /// The VMWRITE table L1 walks after VMPTRLD: (encoding, value) quadword pairs.
-        public static let writes = 0xE000
+        /// The VMWRITE table L1 walks after VMPTRLD: (encoding, value) quadword pairs. It and
+        /// `writesAfterExit` sit above the SVM harness's `readBack`, apart from every SVM page
+        /// (`SVM.pageTables32` has 0xE000-0x10FFF), so no address means two things.
+        public static let writes = 0x1B000
         public static let maxWrites = 256
         /// The VMWRITE table L1 walks after the set-up's VM entry and exit (a `launched` start):
         /// the vector's own changes, written to the launched VMCS.
-        public static let writesAfterExit = 0xF000
+        public static let writesAfterExit = 0x1C000
 
         /// The guest-physical address of vector address `address`, or nil where it lies beyond the window.
         public static func relocated(_ address: UInt64) -> UInt64? {

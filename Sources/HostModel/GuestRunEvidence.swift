@@ -28,10 +28,14 @@ public struct GuestRunEvidence: Codable, Sendable, Hashable {
     /// The nested run (`SVMNestedRun`), where KVM offers SVM to its guests; nil where it was not
     /// tried. Its failure does not make `ok` false: `ok` is about running a guest at all.
     public var nested: NestedRunEvidence?
+    /// After `nested` completed: the same round trips from 32-bit L1s (PAE, then 2-level paging)
+    /// whose nested guest runs with paging off; nil where not tried (older snapshots included).
+    public var nested32: [NestedRunEvidence]?
 
     public init(ok: Bool, runs: [GuestModeRun], exitLatencyNs: ExitLatency?, timedOut: Bool, error: String?,
-                ownLimit: String? = nil, nested: NestedRunEvidence? = nil) {
+                ownLimit: String? = nil, nested: NestedRunEvidence? = nil, nested32: [NestedRunEvidence]? = nil) {
         self.nested = nested
+        self.nested32 = nested32
         self.ok = ok
         self.runs = runs
         self.exitLatencyNs = exitLatencyNs

@@ -43,6 +43,9 @@ public struct HostFacts: Codable, Sendable, Hashable {
     public var xen: XenFacts?
     /// Processor cores (per package, and sockets where known); nil when no input tells.
     public var cores: CoreCount?
+    /// The cpuinfo or lscpu copies the input held but that could not be used, each as
+    /// `SOURCE[:LINE]: why`: a rule left without CPU evidence says so instead of "none given".
+    public var unusableCPUText: [String]?
 
     public init(identity: CPUIdentity, hypervisor: HypervisorFacts, features: [String: Bool], kernelFlags: [String]?,
                 kernelVmxFlags: [String]?, vmx: VMXFacts?, svm: SVMFacts?, sev: SEVFacts?, kvm: KVMFacts,
@@ -73,6 +76,7 @@ public struct HostFacts: Codable, Sendable, Hashable {
         self.lscpuVirtualization = lscpuVirtualization
         self.xen = xen
         cores = nil
+        unusableCPUText = nil
         kernelModuleNames = nil
     }
 

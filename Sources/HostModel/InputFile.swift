@@ -40,6 +40,45 @@ public enum InputFile {
     }
 
     /// `32 MiB`, `1 MiB`, `64 KiB`.
+    /// What reading a directory gave: its names, or that it holds more than the limit.
+    public enum Listing: Sendable, Equatable {
+        case names([String])
+        case moreThan(Int)
+        case unreadable
+    }
+
+    /// The names of the open directory `fd` (`.` and `..` left out), read one entry at a time and
+    /// closed after; past `limit` names the reading stops: a directory planted with millions of
+    /// entries costs `limit` reads, never millions of names in memory.
+    public static func names(inDirectory fd: Int32, limit: Int) -> Listing {
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            return .unreadable
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+            if names.count > limit { return .moreThan(limit) }
+        }
+        return .names(names)
+    }
+
+    /// The names in the directory a user named (`--from DIR`, `--vectors DIR`), at most `limit`;
+    /// more is one line naming the limit, refused before the rest is read.
+    public static func names(inDirectory path: String, limit: Int, holding what: String) throws(InputError) -> [String] {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw InputError(path: path, message: "cannot list directory: " + describe(errno: errno)) }
+        switch names(inDirectory: fd, limit: limit) {
+        case .names(let names): return names
+        case .moreThan(let limit): throw InputError(path: path, message: "directory holds more than \(limit) entries; \(what)")
+        case .unreadable: throw InputError(path: path, message: "cannot list directory")
+        }
+    }
+
     public static func describe(bytes: Int) -> String {
         bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
     }

@@ -10,6 +10,12 @@ public enum InputLimits {
     /// passthrough analysis compares each function with its group and bus.
     public static let maxPCIFunctions = 4096
 
+    /// IOMMU units (VT-d DRHDs, AMD-Vi IOMMUs) one input may name: Linux's
+    /// CONFIG_DMAR_UNITS_SUPPORTED is at most 1024 (its MAXSMP default; drivers/iommu/intel/Kconfig).
+    /// Each unit's registers are decoded and reported, so 300,000 units in a 28 MB dmesg ran for
+    /// minutes in gigabytes; a few dozen is a large server.
+    public static let maxIOMMUUnits = 1024
+
     /// Nesting depth of a policy or snapshot document. Real ones nest a few levels (a snapshot
     /// about eight); the parsers recurse once per level, so a document thousands of levels deep
     /// in a few kilobytes would overflow the stack (a SIGSEGV, not an error) if handed to them.

@@ -7,6 +7,12 @@ public enum KernelLogParser {
     /// journal prefix adds less than 100).
     public static let maxLineLength = 4096
 
+    /// Recognised lines one log may hold. A boot of a 4096-function host logs about 4,200 of
+    /// them (one `Adding to iommu group` per function, a few DMAR/AMD-Vi/kvm lines); this leaves
+    /// room for a dozen boots in one `journalctl -k`. Each kept line is evidence every rule that
+    /// reads the log searches: 400,000 repeats of one line in a 20 MB paste took a minute.
+    public static let maxEntries = 65_536
+
     /// True when the first line is a timestamped kernel log line, a journal header, or a message
     /// virtcheck recognises (an untimestamped `dmesg -t` excerpt).
     public static func looksLikeKernelLog(_ head: Substring) -> Bool {
@@ -39,6 +45,9 @@ public enum KernelLogParser {
             }
             let line = raw.trimmingWhitespace()
             guard !line.isEmpty, let message = KernelMessage(message: messagePart(line)) else { continue }
+            guard entries.count < maxEntries else {
+                throw InputError(path: source, line: lineNumber, message: "more than \(maxEntries) lines virtcheck reads (IOMMU groups and units, kvm): not one host's kernel log")
+            }
             entries.append(KernelLogEntry(message: message, line: String(line)))
         }
         return entries
@@ -74,9 +83,13 @@ public enum KernelLogParser {
     /// `2026-12-04T23:51:15+0000 host kernel: `); nil when the line is not one.
     static func journalPrefixEnd(_ line: Substring) -> Substring.Index? {
         guard let range = line.prefix(120).range(of: " kernel: ") else { return nil }
-        let before = line[..<range.lowerBound]
-        // A date and time come first: at least one `HH:MM:SS`.
-        guard before.split(separator: " ").contains(where: { $0.filter { $0 == ":" }.count >= 2 }) else { return nil }
+        // `DATE TIME HOST kernel: ` (short, short-precise, syslog: 4 words; short-iso: 2): a time
+        // (`HH:MM:SS`) first, the host name right before `kernel:`. A program's own line that says
+        // "kernel: " further on (`host sudo[42]: see kernel: DMAR-IR: Enabled …` in a pasted
+        // syslog, which any user can write with logger(1)) is not the kernel's.
+        let words = line[..<range.lowerBound].split(separator: " ")
+        guard (2...4).contains(words.count), let host = words.last, !host.contains(":"), !host.contains("["),
+              words.dropLast().contains(where: { $0.filter { $0 == ":" }.count >= 2 }) else { return nil }
         return range.upperBound
     }
 }

@@ -68,9 +68,13 @@ public struct NestedRunEvidence: Codable, Sendable, Hashable {
     public var timedOut: Bool
     /// Set when virtcheck's own limits stopped the run: then it proves nothing either way.
     public var ownLimit: String?
+    /// L1's mode (`SVMGuestProgram.L1Mode`: "64-bit, 4-level paging", "32-bit, PAE paging",
+    /// "32-bit, 2-level paging"); nil in snapshots from before 32-bit L1s were run (64-bit).
+    public var l1: String?
 
     public init(architecture: String, ok: Bool, roundsPlanned: Int, rounds: [Round], fault: Fault?, error: String?,
-                timedOut: Bool, ownLimit: String?) {
+                timedOut: Bool, ownLimit: String?, l1: String? = nil) {
+        self.l1 = l1
         self.architecture = architecture
         self.ok = ok
         self.roundsPlanned = roundsPlanned

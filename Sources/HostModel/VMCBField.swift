@@ -83,6 +83,8 @@ public enum VMCBField: Int, Sendable, CaseIterable {
     public enum SegmentAttributes {
         /// Type Bh (execute/read, accessed), S, P, L, G: 64-bit code at CPL0.
         public static let code64: UInt16 = 0xA9B
+        /// Type Bh, S, P, D/B, G: 32-bit code at CPL0.
+        public static let code32: UInt16 = 0xC9B
         /// Type 3h (read/write, accessed), S, P, D/B, G: flat data.
         public static let data: UInt16 = 0xC93
         /// Type Bh (busy 64-bit TSS), P: a task register that VMRUN accepts.

@@ -77,7 +77,8 @@ public struct GuestRunner: Sendable {
             // Last, so a slow or stuck nested guest can only cost the nested evidence its deadline.
             let nested = runsNested ? runNested(device: device, watchdog: watchdog) : nil
             return GuestRunEvidence(ok: problems.isEmpty, runs: runs, exitLatencyNs: latency, timedOut: false,
-                                    error: problems.isEmpty ? nil : problems.joined(separator: "; "), nested: nested)
+                                    error: problems.isEmpty ? nil : problems.joined(separator: "; "), nested: nested?.long,
+                                    nested32: nested?.legacyMode)
         } catch {
             if case .timedOut(let partial) = error, let partial { runs.append(partial) }
             return GuestRunEvidence(ok: false, runs: runs, exitLatencyNs: nil, timedOut: error.isTimeout,

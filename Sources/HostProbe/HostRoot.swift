@@ -67,19 +67,7 @@ public struct HostRoot: Sendable, Hashable {
     /// `maxDirectoryEntries`.
     public func list(_ absolute: String) -> [String]? {
         guard case .success(let fd) = openInRoot(absolute, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK) else { return nil }
-        guard let dir = fdopendir(fd) else {
-            close(fd)
-            return nil
-        }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-            if names.count > HostRoot.maxDirectoryEntries { return nil }
-        }
+        guard case .names(let names) = InputFile.names(inDirectory: fd, limit: HostRoot.maxDirectoryEntries) else { return nil }
         return names.sorted()
     }
 

@@ -9,19 +9,28 @@ public enum IOMMUProbe {
         var groups: [IOMMUGroupEvidence] = []
         var groupsStatus = EvidenceStatus.ok
         var groupsDetail: String?
-        if let names = root.list(groupsPath)?.filter(visible) {
+        if let names = root.list(groupsPath)?.filter(visible), names.count <= InputLimits.maxPCIFunctions {
             groups = names.map { name in
                 IOMMUGroupEvidence(group: name, devices: root.list("\(groupsPath)/\(name)/devices")?.filter(visible) ?? [],
                                    type: root.value("\(groupsPath)/\(name)/type"))
             }
+            // Members are PCI functions: the snapshot's limit, so `capture --root` reads back.
+            let members = groups.reduce(0) { $0 + $1.devices.count }
+            if members > InputLimits.maxPCIFunctions {
+                groups = []
+                groupsStatus = .error
+                groupsDetail = "\(groupsPath) names \(members) group members; at most \(InputLimits.maxPCIFunctions) PCI functions are analysed (not one host)"
+            }
         } else {
             groupsStatus = root.exists(groupsPath) ? .error : .absent
             groupsDetail = groupsStatus == .absent ? "\(groupsPath) does not exist (kernel without IOMMU support)"
-                                                   : "cannot list \(groupsPath)"
+                                                   : "cannot list \(groupsPath), or it holds more groups than \(InputLimits.maxPCIFunctions) PCI functions fill"
         }
 
         let unitsPath = "/sys/class/iommu"
-        let unitNames = root.list(unitsPath)?.filter(visible)
+        // More units than Linux supports is not a host's sysfs: unread (an error), not decoded one by one.
+        let listed = root.list(unitsPath)?.filter(visible)
+        let unitNames = listed.flatMap { $0.count > InputLimits.maxIOMMUUnits ? nil : $0 }
         let units = (unitNames ?? []).map { unit(name: $0, dir: "\(unitsPath)/\($0)", root: root) }
 
         let tables = "/sys/firmware/acpi/tables"

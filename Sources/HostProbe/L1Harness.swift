@@ -11,11 +11,14 @@ import HostModel
 public enum L1Harness {
     public typealias Layout = GuestMemoryLayout.Harness
 
-    /// Ports L1's exception handlers report on.
+    /// Ports L1's exception handlers report on, and the one an L1 at CPL3 (where HLT would
+    /// fault) ends its run with.
     public enum Port {
         public static let faultVector = 0x14
         public static let faultErrorCode = 0x15
         public static let faultRIP = 0x16
+        /// L1 finished at CPL3: userspace ends the run here, as at HLT.
+        public static let finished = 0x17
     }
 
     /// Exception vectors that push an error code (SDM vol. 3 table 6-1; APM vol. 2 table 8-1,
@@ -47,18 +50,28 @@ public enum L1Harness {
 
     /// The 64-bit interrupt gate for `vector` (SDM vol. 3 figure 6-8): offset 15:0, selector,
     /// IST 0, type Eh (interrupt gate) with P and DPL 0, offset 31:16; then offset 63:32 (zero).
-    public static func idtGate(vector: UInt8) -> (low: UInt64, high: UInt64) {
+    /// A 32-bit L1's gate is the low quadword alone (figure 6-2), with `code32Selector`.
+    public static func idtGate(vector: UInt8, selector: UInt16 = GuestMemoryLayout.codeSelector) -> (low: UInt64, high: UInt64) {
         let offset = UInt64(Layout.handlers + Layout.handlerStride * Int(vector))
-        let low = (offset & 0xFFFF) | UInt64(GuestMemoryLayout.codeSelector) << 16 | 0x8E << 40 | (offset >> 16 & 0xFFFF) << 48
+        let low = (offset & 0xFFFF) | UInt64(selector) << 16 | 0x8E << 40 | (offset >> 16 & 0xFFFF) << 48
         return (low, offset >> 32)
     }
 
+    /// The 32-bit code descriptor of a 32-bit SVM L1 (and its nested guest) at
+    /// `Layout.code32Selector`: base 0, limit FFFFFh, G, D, P, S, type Bh (SDM vol. 3 figure 3-8).
+    public static let code32Descriptor: UInt64 = 0x00CF_9B00_0000_FFFF
+
     /// The GDT: null; 64-bit code (base 0, limit FFFFFh, G, L, P, S, type Bh); flat data (G, D/B,
-    /// P, S, type 3h). SDM vol. 3 figure 3-8. Exception delivery loads CS from it.
-    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF]
-    /// GDTR's and IDTR's limits (32 gates of 16 bytes).
+    /// P, S, type 3h); the same data and code with DPL 3 (`Layout.userDataSelector`,
+    /// `userCodeSelector`); an empty slot at `Layout.tssSelector` (TR is loaded through
+    /// KVM_SET_SREGS); `code32Descriptor`. SDM vol. 3 figure 3-8. Exception delivery loads CS
+    /// from it, IRETQ to CPL3 the user selectors, a 32-bit L1 its code segment.
+    public static let gdt: [UInt64] = [0, 0x00AF_9B00_0000_FFFF, 0x00CF_9300_0000_FFFF, 0x00CF_F300_0000_FFFF,
+                                       0x00AF_FB00_0000_FFFF, 0, code32Descriptor]
+    /// GDTR's limit, and IDTR's (32 gates of 16 bytes; of 8 in 32-bit mode).
     public static let gdtLimit = UInt16(8 * gdt.count - 1)
     public static let idtLimit: UInt16 = 32 * 16 - 1
+    public static let idtLimit32: UInt16 = 32 * 8 - 1
 
     static func le32(_ value: UInt32) -> [UInt8] {
         (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
@@ -67,12 +80,17 @@ public enum L1Harness {
     static func le32(_ value: Int) -> [UInt8] { le32(UInt32(value)) }
 
     /// Writes the GDT, IDT and handlers into a prepared machine and points GDTR and IDTR at them.
-    static func install(on machine: GuestMachine) throws(KVMError) {
+    /// `gates32`: 8-byte gates through `code32Selector`, for an L1 that runs in 32-bit mode.
+    static func install(on machine: GuestMachine, gates32: Bool = false) throws(KVMError) {
         for (index, descriptor) in gdt.enumerated() { machine.write64(descriptor, at: Layout.gdt + 8 * index) }
         for vector in UInt8(0)..<32 {
-            let gate = idtGate(vector: vector)
-            machine.write64(gate.low, at: Layout.idt + 16 * Int(vector))
-            machine.write64(gate.high, at: Layout.idt + 16 * Int(vector) + 8)
+            if gates32 {
+                machine.write64(idtGate(vector: vector, selector: Layout.code32Selector).low, at: Layout.idt + 8 * Int(vector))
+            } else {
+                let gate = idtGate(vector: vector)
+                machine.write64(gate.low, at: Layout.idt + 16 * Int(vector))
+                machine.write64(gate.high, at: Layout.idt + 16 * Int(vector) + 8)
+            }
             machine.load(handlerStub(vector: vector), at: Layout.handlers + Layout.handlerStride * Int(vector))
         }
         machine.load(handlerCommon, at: Layout.handlerCommon)
@@ -80,7 +98,7 @@ public enum L1Harness {
         sregs.gdt.base = UInt64(Layout.gdt)
         sregs.gdt.limit = gdtLimit
         sregs.idt.base = UInt64(Layout.idt)
-        sregs.idt.limit = idtLimit
+        sregs.idt.limit = gates32 ? idtLimit32 : idtLimit
         try machine.setSpecialRegisters(sregs)
     }
 
@@ -95,9 +113,10 @@ public enum L1Harness {
 }
 
 extension GuestRunner {
-    /// Runs a harness's L1 until it halts, shuts down, exits otherwise, or the deadline passes.
-    /// An OUT to any port but the fault ports goes to `report` (an SVM round's end), which
-    /// returns nil to go on or the error that stops the run; each such report ends a round.
+    /// Runs a harness's L1 until it halts (or reports `Port.finished`), shuts down, exits
+    /// otherwise, or the deadline passes. An OUT to any other port but the fault ports goes to
+    /// `report` (an SVM round's end), which returns nil to go on or the error that stops the run;
+    /// each such report ends a round.
     func runL1(_ machine: GuestMachine, watchdog: GuestWatchdog, exitBudget: Int,
                report: (GuestExit) -> String?) throws(GuestRunFailure) -> L1Harness.Run {
         var run = L1Harness.Run()
@@ -130,11 +149,16 @@ extension GuestRunner {
                     return run
                 }
                 reports += 1
-            case (.hlt?, _):
+            case (.hlt?, _), (.io?, L1Harness.Port.finished):
                 run.halted = true
                 return run
             case (.shutdown?, _):
-                run.error = "L1 shut down (a triple fault) in round \(reports + 1)"
+                // The control registers KVM gave L1 say what broke it (after an SVM #VMEXIT they
+                // must be what VMRUN saved: APM 15.7).
+                let state = (try? machine.specialRegisters()).map {
+                    " with CR0 \(Hex.compact($0.cr0)), CR3 \(Hex.compact($0.cr3)), CR4 \(Hex.compact($0.cr4)), EFER \(Hex.compact($0.efer))"
+                } ?? ""
+                run.error = "L1 shut down (a triple fault) in round \(reports + 1)" + state
                 return run
             default:
                 run.error = "unexpected exit \(step.exit.reason)" + (step.exit.port.map { " (port \(String($0, radix: 16))h)" } ?? "")

@@ -87,6 +87,7 @@ public enum OfflineLoader {
             }
         }
         if !lspci.isEmpty {
+            try sameHost(lspci)
             pieces.pci = pciEvidence(lspci)
             // Groups lspci showed (`IOMMU group: N`) are the IOMMU's groups when nothing else gave them.
             if pieces.iommu == nil, let listed = lspciGroups(lspci) { pieces.iommu = listed }
@@ -95,7 +96,7 @@ public enum OfflineLoader {
             pieces.kernelLog = TextEvidence(source: file, status: .ok, text: entries.map(\.line).joined(separator: "\n"))
             // Groups from a listing or lspci (the state now) win over the log's (its boot); the
             // log adds what they cannot show: its lines, the VT-d units, the command line.
-            if var existing = pieces.iommu, let logged = logIOMMU(entries, source: file) {
+            if var existing = pieces.iommu, let logged = try logIOMMU(entries, source: file) {
                 existing.kernelLog = existing.kernelLog ?? logged.kernelLog
                 if existing.unitsStatus != .ok, logged.unitsStatus == .ok {
                     existing.units = logged.units
@@ -104,7 +105,7 @@ public enum OfflineLoader {
                 if existing.commandLine.status != .ok, logged.commandLine.status == .ok { existing.commandLine = logged.commandLine }
                 pieces.iommu = existing
             } else if pieces.iommu == nil {
-                pieces.iommu = logIOMMU(entries, source: file)
+                pieces.iommu = try logIOMMU(entries, source: file)
             }
         }
         guard var result = snapshot else { return pieces }
@@ -196,6 +197,30 @@ public enum OfflineLoader {
         return PCIEvidence(source: sources, status: .ok, devices: order.compactMap { byAddress[$0] })
     }
 
+    /// A dump and a listing given together must be of one host: one lists every function the
+    /// other does (an excerpt of either is fine), and a function both name has the same vendor
+    /// and device ID where the listing shows them (`-nn`). One host's `-vvv` beside another's
+    /// `-xxxx` was merged function by function into a machine that does not exist.
+    static func sameHost(_ pastes: [LspciPaste]) throws(InputError) {
+        guard let dump = pastes.first(where: { $0.kind == .hexDump }), let listing = pastes.first(where: { $0.kind != .hexDump }) else { return }
+        let inDump = Set(dump.devices.map(\.address)), inListing = Set(listing.devices.map(\.address))
+        if !inDump.isSubset(of: inListing) && !inListing.isSubset(of: inDump) {
+            let short = { (a: String) in a.hasPrefix("0000:") ? String(a.dropFirst(5)) : a }
+            let onlyDump = inDump.subtracting(inListing).sorted().prefix(3).map(short).joined(separator: ", ")
+            let onlyListing = inListing.subtracting(inDump).sorted().prefix(3).map(short).joined(separator: ", ")
+            throw InputError(path: listing.file, message: "lists \(onlyListing), which \(dump.file) does not, and misses \(onlyDump), which it lists: two hosts' lspci runs; give one host's files")
+        }
+        let bytes = Dictionary(dump.devices.compactMap { d in d.config.map { (d.address, $0) } }, uniquingKeysWith: { first, _ in first })
+        for d in listing.devices {
+            guard let config = bytes[d.address], config.count >= 4, let vendor = d.vendorId, let device = d.deviceId else { continue }
+            let dumped = (Int(config[0]) | Int(config[1]) << 8, Int(config[2]) | Int(config[3]) << 8)
+            if dumped != (vendor, device) {
+                let ids = { (v: Int, d: Int) in String(format: "%04x:%04x", v, d) }
+                throw InputError(path: listing.file, message: "\(d.address) is \(ids(vendor, device)) here but \(ids(dumped.0, dumped.1)) in \(dump.file): two hosts' lspci runs; give one host's files")
+            }
+        }
+    }
+
     /// IOMMU evidence from the groups an `lspci -vv` paste shows, nil when it shows none.
     static func lspciGroups(_ pastes: [LspciPaste]) -> IOMMUEvidence? {
         var members: [String: [String]] = [:]
@@ -210,7 +235,7 @@ public enum OfflineLoader {
     /// IOMMU evidence from a pasted kernel log: the groups its `Adding to iommu group` lines name,
     /// its command line, and its IOMMU lines; nil when it has none of these (a log silent about
     /// the IOMMU says nothing either way).
-    static func logIOMMU(_ entries: [KernelLogEntry], source: String) -> IOMMUEvidence? {
+    static func logIOMMU(_ entries: [KernelLogEntry], source: String) throws(InputError) -> IOMMUEvidence? {
         var members: [Int: [String]] = [:]
         var commandLine: String?
         var lines: [String] = []
@@ -237,6 +262,9 @@ public enum OfflineLoader {
             commandLine: commandLine, kernelLog: lines)
         var evidence = iommuEvidence(listing, source: source, kind: "a kernel log")
         if !units.isEmpty {
+            guard Set(units.map(\.name)).count <= InputLimits.maxIOMMUUnits else {
+                throw InputError(path: source, message: "more than \(InputLimits.maxIOMMUUnits) IOMMU units (Linux supports at most \(InputLimits.maxIOMMUUnits)): not one host's kernel log")
+            }
             // Each unit once (a log of two boots names it twice), as sysfs would list it.
             evidence.units = Dictionary(units.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }).values.sorted { $0.name < $1.name }
             evidence.unitsStatus = .ok
@@ -259,12 +287,9 @@ public enum OfflineLoader {
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw InputError(path: path, message: "not a regular file or directory") }
         // Listed directly, not through HostRoot: `--from` names files the user chose, so their
         // links are followed; only `--root` trees are confined (and need openat2).
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            throw InputError(path: path, message: "cannot list directory")
-        }
-        guard names.count <= maxEntriesPerDirectory else {
-            throw InputError(path: path, message: "directory holds \(names.count) entries; one host's capture has a few")
-        }
+        // Read only up to the limit: listing a directory of millions first cost unbounded time
+        // and memory before the refusal.
+        let names = try InputFile.names(inDirectory: path, limit: maxEntriesPerDirectory, holding: "one host's capture has a few")
         let files = names.sorted().filter { !$0.hasPrefix(".") }.map { (path.hasSuffix("/") ? path : path + "/") + $0 }.filter { file in
             var fst = stat()
             return stat(file, &fst) == 0 && (fst.st_mode & S_IFMT) == S_IFREG
@@ -327,6 +352,13 @@ public enum OfflineLoader {
         // its own: as many as the functions, not a group of 800,000 names.
         if let members = snapshot.iommu?.groups.reduce(0, { $0 + $1.devices.count }), members > maxPCIDevices {
             throw InputError(path: path, message: "\(members) IOMMU group members in one snapshot; at most \(maxPCIDevices) PCI functions are analysed")
+        }
+        if let units = snapshot.iommu?.units.count, units > InputLimits.maxIOMMUUnits {
+            throw InputError(path: path, message: "\(units) IOMMU units in one snapshot: more than \(InputLimits.maxIOMMUUnits) (Linux supports at most \(InputLimits.maxIOMMUUnits)): not one host")
+        }
+        // The kernel log is kept as its recognised lines (what `--from` accepts of a paste).
+        if let log = snapshot.kernelLog?.text, log.utf8.lazy.filter({ $0 == 0x0A }).count >= KernelLogParser.maxEntries {
+            throw InputError(path: path, message: "kernel_log holds more than \(KernelLogParser.maxEntries) lines: not one host's kernel log")
         }
         return snapshot
     }

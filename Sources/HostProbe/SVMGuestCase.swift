@@ -18,6 +18,14 @@ public struct SVMGuestCase: Sendable, Hashable {
     public var l2Code: [UInt8]
     /// Further pages to write (a second VMCB for VMLOAD/VMSAVE), by guest-physical address.
     public var pages: [Int: [UInt8]] = [:]
+    /// L1's mode: 64-bit but for the nested run's 32-bit rounds.
+    public var l1: SVMGuestProgram.L1Mode = .long64
+    /// L1 executes CLGI before the loop (the vector starts with GIF = 0).
+    public var clearGIF = false
+    /// L1 runs the loop at CPL3 (the vector starts there).
+    public var userMode = false
+    /// L1 executes VMSAVE to `GuestMemoryLayout.SVM.readBack` after the instruction (VMLOAD's destination read back).
+    public var readBack = false
 
     /// EFER.SVME (APM vol. 2, 15.4: SVM instructions #UD while it is clear).
     public static let svme: UInt64 = 1 << 12
@@ -86,6 +94,8 @@ public struct SVMGuestOutcome: Sendable, Hashable {
     public var rounds: [Round]
     /// The VMCB page RAX named, after the run (when RAX is inside guest RAM): VMRUN's #VMEXIT writes there.
     public var raxPage: VMCBImage?
+    /// L1's VMSAVE page at its last round report (`SVMGuestCase.readBack`).
+    public var l1Saved: VMCBImage? = nil
     /// The exception L1's IDT reported, if any, and the round it happened in (1-based).
     public var fault: NestedRunEvidence.Fault?
     /// Every KVM exit, in order.
@@ -96,20 +106,60 @@ public struct SVMGuestOutcome: Sendable, Hashable {
     public var error: String?
 }
 
-/// One case's result as the `__guest-run --svm-vectors` child prints it: the parent classifies it.
+/// One case's result as the `__guest-run --svm-vectors` child prints it: the parent classifies it
+/// and compares the state it read back with the vector's `then` column.
 public struct SVMCaseReport: Codable, Sendable, Hashable {
+    /// One nonzero quadword of a VMCB page, by byte offset (the page's other quadwords are zero).
+    public struct Word: Codable, Sendable, Hashable {
+        public var offset: Int
+        public var value: UInt64
+
+        public init(offset: Int, value: UInt64) {
+            self.offset = offset
+            self.value = value
+        }
+    }
+
     public var name: String
     public var fault: NestedRunEvidence.Fault?
     /// EXITCODE of the VMCB at RAX after each round L1 completed.
     public var exitCodes: [UInt64]
     public var halted: Bool
     public var error: String?
+    /// The page at RAX after the run (when RAX lies in guest RAM), as its nonzero quadwords.
+    public var vmcb: [Word]?
+    /// L1's VMSAVE of its own state after its last round (`SVMGuestCase.readBack`): FS, GS, TR,
+    /// LDTR and the VMLOAD MSRs as the CPU held them, as nonzero quadwords.
+    public var l1Saved: [Word]?
 
-    public init(name: String, fault: NestedRunEvidence.Fault?, exitCodes: [UInt64], halted: Bool, error: String?) {
+    public init(name: String, fault: NestedRunEvidence.Fault?, exitCodes: [UInt64], halted: Bool, error: String?,
+                vmcb: [Word]? = nil, l1Saved: [Word]? = nil) {
         self.name = name
         self.fault = fault
         self.exitCodes = exitCodes
         self.halted = halted
         self.error = error
+        self.vmcb = vmcb
+        self.l1Saved = l1Saved
+    }
+
+    /// The page at RAX as a `VMCBImage`, nil when it was not read.
+    public var vmcbImage: VMCBImage? { vmcb.map(Self.image) }
+    /// L1's VMSAVE page as a `VMCBImage`, nil when there is none.
+    public var l1SavedImage: VMCBImage? { l1Saved.map(Self.image) }
+
+    /// The page the words describe (words outside the page or unaligned are ignored).
+    public static func image(_ words: [Word]) -> VMCBImage {
+        var image = VMCBImage()
+        for w in words where w.offset >= 0 && w.offset % 8 == 0 && w.offset < VMCBField.size { image.write(w.value, at: w.offset, width: 8) }
+        return image
+    }
+
+    /// The nonzero quadwords of `image`.
+    public static func words(_ image: VMCBImage) -> [Word] {
+        stride(from: 0, to: VMCBField.size, by: 8).compactMap { offset in
+            let value = image.read(at: offset, width: 8)
+            return value == 0 ? nil : Word(offset: offset, value: value)
+        }
     }
 }

@@ -17,6 +17,9 @@ public enum OutputFile {
     }
 
     public static func write(_ text: String, to path: String) throws(WriteError) {
+        // `--output ""` wrote a temporary file into the working directory, then failed to rename
+        // it onto "" ("error: : cannot rename into place").
+        guard !path.isEmpty else { throw WriteError(description: "--output: empty path; name a file, or leave --output out to write to stdout") }
         let bytes = Array(text.utf8)
         // A symlink is followed, so the link stays and the file it names is replaced.
         let target = realpath(path, nil).map { resolved in

@@ -72,9 +72,12 @@ public struct Report: Encodable, Sendable {
         public var ownLimit: String?
         /// The nested guest's run (`GuestRunEvidence.nested`), where KVM offers SVM; null where not tried.
         public var nestedRun: NestedRunEvidence?
+        /// The 32-bit (legacy-mode) L1s' runs after it (`GuestRunEvidence.nested32`); null where not tried.
+        public var legacyModeNestedRuns: [NestedRunEvidence]?
 
         init(_ run: GuestRunEvidence) {
             nestedRun = run.nested
+            legacyModeNestedRuns = run.nested32
             ok = run.ok
             modes = run.runs.filter(\.ok).map(\.mode)
             exits = run.runs.flatMap { r in r.exits.map { Exit(mode: r.mode, exit: $0) } }

@@ -46,6 +46,10 @@ public struct TextRenderer: ReportRenderer {
                     out.append("  nested run: \(nested.ok ? "ok" : "FAILED") — \(nested.architecture.uppercased()), \(nested.rounds.count) of "
                                + "\(nested.roundsPlanned) VMRUN/#VMEXIT round trips\(nested.error.map { ": " + Sanitize.line($0) } ?? "")")
                 }
+                for nested in run.legacyModeNestedRuns ?? [] {
+                    out.append("  nested run, L1 \(Sanitize.line(nested.l1 ?? "32-bit")): \(nested.ok ? "ok" : "FAILED") — \(nested.rounds.count) of "
+                               + "\(nested.roundsPlanned) round trips\(nested.error.map { ": " + Sanitize.line($0) } ?? "")")
+                }
             } else {
                 out.append("  guest run:  not run")
             }

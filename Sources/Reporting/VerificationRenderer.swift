@@ -38,10 +38,20 @@ public enum VerificationRenderer {
         out += "  guest model: \(Sanitize.line(report.guestModel))\n"
         out += "  vectors run: \(report.run), agree: \(report.agree), disagree: \(report.disagree) (\(report.unexplained) unexplained); "
             + "not expressible as guest code: \(report.notExpressible.count)\n"
+        let fields = report.results.flatMap(\.fields)
+        out += "  then-state fields compared: \(fields.count), agree: \(fields.filter(\.agrees).count); "
+            + "not observable as guest state: \(report.results.map(\.unobserved.count).reduce(0, +))\n"
         for r in report.results where !r.agrees {
-            out += "  \(r.knownDeviation == nil ? "DISAGREE" : "KNOWN") \(r.vector) (\(r.instruction)): model \(r.model), guest \(r.observed ?? "no outcome") "
-                + "(\(Sanitize.line(r.detail))); a deviation of the L0 hypervisor or CPU from \(Sanitize.line(r.citation)) [\(r.file):\(r.line)]\n"
-            if let known = r.knownDeviation { out += "    explained: \(Sanitize.line(known))\n" }
+            if r.model != r.observed {
+                out += "  \(r.knownDeviation == nil ? "DISAGREE" : "KNOWN") \(r.vector) (\(r.instruction)): model \(r.model), guest \(r.observed ?? "no outcome") "
+                    + "(\(Sanitize.line(r.detail))); a deviation of the L0 hypervisor or CPU from \(Sanitize.line(r.citation)) [\(r.file):\(r.line)]\n"
+                if let known = r.knownDeviation { out += "    explained: \(Sanitize.line(known))\n" }
+            }
+            for f in r.fields where !f.agrees {
+                out += "  \(f.knownDeviation == nil ? "DISAGREE" : "KNOWN") \(r.vector) (\(r.instruction)) \(Sanitize.line(f.field)): model \(Sanitize.line(f.model)), "
+                    + "guest \(Sanitize.line(f.observed)); a deviation of the L0 hypervisor or CPU from \(Sanitize.line(r.citation)) [\(r.file):\(r.line)]\n"
+                if let known = f.knownDeviation { out += "    explained: \(Sanitize.line(known))\n" }
+            }
         }
         if !report.notExpressible.isEmpty {
             out += "  not expressible as guest code:\n"

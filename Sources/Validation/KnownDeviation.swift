@@ -77,10 +77,35 @@ public struct KnownDeviation: Sendable, Hashable {
                        explanation: "guest CR4.TSD does not reach the hardware: RDTSC at CPL3 reads the underlying TSC",
                        source: "pvm-spec.rst: TSC is mapped to the underlying TSC; underlying CR4 beyond PAE/FSGSBASE is implementation-defined"),
         // `verify --on-cpu`: the SVM vectors as guest code (field `outcome`, in the vectors' spelling).
-        KnownDeviation(backend: "kvm_amd", observations: [.init("vmmcall.ud.host", "outcome", "done")],
+        KnownDeviation(backend: "kvm_amd", observations: [.init("vmmcall.ud.host", "outcome", "done"),
+                                                          .init("vmmcall.ud.host-cpl3", "outcome", "done")],
                        explanation: "KVM intercepts VMMCALL in its guests as its hypercall instruction, so an L1 VMMCALL never meets the "
-                           + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX) and the guest goes on",
-                       source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by kvm_emulate_hypercall"),
+                           + "CPU's #UD: KVM handles it (an unknown hypercall number returns -KVM_ENOSYS in RAX, one from CPL > 0 "
+                           + "-KVM_EPERM) and the guest goes on",
+                       source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/svm/svm.c, SVM_EXIT_VMMCALL handled by "
+                           + "kvm_emulate_hypercall (arch/x86/kvm/x86.c: CPL != 0 -> ret = -KVM_EPERM)"),
+        KnownDeviation(backend: "kvm_amd", observations: ["vmrun", "vmload", "vmsave", "stgi", "clgi"].map {
+                           .init("\($0).ud.svme-cpl3", "outcome", "#GP(0)") },
+                       explanation: "kvm_amd runs its guest with EFER.SVME always set in the VMCB the CPU executes (a guest save area "
+                           + "needs it, APM 15.5.1), whatever the guest wrote; so with the guest's EFER.SVME = 0 at CPL3 the CPU's own "
+                           + "CPL check (#GP(0)) comes first, before the intercept where KVM would raise the #UD the guest's EFER.SVME = 0 "
+                           + "calls for (at CPL0 it does: the *.ud.svme vectors agree)",
+                       source: "linux 6.1 arch/x86/kvm/svm/svm.c svm_set_efer: svm->vmcb->save.efer = efer | EFER_SVME; "
+                           + "arch/x86/kvm/svm/nested.c nested_svm_check_permissions (#UD for !EFER.SVME, then #GP for CPL); "
+                           + "APM vol. 2 15.7: exceptions are checked before instruction intercepts"),
+        // The lab's L0 "CPU" is QEMU's TCG: its VMRUN rejects a reserved EVENTINJ type, KVM does not check it first.
+        KnownDeviation(backend: "kvm_amd", observations: [.init("vmrun.event.reserved-type", "outcome", "#VMEXIT(0xffffffff)")],
+                       explanation: "KVM's nested VMRUN does not check EVENTINJ's type, so the entry reaches the L0's CPU; QEMU's emulated "
+                           + "VMRUN (TCG, the lab's AMD-V) refuses the reserved type with a 32-bit SVM_EXIT_ERR that it stores zero-extended "
+                           + "(EXITCODE 0x00000000FFFFFFFF, not the APM's 64-bit -1), and KVM reflects vmcb02's exit_code and exit_code_hi "
+                           + "to L1 unchanged. Where KVM's own consistency checks fail the entry (EFER, CR0, ASID, ...) Debian's 6.1.192 "
+                           + "writes the full -1 (backported \"KVM: nSVM: Set exit_code_hi to -1 when synthesizing SVM_EXIT_ERR\")",
+                       source: "qemu target/i386/tcg/sysemu/svm_helper.c: helper_vmrun, EVENTINJ type switch default -> "
+                           + "cpu_vmexit(env, SVM_EXIT_ERR, ...); cpu_vmexit(CPUX86State *, uint32_t exit_code, ...) stores it with x86_stq_phys; "
+                           + "linux 6.1 arch/x86/kvm/svm/nested.c: __nested_vmcb_check_controls (no EVENTINJ check), nested_svm_intercept "
+                           + "(SVM_EXIT_ERR -> NESTED_EXIT_DONE), nested_svm_vmexit (copies exit_code, exit_code_hi from vmcb02); "
+                           + "Debian linux 6.1.162-1 changelog"),
+        // `verify --on-cpu`: the VMX vectors as guest code.
         KnownDeviation(backend: "kvm_intel", observations: [.init("vmcall.ud.outside", "outcome", "done"),
                                                              .init("vmcall.root.no-vmcs", "outcome", "done"),
                                                              .init("vmcall.root", "outcome", "done")],
@@ -90,10 +115,11 @@ public struct KnownDeviation: Sendable, Hashable {
                        source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/vmx/vmx.c, EXIT_REASON_VMCALL handled by kvm_emulate_hypercall"),
     ]
 
-    /// The deviation that explains `observed` as the outcome of on-CPU vector `vector` on `backend`.
-    public static func explaining(vector: String, observed: String, backend: String?) -> KnownDeviation? {
+    /// The deviation that explains `observed` in `field` (the outcome, or a `then` key) of on-CPU
+    /// vector `vector` on `backend`.
+    public static func explaining(vector: String, field: String = "outcome", observed: String, backend: String?) -> KnownDeviation? {
         guard let backend else { return nil }
-        let seen = Observation(vector, "outcome", observed)
+        let seen = Observation(vector, field, observed)
         return all.first { $0.backend == backend && $0.observations.contains(seen) }
     }
 

@@ -1,5 +1,6 @@
 import Emulator
 import HostModel
+import HostProbe
 
 /// `verify --on-cpu`'s result: each SVM vector run as guest code against the model configured
 /// from the guest's CPUID, and the vectors that could not be expressed as guest code.
@@ -17,9 +18,19 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
         /// The guest's outcome in the vectors' spelling; nil when the run said nothing.
         public var observed: String?
         public var detail: String
+        /// The outcome and every compared `then` field agree.
         public var agrees: Bool
-        /// The documented deviation of the backend that explains exactly this observation, if any.
+        /// The documented deviation of the backend that explains exactly this outcome, if any.
         public var knownDeviation: String?
+        /// The vector's `then` settings compared with the state the guest left (when the outcomes agree).
+        public var fields: [OnCPUThenState.Field]
+        /// The `then` settings the harness cannot read back (L1's general registers, GIF, MSRs, ...).
+        public var unobserved: [String]
+
+        /// A disagreement no documented deviation explains: in the outcome, or in a field.
+        public var unexplained: Bool {
+            (model != observed && knownDeviation == nil) || fields.contains { !$0.agrees && $0.knownDeviation == nil }
+        }
     }
 
     public struct NotExpressible: Codable, Sendable, Hashable {
@@ -38,19 +49,36 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
     public var agree: Int { results.filter(\.agrees).count }
     public var disagree: Int { results.count - agree }
     /// Disagreements no documented deviation explains: these make the exit code 1.
-    public var unexplained: Int { results.filter { !$0.agrees && $0.knownDeviation == nil }.count }
+    public var unexplained: Int { results.filter(\.unexplained).count }
 
     public init(backend: String?, architecture: String, guestModel: String, plans: [OnCPUSVMRun.Plan],
                 reports: [String: SVMCaseReportSummary], guest: OnCPUSVMRun.GuestCapabilities) {
-        self.init(backend: backend, architecture: architecture, guestModel: guestModel, plans: plans, reports: reports) {
-            OnCPUSVMRun.modelOutcome($0, guest: guest)
+        self.init(backend: backend, architecture: architecture, guestModel: guestModel, plans: plans, reports: reports) { v, written in
+            OnCPUSVMRun.modelRun(v, guest: guest).map { run in
+                ModelRun(outcome: run.outcome) {
+                    OnCPUThenState.compare(v, model: run.state, outcome: run.outcome, report: $0, written: written, backend: backend)
+                }
+            }
         }
     }
 
-    /// The report of either architecture's run: `model` is the model's outcome for a vector on
-    /// a CPU with the guest's capabilities.
+    /// What the model says of one vector on a CPU with the guest's capabilities: its outcome, and
+    /// where the architecture's harness reads state back (SVM), how the `then` fields compare
+    /// with a report whose outcome agrees (nil: every `then` setting is unobserved).
+    public struct ModelRun {
+        public var outcome: Outcome
+        public var compare: ((SVMCaseReport) -> (fields: [OnCPUThenState.Field], unobserved: [String]))?
+
+        public init(outcome: Outcome, compare: ((SVMCaseReport) -> (fields: [OnCPUThenState.Field], unobserved: [String]))? = nil) {
+            self.outcome = outcome
+            self.compare = compare
+        }
+    }
+
+    /// The report of either architecture's run: `model` is what the model says of a vector and
+    /// the case the plan wrote for it.
     public init<Case>(backend: String?, architecture: String, guestModel: String, plans: [OnCPUPlan<Case>],
-                      reports: [String: SVMCaseReportSummary], model outcome: (ConformanceVector) -> Outcome?) {
+                      reports: [String: SVMCaseReportSummary], model outcome: (ConformanceVector, Case) -> ModelRun?) {
         self.backend = backend
         self.architecture = architecture
         self.guestModel = guestModel
@@ -60,14 +88,21 @@ public struct OnCPUReport: Codable, Sendable, Hashable {
             switch plan {
             case .notExpressible(let v, let reason):
                 skipped.append(NotExpressible(vector: v.name, reason: reason))
-            case .run(let v, _):
-                let model = outcome(v)?.description ?? "not run"
+            case .run(let v, let written):
+                let run = outcome(v, written)
+                let model = run?.outcome.description ?? "not run"
                 let seen = reports[v.name]
-                let agrees = seen?.outcome == model
-                let known = agrees ? nil : seen?.outcome.flatMap { KnownDeviation.explaining(vector: v.name, observed: $0, backend: backend) }
+                let sameOutcome = seen?.outcome == model
+                let known = sameOutcome ? nil : seen?.outcome.flatMap { KnownDeviation.explaining(vector: v.name, observed: $0, backend: backend) }
+                var fields: [OnCPUThenState.Field] = []
+                var unobserved = v.then.map { String($0.text.prefix { $0 != "=" }) }
+                if sameOutcome, let compare = run?.compare, let report = seen?.report {
+                    (fields, unobserved) = compare(report)
+                }
                 results.append(Result(vector: v.name, instruction: v.instruction.rawValue, citation: v.citation, file: v.file, line: v.line,
                                       model: model, observed: seen?.outcome, detail: seen?.detail ?? "the guest run returned nothing for it",
-                                      agrees: agrees, knownDeviation: known.map { "\($0.explanation) (\($0.source))" }))
+                                      agrees: sameOutcome && fields.allSatisfy(\.agrees), knownDeviation: known.map { "\($0.explanation) (\($0.source))" },
+                                      fields: fields, unobserved: unobserved))
             }
         }
         self.results = results
@@ -125,13 +160,16 @@ public enum OnCPUPlan<Case: Sendable>: Sendable {
     }
 }
 
-/// A case report as classified for one vector (`OnCPUSVMRun.observed`, `OnCPUVMXRun.observed`).
+/// A case report as classified for one vector (`OnCPUSVMRun.observed`, `OnCPUVMXRun.observed`),
+/// with the SVM report itself for the `then` comparison.
 public struct SVMCaseReportSummary: Sendable, Hashable {
     public var outcome: String?
     public var detail: String
+    public var report: SVMCaseReport?
 
-    public init(outcome: String?, detail: String) {
+    public init(outcome: String?, detail: String, report: SVMCaseReport? = nil) {
         self.outcome = outcome
         self.detail = detail
+        self.report = report
     }
 }

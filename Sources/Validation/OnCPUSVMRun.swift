@@ -16,10 +16,19 @@ public enum OnCPUSVMRun {
         public var physicalAddressWidth: Int
         /// CPUID 8000_000Ah EDX.
         public var svmFeatures: UInt64
+        /// CPUID 8000_0001h EDX (which EFER bits exist); the reference CPU's where the leaf is absent.
+        public var extendedFeatures: UInt64
 
         public init(leaves: [CPUIDLeaf]) {
             physicalAddressWidth = leaves.first { $0.leaf == 0x8000_0008 }.map { Int($0.eax & 0xFF) } ?? 0
             svmFeatures = leaves.first { $0.leaf == 0x8000_000A }.map { UInt64($0.edx) } ?? 0
+            extendedFeatures = leaves.first { $0.leaf == 0x8000_0001 }.map { UInt64($0.edx) } ?? MachineState.referenceExtendedFeatures
+        }
+
+        /// Which feature-dependent EFER bits the guest's CPUID makes valid, for the report's model line.
+        public var eferSummary: String {
+            "EFER.NXE \(extendedFeatures >> 20 & 1 == 1 ? "valid" : "reserved") (NX), "
+                + "EFER.FFXSR \(extendedFeatures >> 25 & 1 == 1 ? "valid" : "reserved") (FFXSR, CPUID 8000_0001 EDX[25])"
         }
     }
 
@@ -48,13 +57,16 @@ public enum OnCPUSVMRun {
             return .notExpressible(vector, "its starting state does not apply: \(error.message)")
         }
         // L1 starts as `prepare` sets it up; the vector may change only what the harness sets.
+        // CPL3 (IRETQ to ring 3) and GIF = 0 (CLGI) L1 can reach before the loop.
+        let userMode = state.cpl == 3 && base.cpl == 0
+        let clearGIF = !state.gif && base.gif
         var differences: [String] = []
-        if state.cpl != base.cpl { differences.append("CPL \(state.cpl)") }
+        if state.cpl != base.cpl && !userMode { differences.append("CPL \(state.cpl)") }
         if state.cr0 != base.cr0 { differences.append("CR0") }
         if state.cr4 != base.cr4 { differences.append("CR4") }
         if state.efer & ~SVMGuestCase.svme != base.efer & ~SVMGuestCase.svme { differences.append("EFER beyond SVME") }
         if state.rflags != base.rflags { differences.append("RFLAGS") }
-        if state.gif != base.gif { differences.append("GIF") }
+        if state.gif != base.gif && !clearGIF { differences.append("GIF") }
         if state.segments != base.segments { differences.append("segment registers") }
         if state.msrs != base.msrs { differences.append("MSRs") }
         var rest = state
@@ -62,7 +74,7 @@ public enum OnCPUSVMRun {
         rest.gif = base.gif; rest.segments = base.segments; rest.msrs = base.msrs; rest.hsavePA = base.hsavePA; rest.vmcbs = base.vmcbs
         if differences.isEmpty, rest != base { differences.append("other processor state") }
         if !differences.isEmpty {
-            return .notExpressible(vector, "starts from state the harness's L1 (CPL0, 64-bit, GIF 1) cannot take: \(differences.joined(separator: ", "))")
+            return .notExpressible(vector, "starts from state the harness's L1 (64-bit, CPL 0 or 3, GIF 1 or 0) cannot take: \(differences.joined(separator: ", "))")
         }
         guard vector.operands == Operands(rax: vector.operands.rax) else {
             return .notExpressible(vector, "has operands beyond RAX (the harness loads only RAX)")
@@ -75,6 +87,9 @@ public enum OnCPUSVMRun {
                                    rax: vector.operands.rax, hostSave: state.hsavePA,
                                    vmcb: image(state.vmcbs[UInt64(GuestMemoryLayout.SVM.vmcb)] ?? VMCB(), base: VMCB.valid, harness: harness).bytes,
                                    l2Code: SVMGuestProgram.l2RoundTrip)
+        svmCase.clearGIF = clearGIF
+        svmCase.userMode = userMode
+        svmCase.readBack = instruction == .vmload
         // A second VMCB: VMLOAD/VMSAVE's operand is written as the vector has it; one that VMRUN
         // enters takes the harness's guest where it left the model's valid one's fields alone.
         for (page, vmcb) in state.vmcbs where page != UInt64(GuestMemoryLayout.SVM.vmcb) {
@@ -133,11 +148,18 @@ public enum OnCPUSVMRun {
 
     /// The model's outcome for the vector on a CPU with the guest's capabilities.
     public static func modelOutcome(_ vector: ConformanceVector, guest: GuestCapabilities) -> Outcome? {
+        modelRun(vector, guest: guest)?.outcome
+    }
+
+    /// The model's outcome and the state after the instruction, on a CPU with the guest's capabilities.
+    public static func modelRun(_ vector: ConformanceVector, guest: GuestCapabilities) -> (outcome: Outcome, state: MachineState)? {
         var capabilities = VMXCapabilityMSRs.reference
         if guest.physicalAddressWidth > 0 { capabilities.physicalAddressWidth = guest.physicalAddressWidth }
         guard var state = try? vector.initialState(capabilities) else { return nil }
         state.svmFeatures = guest.svmFeatures
-        return InstructionModel.standard(vector.instruction).execute(&state, vector.operands)
+        state.extendedFeatures = guest.extendedFeatures
+        let outcome = InstructionModel.standard(vector.instruction).execute(&state, vector.operands)
+        return (outcome, state)
     }
 
     /// What the guest did, in the vectors' outcome spelling: L1's exception, the #VMEXIT code

@@ -9,9 +9,13 @@ enum FleetInput {
     /// it was, it "offered nothing", so `diff` from it said "migrating A → B is safe" (exit 0) and
     /// a baseline with it disabled every feature down to `-fpu` and `-lm` in its QEMU model.
     static func host(_ path: String) throws(InputError) -> HostCapabilities {
-        let host = HostCapabilities(snapshot: try OfflineLoader.load(paths: [path]), label: path)
+        let snapshot = try OfflineLoader.load(paths: [path])
+        let host = HostCapabilities(snapshot: snapshot, label: path)
         guard host.known != .empty else {
-            throw InputError(path: path, message: "says nothing about the CPU's features; give a `cpuid -r` dump, a /proc/cpuinfo copy, lscpu output with its Flags line, or a snapshot holding one")
+            // A snapshot whose cpuinfo or lscpu copy does not parse says why it is silent.
+            let unusable = FactsDecoder.cpuTexts(snapshot).unusable
+            let why = unusable.isEmpty ? "" : " (unusable: \(unusable.joined(separator: "; ")))"
+            throw InputError(path: path, message: "says nothing about the CPU's features\(why); give a `cpuid -r` dump, a /proc/cpuinfo copy, lscpu output with its Flags line, or a snapshot holding one")
         }
         return host
     }

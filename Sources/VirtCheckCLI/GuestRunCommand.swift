@@ -32,9 +32,12 @@ struct GuestRunCommand: ParsableCommand {
         case nested
         /// The same with EFER.SVME left clear: VMRUN must raise #UD (APM vol. 3, VMRUN), caught by L1's IDT.
         case nestedSVMEOff = "nested-svme-off"
+        /// The same, run from CPL3 (L1 drops to ring 3 with IRETQ): the #UD comes from user mode
+        /// through the TSS's RSP0 to L1's IDT, the path of the vectors that start at CPL3.
+        case userModeSVMEOff = "user-mode-svme-off"
     }
 
-    @Option(name: .customLong("svm-case"), help: "Run only this SVM harness case (nested, nested-svme-off) and print its evidence.")
+    @Option(name: .customLong("svm-case"), help: "Run only this SVM harness case (nested, nested-svme-off, user-mode-svme-off) and print its evidence.")
     var svmCase: SVMCase?
 
     @Flag(name: .customLong("svm-vectors"), help: "Run the built-in SVM vectors the harness can express (verify --on-cpu) and print each case's report.")
@@ -81,7 +84,8 @@ struct GuestRunCommand: ParsableCommand {
             return try Emit.write(ReportEncoder.encode(reports).serialized() + "\n", to: nil)
         }
         var chosen = SVMNestedRun.roundTripCase()
-        if svmCase == .nestedSVMEOff { chosen.eferSet = 0 }
+        if svmCase == .nestedSVMEOff || svmCase == .userModeSVMEOff { chosen.eferSet = 0 }
+        chosen.userMode = svmCase == .userModeSVMEOff
         try Emit.write(ReportEncoder.encode(runner.runSVMCase(chosen)).serialized() + "\n", to: nil)
     }
 

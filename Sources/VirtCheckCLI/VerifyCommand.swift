@@ -37,6 +37,15 @@ public struct VerifyCommand: ParsableCommand {
 
     public init() {}
 
+    /// `--vectors` feeds the model run only: with `--on-cpu` or `--against-kvm` the files were
+    /// ignored without a word (the user's vectors never ran), and the two modes together ran one.
+    public func validate() throws {
+        if onCPU && againstKVM { throw ValidationError("--on-cpu and --against-kvm are separate runs; give one of them") }
+        if !vectorPaths.isEmpty && (onCPU || againstKVM) {
+            throw ValidationError("--vectors runs in the model only; --on-cpu and --against-kvm run the built-in vectors and programs")
+        }
+    }
+
     public func run() throws {
         if againstKVM { return try runAgainstKVM() }
         if onCPU { return try runOnCPU() }
@@ -82,10 +91,11 @@ public struct VerifyCommand: ParsableCommand {
             let plans: [OnCPUVMXRun.Plan]
             do { plans = OnCPUVMXRun.plan(try BuiltInVectors.load(), guest: guest) } catch { throw CLIError.input(error.description).exit() }
             let seen = try runOnCPUChild("--vmx-vectors", { $0.runVMXCases() }) { report in
-                (report.name, OnCPUVMXRun.observed(report))
+                let o = OnCPUVMXRun.observed(report)
+                return (report.name, SVMCaseReportSummary(outcome: o.outcome, detail: o.detail))
             }
-            return try finishOnCPU(OnCPUReport(backend: backend, architecture: "vmx", guestModel: model, plans: plans, reports: seen) {
-                OnCPUVMXRun.modelOutcome($0, guest: guest)
+            return try finishOnCPU(OnCPUReport(backend: backend, architecture: "vmx", guestModel: model, plans: plans, reports: seen) { v, _ in
+                OnCPUVMXRun.modelOutcome(v, guest: guest).map { OnCPUReport.ModelRun(outcome: $0) }
             })
         case .offered(.svm, let backend, let guest):
             // The model configured from what KVM offers its guests (the L1 guest's CPUID).
@@ -93,13 +103,15 @@ public struct VerifyCommand: ParsableCommand {
                 source: "KVM_GET_SUPPORTED_CPUID", status: .ok, cpus: [CPUIDTable(cpu: 0, leaves: guest)])))
             let model = offered.svm.map { svm in
                 "revision \(svm.revision), \(svm.asids) ASIDs, features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")), "
-                    + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no")"
+                    + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no"); "
+                    + OnCPUSVMRun.GuestCapabilities(leaves: guest).eferSummary
             } ?? "no SVM leaf"
             let plans: [OnCPUSVMRun.Plan]
             do { plans = OnCPUSVMRun.plan(try BuiltInVectors.load()) } catch { throw CLIError.input(error.description).exit() }
             let instructions = Dictionary(plans.map { ($0.vector.name, $0.vector.instruction) }, uniquingKeysWith: { first, _ in first })
             let seen = try runOnCPUChild("--svm-vectors", { $0.runSVMCases() }) { report in
-                (report.name, OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun))
+                let o = OnCPUSVMRun.observed(report, instruction: instructions[report.name] ?? .vmrun)
+                return (report.name, SVMCaseReportSummary(outcome: o.outcome, detail: o.detail, report: report))
             }
             return try finishOnCPU(OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
                                                guest: OnCPUSVMRun.GuestCapabilities(leaves: guest)))
@@ -110,15 +122,15 @@ public struct VerifyCommand: ParsableCommand {
     /// Runs the vectors' child (`flag`, under its deadline) and classifies each case's report as
     /// `observe` reads it; exit 3 when the child gave no reports.
     func runOnCPUChild<Report>(_ flag: String, _ run: (GuestRunSupervisor) -> Result<[Report], GuestRunSupervisor.ProgramRunError>,
-                               observe: (Report) -> (String, (outcome: String?, detail: String))) throws -> [String: SVMCaseReportSummary] {
+                               observe: (Report) -> (String, SVMCaseReportSummary)) throws -> [String: SVMCaseReportSummary] {
         let child = GuestRunSupervisor.childCommand(executable: "/proc/self/exe", extraArguments: [flag],
                                                     timeoutNanoseconds: Self.onCPUTimeoutNanoseconds)
         switch run(child) {
         case .success(let reports):
             var seen: [String: SVMCaseReportSummary] = [:]
             for report in reports {
-                let (name, o) = observe(report)
-                seen[name] = SVMCaseReportSummary(outcome: o.outcome, detail: o.detail)
+                let (name, summary) = observe(report)
+                seen[name] = summary
             }
             return seen
         case .failure(let error):

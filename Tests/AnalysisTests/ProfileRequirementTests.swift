@@ -111,6 +111,23 @@ struct ProfileRequirementTests {
         #expect(try Self.profile("hyper-v", k8).failed.contains("cpu.npt"))
     }
 
+    /// The founders' rule for virtcheck's own profiles (vm-host, nested, vfio, sev-snp, tdx): each
+    /// CPU-side requirement fails on a real CPU that lacks it (docs/rules.md, "virtcheck's own
+    /// profiles"). Their host-side requirements are held to the lab machines (docs/lab.md).
+    @Test func theFeatureProfilesFailOnTheirNamedCPUs() throws {
+        let e4500 = try Fixtures.assess(cpuid: "allendale-core2-duo-e4500")
+        for id in ["vm-host", "nested", "vfio", "tdx"] { #expect(try Self.profile(id, e4500).cpu == .fail, "\(id)") }
+        #expect(try Self.profile("tdx", e4500).failed.contains("cpu.vmx"))
+        #expect(try Self.profile("tdx", Fixtures.assess(cpuid: "yorkfield-core2-extreme-x9650")).failed.contains("cpu.ept"))
+        #expect(try Self.profile("tdx", Fixtures.assess(cpuid: "coffeelake-i7-9700")).failed == ["cc.tdx"])
+        let genoa = try Fixtures.assess(cpuid: "genoa-01-no-snp")
+        #expect(try Self.profile("sev-snp", genoa).failed == ["cc.sev-snp"])
+        #expect(try Self.profile("sev-snp", Fixtures.assess(cpuid: "k8-athlon64-x2-4000")).failed.contains("cpu.npt"))
+        // On Intel cpu.svm does not apply (cc.sev-snp fails instead); an AMD CPU without AMD-V fails it.
+        #expect(try Self.profile("sev-snp", Fixtures.assess(cpuid: "coffeelake-i7-9700")).failed == ["cc.sev-snp"])
+        #expect(try Self.profile("sev-snp", Fixtures.assess(cpuid: "k8-opteron-250")).failed.contains("cpu.svm"))
+    }
+
     /// VMware's "ESXi Hardware Requirements" (6.5, 7.0, 8.0) name AMD's hardware virtualization
     /// as RVI (nested paging): the K8 Athlon 64 X2 4000+ has AMD-V, NX and long mode but no NPT,
     /// and passed vmware-esxi before. Intel is held to VT-x only (cpu.npt does not apply there):

@@ -170,3 +170,29 @@ struct OversizedSnapshotTests {
         #expect(Date().timeIntervalSince(start) < 30)
     }
 }
+
+/// `--from DIR` reads a directory only up to its 4096-entry limit: a directory of 100,000 entries
+/// is refused after a few thousand names, not after listing (and holding) all of them.
+@Suite(.enabled(if: VirtCheckBinary.url != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
+                "needs the virtcheck binary and strace"))
+struct CrowdedDirectoryTests {
+    @Test func directoryOfAHundredThousandEntriesIsRefusedWithoutListingThemAll() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtcheck-crowded-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for i in 0..<100_000 {
+            let fd = open(dir + "/e\(i)", O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            try #require(fd >= 0)
+            close(fd)
+        }
+        let trace = dir + ".strace"
+        defer { unlink(trace) }
+        let r = try VirtCheckBinary.run(["check", "--from", dir], prefix: ["/usr/bin/strace", "-f", "-qq", "-e", "trace=getdents64", "-o", trace], timeout: 120)
+        InputBudgetTests.expectRefused(r, "a directory of 10^5 entries", mentioning: "more than 4096 entries")
+        // Each getdents64 returns at most 32 KiB (about a thousand of these names): listing all
+        // 100,000 took about 100 calls; stopping at the limit takes a handful.
+        let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains("getdents64(") }.count
+        #expect(calls < 20, "\(calls) getdents64 calls")
+    }
+}

@@ -106,6 +106,23 @@ struct SVMHarnessOnThisKVMTests {
         #expect(e.fault == NestedRunEvidence.Fault(vector: 6, errorCode: 0, rip: UInt64(GuestMemoryLayout.entry + 45), round: 1))
         #expect(e.error?.hasPrefix("round 1 of 4: L1 took exception 6 (#UD)") == true, "\(e.error ?? "")")
     }
+
+    /// The vectors that start at CPL3: L1 drops to ring 3 with IRETQ (21 bytes of pushes and the
+    /// IRETQ after the 37-byte prologue), fetches and reads through user pages, and the #UD of its
+    /// VMRUN reaches L1's IDT through the TSS's RSP0 with the VMRUN's address. A failed IRETQ
+    /// would be #GP at entry + 56; a missing TSS or supervisor-only page, another fault or a shutdown.
+    @Test func fromRing3TheUDReachesL1sIDTWithTheVMRUNsAddress() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let child = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--svm-case", "user-mode-svme-off"])
+        let r = try child.spawnAndWait()
+        #expect(r.status == 0 && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
+        let e = try SnapshotCoding.decode(NestedRunEvidence.self, from: r.stdout)
+        // Which fault is the L0's business (the APM's #UD for EFER.SVME = 0; kvm_pvm, whose guest
+        // ring 3 is the hardware's, answers #GP(0) as seen on this host): where it is taken is the harness's.
+        let fault = try #require(e.fault, "\(e.error ?? "")")
+        #expect(fault.rip == UInt64(GuestMemoryLayout.entry + 37 + 21 + 8) && fault.round == 1, "\(e.error ?? "")")
+        #expect([6, 13].contains(fault.vector) && fault.errorCode == 0)
+    }
 }
 
 extension SVMHarnessOnThisKVMTests {

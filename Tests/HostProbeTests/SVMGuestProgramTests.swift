@@ -48,6 +48,97 @@ struct SVMGuestProgramTests {
         }
     }
 
+    /// objdump's decoding in 32-bit mode (i386).
+    static func disassemble32(_ bytes: [UInt8], at address: Int) throws -> [String] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("svm32-\(UUID().uuidString).bin")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/objdump")
+        p.arguments = ["-D", "-b", "binary", "-m", "i386", "-M", "intel", "--adjust-vma=\(address)", file.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out.split(separator: "\n").compactMap { line in
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count >= 3, columns[0].hasSuffix(":"), columns[0].dropLast().allSatisfy({ $0 == " " || $0.isHexDigit }) else { return nil }
+            return columns[2].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        }
+    }
+
+    /// A 32-bit L1 runs the same program without REX.W (in 32-bit mode 48h would be DEC EAX),
+    /// and its nested guest's program decodes the same in 32-bit mode.
+    @Test func theThirtyTwoBitL1AndNestedGuestDecodeAsWritten() throws {
+        let loop = GuestMemoryLayout.entry + 37
+        // objdump spells the SIB form without base or index (ModRM 04h, SIB 25h: disp32 alone) as eiz*1.
+        #expect(try Self.disassemble32(SVMGuestProgram.l1Code(.vmrun, l1: .legacy32), at: GuestMemoryLayout.entry) == [
+            "mov ecx,0xc0000080", "rdmsr", "or eax,DWORD PTR [eiz*1+0xd010]", "wrmsr",
+            "mov ecx,0xc0010117", "mov eax,DWORD PTR [eiz*1+0xd020]", "mov edx,DWORD PTR [eiz*1+0xd024]", "wrmsr",
+            "mov eax,DWORD PTR [eiz*1+0xd018]", "vmrun", "out 0x13,al",
+            "mov eax,DWORD PTR [eiz*1+0xd008]", "add DWORD PTR [eiz*1+0x5578],eax", "dec DWORD PTR [eiz*1+0xd000]",
+            "jne 0x\(String(loop, radix: 16))", "hlt",
+        ])
+        #expect(SVMGuestProgram.l1Code(.vmrun, l1: .pae32) == SVMGuestProgram.l1Code(.vmrun, l1: .legacy32))
+        #expect(try Self.disassemble32(SVMGuestProgram.l2RoundTrip32, at: GuestMemoryLayout.Harness.l2Code)
+                == ["add eax,0x7", "inc ebx", "hlt", "jmp 0x12000"])
+        #expect(SVMGuestProgram.l2RoundTrip32[SVMGuestProgram.l2HaltOffset32] == 0xF4)
+        #expect(try Self.disassemble32(L1Harness.handlerCommon, at: GuestMemoryLayout.Harness.handlerCommon)
+                == ["pop eax", "out 0x14,eax", "pop eax", "out 0x15,eax", "pop eax", "out 0x16,eax", "hlt", "jmp 0xc209"])
+    }
+
+    /// The 32-bit page tables map the 2 MiB one to one in 4 KiB pages (SDM vol. 3 figures 4-4
+    /// and 4-7): a 2-level PDE with P and R/W; a PAE PDPTE with P alone (bits 2:1 are reserved
+    /// there, and KVM's load_pdptrs refuses them); each PTE its own page.
+    @Test func theThirtyTwoBitPageTablesMapTheGuestOneToOne() throws {
+        let legacy = try #require(SVMGuestProgram.pageTables32(.legacy32))
+        #expect(legacy.cr3 == 0xE000)
+        #expect(legacy.entries.first! == (0xE000, 0xF003, 4))
+        #expect(legacy.entries.count == 1 + 512 && legacy.entries.allSatisfy { $0.width == 4 })
+        #expect(legacy.entries.last! == (0xF000 + 4 * 511, 0x1F_F003, 4))
+        let pae = try #require(SVMGuestProgram.pageTables32(.pae32))
+        #expect(pae.cr3 == 0xE000)
+        #expect(pae.entries.prefix(2).map { $0.value } == [0xF001, 0x10003])
+        #expect(pae.entries.last! == (0x10000 + 8 * 511, 0x1F_F003, 8))
+        #expect(SVMGuestProgram.pageTables32(.long64)?.cr3 == nil)
+        // The pages are free: below the nested guest's code, above the parameter block.
+        #expect(GuestMemoryLayout.Harness.parameters < 0xE000 && 0x10000 + 0x1000 <= GuestMemoryLayout.Harness.l2Code)
+    }
+
+    /// A 32-bit L1's nested guest: 32-bit protected mode, paging off, through the 32-bit code
+    /// selector; the rest as the 64-bit round trip's (intercepts, ASID, maps).
+    @Test func theThirtyTwoBitRoundTripVMCB() {
+        let long = VMCBImage(bytes: SVMNestedRun.roundTripCase().vmcb)
+        for l1 in [SVMGuestProgram.L1Mode.pae32, .legacy32] {
+            let c = SVMNestedRun.roundTripCase(l1: l1)
+            let v = VMCBImage(bytes: c.vmcb)
+            #expect(c.l1 == l1 && c.l2Code == SVMGuestProgram.l2RoundTrip32 && c.rounds == 4 && c.skip == 1)
+            #expect(v[.efer] == 0x1000 && v[.cr0] == 0x11 && v[.cr3] == 0 && v[.cr4] == 0)
+            #expect(v.read(at: VMCBField.cs.rawValue, width: 2) == 0x30 && v.read(at: VMCBField.cs.rawValue + 2, width: 2) == 0xC9B)
+            #expect(v[field32: .interceptMisc1] == long[field32: .interceptMisc1] && v[field32: .guestASID] == 1)
+        }
+        #expect(SVMNestedRun.haltRIP(for: .legacy32) == 0x12005 && SVMNestedRun.haltRIP(for: .long64) == SVMNestedRun.haltRIP)
+    }
+
+    /// GIF = 0 first: SVME on, CLGI, then EFER as the case has it; CPL3: IRETQ's frame (user SS,
+    /// the stack, IOPL 3, user CS, the loop) and OUT 17h where HLT would fault at CPL3.
+    @Test func theGIFAndRing3PreludesDecodeAsWritten() throws {
+        let gif = try Self.disassemble(SVMGuestProgram.l1Code(.stgi, clearGIF: true), at: GuestMemoryLayout.entry)
+        #expect(Array(gif.prefix(7)) == ["mov ecx,0xc0000080", "rdmsr", "or eax,0x1000", "wrmsr", "clgi", "and eax,0xffffefff",
+                                         "or eax,DWORD PTR ds:0xd010"])
+        let user = try Self.disassemble(SVMGuestProgram.l1Code(.vmrun, userMode: true), at: GuestMemoryLayout.entry)
+        let loop = GuestMemoryLayout.entry + 37 + 21
+        #expect(Array(user[8...14]) == ["push 0x1b", "push 0x7000", "push 0x3002", "push 0x23", "push 0x\(String(loop, radix: 16))",
+                                        "iretq", "mov rax,QWORD PTR ds:0xd018"])
+        #expect(Array(user.suffix(3)) == ["jne 0x\(String(loop, radix: 16))", "out 0x17,al", "hlt"])
+        let back = try Self.disassemble(SVMGuestProgram.l1Code(.vmload, readBack: true), at: GuestMemoryLayout.entry)
+        #expect(Array(back[9...12]) == ["vmload", "mov eax,0x1a000", "vmsave", "out 0x13,al"])
+        // The user selectors name DPL-3 descriptors: data (type 3h) and 64-bit code (type Bh, L).
+        #expect(L1Harness.gdt[Int(GuestMemoryLayout.Harness.userDataSelector) >> 3] >> 40 & 0xFF == 0xF3)
+        #expect(L1Harness.gdt[Int(GuestMemoryLayout.Harness.userCodeSelector) >> 3] >> 40 & 0xFF == 0xFB)
+    }
+
     @Test func theNestedGuestAndTheHandlersDecodeAsWritten() throws {
         #expect(try Self.disassemble(SVMGuestProgram.l2RoundTrip, at: GuestMemoryLayout.Harness.l2Code)
                 == ["add rax,0x7", "inc rbx", "hlt", "jmp 0x12000"])
@@ -69,6 +160,56 @@ struct SVMGuestProgramTests {
         // GDT[1]: L=1, D=0 (a 64-bit code segment), P, DPL 0, type Bh.
         #expect(L1Harness.gdt[1] >> 53 & 1 == 1 && L1Harness.gdt[1] >> 54 & 1 == 0)
         #expect(L1Harness.gdt[1] >> 40 & 0xFF == 0x9B)
+    }
+
+    /// The shared GDT holds the ring-3 pair at 1Bh/23h and the 32-bit code segment at 30h (L=0,
+    /// D=1, type Bh), past TR's empty slot 28h; GDTR's limit covers it (SDM vol. 3 figure 3-8).
+    @Test func theSharedGDTHoldsTheRing3AndThirtyTwoBitDescriptors() {
+        typealias H = GuestMemoryLayout.Harness
+        let code32 = L1Harness.gdt[Int(H.code32Selector) >> 3]
+        #expect(code32 >> 53 & 1 == 0 && code32 >> 54 & 1 == 1 && code32 >> 40 & 0xFF == 0x9B)
+        #expect(L1Harness.gdt[Int(H.tssSelector) >> 3] == 0)
+        #expect(Int(L1Harness.gdtLimit) == Int(H.code32Selector) + 7)
+        #expect(H.gdt + 8 * L1Harness.gdt.count <= H.tss)
+    }
+
+    /// No two structures of the guest's memory share a byte: the long-mode guest's, the shared
+    /// harness's, the SVM harness's (32-bit page tables, read-back page) and the VMX harness's.
+    @Test func theHarnessLayoutsDoNotOverlap() {
+        typealias H = GuestMemoryLayout.Harness
+        typealias S = GuestMemoryLayout.SVM
+        typealias V = GuestMemoryLayout.VMX
+        let page = 0x1000
+        let regions: [(String, Range<Int>)] = [
+            ("pml4", GuestMemoryLayout.pml4..<GuestMemoryLayout.pml4 + page),
+            ("pdpt", GuestMemoryLayout.pdpt..<GuestMemoryLayout.pdpt + page),
+            ("page directory", GuestMemoryLayout.pageDirectory..<GuestMemoryLayout.pageDirectory + page),
+            ("page table", GuestMemoryLayout.pageTable..<GuestMemoryLayout.pageTable + page),
+            ("vmcb", S.vmcb..<S.vmcb + page),
+            ("stack", GuestMemoryLayout.stackTop - page..<GuestMemoryLayout.stackTop),
+            ("host save", S.hostSave..<S.hostSave + page),
+            ("code", GuestMemoryLayout.entry..<GuestMemoryLayout.entry + page),
+            ("result", GuestMemoryLayout.resultPhysical..<GuestMemoryLayout.resultPhysical + page),
+            ("gdt", H.gdt..<H.gdt + 8 * L1Harness.gdt.count),
+            ("tss", H.tss..<H.tss + H.tssLimit + 1),
+            ("idt", H.idt..<H.idt + Int(L1Harness.idtLimit) + 1),
+            ("handlers", H.handlers..<H.handlerCommon + L1Harness.handlerCommon.count),
+            ("parameters", H.parameters..<H.parameters + page),
+            ("32-bit page tables", S.pageTables32..<S.pageTables32 + 3 * page),
+            ("l2 code", H.l2Code..<H.l2Code + page),
+            ("l2 stack", H.l2StackTop - page..<H.l2StackTop),
+            ("iopm", S.iopm..<S.iopm + 3 * page),
+            ("msrpm", S.msrpm..<S.msrpm + 2 * page),
+            ("read-back", S.readBack..<S.readBack + page),
+            ("vmx writes", V.writes..<V.writes + 16 * V.maxWrites),
+            ("vmx writes after exit", V.writesAfterExit..<V.writesAfterExit + 16 * V.maxWrites),
+            ("vmx window", V.window..<V.window + V.windowSize),
+        ]
+        for (i, a) in regions.enumerated() {
+            for b in regions[(i + 1)...] { #expect(!a.1.overlaps(b.1), "\(a.0) \(a.1) overlaps \(b.0) \(b.1)") }
+        }
+        #expect(H.handlers + 32 * H.handlerStride <= H.handlerCommon)
+        #expect(regions.allSatisfy { $0.1.upperBound <= GuestMemoryLayout.memorySize })
     }
 
     /// APM vol. 2 appendix B, tables B-1 and B-2 (also the offsets the lab's kvmguest.c uses).

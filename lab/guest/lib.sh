@@ -36,7 +36,17 @@ truth_nested() {
   for p in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_intel/parameters/nested; do
     [ -f "$p" ] && truth "param_nested=$(cat $p)"
   done
+  # KVM's own account of a failed nested transition: its consistency checks log
+  # kvm_nested_vmenter_failed (also on #VMEXIT, where nested_svm_vmexit reloads L1's CR3).
+  ev=/sys/kernel/tracing/events/kvm/kvm_nested_vmenter_failed
+  [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+  [ -d $ev ] && echo 1 > $ev/enable
   /lab/kvmguest nested | tee -a "$TRUTH"
+  if [ -d $ev ]; then
+    echo 0 > $ev/enable
+    truth "nested_kvm_failed_checks=$(grep -o 'kvm_nested_vmenter_failed: .*' /sys/kernel/tracing/trace | sed 's/kvm_nested_vmenter_failed: //' | sort | uniq -c | sed 's/^ *//' | tr '\n' ';')"
+    echo > /sys/kernel/tracing/trace
+  fi
 }
 
 # The IOMMU as the kernel set it up: units, groups, interrupt remapping.
@@ -124,6 +134,11 @@ virtcheck_capture() {
 }
 
 virtcheck_verify() {
+  virtcheck_verify_against_kvm
+  virtcheck_verify_on_cpu
+}
+
+virtcheck_verify_against_kvm() {
   step "virtcheck verify --against-kvm"
   /lab/virtcheck verify --against-kvm --format json > $OUT/verify-against-kvm.json 2> $OUT/verify-against-kvm.err
   rc=$?
@@ -135,12 +150,11 @@ virtcheck_verify() {
     rc=$?
   fi
   echo $rc > $OUT/verify-against-kvm.rc
-  virtcheck_on_cpu
 }
 
-# verify --on-cpu: the VMX or SVM vectors as guest code through this machine's KVM (JSON for the
-# check, then the text the docs quote).
-virtcheck_on_cpu() {
+virtcheck_verify_on_cpu() {
+  # verify --on-cpu: the VMX or SVM vectors as guest code through this machine's KVM (JSON for
+  # the check, then the text the docs quote).
   step "virtcheck verify --on-cpu"
   /lab/virtcheck verify --on-cpu --format json > $OUT/verify-on-cpu.json 2> $OUT/verify-on-cpu.err; echo $? > $OUT/verify-on-cpu.rc
   /lab/virtcheck verify --on-cpu > $OUT/verify-on-cpu.txt 2>&1
@@ -201,6 +215,33 @@ copy_root() {
     fi
   done
   [ -e /dev/vfio/vfio ] && mkdir -p $r/dev/vfio && : > $r/dev/vfio/vfio
+  copy_host_files $r
+}
+
+# The host files the host.* rules declare (Data/rules/catalogue.yaml: device nodes, cgroups,
+# namespaces, hugepages, KSM, THP, NUMA, memory), copied where they exist (a device node as an
+# empty file, a directory as its names), and every path looked at listed in collected-paths.txt:
+# virtcheck --root counts a listed path the tree lacks as absent on the host, an unlisted one as
+# unknown (HostFilesReader). /sys/module is not listed: the tree holds only kvm*, vfio* and msr.
+copy_host_files() {
+  r=$1
+  : > $r/collected-paths.txt
+  for n in /dev/vhost-net /dev/net/tun /dev/vhost-vsock /dev/fuse /dev/vfio/vfio; do
+    echo $n >> $r/collected-paths.txt
+    [ -e $n ] && mkdir -p $r$(dirname $n) && : > $r$n
+  done
+  for f in /sys/fs/cgroup/cgroup.controllers /proc/cgroups /proc/meminfo /sys/kernel/mm/ksm/run \
+           /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages \
+           /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages; do
+    echo $f >> $r/collected-paths.txt
+    [ -f $f ] && mkdir -p $r$(dirname $f) && cat $f > $r$f
+  done
+  for d in /proc/self/ns /sys/kernel/mm/hugepages /sys/devices/system/node; do
+    echo $d >> $r/collected-paths.txt
+    [ -d $d ] || continue
+    mkdir -p $r$d
+    for e in $d/*; do [ -e "$e" ] || [ -L "$e" ] || continue; [ -e $r$d/$(basename $e) ] || : > $r$d/$(basename $e); done
+  done
 }
 
 . "$1"

@@ -44,7 +44,7 @@ enum PopekGoldbergRules {
                                      detail: pg.cpuidFaulting.map { $0 ? "cpuid_fault supported" : "cpuid_fault absent" } ?? "not read")]
         evidence += probeEvidence(c, pg.instructions.filter { $0.instruction == "CPUID" })
         guard let faulting = pg.cpuidFaulting else {
-            return c.finding(id, .unknown, "Neither MSR_PLATFORM_INFO nor the cpuinfo flags were read: CPUID faulting is unknown.",
+            return c.finding(id, .unknown, c.withoutCPUEvidence("Neither MSR_PLATFORM_INFO nor the cpuinfo flags were read: CPUID faulting is unknown."),
                              evidence: evidence, remedy: "offline")
         }
         let hw = pg.hardwareVirtualization != nil

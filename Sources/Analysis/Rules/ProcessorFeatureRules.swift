@@ -19,7 +19,7 @@ enum ProcessorFeatureRules {
         let id = "cpu.nx"
         let ev = [c.cpuidEvidence("CPUID.80000001H:EDX[20]", "nx")]
         guard let has = bit(c, "nx") else {
-            return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
+            return c.finding(id, .unknown, c.withoutCPUEvidence("No CPUID or cpuinfo evidence was available."), evidence: ev, remedy: "no-evidence")
         }
         if has { return c.finding(id, .pass, "The CPU reports NX (Execute Disable).", evidence: ev) }
         if c.isIntelLike {
@@ -35,7 +35,7 @@ enum ProcessorFeatureRules {
     static func cores(_ c: RuleContext) -> Finding {
         let id = "cpu.cores"
         guard let count = c.facts.cores else {
-            return c.finding(id, .unknown, "No CPUID, lscpu or cpuinfo evidence says how many cores the host has.", remedy: "no-evidence")
+            return c.finding(id, .unknown, c.withoutCPUEvidence("No CPUID, lscpu or cpuinfo evidence says how many cores the host has."), remedy: "no-evidence")
         }
         let ev = [EvidenceItem(source: count.source, detail: count.detail)]
         if let total = count.total {
@@ -52,7 +52,7 @@ enum ProcessorFeatureRules {
         let id = "cpu.long-mode"
         let ev = [c.cpuidEvidence("CPUID.80000001H:EDX[29]", "lm")]
         guard let has = bit(c, "lm") else {
-            return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
+            return c.finding(id, .unknown, c.withoutCPUEvidence("No CPUID or cpuinfo evidence was available."), evidence: ev, remedy: "no-evidence")
         }
         return has
             ? c.finding(id, .pass, "The CPU supports 64-bit long mode (x86-64).", evidence: ev)

@@ -35,6 +35,13 @@ struct RuleContext: Sendable {
     /// CPUID leaf 1 gives the processor signature.
     var cpuidRead: Bool { facts.identity.signature != nil }
 
+    /// `summary` for a rule left without CPU evidence, with why the cpuinfo or lscpu copy the
+    /// input held could not be used, where that is the reason (`HostFacts.unusableCPUText`).
+    func withoutCPUEvidence(_ summary: String) -> String {
+        guard let unusable = facts.unusableCPUText, !unusable.isEmpty else { return summary }
+        return summary + " Present but unusable: " + unusable.joined(separator: "; ") + "."
+    }
+
     /// Whether this input came from the host itself (live, or a captured tree read the live way).
     var fromHost: Bool { source.kind == .live || source.kind == .root }
 

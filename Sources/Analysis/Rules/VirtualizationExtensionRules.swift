@@ -18,7 +18,7 @@ enum VirtualizationExtensionRules {
             return finding
         }
         if f.features.isEmpty {
-            return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
+            return c.finding(id, .unknown, c.withoutCPUEvidence("No CPUID or cpuinfo evidence was available."), evidence: ev, remedy: "no-evidence")
         }
         if let finding = holdout(c, id, flag: "vmx", bit: "CPUID.01H:ECX[5]", extensionName: "VT-x", module: "kvm_intel", evidence: ev) {
             return finding
@@ -51,7 +51,7 @@ enum VirtualizationExtensionRules {
             return finding
         }
         if f.features.isEmpty {
-            return c.finding(id, .unknown, "No CPUID or cpuinfo evidence was available.", evidence: ev, remedy: "no-evidence")
+            return c.finding(id, .unknown, c.withoutCPUEvidence("No CPUID or cpuinfo evidence was available."), evidence: ev, remedy: "no-evidence")
         }
         if let finding = holdout(c, id, flag: "svm", bit: "CPUID.80000001H:ECX[2]", extensionName: "AMD-V", module: "kvm_amd", evidence: ev) {
             return finding
