@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import HostModel
 
 /// `virtcheck capture`: the raw evidence of this host as snapshot JSON, for analysis elsewhere.
 struct CaptureCommand: ParsableCommand {
@@ -18,15 +16,12 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the snapshot to this file (atomically) instead of stdout.", valueName: "file"))
     var output: String?
 
+    /// What was asked, as the plain values `CommonCommandLine` also reads.
+    var request: CaptureRequest {
+        CaptureRequest(input: input.value, output: output)
+    }
+
     func run() throws {
-        let snapshot: Snapshot
-        do {
-            snapshot = try input.snapshot()
-        } catch let error as CLIError {
-            throw error.exit()
-        }
-        Progress.clear()
-        let text = try SnapshotCoding.encode(snapshot) + "\n"
-        try Emit.write(text, to: output)
+        try request.run()
     }
 }
