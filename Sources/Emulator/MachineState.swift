@@ -77,6 +77,11 @@ public struct MachineState: Codable, Sendable, Hashable {
     public var vmcbs: [UInt64: VMCB]
     /// CPUID 8000_000A EDX: SVM features (bit 3 NRIP save; svm_cpuid_bits.tsv).
     public var svmFeatures: UInt64
+    /// The bits IA32_PERF_GLOBAL_CTRL defines on this CPU (CPUID 0AH: one enable per
+    /// general-purpose counter, EAX[15:8], from bit 0; one per fixed counter, EDX[4:0], from
+    /// bit 32; SDM Vol.3B Figure 20-3). nil when unknown (the VMX capability MSRs do not say):
+    /// VM entry's checks of that MSR's VMCS fields (SDM 27.2.2, 27.3.1.1) are then not made.
+    public var perfGlobalCtrlBits: UInt64?
 
     public init(capabilities: VMXCapabilityMSRs, skinitSupported: Bool = false, mode: VMXMode = .outside, cpl: Int = 0,
                 cr0: UInt64, cr4: UInt64, efer: UInt64, rflags: UInt64 = 0x2, csL: Bool = true,
@@ -89,7 +94,7 @@ public struct MachineState: Codable, Sendable, Hashable {
                 vmcs: [UInt64: VMCSRegion] = [:], memory: [UInt64: UInt64] = [:],
                 vmreadBitmap: Set<UInt32> = [], vmwriteBitmap: Set<UInt32> = [], destination: UInt64? = nil,
                 vmCR: UInt64 = 0, hsavePA: UInt64 = 0, gif: Bool = true, svmGuest: Bool = false, guestVMCB: UInt64? = nil,
-                vmcbs: [UInt64: VMCB] = [:], svmFeatures: UInt64 = 0) {
+                vmcbs: [UInt64: VMCB] = [:], svmFeatures: UInt64 = 0, perfGlobalCtrlBits: UInt64? = nil) {
         self.capabilities = capabilities
         self.skinitSupported = skinitSupported
         self.mode = mode
@@ -130,6 +135,7 @@ public struct MachineState: Codable, Sendable, Hashable {
         self.guestVMCB = guestVMCB
         self.vmcbs = vmcbs
         self.svmFeatures = svmFeatures
+        self.perfGlobalCtrlBits = perfGlobalCtrlBits
     }
 
     // MARK: derived state

@@ -54,6 +54,8 @@ public struct Segment: Codable, Sendable, Hashable {
 
     public var isUnusable: Bool { attributes & Self.unusable != 0 }
     public var type: UInt32 { attributes & 0xF }
+    /// Descriptor privilege level, access rights 6:5.
+    public var dpl: UInt32 { attributes >> 5 & 3 }
     public var l: Bool { attributes >> 13 & 1 == 1 }
     public var db: Bool { attributes >> 14 & 1 == 1 }
 
@@ -71,7 +73,7 @@ public enum ModelMSR: UInt32, Codable, Sendable, Hashable, CaseIterable {
     case sysenterCS = 0x174, sysenterESP = 0x175, sysenterEIP = 0x176
     case efer = 0xC000_0080, star = 0xC000_0081, lstar = 0xC000_0082, cstar = 0xC000_0083, sfmask = 0xC000_0084
     case fsBase = 0xC000_0100, gsBase = 0xC000_0101, kernelGSBase = 0xC000_0102
-    case smmMonitorControl = 0x9B, pat = 0x277
+    case smmMonitorControl = 0x9B, pat = 0x277, perfGlobalCtrl = 0x38F
     case microcodeUpdate = 0x79, microcodeRevision = 0x8B
 
     /// Key spelling in vectors (`msr.star`, ...).
@@ -90,6 +92,7 @@ public enum ModelMSR: UInt32, Codable, Sendable, Hashable, CaseIterable {
         case .kernelGSBase: "kernel-gs-base"
         case .smmMonitorControl: "smm-monitor-ctl"
         case .pat: "pat"
+        case .perfGlobalCtrl: "perf-global-ctrl"
         case .microcodeUpdate: "ucode-write"
         case .microcodeRevision: "ucode-rev"
         }

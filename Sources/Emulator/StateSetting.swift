@@ -38,6 +38,8 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         /// IA32_VMX_TRUE_*_CTLS (absent when BASIC[55] = 0: `none`).
         case trueCapability(TrueCapabilityPath)
         case physicalAddressWidth
+        /// The bits IA32_PERF_GLOBAL_CTRL defines (`none`: unknown).
+        case perfGlobalCtrlBits
         case regionAbort(UInt64)
         case vmcbSegment(UInt64, SegmentRegister, SegmentPart)
         case vmcbDescriptorTable(UInt64, DescriptorTableRegister.Name, TablePart)
@@ -113,7 +115,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         "rip": .rip, "rsp": .rsp, "rax": .rax, "cr3": .cr3, "ilen": .instructionLength, "sti": .sti, "shutdown": .shutdown,
         "svm-features": .svmFeatures, "error": .error, "launched": .launched, "dest": .destination, "link": .link,
         "shadowing": .shadowing, "vmread-bitmap": .vmreadBitmap, "vmwrite-bitmap": .vmwriteBitmap,
-        "maxphyaddr": .physicalAddressWidth,
+        "maxphyaddr": .physicalAddressWidth, "cap.perf-global-ctrl": .perfGlobalCtrlBits,
     ]
 
     /// Parses `key=value`; the error message says what is wrong.
@@ -362,6 +364,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .capability(let path): return .number(s.capabilities[keyPath: path])
         case .trueCapability(let path): return .number(s.capabilities[keyPath: path] ?? MachineState.invalidPointer)
         case .physicalAddressWidth: return .number(UInt64(s.capabilities.physicalAddressWidth))
+        case .perfGlobalCtrlBits: return .number(s.perfGlobalCtrlBits ?? MachineState.invalidPointer)
         case .field(let enc): return .number(s.currentField(enc))
         case .regionHeader(let a): return .number(UInt64(s.vmcs[a]?.header ?? UInt32(truncatingIfNeeded: s.memory[a] ?? 0)))
         case .regionLaunched(let a): return flag(s.vmcs[a]?.launched == true)
@@ -483,6 +486,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .physicalAddressWidth:
             guard n >= 1 else { throw SettingError("'\(text)': MAXPHYADDR is 1 to 52") }
             s.capabilities.physicalAddressWidth = Int(n)
+        case .perfGlobalCtrlBits: s.perfGlobalCtrlBits = pointer
         case .field(let enc): s.vmcs[try currentVMCS()]?[enc] = n
         case .regionHeader(let a):
             if s.vmcs[a] == nil { s.vmcs[a] = VMCSRegion(header: 0) }

@@ -42,6 +42,10 @@ public enum VMCSFieldEncoding {
     public static let exitMSRStoreCount: UInt32 = 0x400E
     public static let exitMSRLoadCount: UInt32 = 0x4010
     public static let entryMSRLoadCount: UInt32 = 0x4014
+    // Event injection (SDM 25.8.3): interruption information, exception error code, instruction length.
+    public static let entryInterruptionInfo: UInt32 = 0x4016
+    public static let entryExceptionErrorCode: UInt32 = 0x4018
+    public static let entryInstructionLength: UInt32 = 0x401A
     // Exit information (SDM 25.9).
     public static let exitInterruptionInfo: UInt32 = 0x4404
     public static let exitInstructionLength: UInt32 = 0x440C
@@ -49,6 +53,9 @@ public enum VMCSFieldEncoding {
     // Guest state (SDM 25.4).
     public static let guestPAT: UInt32 = 0x2804
     public static let guestEFER: UInt32 = 0x2806
+    public static let guestPerfGlobalCtrl: UInt32 = 0x2808
+    /// Guest PDPTE0-3 (0x280A, 0x280C, 0x280E, 0x2810), used with EPT (SDM 27.3.1.6).
+    public static let guestPDPTEs: [UInt32] = [0x280A, 0x280C, 0x280E, 0x2810]
     public static let guestSysenterCS: UInt32 = 0x482A
     public static let guestCR3: UInt32 = 0x6802
     public static let guestDR7: UInt32 = 0x681A
@@ -59,6 +66,7 @@ public enum VMCSFieldEncoding {
     // Host state (SDM 25.5).
     public static let hostPAT: UInt32 = 0x2C00
     public static let hostEFER: UInt32 = 0x2C02
+    public static let hostPerfGlobalCtrl: UInt32 = 0x2C04
     public static let hostSysenterCS: UInt32 = 0x4C00
     public static let hostFSBase: UInt32 = 0x6C06
     public static let hostGSBase: UInt32 = 0x6C08

@@ -4,10 +4,9 @@
 /// VMfailValid(7), host state with VMfailValid(8), guest state with a VM-entry failure (exit
 /// reason 33, qualification 0, or 4 for the VMCS-link pointer).
 ///
-/// Not modelled: machine checks (41), PDPTE loading, the segment checks of a virtual-8086 guest,
-/// the DPL checks of CS and SS (SDM 27.3.1.2), event-injection checks, I/O and MSR bitmap
-/// addresses. MSR-load failures (reason
-/// 34) happen after these checks, while the guest is loaded (`VMXTransitions.loadGuest`).
+/// Not modelled: machine checks (41), the delivery of an injected event, I/O and MSR bitmap
+/// addresses, IA32_BNDCFGS and the CET state. MSR-load failures (reason 34) happen after these
+/// checks, while the guest is loaded (`VMXTransitions.loadGuest`).
 public enum VMEntryChecks {
     public static func all(_ name: String) -> [Check] {
         [
@@ -51,6 +50,42 @@ public enum VMEntryChecks {
             Check("\(name).ctl-entry-msr-load", "SDM 27.2.1.3 VM-entry MSR-load count/address: 16-byte aligned, last byte within MAXPHYADDR", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 !VMXTransitions.areaIsValid(s, address: s.currentField(F.entryMSRLoadAddress), count: s.currentField(F.entryMSRLoadCount) & 0xFFFF_FFFF)
             },
+            // SDM 27.2.1.3 event injection (26.2.1.3 before the 2021 editions)
+            Check("\(name).ctl-event-type", "SDM 27.2.1.3 injected interruption type not 1 (reserved), nor 7 (other event) where \"monitor trap flag\" cannot be 1", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                guard let event = injection(s) else { return false }
+                switch event.type {
+                case .reserved: return true
+                case .otherEvent: return s.capabilities.entryProcbased >> (32 + 27) & 1 == 0
+                case .externalInterrupt, .nmi, .hardwareException, .softwareInterrupt, .privilegedSoftwareException, .softwareException:
+                    return false
+                }
+            },
+            Check("\(name).ctl-event-vector", "SDM 27.2.1.3 injected vector: 2 for an NMI, at most 31 for a hardware exception, 0 for other event", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                guard let event = injection(s) else { return false }
+                switch event.type {
+                case .nmi: return event.vector != 2
+                case .hardwareException: return event.vector > 31
+                case .otherEvent: return event.vector != 0
+                case .externalInterrupt, .reserved, .softwareInterrupt, .privilegedSoftwareException, .softwareException: return false
+                }
+            },
+            Check("\(name).ctl-event-error-code", "SDM 27.2.1.3 deliver-error-code (bit 11) = 1 iff protected mode (or not unrestricted guest), hardware exception and vector 8, 10-14 or 17", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                guard let event = injection(s) else { return false }
+                let protected = !s.secondaryControl(7) || s.currentField(F.guestCR0) & 1 == 1
+                let expected = protected && event.type == .hardwareException && VMXInterruptionType.errorCodeVectors.contains(event.vector)
+                return event.deliversErrorCode != expected
+            },
+            Check("\(name).ctl-event-reserved", "SDM 27.2.1.3 interruption-information bits 30:12 zero", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                injection(s) != nil && s.currentField(F.entryInterruptionInfo) >> 12 & 0x7FFFF != 0
+            },
+            Check("\(name).ctl-event-error-code-high", "SDM 27.2.1.3 deliver-error-code = 1 => VM-entry exception error code bits 31:16 zero", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                injection(s)?.deliversErrorCode == true && s.currentField(F.entryExceptionErrorCode) >> 16 != 0
+            },
+            Check("\(name).ctl-event-length", "SDM 27.2.1.3 software interrupt or (privileged) software exception => VM-entry instruction length 1-15 (0 too with IA32_VMX_MISC[30])", .vmFailValid(.entryInvalidControlField)) { s, _ in
+                guard let event = injection(s), event.type.usesInstructionLength else { return false }
+                let length = s.currentField(F.entryInstructionLength)
+                return length > 15 || (length == 0 && s.capabilities.misc >> 30 & 1 == 0)
+            },
             Check("\(name).ctl-exit", "SDM 27.2.1.2 VM-exit controls vs IA32_VMX_(TRUE_)EXIT_CTLS", .vmFailValid(.entryInvalidControlField)) { s, _ in
                 !allowed(s.currentField(VMCSFieldEncoding.exitControls), s.capabilities.entryExit)
             },
@@ -71,6 +106,20 @@ public enum VMEntryChecks {
             },
             Check("\(name).host-sysenter", "SDM 27.2.2 host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
                 !VMXInstructions.isCanonical(s.currentField(F.hostSysenterESP)) || !VMXInstructions.isCanonical(s.currentField(F.hostSysenterEIP))
+            },
+            Check("\(name).host-perf-global-ctrl", "SDM 27.2.2 \"load IA32_PERF_GLOBAL_CTRL\" => no reserved bit of that MSR set in the host field", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                guard VMXTransitions.exitControl(s, .loadPerfGlobalCtrl), let defined = s.perfGlobalCtrlBits else { return false }
+                return s.currentField(F.hostPerfGlobalCtrl) & ~defined != 0
+            },
+            Check("\(name).host-pat", "SDM 27.2.2 \"load IA32_PAT\" => every byte of the host field 0, 1, 4, 5, 6 or 7", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                VMXTransitions.exitControl(s, .loadPAT) && !VMXTransitions.isValidPAT(s.currentField(F.hostPAT))
+            },
+            Check("\(name).host-efer", "SDM 27.2.2 \"load IA32_EFER\" => host field: reserved bits 0, LMA and LME = \"host address-space size\"", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
+                guard VMXTransitions.exitControl(s, .loadEFER) else { return false }
+                let efer = s.currentField(F.hostEFER)
+                let long = VMXTransitions.exitControl(s, .hostAddressSpaceSize)
+                return efer & ~VMXTransitions.eferDefined != 0
+                    || (efer & VMXTransitions.eferLMA != 0) != long || (efer & VMXTransitions.eferLME != 0) != long
             },
             // SDM 27.2.4 address-space size
             Check("\(name).host-address-space", "SDM 27.2.4 host address-space size vs IA32_EFER.LMA, host CR4.PAE", .vmFailValid(.entryInvalidHostStateField)) { s, _ in
@@ -119,11 +168,18 @@ public enum VMEntryChecks {
             Check("\(name).guest-dr7", "SDM 27.3.1.1 \"load debug controls\" => guest DR7[63:32] = 0", .entryFailure(qualification: 0)) { s, _ in
                 VMXTransitions.entryControl(s, .loadDebug) && s.currentField(F.guestDR7) >> 32 != 0
             },
+            Check("\(name).guest-perf-global-ctrl", "SDM 27.3.1.1 \"load IA32_PERF_GLOBAL_CTRL\" => no reserved bit of that MSR set in the guest field", .entryFailure(qualification: 0)) { s, _ in
+                guard VMXTransitions.entryControl(s, .loadPerfGlobalCtrl), let defined = s.perfGlobalCtrlBits else { return false }
+                return s.currentField(F.guestPerfGlobalCtrl) & ~defined != 0
+            },
+            Check("\(name).guest-pat", "SDM 27.3.1.1 \"load IA32_PAT\" => every byte of the guest field 0, 1, 4, 5, 6 or 7", .entryFailure(qualification: 0)) { s, _ in
+                VMXTransitions.entryControl(s, .loadPAT) && !VMXTransitions.isValidPAT(s.currentField(F.guestPAT))
+            },
             Check("\(name).guest-efer", "SDM 27.3.1.1 \"load IA32_EFER\" => reserved bits 0, LMA = \"IA-32e mode guest\", LMA = LME when CR0.PG = 1", .entryFailure(qualification: 0)) { s, _ in
                 guard VMXTransitions.entryControl(s, .loadEFER) else { return false }
                 let efer = s.currentField(F.guestEFER)
                 let lma = efer >> 10 & 1 == 1
-                return efer & ~UInt64(0xD01) != 0 || lma != VMXTransitions.entryControl(s, .ia32eModeGuest)
+                return efer & ~VMXTransitions.eferDefined != 0 || lma != VMXTransitions.entryControl(s, .ia32eModeGuest)
                     || (s.currentField(F.guestCR0) >> 31 == 1 && lma != (efer >> 8 & 1 == 1))
             },
             Check("\(name).guest-tr", "SDM 27.3.1.2 TR: TI = 0, usable, type 11 (IA-32e mode guest) or 3/11", .entryFailure(qualification: 0)) { s, _ in
@@ -135,19 +191,31 @@ public enum VMEntryChecks {
                 let ldtr = guestSegment(s, .ldtr)
                 return !ldtr.isUnusable && (ldtr.selector & 4 != 0 || ldtr.type != 2)
             },
-            Check("\(name).guest-cs", "SDM 27.3.1.2 CS: type 9, 11, 13 or 15 (3 too with unrestricted guest); L and D/B not both in an IA-32e mode guest", .entryFailure(qualification: 0)) { s, _ in
+            Check("\(name).guest-cs", "SDM 27.3.1.2 CS: type 9, 11, 13 or 15 (3 too with unrestricted guest; not virtual-8086); L and D/B not both in an IA-32e mode guest", .entryFailure(qualification: 0)) { s, _ in
                 let cs = guestSegment(s, .cs)
                 let types: Set<UInt32> = s.secondaryControl(7) ? [3, 9, 11, 13, 15] : [9, 11, 13, 15]
-                return !types.contains(cs.type) || (VMXTransitions.entryControl(s, .ia32eModeGuest) && cs.l && cs.db)
+                return (!guestVirtual8086(s) && !types.contains(cs.type)) || (VMXTransitions.entryControl(s, .ia32eModeGuest) && cs.l && cs.db)
             },
-            Check("\(name).guest-ss-rpl", "SDM 27.3.1.2 SS.RPL = CS.RPL (unless unrestricted guest)", .entryFailure(qualification: 0)) { s, _ in
-                !s.secondaryControl(7) && guestSegment(s, .ss).selector & 3 != guestSegment(s, .cs).selector & 3
+            Check("\(name).guest-ss-rpl", "SDM 27.3.1.2 SS.RPL = CS.RPL (unless virtual-8086 or unrestricted guest)", .entryFailure(qualification: 0)) { s, _ in
+                !guestVirtual8086(s) && !s.secondaryControl(7) && guestSegment(s, .ss).selector & 3 != guestSegment(s, .cs).selector & 3
             },
             Check("\(name).guest-seg-base", "SDM 27.3.1.2 bases: TR, FS, GS and usable LDTR canonical; CS and usable SS, DS, ES bits 63:32 zero", .entryFailure(qualification: 0)) { s, _ in
                 let canonical: [SegmentRegister] = [.tr, .fs, .gs] + (guestSegment(s, .ldtr).isUnusable ? [] : [.ldtr])
                 let low: [SegmentRegister] = [.cs] + [SegmentRegister.ss, .ds, .es].filter { !guestSegment(s, $0).isUnusable }
                 return canonical.contains { !VMXInstructions.isCanonical(guestSegment(s, $0).base) }
                     || low.contains { guestSegment(s, $0).base >> 32 != 0 }
+            },
+            Check("\(name).guest-v8086-base", "SDM 27.3.1.2 virtual-8086 guest: CS, SS, DS, ES, FS, GS base = selector << 4", .entryFailure(qualification: 0)) { s, _ in
+                guestVirtual8086(s) && virtual8086Registers.contains { r in
+                    let segment = guestSegment(s, r)
+                    return segment.base != UInt64(segment.selector) << 4
+                }
+            },
+            Check("\(name).guest-v8086-limit", "SDM 27.3.1.2 virtual-8086 guest: CS, SS, DS, ES, FS, GS limit = 0000FFFFH", .entryFailure(qualification: 0)) { s, _ in
+                guestVirtual8086(s) && virtual8086Registers.contains { guestSegment(s, $0).limit != 0xFFFF }
+            },
+            Check("\(name).guest-v8086-ar", "SDM 27.3.1.2 virtual-8086 guest: CS, SS, DS, ES, FS, GS access rights = 000000F3H", .entryFailure(qualification: 0)) { s, _ in
+                guestVirtual8086(s) && virtual8086Registers.contains { guestSegment(s, $0).attributes != 0xF3 }
             },
             Check("\(name).guest-seg-ar", "SDM 27.3.1.2 access rights (not virtual-8086): CS and usable SS, DS, ES, FS, GS have S = 1, P = 1, bits 11:8 and 31:17 zero; SS type 3 or 7; DS, ES, FS, GS accessed, and readable if code", .entryFailure(qualification: 0)) { s, _ in
                 guard !guestVirtual8086(s) else { return false }
@@ -161,6 +229,29 @@ public enum VMEntryChecks {
                     case .es, .ds, .fs, .gs, .ldtr, .tr: segment.type & 1 == 1 && (segment.type & 8 == 0 || segment.type & 2 == 2)
                     }
                     return a >> 4 & 1 == 0 || a >> 7 & 1 == 0 || a & reservedAccessRights != 0 || !typeOK
+                }
+            },
+            Check("\(name).guest-cs-dpl", "SDM 27.3.1.2 CS DPL (not virtual-8086): 0 for type 3; = SS DPL for types 9, 11; <= SS DPL for 13, 15", .entryFailure(qualification: 0)) { s, _ in
+                guard !guestVirtual8086(s) else { return false }
+                let cs = guestSegment(s, .cs), ssDPL = guestSegment(s, .ss).dpl
+                switch cs.type {
+                case 3: return cs.dpl != 0
+                case 9, 11: return cs.dpl != ssDPL
+                case 13, 15: return cs.dpl > ssDPL
+                default: return false   // another type already failed guest-cs
+                }
+            },
+            Check("\(name).guest-ss-dpl", "SDM 27.3.1.2 SS DPL (not virtual-8086): = SS.RPL unless unrestricted guest; 0 when CS type is 3 or CR0.PE = 0", .entryFailure(qualification: 0)) { s, _ in
+                guard !guestVirtual8086(s) else { return false }
+                let ss = guestSegment(s, .ss)
+                let realOrData = guestSegment(s, .cs).type == 3 || s.currentField(F.guestCR0) & 1 == 0
+                return (!s.secondaryControl(7) && ss.dpl != UInt32(ss.selector & 3)) || (realOrData && ss.dpl != 0)
+            },
+            Check("\(name).guest-data-dpl", "SDM 27.3.1.2 usable DS, ES, FS, GS of type 0-11 (not virtual-8086, no unrestricted guest): DPL >= RPL", .entryFailure(qualification: 0)) { s, _ in
+                guard !guestVirtual8086(s), !s.secondaryControl(7) else { return false }
+                return [SegmentRegister.ds, .es, .fs, .gs].contains { r in
+                    let segment = guestSegment(s, r)
+                    return !segment.isUnusable && segment.type <= 11 && segment.dpl < UInt32(segment.selector & 3)
                 }
             },
             Check("\(name).guest-system-ar", "SDM 27.3.1.2 TR and usable LDTR: S = 0, P = 1, bits 11:8 and 31:17 zero", .entryFailure(qualification: 0)) { s, _ in
@@ -193,6 +284,9 @@ public enum VMEntryChecks {
                 s.currentField(F.guestRFLAGS) >> 17 & 1 == 1
                     && (VMXTransitions.entryControl(s, .ia32eModeGuest) || s.currentField(F.guestCR0) & 1 == 0)
             },
+            Check("\(name).guest-rflags-if", "SDM 27.3.1.4 RFLAGS.IF = 1 when an external interrupt is injected", .entryFailure(qualification: 0)) { s, _ in
+                injection(s)?.type == .externalInterrupt && s.currentField(F.guestRFLAGS) >> 9 & 1 == 0
+            },
             Check("\(name).guest-sti-if", "SDM 27.3.1.5 blocking by STI requires RFLAGS.IF = 1", .entryFailure(qualification: 0)) { s, _ in
                 s.currentField(F.guestInterruptibility) & 1 == 1 && s.currentField(F.guestRFLAGS) >> 9 & 1 == 0
             },
@@ -208,9 +302,23 @@ public enum VMEntryChecks {
                 let state = s.currentField(VMCSFieldEncoding.guestActivityState)
                 return state > 3 || (state > 0 && s.capabilities.misc >> (5 + state) & 1 == 0)
             },
+            Check("\(name).guest-activity-hlt-dpl", "SDM 27.3.1.5 activity state HLT only with SS DPL 0", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(F.guestActivityState) == hltActivityState && guestSegment(s, .ss).dpl != 0
+            },
+            Check("\(name).guest-activity-blocking", "SDM 27.3.1.5 blocking by STI or MOV SS => activity state active (0)", .entryFailure(qualification: 0)) { s, _ in
+                s.currentField(F.guestActivityState) != 0 && s.currentField(F.guestInterruptibility) & 3 != 0
+            },
             Check("\(name).guest-interruptibility", "SDM 27.3.1.5 interruptibility: bits 31:5 reserved, STI and MOV-SS blocking not both", .entryFailure(qualification: 0)) { s, _ in
                 let value = s.currentField(VMCSFieldEncoding.guestInterruptibility)
                 return value >> 5 != 0 || value & 3 == 3
+            },
+            Check("\(name).guest-event-blocking", "SDM 27.3.1.5 an injected external interrupt needs no blocking by STI or MOV SS; an injected NMI none by MOV SS", .entryFailure(qualification: 0)) { s, _ in
+                let blocking = s.currentField(F.guestInterruptibility)
+                return switch injection(s)?.type {
+                case .externalInterrupt: blocking & 3 != 0
+                case .nmi: blocking & 2 != 0
+                case .reserved, .hardwareException, .softwareInterrupt, .privilegedSoftwareException, .softwareException, .otherEvent, nil: false
+                }
             },
             Check("\(name).guest-link", "SDM 27.3.1.5 VMCS-link pointer (qualification 4, SDM 28.8)", .entryFailure(qualification: 4)) { s, _ in
                 let link = s.currentField(VMCSFieldEncoding.vmcsLinkPointer)
@@ -218,6 +326,13 @@ public enum VMEntryChecks {
                 let header = s.dword(at: link)
                 return !s.capabilities.isValidPageAddress(link) || header & 0x7FFF_FFFF != s.capabilities.revisionID
                     || (s.secondaryControl(14) && header >> 31 == 0)
+            },
+            Check("\(name).guest-pdpte", "SDM 27.3.1.6 PAE paging guest (CR0.PG, CR4.PAE, not IA-32e mode): a present PDPTE sets no reserved bit — from guest CR3 without EPT, the PDPTE fields with EPT (qualification 2, SDM 27.8)", .entryFailure(qualification: 2)) { s, _ in
+                guard s.currentField(F.guestCR0) >> 31 == 1, s.currentField(F.guestCR4) >> 5 & 1 == 1,
+                      !VMXTransitions.entryControl(s, .ia32eModeGuest) else { return false }
+                let entries = s.secondaryControl(1) ? F.guestPDPTEs.map { s.currentField($0) }
+                    : VMXTransitions.pdptes(s, cr3: s.currentField(F.guestCR3))
+                return entries.contains { VMXTransitions.isBadPDPTE($0, s) }
             },
         ]
     }
@@ -234,8 +349,30 @@ public enum VMEntryChecks {
     /// Access-rights bits 11:8 and 31:17, reserved for every segment register (SDM 27.3.1.2).
     static let reservedAccessRights: UInt32 = 0xF00 | 0xFFFE_0000
 
+    /// Activity state 1, HLT (SDM 25.4.2 Table 25-3).
+    static let hltActivityState: UInt64 = 1
+
+    /// The segment registers whose base, limit and access rights a virtual-8086 guest fixes
+    /// (SDM 27.3.1.2).
+    static let virtual8086Registers: [SegmentRegister] = [.cs, .ss, .ds, .es, .fs, .gs]
+
+    /// The VM-entry interruption-information field (SDM 25.8.3 Table 25-17) when its valid bit
+    /// (31) is 1: VM entry will inject an event.
+    struct Injection {
+        var vector: UInt8
+        var type: VMXInterruptionType
+        var deliversErrorCode: Bool
+    }
+
+    static func injection(_ s: MachineState) -> Injection? {
+        let info = s.currentField(F.entryInterruptionInfo)
+        guard info >> 31 & 1 == 1 else { return nil }
+        return Injection(vector: UInt8(truncatingIfNeeded: info), type: VMXInterruptionType(rawValue: UInt8(info >> 8 & 7)) ?? .reserved,
+                         deliversErrorCode: info >> 11 & 1 == 1)
+    }
+
     /// The guest will be in virtual-8086 mode (guest RFLAGS.VM = 1): its segment checks are the
-    /// virtual-8086 ones, which the model does not make.
+    /// virtual-8086 ones (base, limit and access rights fixed by the selector).
     static func guestVirtual8086(_ s: MachineState) -> Bool { s.currentField(F.guestRFLAGS) >> 17 & 1 == 1 }
 
     /// Every bit the MSR's allowed-0 half (31:0) requires is 1 and every 1 is allowed by the

@@ -6,8 +6,8 @@ public enum VMXTransitions {
     typealias F = VMCSFieldEncoding
 
     /// Exit controls (SDM 25.7.1 Table 25-13) and entry controls (25.8.1 Table 25-15) the transitions read.
-    enum ExitControl: Int { case saveDebug = 2, hostAddressSpaceSize = 9, savePAT = 18, loadPAT = 19, saveEFER = 20, loadEFER = 21 }
-    enum EntryControl: Int { case loadDebug = 2, ia32eModeGuest = 9, loadPAT = 14, loadEFER = 15 }
+    enum ExitControl: Int { case saveDebug = 2, hostAddressSpaceSize = 9, loadPerfGlobalCtrl = 12, savePAT = 18, loadPAT = 19, saveEFER = 20, loadEFER = 21 }
+    enum EntryControl: Int { case loadDebug = 2, ia32eModeGuest = 9, loadPerfGlobalCtrl = 13, loadPAT = 14, loadEFER = 15 }
 
     static func exitControl(_ s: MachineState, _ c: ExitControl) -> Bool { s.currentField(F.exitControls) >> UInt64(c.rawValue) & 1 == 1 }
     static func entryControl(_ s: MachineState, _ c: EntryControl) -> Bool { s.currentField(F.entryControls) >> UInt64(c.rawValue) & 1 == 1 }
@@ -92,6 +92,7 @@ public enum VMXTransitions {
         s.setMSR(ModelMSR.sysenterESP.rawValue, s.currentField(F.guestSysenterESP))
         s.setMSR(ModelMSR.sysenterEIP.rawValue, s.currentField(F.guestSysenterEIP))
         if entryControl(s, .loadPAT) { s.setMSR(ModelMSR.pat.rawValue, s.currentField(F.guestPAT)) }
+        if entryControl(s, .loadPerfGlobalCtrl) { s.setMSR(ModelMSR.perfGlobalCtrl.rawValue, s.currentField(F.guestPerfGlobalCtrl)) }
         if entryControl(s, .loadEFER) {
             s.efer = s.currentField(F.guestEFER)
         } else {
@@ -210,6 +211,7 @@ public enum VMXTransitions {
         s.setMSR(ModelMSR.sysenterESP.rawValue, s.currentField(F.hostSysenterESP))
         s.setMSR(ModelMSR.sysenterEIP.rawValue, s.currentField(F.hostSysenterEIP))
         if exitControl(s, .loadPAT) { s.setMSR(ModelMSR.pat.rawValue, s.currentField(F.hostPAT)) }
+        if exitControl(s, .loadPerfGlobalCtrl) { s.setMSR(ModelMSR.perfGlobalCtrl.rawValue, s.currentField(F.hostPerfGlobalCtrl)) }
         if exitControl(s, .loadEFER) { s.efer = s.currentField(F.hostEFER) }
         // LMA and LME take "host address-space size" either way (28.5.1).
         s.efer = s.efer & ~(eferLMA | eferLME) | (hostLong ? eferLMA | eferLME : 0)
@@ -239,15 +241,8 @@ public enum VMXTransitions {
         s.mode = .root
         // 28.5.4: a PAE host (CR0.PG = CR4.PAE = 1 outside IA-32e mode) loads its four PDPTEs from
         // CR3 (bits 31:5); a present one with a reserved bit set is VMX abort 2.
-        if s.cr0 >> 31 == 1 && s.cr4 >> 5 & 1 == 1 && s.efer & eferLMA == 0 {
-            let table = s.cr3 & 0xFFFF_FFE0
-            let reserved = pdpteReserved | ~((1 << UInt64(s.capabilities.physicalAddressWidth)) &- 1)
-            if (0..<4).contains(where: { i in
-                let entry = s.memory[table + 8 * UInt64(i)] ?? 0
-                return entry & 1 == 1 && entry & reserved != 0
-            }) {
-                return abort(&s, .hostPDPTEs)
-            }
+        if s.cr0 >> 31 == 1 && s.cr4 >> 5 & 1 == 1 && s.efer & eferLMA == 0 && pdptes(s, cr3: s.cr3).contains(where: { isBadPDPTE($0, s) }) {
+            return abort(&s, .hostPDPTEs)
         }
         if loadMSRs(&s, address: s.currentField(F.exitMSRLoadAddress), count: s.currentField(F.exitMSRLoadCount) & 0xFFFF_FFFF) != nil {
             return abort(&s, .loadingHostMSRs)
@@ -257,6 +252,29 @@ public enum VMXTransitions {
 
     /// Reserved bits of a PAE PDPTE below MAXPHYADDR: 2:1 and 8:5 (SDM Vol.3A 4.4.1, Table 4-8).
     static let pdpteReserved: UInt64 = 0x1E6
+
+    /// The four PDPTEs PAE paging loads from the 32-byte aligned table CR3 bits 31:5 locate
+    /// (SDM Vol.3A 4.4.1).
+    static func pdptes(_ s: MachineState, cr3: UInt64) -> [UInt64] {
+        let table = cr3 & 0xFFFF_FFE0
+        return (0..<4).map { s.memory[table + 8 * UInt64($0)] ?? 0 }
+    }
+
+    /// A present PDPTE (bit 0) that sets a reserved bit: 2:1, 8:5 or one at or beyond MAXPHYADDR.
+    static func isBadPDPTE(_ entry: UInt64, _ s: MachineState) -> Bool {
+        let reserved = pdpteReserved | ~((1 << UInt64(s.capabilities.physicalAddressWidth)) &- 1)
+        return entry & 1 == 1 && entry & reserved != 0
+    }
+
+    /// IA32_EFER bits that are not reserved: SCE (0), LME (8), LMA (10), NXE (11) — the
+    /// modelled CPUs' (SDM Vol.4 Table 2-2; SVME is AMD's).
+    static let eferDefined: UInt64 = 0xD01
+
+    /// A value WRMSR may write to IA32_PAT: every byte one of the memory types 0 (UC), 1 (WC),
+    /// 4 (WT), 5 (WP), 6 (WB), 7 (UC-) (SDM 27.2.2, 27.3.1.1; Vol.3A 13.12.2).
+    static func isValidPAT(_ pat: UInt64) -> Bool {
+        (0..<8).allSatisfy { [0, 1, 4, 5, 6, 7].contains(pat >> (8 * UInt64($0)) & 0xFF) }
+    }
 
     /// SDM 28.7 "VMX Aborts": the indicator goes to bytes 4-7 of the current VMCS region and the
     /// processor enters the shutdown state.

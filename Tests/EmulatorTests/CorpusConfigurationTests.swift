@@ -88,4 +88,27 @@ import Testing
         var state = VectorBase.current.state(caps)
         #expect(InstructionModel.standard(.vmlaunch).execute(&state, Operands()) == .entered)
     }
+
+    /// VM entry's event-injection checks follow each CPU's own capabilities (SDM 27.2.1.3): a
+    /// software exception with instruction length 0 enters only where IA32_VMX_MISC[30] = 1, and
+    /// an "other event" (type 7) only where the "monitor trap flag" control may be 1.
+    @Test(arguments: rows)
+    func injectionChecksFollowTheCPU(_ row: Row) throws {
+        let caps = try #require(VMXCapabilityMSRs(msrs: row.msrs, physicalAddressWidth: 36))
+        func launch(injecting info: UInt64) -> Outcome {
+            var state = VectorBase.current.state(caps)
+            state.vmcs[VectorBase.vmcsRegion]?[VMCSFieldEncoding.entryInterruptionInfo] = info
+            return InstructionModel.standard(.vmlaunch).execute(&state, Operands())
+        }
+        let zeroLength = caps.misc >> 30 & 1 == 1
+        #expect(launch(injecting: 0x8000_0603) == (zeroLength ? .entered : .vmFailValid(.entryInvalidControlField)))
+        let mtf = caps.entryProcbased >> 59 & 1 == 1
+        #expect(launch(injecting: 0x8000_0700) == (mtf ? .entered : .vmFailValid(.entryInvalidControlField)))
+    }
+
+    /// Both answers occur in the corpus, so the per-CPU test above is not decided by one branch.
+    @Test func corpusHasCPUsWithAndWithoutZeroLengthInjection() {
+        let misc30 = Self.rows.compactMap { $0.msrs[0x485] }.map { $0 >> 30 & 1 }
+        #expect(Set(misc30) == [0, 1])
+    }
 }
