@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instruction counts (valgrind's callgrind: repeatable on a loaded machine, unlike wall time) of
-# `check` (parent; the guest run and CPL3 children are profiled apart, as `__guest-run` and
-# `__cpl3-probe`), `check --no-guest`, `check --from` the Data/hosts capture and
+# `check` (parent; its one child, the CPL3 probes and the guest run, is profiled apart as
+# `__guest-run --cpl3-probes`), `check --no-guest`, `check --from` the Data/hosts capture and
 # `capture --no-guest`, with the inclusive cost of the hot spots of issue 16.
 #   benchmarks/profile-check.sh [binary]     (default: the release build of scripts/build-release)
 # PROFILE_KEEP=DIR keeps the callgrind files there (callgrind_annotate --inclusive=yes DIR/NAME.cg).
@@ -26,12 +26,11 @@ profile() {
   echo "$name: $total instructions"
   if [ -n "$keep" ]; then cp "$work/$name.cg" "$keep/"; fi
   callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null \
-    | grep -E 'JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot|SnapshotCoding|JSONReader|JSONTreeDecoder|ReportEncoder|JSONValueO10serialized|PCIIDsScan|OfflineLoaderO14decodeSnapshot' \
+    | grep -E 'JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot|SnapshotCoding|JSONReader|JSONTreeDecoder|ReportEncoder|JSONValueO10serialized|PCIIDsScan|OfflineLoaderO14decodeSnapshot|JSONTreeEncoder|Cpl3ProberO3run' \
     | awk '{ sub(/\[.*$/, ""); print "  " $0 }' | cut -c1-150 || true
 }
 profile check check --format json --output "$work/report.json"
 profile check-no-guest check --no-guest --format json --output "$work/report.json"
 profile check-from check --from "$capture" --format json --output "$work/report.json"
 profile capture-no-guest capture --no-guest --output "$work/capture.json"
-profile guest-run-child __guest-run --time-limit-ms 8000
-profile cpl3-probe-child __cpl3-probe
+profile guest-run-child __guest-run --time-limit-ms 8000 --cpl3-probes

@@ -3,6 +3,8 @@ import Foundation
 /// The one place that fixes how snapshots and reports look as JSON: snake_case keys,
 /// sorted, pretty-printed, slashes unescaped — stable output that diffs well.
 public enum SnapshotCoding {
+    /// Foundation's JSONEncoder as snapshots were always written with it: the reference that
+    /// `encode` is held to byte for byte (SnapshotEncodingTests), and what tests write fixtures with.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -10,31 +12,93 @@ public enum SnapshotCoding {
         return encoder
     }
 
-    /// The encoder's JSON as text, with every C1 and bidi control escaped as `\uXXXX`
-    /// (JSONEncoder escapes only C0): the value is unchanged for any JSON reader, but a
-    /// terminal or editor showing the file never sees the raw character.
+    /// A snapshot (or any Codable value) as the JSON text `encoder()` writes, with every C1 and
+    /// bidi control escaped as `\uXXXX` besides (JSONEncoder escapes only C0): the value is
+    /// unchanged for any JSON reader, but a terminal or editor showing the file never sees the raw
+    /// character. Written in place through `JSONTreeEncoder`: JSONEncoder was 36 M of `capture`'s
+    /// 84 M instructions (callgrind, issue 16).
     public static func encode(_ value: some Encodable) throws -> String {
-        escapingControls(String(decoding: try encoder().encode(value), as: UTF8.self))
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 17)
+        write(try JSONTreeEncoder.encode(value, conventions: .snapshot), into: &out, indent: 0)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// JSON text with C1 and bidi controls escaped. They can only stand inside strings (JSON's
-    /// structure is ASCII), where `\u` escapes mean the same character.
-    public static func escapingControls(_ json: String) -> String {
-        // Every character to escape here is DEL or non-ASCII: pure ASCII text (most snapshots) is
-        // returned as it is without a scalar-by-scalar copy (a quarter of `capture`'s
-        // instructions before; callgrind, issue 16). The C0 controls are the encoder's business.
-        guard json.utf8.contains(where: { $0 >= 0x7f }) else { return json }
-        var out = ""
-        out.unicodeScalars.reserveCapacity(json.unicodeScalars.count)
-        for scalar in json.unicodeScalars {
-            if InputText.isInert(scalar) && scalar.value >= 0x20 {
+    /// JSONEncoder's pretty layout (swift-foundation's JSONWriter): two-space indent, `"key" : value`,
+    /// keys sorted by their UTF-8 bytes, and an empty array or object opened and closed on lines of
+    /// its own (`[`, an empty line, `]`), unlike `JSONValue.serialized`'s report layout.
+    static func write(_ value: JSONValue, into out: inout [UInt8], indent: Int) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .uint(let u): out.append(contentsOf: String(u).utf8)
+        case .double(let d): out.append(contentsOf: number(d).utf8)
+        case .string(let s): quote(s, into: &out)
+        case .array(let items):
+            out.append(contentsOf: "[\n".utf8)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(contentsOf: ",\n".utf8) }
+                indentation(indent + 1, into: &out)
+                write(item, into: &out, indent: indent + 1)
+            }
+            out.append(UInt8(ascii: "\n"))
+            indentation(indent, into: &out)
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(contentsOf: "{\n".utf8)
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out.append(contentsOf: ",\n".utf8) }
+                indentation(indent + 1, into: &out)
+                quote(key, into: &out)
+                out.append(contentsOf: " : ".utf8)
+                write(members[key]!, into: &out, indent: indent + 1)
+            }
+            out.append(UInt8(ascii: "\n"))
+            indentation(indent, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func indentation(_ levels: Int, into out: inout [UInt8]) {
+        for _ in 0..<levels * 2 { out.append(UInt8(ascii: " ")) }
+    }
+
+    /// JSONEncoder's number: Swift's shortest round-trip form, an integral value without its `.0`.
+    static func number(_ d: Double) -> String {
+        let text = d.description
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+
+    /// A string as JSONEncoder quotes it (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other C0
+    /// controls as `\u00xx`; `/` as it is), and DEL, C1 and bidi controls (`InputText.isInert`) as
+    /// `\uxxxx`. Keys and values alike: JSON's structure is ASCII, so these stand only in strings.
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        defer { out.append(UInt8(ascii: "\"")) }
+        // Most strings are printable ASCII with nothing to escape: copied whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return out.append(contentsOf: s.utf8)
+        }
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out.append(contentsOf: "\\\"".utf8)
+            case "\\": out.append(contentsOf: "\\\\".utf8)
+            case "\u{08}": out.append(contentsOf: "\\b".utf8)
+            case "\u{0C}": out.append(contentsOf: "\\f".utf8)
+            case "\n": out.append(contentsOf: "\\n".utf8)
+            case "\r": out.append(contentsOf: "\\r".utf8)
+            case "\t": out.append(contentsOf: "\\t".utf8)
+            default:
+                guard InputText.isInert(scalar) else {
+                    out.append(contentsOf: String(scalar).utf8)
+                    continue
+                }
                 let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
             }
         }
-        return out
     }
 
     /// Foundation's `convertToSnakeCase`: `exitLatencyNs` → `exit_latency_ns`, `myURLKey` →

@@ -4,7 +4,7 @@ import HostModel
 /// How long `BackgroundRun.wait` waits beyond the work's own timeout, which normally ends it.
 let backgroundWaitMarginNanoseconds: UInt64 = 5_000_000_000
 
-/// A child process (the guest run, the CPL3 probes) started first and collected last: it is a
+/// A child process (the CPL3 probes and the guest run) started first and collected last: it is a
 /// separate process, so it runs on another core while this one reads CPUID, sysfs and PCI — the
 /// whole check then takes about as long as the slowest of them, not their sum.
 ///
@@ -21,6 +21,9 @@ public final class BackgroundRun<Evidence: Sendable>: @unchecked Sendable {
     private var evidence: Evidence?
     /// False when pthread_create failed (EAGAIN under `ulimit -u`, ENOMEM for the stack).
     private var started = false
+    /// What the first `wait` returned: the evidence is collected once and read by more than one
+    /// probe (the guest run by KVMProbe, the CPL3 probes by LiveProbe).
+    private var collected: Evidence?
 
     /// `work` must be bounded by `timeoutNanoseconds` (the supervisors' timeouts bound theirs).
     public init(timeoutNanoseconds: UInt64, overstayed: @escaping @Sendable () -> Evidence,
@@ -51,10 +54,16 @@ public final class BackgroundRun<Evidence: Sendable>: @unchecked Sendable {
     /// The evidence: bounded by the work's timeout plus a margin; a worker that overstays that
     /// is virtcheck's own failure, never a verdict about the host.
     public func wait() -> Evidence {
-        guard started else { return work() }
-        let timeout = DispatchTime.now() + .nanoseconds(Int(clamping: deadlineNanoseconds))
-        guard done.wait(timeout: timeout) == .success, let evidence else { return overstayed() }
-        return evidence
+        if let collected { return collected }
+        let result: Evidence
+        if !started {
+            result = work()
+        } else {
+            let timeout = DispatchTime.now() + .nanoseconds(Int(clamping: deadlineNanoseconds))
+            result = done.wait(timeout: timeout) == .success ? evidence ?? overstayed() : overstayed()
+        }
+        collected = result
+        return result
     }
 }
 
@@ -64,21 +73,17 @@ private final class BackgroundJob {
     init(_ body: @escaping () -> Void) { self.body = body }
 }
 
-/// The guest run in the background (`__guest-run` in a child).
-public typealias BackgroundGuestRun = BackgroundRun<GuestRunEvidence>
+/// The CPL3 probes and the guest run in the background (`__guest-run --cpl3-probes` in a child).
+public typealias BackgroundGuestRun = BackgroundRun<GuestRunSupervisor.Execution>
 
-extension BackgroundRun where Evidence == GuestRunEvidence {
+extension BackgroundRun where Evidence == GuestRunSupervisor.Execution {
     public convenience init(_ supervisor: GuestRunSupervisor) {
         self.init(timeoutNanoseconds: supervisor.timeoutNanoseconds,
-                  overstayed: { .ownFailure("the guest run's worker thread did not finish within its time limit") },
-                  { supervisor.run() })
-    }
-}
-
-extension BackgroundRun where Evidence == Cpl3ProbeEvidence {
-    public convenience init(_ supervisor: Cpl3ProbeSupervisor) {
-        self.init(timeoutNanoseconds: supervisor.timeoutNanoseconds,
-                  overstayed: { Cpl3ProbeEvidence(results: [], error: "the CPL3 probes' worker thread did not finish within its time limit") },
-                  { supervisor.run() })
+                  overstayed: {
+                      GuestRunSupervisor.Execution(
+                          guestRun: .ownFailure("the guest run's worker thread did not finish within its time limit"),
+                          cpl3Probes: Cpl3ProbeEvidence(results: [], error: "the CPL3 probes' worker thread did not finish within its time limit"))
+                  },
+                  { supervisor.runWithCpl3Probes() })
     }
 }

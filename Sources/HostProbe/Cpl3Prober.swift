@@ -4,7 +4,8 @@ import HostModel
 
 /// Executes the sensitive and privileged instructions of Data/tables/popek_goldberg.tsv at CPL3
 /// and reads what happened. It installs fault handlers for the whole process, so it runs only in
-/// the `virtcheck __cpl3-probe` child (`Cpl3ProbeSupervisor`), never in virtcheck itself.
+/// a child, never in virtcheck itself: first in the guest-run child (`Cpl3ProbeSupervisor`), or
+/// alone in `virtcheck __cpl3-probe`.
 public enum Cpl3Prober {
     /// Probe name, the CShims probe number, and the table's instruction name.
     static let probes: [(name: String, id: Int32, instruction: String)] = [

@@ -14,6 +14,13 @@ public struct GuestRunSupervisor: Sendable {
 
     /// The hidden subcommand of `virtcheck` that runs the guests in-process and prints the JSON.
     public static let subcommand = "__guest-run"
+    /// Asks the child to run the CPL3 probes (`Cpl3Prober`) first and to write their evidence to
+    /// `cpl3Descriptor`: `check` then starts one child for both instead of two fresh executions of
+    /// this large static binary (the second one cost `check` a few milliseconds of CPU; issue 16).
+    public static let cpl3ProbesFlag = "--cpl3-probes"
+    /// The child's descriptor for the CPL3 evidence: a pipe of its own, so each evidence is read
+    /// whole without framing, and the probes' stands whatever becomes of the guests after it.
+    public static let cpl3Descriptor: Int32 = 3
     static let outputLimit = 16 << 20
 
     public init(executable: String, arguments: [String], timeoutNanoseconds: UInt64 = 10_000_000_000) {
@@ -49,10 +56,34 @@ public struct GuestRunSupervisor: Sendable {
     /// the guest code cannot kill its process — a guest's faults are exits — so only virtcheck's
     /// limits (memory, descriptors) or a bug can.
     public func run() -> GuestRunEvidence {
-        let outcome: ChildOutcome
-        do throws(KVMError) { outcome = try spawnAndWait() } catch {
+        do throws(KVMError) { return guestRunEvidence(try spawnAndWait()) } catch {
             return .ownFailure(error.description, ownLimit: error.isOwnLimit ? error.ownLimitDescription : nil)
         }
+    }
+
+    /// What the child that ran the guests and, before them, the CPL3 probes found.
+    public struct Execution: Sendable {
+        public var guestRun: GuestRunEvidence
+        public var cpl3Probes: Cpl3ProbeEvidence
+    }
+
+    /// `run`, with the CPL3 probes run first in the same child (`cpl3ProbesFlag`). They execute
+    /// code as the guests do and, like them, only ever in a child: its fault handlers never reach
+    /// virtcheck, and a probe or guest that kills or hangs the child is evidence, not a crash here.
+    public func runWithCpl3Probes() -> Execution {
+        var child = self
+        child.arguments.append(GuestRunSupervisor.cpl3ProbesFlag)
+        do throws(KVMError) {
+            let outcome = try child.spawnAndWait(cpl3Channel: true)
+            return Execution(guestRun: guestRunEvidence(outcome), cpl3Probes: Cpl3ProbeSupervisor.evidence(outcome))
+        } catch {
+            return Execution(guestRun: .ownFailure(error.description, ownLimit: error.isOwnLimit ? error.ownLimitDescription : nil),
+                             cpl3Probes: Cpl3ProbeEvidence(results: [], error: error.description))
+        }
+    }
+
+    /// The child's guest-run evidence, or what became of it.
+    func guestRunEvidence(_ outcome: ChildOutcome) -> GuestRunEvidence {
         let seconds = String(format: "%.1f", Double(timeoutNanoseconds) / 1e9)
         switch outcome.killed {
         case .timeout?:
@@ -81,6 +112,8 @@ public struct GuestRunSupervisor: Sendable {
     struct ChildOutcome {
         var stdout: Data
         var stderr: Data
+        /// What the child wrote to `cpl3Descriptor` (empty unless asked for).
+        var cpl3Output = Data()
         /// The raw wait status.
         var status: Int32
         /// Why the parent killed the child, if it did.
@@ -91,15 +124,17 @@ public struct GuestRunSupervisor: Sendable {
         }
     }
 
-    func spawnAndWait() throws(KVMError) -> ChildOutcome {
+    /// `cpl3Channel`: a third pipe, the child's `cpl3Descriptor`.
+    func spawnAndWait(cpl3Channel: Bool = false) throws(KVMError) -> ChildOutcome {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
+        var cpl3Pipe: [Int32] = [-1, -1]
         var err = vc_pipe_cloexec(&outPipe)
         guard err == 0 else { throw KVMError(step: "pipe2", errno: err) }
         err = vc_pipe_cloexec(&errPipe)
+        if err == 0, cpl3Channel { err = vc_pipe_cloexec(&cpl3Pipe) }
         guard err == 0 else {
-            close(outPipe[0])
-            close(outPipe[1])
+            for fd in outPipe + errPipe + cpl3Pipe where fd >= 0 { close(fd) }
             throw KVMError(step: "pipe2", errno: err)
         }
         var actions = posix_spawn_file_actions_t()
@@ -108,6 +143,7 @@ public struct GuestRunSupervisor: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if cpl3Channel { posix_spawn_file_actions_adddup2(&actions, cpl3Pipe[1], GuestRunSupervisor.cpl3Descriptor) }
         // The child must not inherit a blocked or ignored SIGALRM (its watchdog needs it), nor the
         // ignored SIGPIPE and SIGXFSZ of virtcheck's own process setup.
         var attributes = posix_spawnattr_t()
@@ -132,18 +168,19 @@ public struct GuestRunSupervisor: Sendable {
         }
         close(outPipe[1])
         close(errPipe[1])
-        defer { close(outPipe[0]); close(errPipe[0]) }
+        if cpl3Channel { close(cpl3Pipe[1]) }
+        defer { for fd in [outPipe[0], errPipe[0], cpl3Pipe[0]] where fd >= 0 { close(fd) } }
         guard spawnError == 0 else { throw KVMError(step: "posix_spawn \(executable)", errno: spawnError) }
 
         let deadline = GuestMachine.monotonicNanoseconds() &+ timeoutNanoseconds
-        var stdout = Data(), stderr = Data()
-        var open: [Int32] = [outPipe[0], errPipe[0]]
+        var stdout = Data(), stderr = Data(), cpl3Output = Data()
+        var open: [Int32] = [outPipe[0], errPipe[0]] + (cpl3Channel ? [cpl3Pipe[0]] : [])
         var killed: KillReason?
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !open.isEmpty {
             let now = GuestMachine.monotonicNanoseconds()
             // Evidence is a few kilobytes; a child that floods its pipes is as broken as a hung one.
-            guard now < deadline, stdout.count + stderr.count < GuestRunSupervisor.outputLimit else {
+            guard now < deadline, stdout.count + stderr.count + cpl3Output.count < GuestRunSupervisor.outputLimit else {
                 kill(pid, SIGKILL)
                 killed = now < deadline ? .flooded : .timeout
                 break
@@ -159,7 +196,11 @@ public struct GuestRunSupervisor: Sendable {
             for entry in fds where entry.revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 if n > 0 {
-                    if entry.fd == outPipe[0] { stdout.append(contentsOf: buffer[0..<n]) } else { stderr.append(contentsOf: buffer[0..<n]) }
+                    switch entry.fd {
+                    case outPipe[0]: stdout.append(contentsOf: buffer[0..<n])
+                    case errPipe[0]: stderr.append(contentsOf: buffer[0..<n])
+                    default: cpl3Output.append(contentsOf: buffer[0..<n])
+                    }
                 } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                     open.removeAll { $0 == entry.fd }
                 }
@@ -167,6 +208,6 @@ public struct GuestRunSupervisor: Sendable {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return ChildOutcome(stdout: stdout, stderr: stderr, status: status, killed: killed)
+        return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, status: status, killed: killed)
     }
 }

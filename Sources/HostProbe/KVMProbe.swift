@@ -17,7 +17,7 @@ public enum KVMProbe {
     public static func probe(root: HostRoot, guestRun: BackgroundGuestRun? = nil) -> KVMEvidence {
         var evidence = device(root: root)
         let opened = evidence.device.accessible == true || evidence.device.ownLimit != nil
-        if let run = guestRun?.wait(), opened { evidence.guestRun = run }
+        if let run = guestRun?.wait().guestRun, opened { evidence.guestRun = run }
         return evidence
     }
 

@@ -17,9 +17,8 @@ public enum LiveProbe {
     }
 
     public static func snapshot(root: HostRoot, options: Options) -> Snapshot {
+        // One child runs the CPL3 probes and then the guests, beside the reads below.
         let guestRun = options.runGuest && root.isLive ? BackgroundGuestRun(.selfExecutable()) : nil
-        // The CPL3 probe child, too, runs beside the reads below instead of after them.
-        let cpl3Run = options.runGuest && root.isLive ? BackgroundRun(Cpl3ProbeSupervisor()) : nil
         let cpus = onlineCpus(root: root)
         var cpuid = CPUIDReader.read(root: root, cpus: cpus ?? [0])
         if cpuid.status != .ok, !root.isLive, let dump = dumpInTree(root: root) {
@@ -31,9 +30,9 @@ public enum LiveProbe {
         let kernel = KernelReader.read(root: root)
         let pci = PCIProbe.probe(root: root)
         let iommu = IOMMUProbe.probe(root: root)
-        let cpl3Probes = cpl3Run?.wait()
-        // Last, so the guest-run child ran beside everything above.
+        // Last, so the child ran beside everything above.
         let kvm = KVMProbe.probe(root: root, guestRun: guestRun)
+        let cpl3Probes = guestRun?.wait().cpl3Probes
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
                                 capturedAt: UTCTimestamp.iso8601(Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),

@@ -4,9 +4,9 @@ import HostModel
 import HostProbe
 import Reporting
 
-/// `virtcheck __cpl3-probe`: the child side of the CPL3 instruction probes. It installs fault
-/// handlers for the whole process, which is why it runs only here, started by
-/// `Cpl3ProbeSupervisor`, and prints the evidence as JSON.
+/// `virtcheck __cpl3-probe`: the CPL3 instruction probes alone, their evidence printed as JSON. They
+/// install fault handlers for the whole process, which is why they run only in a process of their
+/// own: here, or first in the guest-run child that `check` starts (`__guest-run --cpl3-probes`).
 struct Cpl3ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: Cpl3ProbeSupervisor.subcommand,
@@ -19,7 +19,7 @@ struct Cpl3ProbeCommand: ParsableCommand {
     }
 
     /// Probes and prints the evidence (ReportEncoder's JSON, which the parent reads as it read
-    /// JSONEncoder's). `Entry` calls it directly for the bare `__cpl3-probe` the supervisor starts.
+    /// JSONEncoder's). `Entry` calls it directly for the bare `__cpl3-probe`.
     static func execute() throws {
         GuestRunSupervisor.bindChildToParent()
         try Emit.write(ReportEncoder.encode(Cpl3Prober.run()).serialized() + "\n", to: nil)

@@ -2,8 +2,8 @@ import ArgumentParser
 import Glibc
 import HostProbe
 
-/// The process entry point. The hidden children that `check` starts on every run (`__guest-run`,
-/// `__cpl3-probe`) are parsed as themselves: going through `RootCommand` built the argument sets
+/// The process entry point. The hidden child that `check` starts on every run (`__guest-run
+/// --cpl3-probes`) and `__cpl3-probe` are parsed as themselves: going through `RootCommand` built the argument sets
 /// of the whole command tree first, about two thirds of each child's instructions (callgrind,
 /// issue 16). The exact forms their supervisors start skip ArgumentParser altogether (its parse
 /// was still half of each child's instructions); everything else, including their errors and
@@ -14,8 +14,10 @@ public enum Entry {
         let rest = Array(arguments.dropFirst())
         switch arguments.first {
         case GuestRunSupervisor.subcommand?:
-            guard let limit = GuestRunCommand.supervisorTimeLimit(rest) else { return GuestRunCommand.main(rest) }
-            direct(GuestRunCommand.self) { try GuestRunCommand.execute(timeLimitMs: limit, spin: nil, programs: []) }
+            guard let form = GuestRunCommand.supervisorForm(rest) else { return GuestRunCommand.main(rest) }
+            direct(GuestRunCommand.self) {
+                try GuestRunCommand.execute(timeLimitMs: form.timeLimitMs, spin: nil, programs: [], cpl3Probes: form.cpl3Probes)
+            }
         case Cpl3ProbeSupervisor.subcommand?:
             guard rest.isEmpty else { return Cpl3ProbeCommand.main(rest) }
             direct(Cpl3ProbeCommand.self) { try Cpl3ProbeCommand.execute() }

@@ -43,6 +43,9 @@ struct GuestRunCommand: ParsableCommand {
     @Option(name: .customLong("program"), help: "Run this program instead (NAME:MODE:HEX, repeatable) and print its final state and exits.")
     var programs: [String] = []
 
+    @Flag(name: .customLong("cpl3-probes"), help: "First run the CPL3 probes and write their evidence to descriptor 3 (check's one child for both).")
+    var cpl3Probes = false
+
     func validate() throws {
         guard (1...Self.maxTimeLimitMs).contains(timeLimitMs) else {
             throw ValidationError("--time-limit-ms must be between 1 and \(Self.maxTimeLimitMs), got \(timeLimitMs)")
@@ -51,7 +54,7 @@ struct GuestRunCommand: ParsableCommand {
 
     func run() throws {
         if svmVectors || svmCase != nil { return try runSVM() }
-        try Self.execute(timeLimitMs: timeLimitMs, spin: spin, programs: programs)
+        try Self.execute(timeLimitMs: timeLimitMs, spin: spin, programs: programs, cpl3Probes: cpl3Probes)
     }
 
     /// `--svm-vectors` (verify --on-cpu's child) and `--svm-case` (the harness's tests).
@@ -75,20 +78,32 @@ struct GuestRunCommand: ParsableCommand {
         try Emit.write(ReportEncoder.encode(runner.runSVMCase(chosen)).serialized() + "\n", to: nil)
     }
 
-    /// The one form `GuestRunSupervisor` starts on every check (`--time-limit-ms N`, N in range),
-    /// read without ArgumentParser, whose parse (its completion-script check above all) was half of
-    /// this child's instructions (callgrind, issue 16); nil for any other form, which goes through
-    /// `main` (help, errors and the test options as before).
-    static func supervisorTimeLimit(_ arguments: [String]) -> UInt64? {
-        guard arguments.count == 2, arguments[0] == "--time-limit-ms", let ms = UInt64(arguments[1]),
+    /// The one form `GuestRunSupervisor` starts on every check (`--time-limit-ms N`, N in range,
+    /// then `--cpl3-probes` or nothing), read without ArgumentParser, whose parse (its
+    /// completion-script check above all) was half of this child's instructions (callgrind, issue
+    /// 16); nil for any other form, which goes through `main` (help, errors and the test options
+    /// as before).
+    static func supervisorForm(_ arguments: [String]) -> (timeLimitMs: UInt64, cpl3Probes: Bool)? {
+        guard (2...3).contains(arguments.count), arguments[0] == "--time-limit-ms", let ms = UInt64(arguments[1]),
               (1...maxTimeLimitMs).contains(ms) else { return nil }
-        return ms
+        guard arguments.count == 2 || arguments[2] == GuestRunSupervisor.cpl3ProbesFlag else { return nil }
+        return (ms, arguments.count == 3)
+    }
+
+    /// The CPL3 probes, run before any guest; their evidence is written to
+    /// `GuestRunSupervisor.cpl3Descriptor` and the descriptor closed, so the parent has it whatever
+    /// the guests do next. A write that fails leaves the parent without it, which it reports.
+    static func writeCpl3Evidence() {
+        let text = ((try? ReportEncoder.encode(Cpl3Prober.run()).serialized()) ?? "") + "\n"
+        try? OutputFile.writeAll(Array(text.utf8), to: GuestRunSupervisor.cpl3Descriptor, path: "the CPL3 descriptor")
+        close(GuestRunSupervisor.cpl3Descriptor)
     }
 
     /// Runs the guests and prints their evidence. The JSON is ReportEncoder's (explicit nulls),
     /// which the parent reads (`SnapshotCoding.decode`) as it read JSONEncoder's.
-    static func execute(timeLimitMs: UInt64, spin: GuestProgram.Mode?, programs: [String]) throws {
+    static func execute(timeLimitMs: UInt64, spin: GuestProgram.Mode?, programs: [String], cpl3Probes: Bool = false) throws {
         GuestRunSupervisor.bindChildToParent()
+        if cpl3Probes { writeCpl3Evidence() }
         if !programs.isEmpty {
             let parsed = try programs.map { spec in
                 do {

@@ -3,8 +3,8 @@ import HostModel
 import Testing
 @testable import HostProbe
 
-/// Reading the CPL3 probes (pure), and the probes themselves run as virtcheck runs them: in the
-/// `virtcheck __cpl3-probe` child, whose fault handlers must never be installed in this process.
+/// Reading the CPL3 probes (pure), and the probes themselves run as virtcheck runs them: first in
+/// the guest-run child, whose fault handlers must never be installed in this process.
 struct Cpl3ProbeTests {
     static func raw(_ values: [UInt64], signal: Int32 = 0) -> Cpl3Prober.Raw {
         Cpl3Prober.Raw(signal: signal, signalCode: signal == 0 ? 0 : 128, values: values + Array(repeating: 0, count: 3 - values.count))
@@ -44,7 +44,7 @@ struct Cpl3ProbeTests {
     /// silently keeps IF, CS shows ring 3, and SGDT is emulated exactly when the CPU has UMIP.
     @Test(.enabled(if: TestHost.virtcheckBinary != nil, "needs the built virtcheck"))
     func probesRunInTheChildOnThisHost() throws {
-        let evidence = Cpl3ProbeSupervisor(executable: try #require(TestHost.virtcheckBinary)).run()
+        let evidence = GuestRunSupervisor.childCommand(executable: try #require(TestHost.virtcheckBinary)).runWithCpl3Probes().cpl3Probes
         #expect(evidence.error == nil, "\(evidence.error ?? "")")
         for probe in ["hlt", "rdmsr", "lgdt", "mov-cr0", "clts", "wbinvd", "in", "cli"] {
             #expect(evidence.result(probe)?.outcome == .trapped, "\(probe)")
@@ -78,7 +78,7 @@ struct Cpl3ProbeTests {
             seen[probe] = line.hasSuffix("no trap") ? 0 : Int32(words.last.map(String.init) ?? "") ?? -1
         }
         #expect(seen.count == names.count)
-        let evidence = Cpl3ProbeSupervisor(executable: try #require(TestHost.virtcheckBinary)).run()
+        let evidence = GuestRunSupervisor.childCommand(executable: try #require(TestHost.virtcheckBinary)).runWithCpl3Probes().cpl3Probes
         for (probe, signal) in seen {
             let result = try #require(evidence.result(probe), "\(probe)")
             if signal == 0 {

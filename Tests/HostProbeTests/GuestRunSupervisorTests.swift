@@ -83,6 +83,43 @@ import Testing
         #expect(childrenRunning(argument: "60000").isEmpty, "a killed child was left behind")
     }
 
+    /// One child runs the CPL3 probes and then the guests (check's `BackgroundGuestRun`): the probes'
+    /// evidence comes on its own descriptor, whole, and the guests' on stdout.
+    @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
+    func oneChildRunsTheCpl3ProbesAndTheGuests() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let execution = BackgroundGuestRun(.childCommand(executable: binary)).wait()
+        #expect(execution.guestRun.ok, "\(execution.guestRun.error ?? "")")
+        #expect(execution.guestRun.runs.map(\.mode) == ["real", "long64"])
+        #expect(execution.cpl3Probes.error == nil, "\(execution.cpl3Probes.error ?? "")")
+        #expect(execution.cpl3Probes.results.map(\.probe) == Cpl3Prober.probes.map(\.name))
+    }
+
+    /// The probes run first and their descriptor is closed before any guest starts: a guest that
+    /// spins until the parent's SIGKILL loses only the guests' evidence.
+    @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
+    func theProbesEvidenceOutlivesAKilledGuest() throws {
+        let binary = try #require(TestHost.virtcheckBinary)
+        let execution = GuestRunSupervisor(executable: binary,
+                                           arguments: [GuestRunSupervisor.subcommand, "--spin", "long64", "--time-limit-ms", "60000"],
+                                           timeoutNanoseconds: 1_500_000_000).runWithCpl3Probes()
+        #expect(execution.guestRun.timedOut)
+        #expect(execution.guestRun.error?.contains("killed") == true)
+        #expect(execution.cpl3Probes.error == nil, "\(execution.cpl3Probes.error ?? "")")
+        #expect(execution.cpl3Probes.result("hlt")?.outcome == .trapped)
+    }
+
+    /// A child that never writes the probes' descriptor leaves them an error that says so, and
+    /// the guest run its own.
+    @Test func aChildWithoutTheProbesEvidenceIsReported() {
+        let execution = GuestRunSupervisor(executable: "/bin/true", arguments: []).runWithCpl3Probes()
+        #expect(execution.cpl3Probes.results.isEmpty)
+        #expect(execution.cpl3Probes.error == "CPL3 probe child exited with status 0 without evidence")
+        #expect(!execution.guestRun.ok)
+        let missing = GuestRunSupervisor(executable: "/nonexistent/virtcheck", arguments: []).runWithCpl3Probes()
+        #expect(missing.cpl3Probes.error == "posix_spawn /nonexistent/virtcheck: No such file or directory (errno 2)")
+    }
+
     /// Processes whose parent is this test process and whose command line contains `argument`.
     private func childrenRunning(argument: String) -> [String] {
         let me = getpid()
