@@ -8,6 +8,26 @@ import shutil
 import subprocess
 
 GOOD_PASSTHROUGH = ("pass", "warn")
+# The kernel's own decoding of the VMX capability MSRs (/proc/cpuinfo "vmx flags", from
+# arch/x86/kernel/cpu/feat_ctl.c and arch/x86/include/asm/vmxfeatures.h) against virtcheck's
+# (report cpu.vmx): the flag's name, and the path of the same capability in the report.
+KERNEL_VMX_FLAGS = {
+    "ept": "ept",
+    "vpid": "vpid",
+    "unrestricted_guest": "unrestricted_guest",
+    "ept_ad": "ept_accessed_dirty",
+    "ept_x_only": "ept_vpid_capabilities.execute_only",
+    "ept_1gb": "ept_vpid_capabilities.pages1g",
+    "ept_5level": "ept_5level",
+    "ept_mode_based_exec": "mbec",
+    "shadow_vmcs": "vmcs_shadowing",
+    "pml": "pml",
+    "tsc_scaling": "tsc_scaling",
+    "preemption_timer": "preemption_timer",
+    "posted_intr": "posted_interrupts",
+    "vapic_reg": "apic_register_virtualization",
+    "vid": "virtual_interrupt_delivery",
+}
 
 
 class Verdict:
@@ -124,6 +144,13 @@ def judge(scenario, share):
             expect((profile(root, "nested") == "pass") == works,
                    f"L2 VMRUN {truth.get('nested_vmrun', 'not run')} (exitcode {truth.get('nested_exitcode', '-')}); "
                    f"virtcheck profile nested={profile(root, 'nested')}")
+        if truth.get("cpuinfo_vmx_flags"):
+            flags = set(truth["cpuinfo_vmx_flags"].split(","))
+            vmx = root["cpu"].get("vmx") or {}
+            for flag, path in KERNEL_VMX_FLAGS.items():
+                got = dig(vmx, path)
+                expect(got is (flag in flags),
+                       f"kernel's vmx flag {flag} {'present' if flag in flags else 'absent'}; virtcheck cpu.vmx.{path}={json.dumps(got)}")
         if "irq_remapping" in truth:
             expect((truth["irq_remapping"] == "on") == (root["iommu"]["interrupt_remapping"] is True),
                    f"kernel IRQ remapping {truth['irq_remapping']}; virtcheck interrupt_remapping={root['iommu']['interrupt_remapping']}")
@@ -288,11 +315,10 @@ def summarize_on_cpu(path, rc_path):
                               for r in data.get("results", []) if not r.get("agrees")}}
 
 
-def keep_capture(scenario, share, repo, command):
+def keep_capture(scenario, share, repo, command, emulator):
     """Copies a lab machine's snapshot to Data/hosts/NAME.json and its --root tree to
     Tests/HostProbeTests/Fixtures/roots/NAME/, with provenance beside them."""
     name = scenario["capture"]
-    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     kernel = open(os.path.join(share, "root/proc/sys/kernel/osrelease")).read().strip()
     shutil.copy(os.path.join(share, "capture.json"), os.path.join(repo, "Data/hosts", name + ".json"))
     dst = os.path.join(repo, "Tests/HostProbeTests/Fixtures/roots", name)
@@ -301,10 +327,10 @@ def keep_capture(scenario, share, repo, command):
     for dirpath, dirnames, filenames in os.walk(dst):
         if not dirnames and not filenames:
             open(os.path.join(dirpath, ".keep"), "w").close()
-    provenance = (f"# {name}: a lab machine (real Linux under QEMU), captured by `scripts/lab --capture {scenario['name']}`\n\n"
+    provenance = (f"# {name}: a lab machine (real Linux under {emulator_name(scenario)}), captured by `scripts/lab --capture {scenario['name']}`\n\n"
                   f"{scenario['title']}.\n\n"
-                  f"- QEMU: {qemu}, TCG\n- Guest kernel: Debian linux-image-{kernel} (uname -r {kernel})\n"
-                  f"- Command line: `{' '.join(command)}`\n"
+                  f"- {emulator_line(scenario, emulator)}\n- Guest kernel: Debian linux-image-{kernel} (uname -r {kernel})\n"
+                  f"- Command line: `{command}`\n"
                   f"- Guest steps (lab/scenarios.json): `{'; '.join(scenario['guest'])}`\n\n"
                   "Every file is what the guest kernel gave (copied by `copy_root` in lab/guest/lib.sh); nothing is\n"
                   "hand-written. Symlinks keep the kernel's targets; virtcheck reads only their last component.\n"
@@ -322,7 +348,15 @@ TEXTS = {"lspci-vvv.txt": "`lspci -vvv` as root (Debian pciutils, after the trut
          "dmesg.txt": "`dmesg` at the end of the scenario script (lab/guest/init)"}
 
 
-def keep_texts(scenario, share, repo, command):
+def emulator_name(scenario):
+    return "Bochs" if scenario.get("machine") == "bochs" else "QEMU"
+
+
+def emulator_line(scenario, emulator):
+    return f"Bochs: {emulator}" if scenario.get("machine") == "bochs" else f"QEMU: {emulator}, TCG"
+
+
+def keep_texts(scenario, share, repo, command, emulator):
     """Copies a lab machine's `lspci -vvv`, `lspci -xxxx` and dmesg to Data/hosts/NAME/, with
     provenance: the text inputs users paste, from a real kernel on known hardware."""
     name = scenario["texts"]
@@ -333,17 +367,16 @@ def keep_texts(scenario, share, repo, command):
         if os.path.exists(rc) and open(rc).read().strip() != "0":
             raise ValueError(f"{scenario['name']}: {f} exited {open(rc).read().strip()}")
         shutil.copy(os.path.join(share, f), os.path.join(dst, f))
-    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     kernel = next((l.split("Linux version ", 1)[1].split()[0] for l in open(os.path.join(share, "dmesg.txt"), errors="replace")
                    if "Linux version " in l), "unknown")
     pciutils = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "pciutils"], capture_output=True, text=True).stdout
     listing = "".join(f"- `{f}`: {what}\n" for f, what in TEXTS.items())
     with open(os.path.join(dst, "README.md"), "w") as f:
-        f.write(f"# {name}: text captures of a lab machine (real Linux under QEMU)\n\n"
+        f.write(f"# {name}: text captures of a lab machine (real Linux under {emulator_name(scenario)})\n\n"
                 f"{scenario['title']}.\nMade by `scripts/lab --texts {scenario['name']}` (lab/scenarios.json).\n\n"
                 f"{listing}\n"
-                f"- QEMU: {qemu}, TCG\n- Guest kernel: Debian linux-image-{kernel} (uname -r {kernel})\n"
+                f"- {emulator_line(scenario, emulator)}\n- Guest kernel: Debian linux-image-{kernel} (uname -r {kernel})\n"
                 f"- lspci: pciutils {pciutils} from this machine's Debian package, with its libraries and pci.ids\n"
-                f"- Command line: `{' '.join(command)}`\n"
+                f"- Command line: `{command}`\n"
                 f"- Guest steps: `{'; '.join(scenario['guest'])}`\n\n"
                 "Nothing is edited: every file is the guest's own output.\n")

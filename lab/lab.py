@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The lab: boots real Linux machines under QEMU (TCG), one per scenario of lab/scenarios.json,
-runs the lab's own truth programs and virtcheck inside each, and compares them (lab/check.py).
+"""The lab: boots real Linux machines under QEMU (TCG), or under Bochs where a scenario needs VT-x
+("machine": "bochs"), one per scenario of lab/scenarios.json, runs the lab's own truth programs
+and virtcheck inside each, and compares them (lab/check.py).
 
     lab/lab.py [--capture | --texts] [--list] [SCENARIO...]
 
@@ -10,6 +11,7 @@ hard time limit, retries a boot once when the guest never reached its end marker
 is printed and counted, never silent), and prints `lab: N passed, N failed` as its last line.
 """
 import argparse
+import base64
 import gzip
 import hashlib
 import json
@@ -39,6 +41,30 @@ PCI_IDS = "/usr/share/misc/pci.ids"
 # Debian's lspci (pciutils), not busybox's applet: the text captures (`lspci -vvv`, `lspci -xxxx`)
 # must be what users paste, capabilities decoded.
 LSPCI = "/usr/bin/lspci"
+# Bochs (Debian's bochs, bochsbios, vgabios): its CPU models implement VMX (QEMU's TCG does not).
+# Bochs has no -kernel: the kernel and both initrds boot from an ISO through Debian's ISOLINUX.
+ISOLINUX = ["/usr/lib/ISOLINUX/isolinux.bin", "/usr/lib/syslinux/modules/bios/ldlinux.c32"]
+# The machine every Bochs scenario starts from; its "bochs" lines are added after these. Debian
+# builds Bochs without the nogui display and with its debugger (which waits at the first
+# instruction: the rc file below continues), so the display is the RFB server, not waiting for
+# a viewer. clock sync=none runs the guest as fast as the emulation goes, its time counted in
+# instructions (ips); a power-off from the guest is Bochs's "soft power off" panic, which ends it.
+BOCHS_BASE = [
+    "megs: 1024",
+    "romimage: file=/usr/share/bochs/BIOS-bochs-latest",
+    "vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest",
+    "ata0-master: type=cdrom, path=@RUN@/lab.iso, status=inserted",
+    "boot: cdrom",
+    'display_library: rfb, options="timeout=0"',
+    "com1: enabled=1, mode=file, dev=@SHARE@/serial.log",
+    "com2: enabled=1, mode=file, dev=@RUN@/com2.txt",
+    "clock: sync=none, time0=local",
+    "log: @RUN@/bochs.log",
+    "panic: action=fatal",
+    "error: action=report",
+    "info: action=ignore",
+    "debug: action=ignore",
+]
 # The guest's users: `lab` may use /dev/kvm (group kvm), `guest` may not.
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nlab:x:1000:1000:lab:/tmp:/bin/sh\nguest:x:1001:1001:guest:/tmp:/bin/sh\n"
 GROUP = "root:x:0:\nkvm:x:108:lab\nlab:x:1000:\nguest:x:1001:\n"
@@ -175,11 +201,102 @@ def qemu_command(scenario, image, share):
             "-no-reboot", "-kernel", f"/boot/vmlinuz-{kernel_of(scenario)}", "-initrd", image,
             "-virtfs", f"local,path={share},mount_tag=lab,security_model=none,id=lab"]
     args = [a.replace("@SHARE@", share) for a in scenario["qemu"]]
+    return base + args + ["-append", kernel_append(scenario)]
+
+
+def machine_of(scenario):
+    return scenario.get("machine", "qemu")
+
+
+def kernel_append(scenario):
     # no_timer_check: under a loaded host, TCG's timer can miss the kernel's boot-time check
     # (timer_irq_works), which panics q35+intremap machines with "timer doesn't work through
     # Interrupt-remapped IO-APIC" (seen once in the lab's first runs).
-    append = "console=ttyS0 panic=-1 loglevel=4 no_timer_check " + scenario.get("append", "")
-    return base + args + ["-append", append.strip()]
+    # Bochs counts the serial port's bit times: its console runs at 115200, not Linux's 9600.
+    console = "console=ttyS0,115200" if machine_of(scenario) == "bochs" else "console=ttyS0"
+    return f"{console} panic=-1 loglevel=4 no_timer_check {scenario.get('append', '')}".strip()
+
+
+def bochs_config(scenario, share, run):
+    """The bochsrc of a Bochs scenario: BOCHS_BASE, then the scenario's own lines."""
+    lines = BOCHS_BASE + scenario["bochs"]
+    return "\n".join(l.replace("@SHARE@", share).replace("@RUN@", run) for l in lines) + "\n"
+
+
+def emulator_version(machine):
+    if machine == "bochs":
+        version = sh(["dpkg-query", "-W", "-f", "${Version}", "bochs"])
+        return f"Bochs 2.7 (Debian bochs {version})"
+    return sh(["qemu-system-x86_64", "--version"]).splitlines()[0]
+
+
+def provenance_command(scenario, image, share):
+    """How the machine was started, for the captures' provenance."""
+    if machine_of(scenario) == "bochs":
+        return (f"bochs -q -f bochsrc (bochsrc: {'; '.join(bochs_config(scenario, share, 'RUN').splitlines())}); "
+                f"ISOLINUX boots /boot/vmlinuz-{kernel_of(scenario)} with {image} and the scenario's cpio, "
+                f"append \"{kernel_append(scenario)}\"")
+    return " ".join(qemu_command(scenario, image, share))
+
+
+def iso(scenario, image, share, run):
+    """The ISO a Bochs scenario boots: ISOLINUX, the kernel, the lab's initramfs, and a second
+    initrd with the scenario script as /out/scenario.sh (there is no share to put it in)."""
+    tree = os.path.join(run, "iso")
+    os.makedirs(os.path.join(tree, "isolinux"))
+    for f in ISOLINUX:
+        shutil.copy(f, os.path.join(tree, "isolinux"))
+    shutil.copy(f"/boot/vmlinuz-{kernel_of(scenario)}", os.path.join(tree, "vmlinuz"))
+    shutil.copy(image, os.path.join(tree, "initrd.gz"))
+    stage = os.path.join(run, "scenario-tree")
+    os.makedirs(os.path.join(stage, "out"))
+    shutil.copy(os.path.join(share, "scenario.sh"), os.path.join(stage, "out/scenario.sh"))
+    cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=b"out\nout/scenario.sh\n", cwd=stage,
+                          check=True, capture_output=True).stdout
+    with open(os.path.join(tree, "scenario.cpio"), "wb") as f:
+        f.write(cpio)
+    with open(os.path.join(tree, "isolinux/isolinux.cfg"), "w") as f:
+        f.write("SERIAL 0 115200\nDEFAULT lab\nPROMPT 0\nTIMEOUT 0\nLABEL lab\n  KERNEL /vmlinuz\n"
+                f"  APPEND initrd=/initrd.gz,/scenario.cpio {kernel_append(scenario)}\n")
+    path = os.path.join(run, "lab.iso")
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-o", path, "-b", "isolinux/isolinux.bin",
+                    "-c", "isolinux/boot.cat", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table", tree],
+                   check=True, capture_output=True)
+    shutil.rmtree(tree)
+    shutil.rmtree(stage)
+    return path
+
+
+def bochs_command(scenario, image, share):
+    """Prepares a Bochs boot in SHARE/bochs/ (ISO, bochsrc, debugger rc) and returns its command."""
+    run = os.path.join(share, "bochs")
+    os.makedirs(run)
+    iso(scenario, image, share, run)
+    with open(os.path.join(run, "bochsrc"), "w") as f:
+        f.write(bochs_config(scenario, share, run))
+    with open(os.path.join(run, "debugger.rc"), "w") as f:
+        f.write("continue\nquit\n")
+    return ["bochs", "-q", "-f", os.path.join(run, "bochsrc"), "-rc", os.path.join(run, "debugger.rc")]
+
+
+def unpack_bochs_results(share):
+    """Unpacks what a Bochs guest sent through ttyS1 (a gzip'd tar in base64 between @@LAB-OUT
+    markers) into SHARE. Returns None, or why nothing could be unpacked."""
+    path = os.path.join(share, "bochs", "com2.txt")
+    if not os.path.exists(path):
+        return "no output on the second serial port"
+    text = open(path, errors="replace").read()
+    if "@@LAB-OUT-BEGIN" not in text or "@@LAB-OUT-END" not in text:
+        return "the output on the second serial port has no end marker"
+    body = text.split("@@LAB-OUT-BEGIN", 1)[1].split("@@LAB-OUT-END", 1)[0]
+    try:
+        data = base64.b64decode("".join(body.split()), validate=True)
+    except ValueError as error:
+        return f"the output on the second serial port is not base64 ({error})"
+    result = subprocess.run(["tar", "-xzf", "-", "-C", share, "--no-same-owner"], input=data, capture_output=True)
+    if result.returncode != 0:
+        return f"the output on the second serial port does not unpack: {result.stderr.decode(errors='replace').strip()}"
+    return None
 
 
 def guest_script(scenario):
@@ -199,11 +316,18 @@ def boot(scenario, image, share, limit):
                 fh.truncate(f["size"])
     with open(os.path.join(share, "scenario.sh"), "w") as f:
         f.write(guest_script(scenario))
-    cmd = qemu_command(scenario, image, share)
-    with open(os.path.join(share, "qemu-command.txt"), "w") as f:
-        f.write(" ".join(cmd) + "\n")
+    bochs = machine_of(scenario) == "bochs"
     start = time.monotonic()
-    with open(os.path.join(share, "serial.log"), "wb") as serial:
+    if bochs:
+        cmd = bochs_command(scenario, image, share)
+        # Bochs writes the console (COM1) to serial.log itself; its own messages go beside it.
+        out_path = os.path.join(share, "bochs", "stdout.txt")
+    else:
+        cmd = qemu_command(scenario, image, share)
+        with open(os.path.join(share, "qemu-command.txt"), "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        out_path = os.path.join(share, "serial.log")
+    with open(out_path, "wb") as serial:
         proc = subprocess.Popen(cmd, stdout=serial, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
             proc.wait(timeout=limit)
@@ -213,12 +337,14 @@ def boot(scenario, image, share, limit):
             proc.wait()
             reason = f"no end after {limit} s (killed)"
     seconds = time.monotonic() - start
-    with open(os.path.join(share, "serial.log"), "rb") as f:
-        text = f.read().decode(errors="replace")
+    path = os.path.join(share, "serial.log")
+    text = open(path, "rb").read().decode(errors="replace") if os.path.exists(path) else ""
     if reason is None:
         if "@@LAB-DONE" not in text:
             tail = [l for l in text.splitlines() if "panic" in l.lower() or "@@LAB" in l]
-            reason = "QEMU exited without the end marker" + (f" ({tail[-1].strip()})" if tail else "")
+            reason = ("Bochs" if bochs else "QEMU") + " exited without the end marker" + (f" ({tail[-1].strip()})" if tail else "")
+        elif bochs and (trouble := unpack_bochs_results(share)):
+            reason = trouble
         elif "@@LAB-STATUS complete" not in text:
             reason = "the scenario script did not complete"
     return reason is None, seconds, reason
@@ -251,7 +377,7 @@ def main():
         images[kver], built = initramfs(kver)
         log(f"lab: initramfs {os.path.relpath(images[kver], ROOT)} ({os.path.getsize(images[kver]) // 1024} KiB, "
             f"{'built' if built else 'cached'} in {time.monotonic() - t1:.1f} s), kernel {kver}, "
-            f"{sh(['qemu-system-x86_64', '--version']).splitlines()[0]}")
+            f"{', '.join(emulator_version(m) for m in dict.fromkeys(machine_of(s) for s in chosen))}")
     results = []
     retries = 0
     for s in chosen:
@@ -279,10 +405,11 @@ def main():
         retries += len(verdict.info.get("guest_retries", []))
         results.append(verdict)
         log(verdict.render())
+        emulator = emulator_version(machine_of(s))
         if args.capture and ok and s.get("capture"):
-            check.keep_capture(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
+            check.keep_capture(s, share, ROOT, provenance_command(s, "initramfs.cpio.gz", "SHARE"), emulator)
         if args.texts and ok and s.get("texts"):
-            check.keep_texts(s, share, ROOT, qemu_command(s, "initramfs.cpio.gz", "SHARE"))
+            check.keep_texts(s, share, ROOT, provenance_command(s, "initramfs.cpio.gz", "SHARE"), emulator)
     passed = sum(1 for r in results if r.passed and not r.known_defect)
     # A scenario that names a known defect still runs and prints every disagreement; it counts
     # as skipped while it disagrees, and as failed once it agrees, so the marker cannot go stale.

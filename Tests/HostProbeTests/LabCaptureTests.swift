@@ -105,6 +105,31 @@ import Testing
     /// The lab machine without /dev/kvm (an Intel CPU model, no VT-x under TCG): live, virtcheck said
     /// no accelerated VMs there (docs/lab.md, intel-iommu-sriov); its snapshot, analysed anywhere,
     /// must say the same, not "unknown: captured input" (the lab found the two disagreeing).
+    /// The lab's Bochs machine (`intel-vmx-ept`: Bochs 2.7's own VMX, model corei7_skylake_x, Debian's
+    /// 6.1 with kvm_intel loaded as `nested=1` only): the VMX capability MSRs as a real kvm_intel
+    /// host gives them, and the two capabilities kvm_intel switched off by itself (enable_apicv and
+    /// preemption_timer read N): no posted interrupts, and a preemption-timer rate of 0. virtcheck
+    /// told the user to reload kvm_intel with the parameter set, which cannot help.
+    @Test func bochsVTxMachineAndTheCapabilitiesKVMTurnsOff() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Data/hosts/lab-bochs-skylake-x.json").path
+        let snapshot = try OfflineLoader.load(paths: [path])
+        let a = Assessor.assess(snapshot)
+        #expect(a.verdict.canRunVms == true && a.verdict.acceleration == .hardware)
+        let vmx = try #require(a.facts.vmx)
+        #expect(vmx.source == .msr && vmx.ept == true && vmx.unrestrictedGuest == true && vmx.vpid == true)
+        #expect(vmx.postedInterrupts == false && vmx.misc?.preemptionTimerRate == 0)
+        for id in ["cpu.vmx", "cpu.vmx.enabled-by-firmware", "cpu.ept", "cpu.unrestricted-guest", "cpu.vpid", "kvm.guest-run"] {
+            #expect(a.findings.first { $0.id == id }?.status == .pass, "\(id)")
+        }
+        let apicv = try #require(a.findings.first { $0.id == "cpu.apicv" })
+        #expect(apicv.status == .warn && apicv.summary.contains("posted interrupts"))
+        #expect(apicv.remediation == RuleCatalogue.builtIn.remediation("cpu.apicv", "kvm-turns-off"))
+        let timer = try #require(a.findings.first { $0.id == "cpu.preemption-timer" })
+        #expect(timer.status == .warn && timer.summary.contains("IA32_VMX_MISC[4:0] = 0"))
+        #expect(timer.remediation == RuleCatalogue.builtIn.remediation("cpu.preemption-timer", "kvm-turns-off"))
+    }
+
     @Test func snapshotWithoutDevKVMKeepsTheLiveVerdict() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Data/hosts/lab-q35-intel-iommu-sriov.json").path

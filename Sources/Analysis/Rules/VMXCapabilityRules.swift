@@ -16,6 +16,27 @@ enum VMXCapabilityRules {
         /// Its name in cpuinfo `flags` (Intel's word-8 VMX flags), where Linux prints one there;
         /// also its name in `vmx flags`, for comparing processors.
         var flag: String?
+        /// Why kvm_intel turns `kvmParameter` off by itself on this CPU although the CPU has the
+        /// capability (its hardware_setup()), so that reloading with the parameter set cannot help.
+        var kvmTurnsOff: (@Sendable (VMXFacts) -> String?)? = nil
+    }
+
+    /// kvm_intel accepts the preemption timer only when it ticks at most this often (Hz), i.e.
+    /// TSC >> IA32_VMX_MISC[4:0] <= 0xffffffff / 10 (vmx.c hardware_setup(): no spurious exits
+    /// faster than 0.1 Hz).
+    static let kvmPreemptionTimerMaxHz: UInt64 = 0xffff_ffff / 10
+    /// The slowest TSC of a CPU with VT-x, for the preemption-timer rule: at or below this rate's
+    /// ceiling kvm_intel's refusal does not depend on the TSC.
+    static let slowestVTxTSCHz: UInt64 = 1_000_000_000
+
+    /// The rates (IA32_VMX_MISC[4:0]) at which kvm_intel refuses the preemption timer on any CPU
+    /// with VT-x, with the reason.
+    static func preemptionTimerRefused(_ vmx: VMXFacts) -> String? {
+        guard let rate = vmx.misc?.preemptionTimerRate, rate < 32,
+              slowestVTxTSCHz >> UInt64(rate) > kvmPreemptionTimerMaxHz else { return nil }
+        return "IA32_VMX_MISC[4:0] = \(rate): the timer would tick at the TSC's rate / \(1 << rate), faster than the "
+            + "\(kvmPreemptionTimerMaxHz) Hz kvm_intel accepts for any TSC of \((kvmPreemptionTimerMaxHz << UInt64(rate)) / 1_000_000) MHz or more "
+            + "(hardware_setup(), arch/x86/kvm/vmx/vmx.c)"
     }
 
     static let capabilities: [Capability] = [
@@ -28,11 +49,17 @@ enum VMXCapabilityRules {
         Capability(id: "cpu.vmcs-shadowing", name: "VMCS shadowing", value: { $0.vmcsShadowing }, missing: .warn,
                    kvmParameter: "enable_shadow_vmcs", amdEquivalent: "VMSAVE/VMLOAD virtualization and vGIF"),
         Capability(id: "cpu.apicv", name: "APIC virtualization", value: { both($0.apicRegisterVirtualization, $0.virtualInterruptDelivery) },
-                   missing: .warn, kvmParameter: "enable_apicv", amdEquivalent: "AVIC (cpu.avic)"),
+                   missing: .warn, kvmParameter: "enable_apicv", amdEquivalent: "AVIC (cpu.avic)",
+                   kvmTurnsOff: { vmx in
+                       vmx.postedInterrupts == false
+                           ? "kvm_intel uses APICv only on a CPU that also has posted interrupts, which this one lacks "
+                               + "(cpu_has_vmx_apicv(), arch/x86/kvm/vmx/capabilities.h)"
+                           : nil
+                   }),
         Capability(id: "cpu.posted-interrupts", name: "posted interrupts", value: { $0.postedInterrupts }, missing: .warn,
                    kvmParameter: nil, amdEquivalent: "AVIC (cpu.avic)"),
         Capability(id: "cpu.preemption-timer", name: "the VMX preemption timer", value: { $0.preemptionTimer }, missing: .warn,
-                   kvmParameter: "preemption_timer", amdEquivalent: "none"),
+                   kvmParameter: "preemption_timer", amdEquivalent: "none", kvmTurnsOff: preemptionTimerRefused),
         Capability(id: "cpu.pml", name: "page-modification logging", value: { $0.pml }, missing: .warn, kvmParameter: "pml",
                    amdEquivalent: "none"),
         // bhyve's vmx_modinit() (FreeBSD sys/amd64/vmm/intel/vmx.c) refuses VT-x without it.
@@ -64,7 +91,8 @@ enum VMXCapabilityRules {
             return finding
         }
         return judge(c, id: cap.id, name: cap.name, value: cap.value(vmx), source: vmx.source, missing: cap.missing,
-                     kvmModule: "kvm_intel", kvmParameter: cap.kvmParameter, flag: cap.flag, flagFamily: KernelFlagCapabilities.intelVMXFlags)
+                     kvmModule: "kvm_intel", kvmParameter: cap.kvmParameter, kvmTurnsOff: cap.kvmTurnsOff?(vmx),
+                     flag: cap.flag, flagFamily: KernelFlagCapabilities.intelVMXFlags)
     }
 
     /// Some cpuinfo processors lack a capability flag the others print: KVM sets itself up from
@@ -78,8 +106,10 @@ enum VMXCapabilityRules {
     }
 
     /// Shared by the VT-x and TSC-scaling rules: the CPU's own evidence, then the model table, then unknown.
+    /// `kvmTurnsOff`: why the KVM module switches `kvmParameter` off by itself on this CPU, when it does.
     static func judge(_ c: RuleContext, id: String, name: String, value: Bool?, source: VMXFacts.Source, missing: FindingStatus,
-                      kvmModule: String, kvmParameter: String?, flag: String? = nil, flagFamily: [String] = []) -> Finding {
+                      kvmModule: String, kvmParameter: String?, kvmTurnsOff: String? = nil, flag: String? = nil,
+                      flagFamily: [String] = []) -> Finding {
         let where_ = source == .msr ? "IA32_VMX_* MSRs" : "/proc/cpuinfo vmx flags"
         var evidence: EvidenceItem?
         var value = value
@@ -93,6 +123,11 @@ enum VMXCapabilityRules {
             let ev = [evidence]
             guard value else {
                 return c.finding(id, missing, "The CPU does not support \(name).", evidence: ev, remedy: "missing")
+            }
+            if let parameter = kvmParameter, c.moduleFlag(kvmModule, parameter) == false, let why = kvmTurnsOff {
+                return c.finding(id, .warn, "The CPU supports \(name), but \(kvmModule) turns it off by itself (\(parameter)=N): \(why).",
+                                 evidence: ev + [EvidenceItem(source: "/sys/module/\(kvmModule)/parameters/\(parameter)", detail: "N")],
+                                 remedy: "kvm-turns-off")
             }
             if let parameter = kvmParameter, c.moduleFlag(kvmModule, parameter) == false {
                 return c.finding(id, .warn, "The CPU supports \(name), but \(kvmModule) runs with \(parameter)=N, so KVM does not use it.",
