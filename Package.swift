@@ -83,6 +83,8 @@ let package = Package(
         /// Runs the built binary and the real consumers of its outputs, for every test target.
         .target(name: "VirtCheckTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLITests", dependencies: ["virtcheck", "VirtCheckTestSupport"], exclude: ["Fixtures"]),
+        /// The commands in process: what is read without ArgumentParser against ArgumentParser.
+        .testTarget(name: "VirtCheckCLITests", dependencies: ["VirtCheckCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HostModel", "Analysis", "HostProbe", "virtcheck", "VirtCheckTestSupport"]),
         .testTarget(name: "DeployTests"),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HostModel", "VirtCheckData"]),

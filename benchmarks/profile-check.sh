@@ -3,7 +3,7 @@
 # `check` (parent; its one child, the CPL3 probes and the guest run, is profiled apart as
 # `__guest-run --cpl3-probes`), `check --no-guest`, `check --from` the Data/hosts capture and
 # `capture --no-guest`, with the inclusive cost of the hot spots of issue 16.
-#   benchmarks/profile-check.sh [binary]     (default: a release build, static Swift stdlib)
+#   benchmarks/profile-check.sh [binary]     (default: the release build of scripts/build-release)
 # PROFILE_KEEP=DIR keeps the callgrind files there (callgrind_annotate --inclusive=yes DIR/NAME.cg).
 # valgrind 3.19 cannot read the DWARF 5 that Swift emits, so a copy without debug info (symbols
 # kept) is profiled.
@@ -11,10 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps valgrind
 bin=${1:-}
-if [ -z "$bin" ]; then
-  swift build -c release --static-swift-stdlib --product virtcheck >/dev/null
-  bin=.build/release/virtcheck
-fi
+[ -n "$bin" ] || bin=$(scripts/build-release)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 keep=${PROFILE_KEEP:-}

@@ -1,9 +1,5 @@
 import Analysis
-import Emulator
 import ArgumentParser
-import Foundation
-import HostModel
-import Reporting
 
 /// `virtcheck check`: probe (or read captures), decide, report, and exit with the contract code.
 struct CheckCommand: ParsableCommand {
@@ -50,51 +46,18 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print only what is not a pass (failures always print).")
     var quiet = false
 
+    /// What was asked, as the plain values `CommonCommandLine` also reads.
+    var request: CheckRequest {
+        CheckRequest(input: input.value, profiles: profiles, policy: policy, strict: strict, format: format, output: output, quiet: quiet)
+    }
+
     func validate() throws {
-        let known = ProfileEvaluator.profiles.map(\.id)
-        for p in profiles where !known.contains(p) {
-            throw ValidationError("unknown profile '\(p)'; known: \(known.joined(separator: ", "))")
+        if let unknown = request.unknownProfiles.first {
+            throw ValidationError("unknown profile '\(unknown)'; known: \(ProfileEvaluator.profiles.map(\.id).joined(separator: ", "))")
         }
     }
 
     func run() throws {
-        let snapshot: Snapshot
-        let gate: Policy
-        do {
-            gate = try loadPolicy()
-            snapshot = try input.snapshot()
-        } catch let error as CLIError {
-            throw error.exit()
-        }
-        Progress.clear()
-        let assessment = Assessor.assess(snapshot, policy: gate)
-        let decision = GateDecision(assessment, profiles: profiles, policy: gate, strict: strict)
-        var report = Report(assessment, gate: decision)
-        // The VMX/SVM model configured from this host's own capabilities (its VMX MSRs or SVM
-        // CPUID); the reference CPU's self-test against the vectors is `virtcheck verify`'s.
-        report.emulator = try? ReportEncoder.encode(HostCapabilityModel.of(snapshot))
-        // SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the run time that JUnit,
-        // Prometheus and NFD print, so regenerated example reports do not differ by the clock.
-        let now = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init)
-            .map(Date.init(timeIntervalSince1970:)) ?? Date()
-        let options = ReportFormat.Options(now: now, color: output == nil && isatty(STDOUT_FILENO) == 1, quiet: quiet)
-        try Emit.write(try format.renderer(options).render(report), to: output)
-        throw ExitCode(decision.exitCode)
-    }
-
-    /// The --policy file, validated; an unreadable or invalid one is unusable input (exit 2).
-    func loadPolicy() throws(CLIError) -> Policy {
-        guard let policy else { return Policy() }
-        let text: String
-        do {
-            text = try InputFile.readText(policy, limit: PolicyParser.maxFileSize)
-        } catch {
-            throw CLIError.input(error.description)
-        }
-        do {
-            return try PolicyParser.parse(text)
-        } catch {
-            throw CLIError.input("\(policy): \(error.description)")
-        }
+        try request.run()
     }
 }

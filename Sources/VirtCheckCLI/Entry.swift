@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import HostProbe
 
 /// The process entry point. The hidden child that `check` starts on every run (`__guest-run
@@ -6,7 +7,8 @@ import HostProbe
 /// of the whole command tree first, about two thirds of each child's instructions (callgrind,
 /// issue 16). The exact forms their supervisors start skip ArgumentParser altogether (its parse
 /// was still half of each child's instructions); everything else, including their errors and
-/// help, behaves as before.
+/// help, behaves as before. So do the common command lines of `check` and `capture`
+/// (`CommonCommandLine`): ArgumentParser reads all others.
 public enum Entry {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
         let rest = Array(arguments.dropFirst())
@@ -19,7 +21,12 @@ public enum Entry {
         case Cpl3ProbeSupervisor.subcommand?:
             guard rest.isEmpty else { return Cpl3ProbeCommand.main(rest) }
             direct(Cpl3ProbeCommand.self) { try Cpl3ProbeCommand.execute() }
-        default: runRoot(arguments)
+        default:
+            switch CommonCommandLine.parse(arguments) {
+            case .check(let request)?: direct(RootCommand.self) { try request.run() }
+            case .capture(let request)?: direct(RootCommand.self) { try request.run() }
+            case nil: runRoot(arguments)
+            }
         }
     }
 
@@ -44,8 +51,16 @@ public enum Entry {
     }
 
     /// Runs a command's work as `main` would after parsing: an error ends the process as
-    /// ArgumentParser ends it (message and exit code).
+    /// ArgumentParser ends it (message and exit code). An `ExitCode`, which every `check` ends
+    /// with, ends it at once: ArgumentParser prints nothing for one, but first builds the usage
+    /// text of the command (reflection over its options) to attach to messages it would print.
     private static func direct(_ command: any ParsableCommand.Type, _ work: () throws -> Void) {
-        do { try work() } catch { command.exit(withError: error) }
+        do {
+            try work()
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            command.exit(withError: error)
+        }
     }
 }

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Foundation
-import HostModel
-import Analysis
-import HostProbe
 
 /// Where the evidence comes from: this host (default), a captured tree (`--root`), or
-/// captured files of one host (`--from`, repeatable). Shared by `check` and `capture`.
+/// captured files of one host (`--from`, repeatable). Shared by `check` and `capture`; the
+/// collecting is `HostInput`'s.
 struct HostInputOptions: ParsableArguments {
     @Option(name: .customLong("from"), help: ArgumentHelp(
         "Analyse captured evidence of one host instead of this one: a snapshot JSON, a `cpuid -r` dump, a /proc/cpuinfo copy, an MSR listing, lscpu output, an IOMMU group listing, `lspci -vvv` or `lspci -xxxx` output, dmesg or journalctl -k text, or a directory of them. Repeatable.",
@@ -21,30 +18,12 @@ struct HostInputOptions: ParsableArguments {
     @Flag(help: "Load the msr kernel module (modprobe msr) so the VMX capability MSRs can be read. Off by default: virtcheck never loads modules unless asked.")
     var loadMsrDriver = false
 
-    func validate() throws {
-        if !from.isEmpty && root != nil {
-            throw ValidationError("--from and --root are two different hosts' evidence; give one")
-        }
+    /// The same, as plain values.
+    var value: HostInput {
+        HostInput(from: from, root: root, noGuest: noGuest, loadMsrDriver: loadMsrDriver)
     }
 
-    /// Collects the snapshot; bad input becomes one line on stderr and exit 2.
-    func snapshot() throws -> Snapshot {
-        if !from.isEmpty {
-            do {
-                return try OfflineLoader.load(paths: from)
-            } catch {
-                throw CLIError.input(error.description)
-            }
-        }
-        if let root {
-            let tree = HostRoot(path: root, isLive: false)
-            if let failure = tree.checkConfinement() {
-                throw CLIError.input("\(root): --root needs an existing directory that can be read confined to itself: \(failure.detail)")
-            }
-            return LiveProbe.snapshot(root: tree, options: .init(runGuest: false, plan: RuleCatalogue.builtIn.evidencePlan))
-        }
-        if loadMsrDriver { ModuleLoader.loadMSRDriver() }
-        Progress.note("probing this host (CPUID, MSRs, /sys, /dev/kvm\(noGuest ? "" : ", test guest"))…")
-        return LiveProbe.snapshot(root: .live, options: .init(runGuest: !noGuest, plan: RuleCatalogue.builtIn.evidencePlan))
+    func validate() throws {
+        if let conflict = value.conflict { throw ValidationError(conflict) }
     }
 }

@@ -1,0 +1,66 @@
+import Analysis
+import Emulator
+import ArgumentParser
+import Foundation
+import HostModel
+import Reporting
+
+/// `virtcheck check`'s work, from plain values: `CheckCommand` fills them from ArgumentParser,
+/// `CommonCommandLine` from the common command lines without it (issue 16: ArgumentParser's parse
+/// was a fifth of a `check --from`).
+struct CheckRequest: Equatable, Sendable {
+    var input = HostInput()
+    var profiles: [String] = []
+    var policy: String?
+    var strict = false
+    var format: OutputFormat = .text
+    var output: String?
+    var quiet = false
+
+    /// The unknown profile ids, which `CheckCommand.validate` refuses.
+    var unknownProfiles: [String] {
+        let known = ProfileEvaluator.profiles.map(\.id)
+        return profiles.filter { !known.contains($0) }
+    }
+
+    func run() throws {
+        let snapshot: Snapshot
+        let gate: Policy
+        do {
+            gate = try loadPolicy()
+            snapshot = try input.snapshot()
+        } catch let error as CLIError {
+            throw error.exit()
+        }
+        Progress.clear()
+        let assessment = Assessor.assess(snapshot, policy: gate)
+        let decision = GateDecision(assessment, profiles: profiles, policy: gate, strict: strict)
+        var report = Report(assessment, gate: decision)
+        // The VMX/SVM model configured from this host's own capabilities (its VMX MSRs or SVM
+        // CPUID); the reference CPU's self-test against the vectors is `virtcheck verify`'s.
+        report.emulator = try? ReportEncoder.encode(HostCapabilityModel.of(snapshot))
+        // SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the run time that JUnit,
+        // Prometheus and NFD print, so regenerated example reports do not differ by the clock.
+        let now = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init)
+            .map(Date.init(timeIntervalSince1970:)) ?? Date()
+        let options = ReportFormat.Options(now: now, color: output == nil && isatty(STDOUT_FILENO) == 1, quiet: quiet)
+        try Emit.write(try format.renderer(options).render(report), to: output)
+        throw ExitCode(decision.exitCode)
+    }
+
+    /// The --policy file, validated; an unreadable or invalid one is unusable input (exit 2).
+    func loadPolicy() throws(CLIError) -> Policy {
+        guard let policy else { return Policy() }
+        let text: String
+        do {
+            text = try InputFile.readText(policy, limit: PolicyParser.maxFileSize)
+        } catch {
+            throw CLIError.input(error.description)
+        }
+        do {
+            return try PolicyParser.parse(text)
+        } catch {
+            throw CLIError.input("\(policy): \(error.description)")
+        }
+    }
+}
