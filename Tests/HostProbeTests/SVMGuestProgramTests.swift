@@ -8,14 +8,15 @@ import Testing
 /// objdump, an independent disassembler), the VMCB offsets are the APM's, and a run's outcome is
 /// judged round by round.
 struct SVMGuestProgramTests {
-    /// objdump's Intel-syntax decoding of `bytes` loaded at `address`: one "mnemonic operands" per instruction.
-    static func disassemble(_ bytes: [UInt8], at address: Int) throws -> [String] {
+    /// objdump's Intel-syntax decoding of `bytes` loaded at `address`: one "mnemonic operands" per
+    /// instruction; `machine` "i386:x86-64" for 64-bit code, "i386" for 32-bit code.
+    static func disassemble(_ bytes: [UInt8], at address: Int, machine: String = "i386:x86-64") throws -> [String] {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("svm-\(UUID().uuidString).bin")
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/objdump")
-        p.arguments = ["-D", "-b", "binary", "-m", "i386:x86-64", "-M", "intel", "--adjust-vma=\(address)", file.path]
+        p.arguments = ["-D", "-b", "binary", "-m", machine, "-M", "intel", "--adjust-vma=\(address)", file.path]
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
@@ -48,32 +49,12 @@ struct SVMGuestProgramTests {
         }
     }
 
-    /// objdump's decoding in 32-bit mode (i386).
-    static func disassemble32(_ bytes: [UInt8], at address: Int) throws -> [String] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("svm32-\(UUID().uuidString).bin")
-        try Data(bytes).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/objdump")
-        p.arguments = ["-D", "-b", "binary", "-m", "i386", "-M", "intel", "--adjust-vma=\(address)", file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return out.split(separator: "\n").compactMap { line in
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard columns.count >= 3, columns[0].hasSuffix(":"), columns[0].dropLast().allSatisfy({ $0 == " " || $0.isHexDigit }) else { return nil }
-            return columns[2].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-        }
-    }
-
     /// A 32-bit L1 runs the same program without REX.W (in 32-bit mode 48h would be DEC EAX),
     /// and its nested guest's program decodes the same in 32-bit mode.
     @Test func theThirtyTwoBitL1AndNestedGuestDecodeAsWritten() throws {
         let loop = GuestMemoryLayout.entry + 37
         // objdump spells the SIB form without base or index (ModRM 04h, SIB 25h: disp32 alone) as eiz*1.
-        #expect(try Self.disassemble32(SVMGuestProgram.l1Code(.vmrun, l1: .legacy32), at: GuestMemoryLayout.entry) == [
+        #expect(try Self.disassemble(SVMGuestProgram.l1Code(.vmrun, l1: .legacy32), at: GuestMemoryLayout.entry, machine: "i386") == [
             "mov ecx,0xc0000080", "rdmsr", "or eax,DWORD PTR [eiz*1+0xd010]", "wrmsr",
             "mov ecx,0xc0010117", "mov eax,DWORD PTR [eiz*1+0xd020]", "mov edx,DWORD PTR [eiz*1+0xd024]", "wrmsr",
             "mov eax,DWORD PTR [eiz*1+0xd018]", "vmrun", "out 0x13,al",
@@ -81,10 +62,10 @@ struct SVMGuestProgramTests {
             "jne 0x\(String(loop, radix: 16))", "hlt",
         ])
         #expect(SVMGuestProgram.l1Code(.vmrun, l1: .pae32) == SVMGuestProgram.l1Code(.vmrun, l1: .legacy32))
-        #expect(try Self.disassemble32(SVMGuestProgram.l2RoundTrip32, at: GuestMemoryLayout.Harness.l2Code)
+        #expect(try Self.disassemble(SVMGuestProgram.l2RoundTrip32, at: GuestMemoryLayout.Harness.l2Code, machine: "i386")
                 == ["add eax,0x7", "inc ebx", "hlt", "jmp 0x12000"])
         #expect(SVMGuestProgram.l2RoundTrip32[SVMGuestProgram.l2HaltOffset32] == 0xF4)
-        #expect(try Self.disassemble32(L1Harness.handlerCommon, at: GuestMemoryLayout.Harness.handlerCommon)
+        #expect(try Self.disassemble(L1Harness.handlerCommon, at: GuestMemoryLayout.Harness.handlerCommon, machine: "i386")
                 == ["pop eax", "out 0x14,eax", "pop eax", "out 0x15,eax", "pop eax", "out 0x16,eax", "hlt", "jmp 0xc209"])
     }
 
