@@ -66,6 +66,10 @@ public struct HostCapabilityModel: Codable, Sendable, Hashable {
         public var nestedPaging: Bool
         public var nripSave: Bool
         public var addressWidth: Int
+        /// EFER bits VMRUN requires to be zero here (APM 15.5.1): the architectural MBZ bits plus
+        /// NXE and FFXSR where CPUID 8000_0001 EDX does not offer NX or FFXSR (a KVM guest's CPUID
+        /// often lacks FFXSR, which a bare-metal AMD CPU has). Nil in reports of older versions.
+        public var eferMustBeZero: String?
         /// VMRUN of a valid 64-bit VMCB, and whether #VMEXIT then records nRIP, on this configuration.
         public var modelVMRUN: String
         public var modelNRIPSaved: Bool
@@ -105,6 +109,7 @@ public struct HostCapabilityModel: Codable, Sendable, Hashable {
         }
         if let table, table.bit(leaf: 0x8000_0001, register: "ecx", bit: 2) == true, let leaf = table.leaf(0x8000_000A) {
             return svm(revision: Int(leaf.eax & 0xFF), asids: Int(leaf.ebx), features: UInt64(leaf.edx), physicalAddressWidth: width,
+                       extendedFeatures: table.leaf(0x8000_0001).map { UInt64($0.edx) } ?? 0,
                        source: "CPUID 0x8000000A of CPU \(table.cpu) (\(snapshot.cpuid?.source ?? "cpuid"))")
         }
         let why = snapshot.msrs == nil
@@ -156,12 +161,16 @@ public struct HostCapabilityModel: Codable, Sendable, Hashable {
         return HostCapabilityModel(architecture: .vmx, source: source, detail: nil, vmx: model, svm: nil)
     }
 
-    /// The model configured from a CPU's SVM CPUID leaf.
-    public static func svm(revision: Int, asids: Int, features: UInt64, physicalAddressWidth: Int, source: String) -> HostCapabilityModel {
+    /// The model configured from a CPU's SVM CPUID leaf (8000_000A) and its extended features
+    /// (8000_0001 EDX, which decide the EFER bits VMRUN accepts).
+    public static func svm(revision: Int, asids: Int, features: UInt64, physicalAddressWidth: Int, extendedFeatures: UInt64,
+                           source: String) -> HostCapabilityModel {
         var capabilities = VMXCapabilityMSRs.reference
         if physicalAddressWidth > 0 { capabilities.physicalAddressWidth = physicalAddressWidth }
         var host = VectorBase.svm.state(capabilities)
         host.svmFeatures = features
+        host.extendedFeatures = extendedFeatures
+        let eferReserved = SVMInstructions.eferReserved(host)
         let run = InstructionModel.standard(.vmrun).execute(&host, Operands(rax: VectorBase.vmcbAddress))
         // An intercepted VMRUN inside that guest: does #VMEXIT record nRIP here?
         _ = InstructionModel.standard(.vmrun).execute(&host, Operands(rax: VectorBase.vmcbAddress))
@@ -169,7 +178,7 @@ public struct HostCapabilityModel: Codable, Sendable, Hashable {
         let model = SVM(revision: revision, asids: asids,
                         features: svmFeatureNames.filter { features >> UInt64($0.0) & 1 == 1 }.map(\.1),
                         nestedPaging: features & 1 == 1, nripSave: features >> 3 & 1 == 1, addressWidth: physicalAddressWidth,
-                        modelVMRUN: run.description, modelNRIPSaved: nrip != 0)
+                        eferMustBeZero: hex(eferReserved), modelVMRUN: run.description, modelNRIPSaved: nrip != 0)
         return HostCapabilityModel(architecture: .svm, source: source, detail: nil, vmx: nil, svm: model)
     }
 }

@@ -324,8 +324,11 @@ public enum VMEntryChecks {
                 let link = s.currentField(VMCSFieldEncoding.vmcsLinkPointer)
                 guard link != MachineState.invalidPointer else { return false }
                 let header = s.dword(at: link)
+                // Bit 31 "must contain the setting of the VMCS shadowing control": a shadow VMCS
+                // linked from a VMCS without shadowing fails as well (KVM's
+                // nested_vmx_check_vmcs_link_ptr: hdr.shadow_vmcs != nested_cpu_has_shadow_vmcs).
                 return !s.capabilities.isValidPageAddress(link) || header & 0x7FFF_FFFF != s.capabilities.revisionID
-                    || (s.secondaryControl(14) && header >> 31 == 0)
+                    || (header >> 31 == 1) != s.secondaryControl(14)
             },
             Check("\(name).guest-pdpte", "SDM 27.3.1.6 PAE paging guest (CR0.PG, CR4.PAE, not IA-32e mode): a present PDPTE sets no reserved bit — from guest CR3 without EPT, the PDPTE fields with EPT (qualification 2, SDM 27.8)", .entryFailure(qualification: 2)) { s, _ in
                 guard s.currentField(F.guestCR0) >> 31 == 1, s.currentField(F.guestCR4) >> 5 & 1 == 1,

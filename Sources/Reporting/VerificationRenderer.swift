@@ -12,6 +12,7 @@ public enum VerificationRenderer {
         var verification: VerificationReport?
         var differential: Differential?
         var onCpu: OnCPUReport?
+        var notRun: VerificationNotRun?
     }
 
     private struct Differential: Encodable {
@@ -29,6 +30,18 @@ public enum VerificationRenderer {
 
     public static func json(_ report: OnCPUReport) throws -> String {
         try ReportEncoder.encode(Document(onCpu: report)).serialized() + "\n"
+    }
+
+    public static func json(_ notRun: VerificationNotRun) throws -> String {
+        try ReportEncoder.encode(Document(notRun: notRun)).serialized() + "\n"
+    }
+
+    public static func text(_ notRun: VerificationNotRun) -> String {
+        let what = switch notRun.mode {
+        case .onCPU: "VMX/SVM vectors as guest code through KVM"
+        case .againstKVM: "x86 guest-code interpreter vs. a real KVM guest"
+        }
+        return "\(what): not run (unknown): \(Sanitize.line(notRun.reason))\n"
     }
 
     /// `--on-cpu`: the counts first, then every disagreement with its citation, then what could

@@ -73,15 +73,13 @@ public struct VerifyCommand: ParsableCommand {
         let backend = ["kvm_intel", "kvm_amd", "kvm_pvm"].first { FileManager.default.fileExists(atPath: "/sys/module/\($0)") }
         switch OnCPUAvailability.probe(backend: backend) {
         case .unavailable(let reason):
-            Emit.diagnostic("virtcheck verify: --on-cpu: \(reason)\n")
+            try notRun(.onCPU, reason)
         case .offered(.vmx, let backend, _):
             let guest: VMXCapabilityMSRs
             switch OnCPUVMXRun.guestCapabilities() {
             case .success(let c): guest = c
             case .failure(let error):
-                Emit.diagnostic("virtcheck verify: --on-cpu: KVM (\(backend ?? "backend unknown")) offers VMX to its guests, but "
-                    + "\(Sanitize.line(error.description))\n")
-                throw ExitCode(3)
+                try notRun(.onCPU, "KVM (\(backend ?? "backend unknown")) offers VMX to its guests, but \(error.description)")
             }
             let model = HostCapabilityModel.vmx(guest, source: "KVM's feature MSRs").vmx.map { vmx in
                 "revision \(Hex.compact(UInt64(vmx.revisionId))), CR0 must-be-one \(vmx.cr0MustBeOne), CR4 must-be-one \(vmx.cr4MustBeOne), "
@@ -116,7 +114,6 @@ public struct VerifyCommand: ParsableCommand {
             return try finishOnCPU(OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
                                                guest: OnCPUSVMRun.GuestCapabilities(leaves: guest)))
         }
-        throw ExitCode(3)
     }
 
     /// Runs the vectors' child (`flag`, under its deadline) and classifies each case's report as
@@ -134,9 +131,18 @@ public struct VerifyCommand: ParsableCommand {
             }
             return seen
         case .failure(let error):
-            Emit.diagnostic("virtcheck verify: --on-cpu: the vectors did not run: \(Sanitize.line(error.description))\n")
-            throw ExitCode(3)
+            try notRun(.onCPU, "the vectors did not run: \(error.description)")
         }
+    }
+
+    /// Exit 3, the run not made: the reason as one line on stderr, and the report saying so
+    /// (`not_run` in JSON), since DESIGN.md's exit 3 still writes the report.
+    func notRun(_ mode: VerificationNotRun.Mode, _ reason: String) throws -> Never {
+        let line = Sanitize.line(reason)
+        Emit.diagnostic("virtcheck verify: \(mode == .onCPU ? "--on-cpu: " : "")\(line)\n")
+        let report = VerificationNotRun(mode: mode, reason: line)
+        try Emit.write(format == .json ? try VerificationRenderer.json(report) : VerificationRenderer.text(report), to: nil)
+        throw ExitCode(3)
     }
 
     /// Prints an on-CPU report; exit 3 when no vector gave an outcome, 1 on an unexplained disagreement.
@@ -157,14 +163,12 @@ public struct VerifyCommand: ParsableCommand {
     /// disagreement is explained, 1 on an unexplained one, 3 when /dev/kvm is absent.
     func runAgainstKVM() throws {
         guard FileManager.default.fileExists(atPath: KVMProbe.devicePath) else {
-            Emit.diagnostic("virtcheck verify: /dev/kvm is absent: the differential run needs KVM\n")
-            throw ExitCode(3)
+            try notRun(.againstKVM, "/dev/kvm is absent: the differential run needs KVM")
         }
         // Without access nothing can be compared: unknown (3), not 86 disagreements (1).
         do throws(KVMError) { _ = try KVMDevice(path: KVMProbe.devicePath) } catch {
             let remedy = error.isOwnLimit ? KVMError.remedy(errno: error.errno) : "run as a user in the device's group, or as root"
-            Emit.diagnostic("virtcheck verify: cannot open /dev/kvm (\(HostRoot.describe(errno: error.errno))): the differential run needs KVM; \(remedy)\n")
-            throw ExitCode(3)
+            try notRun(.againstKVM, "cannot open /dev/kvm (\(HostRoot.describe(errno: error.errno))): the differential run needs KVM; \(remedy)")
         }
         let results: [DifferentialResult]
         let backend = KernelReader.kvmBackend(root: .live)
@@ -174,8 +178,7 @@ public struct VerifyCommand: ParsableCommand {
         switch DifferentialRunner.run(executable: "/proc/self/exe", backend: backend, reservedCR4: reservedCR4) {
         case .success(let r): results = r
         case .failure(let error):
-            Emit.diagnostic("virtcheck verify: \(Sanitize.line(error.description))\n")
-            throw ExitCode(3)
+            try notRun(.againstKVM, error.description)
         }
         try Emit.write(format == .json ? try VerificationRenderer.json(results, backend: backend) : VerificationRenderer.text(results, backend: backend), to: nil)
         if results.contains(where: { !$0.unexplained.isEmpty }) { throw ExitCode(1) }

@@ -65,16 +65,24 @@ struct VerifyCommandTests {
     }
 
     /// Where KVM offers neither VMX nor SVM to guests (this project's kvm_pvm host), or there is
-    /// no /dev/kvm, `--on-cpu` cannot run and says why: exit 3, one line.
+    /// no /dev/kvm, `--on-cpu` cannot run and says why: exit 3, one line on stderr, and (DESIGN.md:
+    /// exit 3 still writes the report) the report saying it did not run and why, in either format.
     @Test func onCPUWithoutNestingExitsThreeWithTheReason() throws {
         let r = try VirtCheckBinary.run(["verify", "--on-cpu"])
         #expect(r.status == 3)
-        #expect(r.stdout.isEmpty)
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         if !FileManager.default.fileExists(atPath: "/dev/kvm") {
             #expect(r.stderr.contains("cannot be opened"))
         } else if FileManager.default.fileExists(atPath: "/sys/module/kvm_pvm") {
             #expect(r.stderr.contains("offers neither VMX nor SVM"))
         }
+        let reason = r.stderr.replacingOccurrences(of: "virtcheck verify: --on-cpu: ", with: "").trimmingCharacters(in: .newlines)
+        #expect(r.stdout == "VMX/SVM vectors as guest code through KVM: not run (unknown): \(reason)\n")
+        let j = try VirtCheckBinary.run(["verify", "--on-cpu", "--format", "json"])
+        #expect(j.status == 3)
+        let document = try #require(j.json, "\(j.stdout)")
+        let notRun = try #require(document["not_run"] as? [String: Any])
+        #expect(notRun["mode"] as? String == "on_cpu" && notRun["reason"] as? String == reason)
+        #expect(document["on_cpu"] is NSNull && document["verification"] is NSNull)
     }
 }

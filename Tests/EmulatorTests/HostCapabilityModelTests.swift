@@ -1,4 +1,5 @@
 import Emulator
+import Foundation
 import HostModel
 import Testing
 
@@ -47,7 +48,7 @@ import Testing
 
     @Test func svmHostIsDescribedFromItsCPUIDLeaf() {
         let leaves = [CPUIDLeaf(leaf: 0x8000_0000, eax: 0x8000_0020, ebx: 0, ecx: 0, edx: 0),
-                      CPUIDLeaf(leaf: 0x8000_0001, eax: 0, ebx: 0, ecx: 1 << 2, edx: 0),
+                      CPUIDLeaf(leaf: 0x8000_0001, eax: 0, ebx: 0, ecx: 1 << 2, edx: 1 << 20 | 1 << 29),
                       CPUIDLeaf(leaf: 0x8000_0008, eax: 0x3030, ebx: 0, ecx: 0, edx: 0),
                       CPUIDLeaf(leaf: 0x8000_000A, eax: 1, ebx: 0x8000, ecx: 0, edx: 0x9)]
         let model = HostCapabilityModel.of(Snapshot(source: SourceInfo(kind: .snapshot),
@@ -55,6 +56,28 @@ import Testing
         #expect(model.architecture == .svm)
         #expect(model.svm?.features == ["NP", "NRIPS"] && model.svm?.asids == 0x8000 && model.svm?.addressWidth == 48)
         #expect(model.svm?.modelVMRUN == "entered" && model.svm?.modelNRIPSaved == true)
+        // NX offered, FFXSR not: EFER.FFXSR (bit 14) joins the MBZ bits 63:16 and 9.
+        #expect(model.svm?.eferMustBeZero == "0xffffffffffff4200")
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Two real AMD-V CPUs: a bare-metal EPYC 7451 (Zen, Data/corpus/cpuid-r hwloc dump) offers
+    /// FFXSR in CPUID 8000_0001 EDX[25]; the lab's L1 (QEMU's EPYC model with +svm, captured in
+    /// Data/hosts/lab-amd-epyc-npt.json, EDX 2DD3FBFDh) does not, so VMRUN of a guest with
+    /// EFER.FFXSR set is VMEXIT_INVALID there (APM 15.5.1; KVM's __kvm_valid_efer) and not on the EPYC.
+    @Test func eferBitsVMRUNAcceptsFollowTheHostsExtendedFeatures() throws {
+        let dump = try String(contentsOf: Self.repositoryRoot.appendingPathComponent(
+            "Data/corpus/cpuid-r/hwloc/x86-cpuid-pu0/AMD-17h-Zen-2xEpyc-7451.pu0.txt.cpuid-r.txt"), encoding: .utf8)
+        let epyc = HostCapabilityModel.of(Snapshot(source: SourceInfo(kind: .snapshot),
+                                                   cpuid: try CPUIDDumpParser.parse(dump, source: "AMD-17h-Zen-2xEpyc-7451")))
+        let capture = try Data(contentsOf: Self.repositoryRoot.appendingPathComponent("Data/hosts/lab-amd-epyc-npt.json"))
+        let lab = HostCapabilityModel.of(try SnapshotCoding.decode(Snapshot.self, from: capture))
+        let bare = try #require(epyc.svm)
+        let nested = try #require(lab.svm)
+        #expect(bare.eferMustBeZero == "0xffffffffffff0200")
+        #expect(nested.eferMustBeZero == "0xffffffffffff4200")
+        #expect(bare.modelVMRUN == "entered" && nested.modelVMRUN == "entered")
     }
 
     @Test func hostWithNeitherSaysWhy() {

@@ -46,6 +46,8 @@ struct SchemaTests {
                                   "Tests/Fixtures/cpuid-r/AMD-19h-Zen4-2xEpyc-9654.cpuid-r.txt", "Data/hosts/workplace-amd-epyc-kvm-pvm.json",
                                   "Tests/Fixtures/reports/intel-xeon.cpuinfo"]),
         ("verify.schema.json", ["verify", "--format", "json"]),
+        // Exit 3 on a host whose KVM offers no nesting (`not_run`), the on-CPU report where it does.
+        ("verify.schema.json", ["verify", "--on-cpu", "--format", "json"]),
     ])
     func otherCommandsValidate(_ schema: String, _ arguments: [String]) throws {
         let dir = try Tool.temporaryDirectory("schema-commands")
