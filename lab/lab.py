@@ -56,6 +56,10 @@ BOCHS_BASE = [
     "ata0-master: type=cdrom, path=@RUN@/lab.iso, status=inserted",
     "boot: cdrom",
     'display_library: rfb, options="timeout=0"',
+    # No sound: with ALSA's libraries but no sound card (a fresh CI machine), Bochs 2.7's mixer
+    # thread aborts at start ("*** buffer overflow detected ***", in mixer_thread).
+    "sound: driver=dummy",
+    "speaker: enabled=0",
     "com1: enabled=1, mode=file, dev=@SHARE@/serial.log",
     "com2: enabled=1, mode=file, dev=@RUN@/com2.txt",
     "clock: sync=none, time0=local",
@@ -342,6 +346,9 @@ def boot(scenario, image, share, limit):
     if reason is None:
         if "@@LAB-DONE" not in text:
             tail = [l for l in text.splitlines() if "panic" in l.lower() or "@@LAB" in l]
+            if bochs and not tail and os.path.exists(out_path):
+                # Bochs's own last words (an abort before the guest printed anything).
+                tail = [l for l in open(out_path, "rb").read().decode(errors="replace").splitlines() if l.strip()][-1:]
             reason = ("Bochs" if bochs else "QEMU") + " exited without the end marker" + (f" ({tail[-1].strip()})" if tail else "")
         elif bochs and (trouble := unpack_bochs_results(share)):
             reason = trouble
@@ -390,9 +397,12 @@ def main():
         attempts = 1
         if not ok:
             retries += 1
-            log(f"lab: RETRY {s['name']}: boot 1 failed after {seconds:.0f} s: {reason}; serial log kept as serial-1.log")
+            log(f"lab: RETRY {s['name']}: boot 1 failed after {seconds:.0f} s: {reason}; its logs kept in .build-lab/failed-boots/")
             os.makedirs(WORK + "/failed-boots", exist_ok=True)
-            shutil.copy(os.path.join(share, "serial.log"), os.path.join(WORK, "failed-boots", f"{s['name']}-serial-1.log"))
+            # What the failed boot left (a machine that died at once may have written no console).
+            for kept, name in (("serial.log", "serial-1.log"), ("bochs/stdout.txt", "bochs-stdout-1.txt")):
+                if os.path.exists(os.path.join(share, kept)):
+                    shutil.copy(os.path.join(share, kept), os.path.join(WORK, "failed-boots", f"{s['name']}-{name}"))
             ok, seconds, reason = boot(s, image, share, limit)
             total += seconds
             attempts = 2
