@@ -67,12 +67,16 @@ struct OwnLimitTests {
     }
 
     /// Without access to /dev/kvm the differential run compares nothing: unknown (3) with the
-    /// reason, not 86 "unexplained" disagreements (1).
+    /// reason, not 86 "unexplained" disagreements (1); the report says it did not run and why.
     @Test func verifyAgainstKVMWithoutAccessIsUnknown() throws {
         let r = try VirtCheckBinary.run(["verify", "--against-kvm"], prefix: NonRootTests.asNobody)
         #expect(r.status == 3, "\(r.stderr)")
-        #expect(r.stdout.isEmpty)
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("cannot open /dev/kvm"), "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("x86 guest-code interpreter vs. a real KVM guest: not run (unknown): cannot open /dev/kvm"))
+        let j = try VirtCheckBinary.run(["verify", "--against-kvm", "--format", "json"], prefix: NonRootTests.asNobody)
+        let notRun = try #require(j.json?["not_run"] as? [String: Any], "\(j.stdout)")
+        #expect(j.status == 3 && notRun["mode"] as? String == "against_kvm" && j.json?["differential"] is NSNull)
+        #expect((notRun["reason"] as? String)?.contains("cannot open /dev/kvm") == true)
     }
 
     /// The same under a descriptor limit that leaves the parent able to open /dev/kvm but not the
