@@ -121,6 +121,16 @@ public struct KnownDeviation: Sendable, Hashable {
                            + "the interruptibility failure, qualification 0",
                        source: "linux 6.1 arch/x86/kvm/vmx/nested.c: nested_vmx_check_guest_state (nested_vmx_check_vmcs_link_ptr -> "
                            + "ENTRY_FAIL_VMCS_LINK_PTR; no interruptibility check) runs before nested_vmx_enter_non_root_mode's VM entry of vmcs02"),
+        KnownDeviation(backend: "kvm_intel", observations: [
+                           .init("vmlaunch.guest.activity-hlt-user", "outcome", "entered"), .init("vmresume.guest.activity-hlt-user", "outcome", "entered"),
+                           .init("vmlaunch.guest.activity-hlt-sti", "outcome", "entered"), .init("vmresume.guest.activity-hlt-sti", "outcome", "entered"),
+                           .init("vmlaunch.guest.activity-hlt-mov-ss", "outcome", "entered"), .init("vmresume.guest.activity-hlt-mov-ss", "outcome", "entered")],
+                       explanation: "KVM runs a nested guest entered in the HLT activity state by halting the vCPU, without a VM entry "
+                           + "of vmcs02 until an event wakes it, and its own software checks test only the activity state's value: "
+                           + "the CPU's checks that HLT goes with SS.DPL 0 and without STI or MOV-SS blocking never run, so the "
+                           + "entry succeeds",
+                       source: "linux 6.1 arch/x86/kvm/vmx/nested.c: nested_vmx_run (GUEST_ACTIVITY_HLT without a pending event -> "
+                           + "kvm_emulate_halt_noskip), nested_check_guest_non_reg_state (activity state ACTIVE or HLT only)"),
     ]
 
     /// The deviation that explains `observed` in `field` (the outcome, or a `then` key) of on-CPU

@@ -286,9 +286,24 @@ public enum OnCPUVMXRun {
     }
 
     /// The model's outcome for the vector on a CPU with the guest's capabilities.
-    public static func modelOutcome(_ vector: ConformanceVector, guest: VMXCapabilityMSRs) -> Outcome? {
+    /// `perfGlobalCtrlBits`: the bits of IA32_PERF_GLOBAL_CTRL the guest's CPUID leaf 0AH defines
+    /// (`definedPerfGlobalCtrlBits`), for a vector that does not set them itself: on a real guest
+    /// the PMU is known, and KVM checks the PERF_GLOBAL_CTRL fields against it.
+    public static func modelOutcome(_ vector: ConformanceVector, guest: VMXCapabilityMSRs, perfGlobalCtrlBits: UInt64? = nil) -> Outcome? {
         guard var state = try? vector.initialState(guest) else { return nil }
+        if state.perfGlobalCtrlBits == nil { state.perfGlobalCtrlBits = perfGlobalCtrlBits }
         return InstructionModel.standard(vector.instruction).execute(&state, vector.operands)
+    }
+
+    /// IA32_PERF_GLOBAL_CTRL's defined bits for a CPU with these CPUID leaves (SDM Vol.3B 20.2.2):
+    /// an enable per general-purpose counter (leaf 0AH EAX[15:8]) from bit 0 and, from version 2,
+    /// per fixed counter (EDX[4:0]) from bit 32; none without leaf 0AH or with version 0 (KVM's
+    /// intel_pmu_refresh builds global_ctrl_mask, which kvm_valid_perf_global_ctrl checks, the same way).
+    public static func definedPerfGlobalCtrlBits(_ leaves: [CPUIDLeaf]) -> UInt64 {
+        guard let pmu = leaves.first(where: { $0.leaf == 0xA }), pmu.eax & 0xFF != 0 else { return 0 }
+        let general = UInt64(1) << min(UInt64(pmu.eax >> 8 & 0xFF), 32) &- 1
+        let fixed = pmu.eax & 0xFF > 1 ? UInt64(1) << UInt64(pmu.edx & 0x1F) &- 1 : 0
+        return general & 0xFFFF_FFFF | fixed << 32
     }
 
     /// What the guest did, in the vectors' outcome spelling: the instruction's exception, the
@@ -298,14 +313,27 @@ public enum OnCPUVMXRun {
     /// run said nothing.
     public static func observed(_ report: VMXCaseReport) -> (outcome: String?, detail: String) {
         let stepName = VMXGuestProgram.Step(rawValue: report.step).map { "\($0)" } ?? "start"
+        let atInstruction = report.step == VMXGuestProgram.Step.instruction.rawValue
         if let fault = report.fault {
             let name = OnCPUReport.faultName(fault)
+            // Only the nested guest runs at its first instruction, and its own exceptions exit to
+            // L1 (exception bitmap all ones): an event taken there is the one VM entry injected,
+            // delivered through the nested guest's IDT (SDM 27.6: injection ignores the bitmap).
+            if atInstruction, fault.rip == UInt64(GuestMemoryLayout.Harness.l2Code) {
+                return (Outcome.entered.description, "the nested guest was entered and took the injected \(name) through its IDT at RIP \(Hex.compact(fault.rip))")
+            }
             guard fault.rip == report.instructionRIP else {
                 return (nil, "the set-up faulted before the instruction: L1 took \(name) at RIP \(Hex.compact(fault.rip)) (step \(stepName))")
             }
             return (name, "L1 took \(name) at RIP \(Hex.compact(fault.rip))")
         }
         guard report.halted else { return (nil, report.error ?? "L1 neither halted nor faulted") }
+        if report.setupFlags == 0, atInstruction {
+            // L1 goes on to store its results after every instruction but a VM entry: halted here,
+            // the nested guest was entered in the HLT activity state, which KVM runs by halting the vCPU.
+            return (Outcome.entered.description, "the vCPU halted at the instruction: the nested guest was entered in the HLT activity "
+                + "state (KVM halts the vCPU for it)")
+        }
         if report.setupFlags == 0, report.step != VMXGuestProgram.Step.reported.rawValue {
             return (nil, "the vCPU halted at step \(stepName) before L1 reported: not L1's HLT (a nested guest entered in the "
                 + "HLT activity state halts the vCPU under KVM)")

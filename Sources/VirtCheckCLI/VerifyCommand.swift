@@ -74,17 +74,19 @@ public struct VerifyCommand: ParsableCommand {
         switch OnCPUAvailability.probe(backend: backend) {
         case .unavailable(let reason):
             try notRun(.onCPU, reason)
-        case .offered(.vmx, let backend, _):
+        case .offered(.vmx, let backend, let leaves):
             let guest: VMXCapabilityMSRs
             switch OnCPUVMXRun.guestCapabilities() {
             case .success(let c): guest = c
             case .failure(let error):
                 try notRun(.onCPU, "KVM (\(backend ?? "backend unknown")) offers VMX to its guests, but \(error.description)")
             }
+            let perfBits = OnCPUVMXRun.definedPerfGlobalCtrlBits(leaves)
             let model = HostCapabilityModel.vmx(guest, source: "KVM's feature MSRs").vmx.map { vmx in
                 "revision \(Hex.compact(UInt64(vmx.revisionId))), CR0 must-be-one \(vmx.cr0MustBeOne), CR4 must-be-one \(vmx.cr4MustBeOne), "
                     + "\(vmx.addressWidth)-bit addresses, EPT \(vmx.ept ? "yes" : "no"), VPID \(vmx.vpid ? "yes" : "no"), "
-                    + "VMCS shadowing \(vmx.vmcsShadowing ? "yes" : "no"); VMXON \(vmx.modelVMXON), VM entry \(vmx.modelVMEntry)"
+                    + "VMCS shadowing \(vmx.vmcsShadowing ? "yes" : "no"); VMXON \(vmx.modelVMXON), VM entry \(vmx.modelVMEntry); "
+                    + "IA32_PERF_GLOBAL_CTRL defined bits \(Hex.compact(perfBits)) (CPUID 0AH)"
             } ?? "no VMX model"
             let plans: [OnCPUVMXRun.Plan]
             do { plans = OnCPUVMXRun.plan(try BuiltInVectors.load(), guest: guest) } catch { throw CLIError.input(error.description).exit() }
@@ -93,7 +95,7 @@ public struct VerifyCommand: ParsableCommand {
                 return (report.name, SVMCaseReportSummary(outcome: o.outcome, detail: o.detail))
             }
             return try finishOnCPU(OnCPUReport(backend: backend, architecture: "vmx", guestModel: model, plans: plans, reports: seen) { v, _ in
-                OnCPUVMXRun.modelOutcome(v, guest: guest).map { OnCPUReport.ModelRun(outcome: $0) }
+                OnCPUVMXRun.modelOutcome(v, guest: guest, perfGlobalCtrlBits: perfBits).map { OnCPUReport.ModelRun(outcome: $0) }
             })
         case .offered(.svm, let backend, let guest):
             // The model configured from what KVM offers its guests (the L1 guest's CPUID).
