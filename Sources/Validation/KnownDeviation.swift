@@ -114,11 +114,13 @@ public struct KnownDeviation: Sendable, Hashable {
                            + "-KVM_ENOSYS (-1000) in RAX for an unknown hypercall number (seen in the lab's Bochs VT-x machine)",
                        source: "linux Documentation/virt/kvm/x86/hypercalls.rst; arch/x86/kvm/vmx/vmx.c, EXIT_REASON_VMCALL handled by kvm_emulate_hypercall"),
         KnownDeviation(backend: "kvm_intel", observations: [.init("vmlaunch.guest.link-after-state", "outcome", "entry-failure(33,4)"),
-                                                             .init("vmresume.guest.link-after-state", "outcome", "entry-failure(33,4)")],
+                                                             .init("vmresume.guest.link-after-state", "outcome", "entry-failure(33,4)"),
+                                                             .init("vmlaunch.guest.event-blocking-before-link", "outcome", "entry-failure(33,4)"),
+                                                             .init("vmresume.guest.event-blocking-before-link", "outcome", "entry-failure(33,4)")],
                        explanation: "KVM checks part of vmcs12's guest state in software before the CPU checks the rest on vmcs02, and "
-                           + "the VMCS-link pointer is in KVM's part while the interruptibility state's reserved bits are in the CPU's: "
-                           + "a guest state failing both fails with qualification 4 (link pointer) where the CPU's own order reports "
-                           + "the interruptibility failure, qualification 0",
+                           + "the VMCS-link pointer is in KVM's part while the interruptibility state (its reserved bits, and the "
+                           + "blocking an injected interrupt may not have) is in the CPU's: a guest state failing both fails with "
+                           + "qualification 4 (link pointer) where the CPU's own order reports the interruptibility failure, qualification 0",
                        source: "linux 6.1 arch/x86/kvm/vmx/nested.c: nested_vmx_check_guest_state (nested_vmx_check_vmcs_link_ptr -> "
                            + "ENTRY_FAIL_VMCS_LINK_PTR; no interruptibility check) runs before nested_vmx_enter_non_root_mode's VM entry of vmcs02"),
         KnownDeviation(backend: "kvm_intel", observations: [
