@@ -16,8 +16,12 @@ struct TextReportTests {
             let id = key.split(separator: " ").first.map(String.init) ?? key
             #expect(text.contains("\(TextReportTests.words[status]!) \(id)"), "\(key) \(status)")
         }
-        // The profile matrix: one row per profile, `id  [STATUS]  [CPU]  why not`.
-        let rows = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        // The profile matrix: one row per profile, `id  [STATUS]  [CPU]  why not`, below its
+        // heading (the KVM section's "nested run: ..." lines start with a profile's name too).
+        let lines = text.split(separator: "\n")
+        let matrix = lines.drop { !$0.hasPrefix("Profiles") }
+        #expect(!matrix.isEmpty, "no profile matrix")
+        let rows = matrix.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         for (id, status) in statuses.profiles {
             let row = rows.first { $0.count >= 3 && $0[0] == id }
             #expect(row?[1] == TextReportTests.words[status]! && row?[2] == TextReportTests.words[statuses.profileCPU[id]!]!, "profile \(id)")
