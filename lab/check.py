@@ -306,6 +306,12 @@ def judge(scenario, share):
         if summary.get("run", 0) > 0:
             expect(summary.get("exit") == ("1" if summary.get("unexplained") else "0"),
                    f"verify --on-cpu exit {summary.get('exit')} with {summary.get('unexplained')} unexplained disagreements")
+        # The count docs/lab.md accounts for: a new unexplained disagreement (a harness or model
+        # regression, or a changed L0) fails the scenario instead of passing as "a finding".
+        if "on_cpu_unexplained" in scenario:
+            expect(summary.get("unexplained") == scenario["on_cpu_unexplained"],
+                   f"verify --on-cpu: {summary.get('unexplained')} unexplained disagreements, docs/lab.md accounts for "
+                   f"{scenario['on_cpu_unexplained']}")
     return Verdict(scenario["name"], failures, agreements, info)
 
 

@@ -143,15 +143,16 @@ extension GuestRunner {
                 run.fault = NestedRunEvidence.Fault(vector: UInt8(truncatingIfNeeded: faultParts.first ?? 0),
                                                     errorCode: faultParts.dropFirst().first ?? 0, rip: step.exit.value ?? 0,
                                                     round: reports + 1)
+            case (.hlt?, _), (.io?, L1Harness.Port.finished):
+                // Before the catch-all port below: a CPL3 L1 ends on port 17h where HLT would fault.
+                run.halted = true
+                return run
             case (.io?, _):
                 if let error = report(step.exit) {
                     run.error = error
                     return run
                 }
                 reports += 1
-            case (.hlt?, _), (.io?, L1Harness.Port.finished):
-                run.halted = true
-                return run
             case (.shutdown?, _):
                 // The control registers KVM gave L1 say what broke it (after an SVM #VMEXIT they
                 // must be what VMRUN saved: APM 15.7).

@@ -126,6 +126,29 @@ struct SVMHarnessOnThisKVMTests {
 }
 
 extension SVMHarnessOnThisKVMTests {
+    /// The run loop ends where a CPL3 L1 ends (port 17h, since HLT faults at CPL3), after
+    /// counting the round before it: a real-mode guest reports one round (OUT 13h) and finishes
+    /// (OUT 17h). The lab's `vmmcall.ud.host-cpl3` came back "unexpected exit io (port 17h) in
+    /// round 2" while the catch-all port case stood before this one.
+    @Test func portSeventeenEndsTheRunAfterItsRounds() throws {
+        let runner = GuestRunner(programs: [], measureLatency: false)
+        let device = try KVMDevice()
+        let code: [UInt8] = [0xE6, UInt8(SVMGuestProgram.Port.roundDone), //   out 13h, al   (E6 ib)
+                             0xE6, UInt8(L1Harness.Port.finished), //         out 17h, al
+                             0xF4] //                                          hlt (not reached)
+        let program = GuestProgram(name: "finish", mode: .real, code: code, expected: nil, checksPaging: false)
+        let machine = try runner.prepare(program, on: GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize))
+        let watchdog = try GuestWatchdog(limitNanoseconds: 10_000_000_000)
+        var rounds = 0
+        let run = try runner.runL1(machine, watchdog: watchdog, exitBudget: 8) { exit in
+            guard exit.port == SVMGuestProgram.Port.roundDone else { return "unexpected port \(exit.port ?? -1)" }
+            rounds += 1
+            return nil
+        }
+        #expect(run.halted && run.error == nil && rounds == 1, "\(run.error ?? "")")
+        #expect(run.exits.last?.port == L1Harness.Port.finished)
+    }
+
     /// Where KVM offers no SVM (kvm_pvm here), setting EFER.SVME is refused with #GP(0) (APM vol. 2
     /// 15.4 and KVM's svm_set_efer path: EFER.SVME is reserved without CPUID SVM), at the WRMSR.
     static let svmOffered = ((try? KVMDevice().supportedCpuid()) ?? []).contains { $0.leaf == 0x8000_0001 && $0.ecx >> 2 & 1 == 1 }
