@@ -101,10 +101,11 @@ public struct VerifyCommand: ParsableCommand {
             // The model configured from what KVM offers its guests (the L1 guest's CPUID).
             let offered = HostCapabilityModel.of(Snapshot(source: SourceInfo(kind: .live), cpuid: CPUIDEvidence(
                 source: "KVM_GET_SUPPORTED_CPUID", status: .ok, cpus: [CPUIDTable(cpu: 0, leaves: guest)])))
+            let capabilities = OnCPUSVMRun.GuestCapabilities(leaves: guest)
             let model = offered.svm.map { svm in
                 "revision \(svm.revision), \(svm.asids) ASIDs, features \(svm.features.isEmpty ? "none" : svm.features.joined(separator: " ")), "
                     + "\(svm.addressWidth)-bit physical addresses; VMRUN \(svm.modelVMRUN), nRIP saved on #VMEXIT: \(svm.modelNRIPSaved ? "yes" : "no"); "
-                    + OnCPUSVMRun.GuestCapabilities(leaves: guest).eferSummary
+                    + capabilities.eferSummary
             } ?? "no SVM leaf"
             let plans: [OnCPUSVMRun.Plan]
             do { plans = OnCPUSVMRun.plan(try BuiltInVectors.load()) } catch { throw CLIError.input(error.description).exit() }
@@ -114,7 +115,7 @@ public struct VerifyCommand: ParsableCommand {
                 return (report.name, SVMCaseReportSummary(outcome: o.outcome, detail: o.detail, report: report))
             }
             return try finishOnCPU(OnCPUReport(backend: backend, architecture: "svm", guestModel: model, plans: plans, reports: seen,
-                                               guest: OnCPUSVMRun.GuestCapabilities(leaves: guest)))
+                                               guest: capabilities))
         }
     }
 
