@@ -56,7 +56,7 @@ let package = Package(
                 .embedInCode("spec/invlpga.vectors"),
             ]
         ),
-        .target(name: "HostProbe", dependencies: ["HostModel", "CShims", "CPCI", "VirtCheckData"]),
+        .target(name: "HostProbe", dependencies: ["HostModel", "Analysis", "CShims", "CPCI", "VirtCheckData"]),
         /// Yams only for `--policy` files (user YAML); the rule tables are compiled at build time.
         .target(
             name: "Analysis",

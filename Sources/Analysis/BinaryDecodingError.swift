@@ -3,6 +3,9 @@
 public enum BinaryDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Fewer bytes than the structure needs: what was being read, at which offset, how many were needed.
     case truncated(what: String, offset: Int, needed: Int, available: Int)
+    /// Bytes inside the structure that were not read (config space read only as far as its
+    /// capability lists reach, as the probe saw them; a hand-edited snapshot).
+    case notRead(what: String, offset: Int, length: Int)
     case badSignature(expected: String, found: String)
     /// A length field that cannot be right (zero, shorter than its own header, past the end).
     case badLength(what: String, offset: Int, length: Int)
@@ -13,6 +16,8 @@ public enum BinaryDecodingError: Error, Sendable, Hashable, CustomStringConverti
         switch self {
         case let .truncated(what, offset, needed, available):
             "\(what) at offset 0x\(String(offset, radix: 16)) needs \(needed) bytes, \(available) available"
+        case let .notRead(what, offset, length):
+            "\(what) at offset 0x\(String(offset, radix: 16)) (\(length) bytes) was not read"
         case let .badSignature(expected, found):
             "signature \"\(found)\" is not \"\(expected)\""
         case let .badLength(what, offset, length):

@@ -1,14 +1,30 @@
+import HostModel
+
 /// Little-endian reads from untrusted bytes that throw instead of trapping.
 struct ByteView {
     let bytes: [UInt8]
+    /// Which bytes were read, for a region read in part (`PartialBytes`); nil when all were.
+    let read: [Bool]?
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        read = nil
+    }
+
+    init(_ region: PartialBytes) {
+        bytes = region.bytes
+        read = region.read
+    }
 
     var count: Int { bytes.count }
 
+    /// Throws `truncated` past the end and `notRead` for a byte of the region that was not read.
     func require(_ what: String, at offset: Int, _ length: Int) throws(BinaryDecodingError) {
         guard offset >= 0, length >= 0, offset <= bytes.count, bytes.count - offset >= length else {
             throw .truncated(what: what, offset: offset, needed: length, available: max(0, bytes.count - max(0, offset)))
+        }
+        if let read, !read[offset..<offset + length].allSatisfy({ $0 }) {
+            throw .notRead(what: what, offset: offset, length: length)
         }
     }
 

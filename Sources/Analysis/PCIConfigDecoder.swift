@@ -18,8 +18,18 @@ public enum PCIConfigDecoder {
     static let linkSpeeds = [1: "2.5", 2: "5", 3: "8", 4: "16", 5: "32", 6: "64"]
 
     public static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> Result {
-        let v = ByteView(bytes)
-        try v.require("config header", at: 0, 64)
+        try decode(ByteView(bytes))
+    }
+
+    /// Config space read in part, as `PCIConfigReach` reads it: a field of an unread byte throws
+    /// (or, inside a capability list, ends the walk with) `notRead`, naming what to read next.
+    public static func decode(_ region: PartialBytes) throws(BinaryDecodingError) -> Result {
+        try decode(ByteView(region))
+    }
+
+    static func decode(_ v: ByteView) throws(BinaryDecodingError) -> Result {
+        let bytes = v.bytes
+        guard v.count >= 64 else { throw .truncated(what: "config header", offset: 0, needed: 64, available: v.count) }
         let headerByte = try v.u8(0x0e, "header type")
         let headerType = Int(headerByte & 0x7f)
         let status = try v.u16(0x06, "status")

@@ -68,9 +68,9 @@ public enum PCIDecoder {
             let decoded = LspciCapabilityDecoder.decode(text, label: "lspci -vvv: " + PassthroughRules.short(e.address))
             capabilities = decoded.capabilities
             listedSecondary = decoded.secondaryBus
-        } else if e.config.status == .ok, let bytes = e.config.bytes {
+        } else if e.config.status == .ok, let region = e.config.partial {
             do {
-                let decoded = try PCIConfigDecoder.decode(bytes)
+                let decoded = try PCIConfigDecoder.decode(region)
                 header = decoded.header
                 capabilities = decoded.capabilities
                 if let error = decoded.error { errors.append("\(pasted ? e.config.source : base + "/config"): \(error)") }

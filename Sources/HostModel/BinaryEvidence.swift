@@ -4,7 +4,8 @@ public struct BinaryEvidence: Codable, Sendable, Hashable {
     /// The path as it would be on the host, e.g. `/sys/firmware/acpi/tables/DMAR`.
     public var source: String
     public var status: EvidenceStatus
-    /// The bytes, two hex digits each, no separators; nil when not read.
+    /// The bytes, two hex digits each, no separators, `--` for a byte of a region that was not read
+    /// (`PartialBytes`); nil when not read at all.
     public var hex: String?
     /// Why it could not be read, when `status` is not `ok`.
     public var detail: String?
@@ -20,7 +21,12 @@ public struct BinaryEvidence: Codable, Sendable, Hashable {
         self.init(source: source, status: .ok, hex: BinaryEvidence.hex(bytes))
     }
 
-    /// The bytes back; nil when not read or when the hex is not well formed (a hand-edited snapshot).
+    public init(source: String, partial: PartialBytes) {
+        self.init(source: source, status: .ok, hex: BinaryEvidence.hex(partial))
+    }
+
+    /// The bytes back; nil when not read, when some were not read (`partial` gives those) or when
+    /// the hex is not well formed (a hand-edited snapshot).
     public var bytes: [UInt8]? {
         guard let hex, hex.utf8.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
@@ -33,13 +39,33 @@ public struct BinaryEvidence: Codable, Sendable, Hashable {
         return out
     }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
+    /// The region back, read whole or in part; nil when not read or when the hex is not well formed.
+    public var partial: PartialBytes? {
+        guard let hex, hex.utf8.count % 2 == 0 else { return nil }
+        var region = PartialBytes(count: hex.utf8.count / 2)
+        var digits = hex.utf8.makeIterator()
+        var offset = 0
+        while let first = digits.next(), let second = digits.next() {
+            if first == UInt8(ascii: "-"), second == UInt8(ascii: "-") {
+                offset += 1
+                continue
+            }
+            guard let high = BinaryEvidence.nibble(first), let low = BinaryEvidence.nibble(second) else { return nil }
+            region.store(CollectionOfOne(high << 4 | low), at: offset)
+            offset += 1
+        }
+        return region
+    }
+
+    public static func hex(_ bytes: [UInt8]) -> String { hex(PartialBytes(bytes: bytes)) }
+
+    public static func hex(_ region: PartialBytes) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xf)])
+        out.reserveCapacity(region.count * 2)
+        for (byte, read) in zip(region.bytes, region.read) {
+            out.append(read ? digits[Int(byte >> 4)] : UInt8(ascii: "-"))
+            out.append(read ? digits[Int(byte & 0xf)] : UInt8(ascii: "-"))
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -4,13 +4,8 @@ import HostModel
 
 /// Binary reads and link targets through the same root seam as `HostRoot.readText`.
 extension HostRoot {
-    /// Reads up to `limit` bytes of a binary file (PCI config space, an ACPI table). sysfs gives
-    /// non-root readers a short file (64 bytes of config space), which is evidence, not an error.
-    /// The first read asks for `firstRead` bytes; reading stops early when `enough` says the
-    /// bytes so far hold all that will be decoded (each byte of sysfs config space is a config
-    /// cycle, emulated and slow in a VM).
-    public func readBytes(_ absolute: String, limit: Int = 1 << 20, firstRead: Int = 4096,
-                          enough: ([UInt8]) -> Bool = { _ in false }) -> BinaryEvidence {
+    /// Reads up to `limit` bytes of a binary file (an ACPI table) to its end.
+    public func readBytes(_ absolute: String, limit: Int = 1 << 20) -> BinaryEvidence {
         let fd: Int32
         switch openEvidence(absolute) {
         case .success(let opened): fd = opened
@@ -20,8 +15,7 @@ extension HostRoot {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while bytes.count <= limit {
-            let want = bytes.isEmpty ? min(firstRead, chunk.count) : chunk.count
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(bytes.count)) }
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(bytes.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let err = errno
@@ -29,12 +23,63 @@ extension HostRoot {
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
-            if enough(bytes) { break }
         }
         if bytes.count > limit {
             return BinaryEvidence(source: absolute, status: .error, detail: "larger than \(limit) bytes")
         }
         return BinaryEvidence(source: absolute, bytes: bytes)
+    }
+
+    /// Reads a binary file in part: only the ranges `next` asks for, in turn, as a decoder walks
+    /// what it has so far (PCI config space, where every byte is a config cycle: emulated and slow
+    /// in a VM, 36 µs a dword on this project's machine). The region starts `initialSize` bytes
+    /// long (at most the file's size, which must not exceed `limit`); `next` may grow it up to the
+    /// file's size. A read that comes back short (sysfs gives non-root readers 64 bytes of config
+    /// space) ends the region there: evidence, not an error.
+    public func readOnDemand(_ absolute: String, limit: Int, initialSize: Int,
+                             next: (PartialBytes, _ fileSize: Int) -> PartialReadStep) -> BinaryEvidence {
+        let fd: Int32
+        switch openEvidence(absolute) {
+        case .success(let opened): fd = opened
+        case .failure(let f): return BinaryEvidence(source: absolute, status: f.status, detail: f.detail)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let err = errno
+            return BinaryEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+        }
+        let fileSize = Int(st.st_size)
+        guard fileSize <= limit else { return BinaryEvidence(source: absolute, status: .error, detail: "larger than \(limit) bytes") }
+        var region = PartialBytes(count: min(initialSize, fileSize))
+        var chunk = [UInt8](repeating: 0, count: limit)
+        // Each step reads at least one unread byte, shrinks or grows the region: bounded by the
+        // file's size plus the growths.
+        for _ in 0...(limit + 2) {
+            switch next(region, fileSize) {
+            case .done:
+                return BinaryEvidence(source: absolute, partial: region)
+            case .grow(let size):
+                guard size > region.count, size <= fileSize else { return BinaryEvidence(source: absolute, partial: region) }
+                region.resize(to: size)
+            case .read(let range):
+                let wanted = range.clamped(to: 0..<region.count)
+                guard !wanted.isEmpty, !region.isRead(wanted.lowerBound, wanted.count) else {
+                    return BinaryEvidence(source: absolute, partial: region)
+                }
+                var n = -1
+                repeat {
+                    n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted.count, off_t(wanted.lowerBound)) }
+                } while n < 0 && errno == EINTR
+                if n < 0 {
+                    let err = errno
+                    return BinaryEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+                }
+                region.store(chunk[0..<n], at: wanted.lowerBound)
+                if n < wanted.count { region.resize(to: wanted.lowerBound + n) }
+            }
+        }
+        return BinaryEvidence(source: absolute, partial: region)
     }
 
     /// Opens a file of evidence for reading without ever blocking: O_NONBLOCK, because opening a

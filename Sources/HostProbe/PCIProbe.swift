@@ -54,35 +54,7 @@ public enum PCIProbe {
             numaNode: root.value(dir + "/numa_node"),
             enable: root.value(dir + "/enable"),
             physicalFunction: root.linkName(dir + "/physfn"),
-            config: root.readBytes(dir + "/config", limit: configSpaceSize, firstRead: standardConfigSize,
-                                   enough: { !mayHaveExtendedCapabilities($0) }))
-    }
-
-    /// PCIe config space (4 KiB, PCIe Base 4.0 §7.2) and the part every function has (256 bytes,
-    /// PCI Local Bus 3.0 §6.1) that holds the standard capability list.
-    static let configSpaceSize = 4096
-    static let standardConfigSize = 256
-    /// The PCI Express capability ID (PCI Code and ID Assignment §2); the extended list at 100h is
-    /// only walked for a function that has it.
-    static let expressCapabilityId: UInt8 = 0x10
-    /// A list longer than this (48 four-byte slots fit between 40h and FFh) is a loop.
-    static let maxStandardCapabilities = 48
-
-    /// False when the first 256 bytes show a function without a PCI Express capability: its extended
-    /// config space (100h on) is never decoded (`PCIConfigDecoder` walks it only for PCIe functions),
-    /// so its 3,840 more bytes — 960 config cycles, milliseconds in a VM — are not read. A short read
-    /// (non-root gets 64 bytes), a PCIe function and a malformed list all read on as before, so the
-    /// decoder sees what it always did.
-    static func mayHaveExtendedCapabilities(_ config: [UInt8]) -> Bool {
-        guard config.count >= standardConfigSize else { return true }
-        guard config[0x06] & 0x10 != 0 else { return false } // Status: Capabilities List
-        var pointer = Int(config[0x34] & 0xfc)
-        for _ in 0..<maxStandardCapabilities {
-            if pointer == 0 { return false }
-            guard pointer >= 0x40, pointer <= 0xfc else { return true }
-            if config[pointer] == expressCapabilityId { return true }
-            pointer = Int(config[pointer + 1] & 0xfc)
-        }
-        return true
+            config: root.readOnDemand(dir + "/config", limit: PCIConfigReach.expressSize,
+                                      initialSize: PCIConfigReach.standardSize, next: PCIConfigReach.next))
     }
 }
