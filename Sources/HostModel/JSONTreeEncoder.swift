@@ -16,7 +16,7 @@ public enum JSONTreeEncoder {
 
     public static func encode(_ value: some Encodable, conventions: Conventions) throws -> JSONValue {
         let node = Node()
-        try TreeEncoder.encode(value, into: node, path: [], conventions: conventions)
+        try TreeEncoder.encode(value, into: node, link: nil, context: EncodingContext(conventions: conventions))
         return node.value
     }
 }
@@ -77,10 +77,51 @@ private final class Node {
     }
 }
 
+/// What every container of one encoding shares: the conventions, the snake_case form of each key
+/// met so far (a report converts the same few hundred keys thousands of times), and nothing per
+/// value. The coding path is a chain of links built as containers nest, turned into an array
+/// only when asked for (an error's context): copying `codingPath + [key]` for every key was a
+/// fifth of the encoder's instructions (callgrind, issue 16).
+private final class EncodingContext {
+    let conventions: JSONTreeEncoder.Conventions
+    private var snakeCase: [String: String] = [:]
+
+    init(conventions: JSONTreeEncoder.Conventions) { self.conventions = conventions }
+
+    func name(_ key: String) -> String {
+        if let known = snakeCase[key] { return known }
+        let converted = SnapshotCoding.snakeCase(key)
+        snakeCase[key] = converted
+        return converted
+    }
+}
+
+/// One step of a coding path; nil is the top.
+private final class PathLink {
+    let key: any CodingKey
+    let parent: PathLink?
+
+    init(_ key: any CodingKey, parent: PathLink?) {
+        self.key = key
+        self.parent = parent
+    }
+
+    static func path(_ link: PathLink?) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var link = link
+        while let step = link {
+            keys.append(step.key)
+            link = step.parent
+        }
+        return keys.reversed()
+    }
+}
+
 private struct TreeEncoder: Encoder {
     let node: Node
-    var codingPath: [any CodingKey]
-    let conventions: JSONTreeEncoder.Conventions
+    let link: PathLink?
+    let context: EncodingContext
+    var codingPath: [any CodingKey] { PathLink.path(link) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     /// The coding key of the standard library's `Dictionary.encode(to:)` for String, Int and
@@ -92,40 +133,42 @@ private struct TreeEncoder: Encoder {
         // Told by the key type's name, not by casting each value to a protocol: a cast per value
         // searched the runtime's conformance records for every new type, a quarter of `capture`'s
         // instructions (callgrind, issue 16).
-        let verbatim = conventions == .snapshot && _typeName(Key.self) == TreeEncoder.dictionaryCodingKey
-        return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath, conventions: conventions, verbatimKeys: verbatim))
+        let verbatim = context.conventions == .snapshot && _typeName(Key.self) == TreeEncoder.dictionaryCodingKey
+        return KeyedEncodingContainer(Keyed<Key>(node: node, link: link, context: context, verbatimKeys: verbatim))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         node.becomeArray()
-        return Unkeyed(node: node, codingPath: codingPath, conventions: conventions)
+        return Unkeyed(node: node, link: link, context: context)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        Single(node: node, codingPath: codingPath, conventions: conventions)
+        Single(node: node, link: link, context: context)
     }
 
-    static func encode(_ value: some Encodable, into node: Node, path: [any CodingKey],
-                       conventions: JSONTreeEncoder.Conventions) throws {
-        try value.encode(to: TreeEncoder(node: node, codingPath: path, conventions: conventions))
+    static func encode(_ value: some Encodable, into node: Node, link: PathLink?, context: EncodingContext) throws {
+        try value.encode(to: TreeEncoder(node: node, link: link, context: context))
     }
+}
+
+/// A JSON number must be finite: infinity and NaN are refused, as JSONEncoder refuses them.
+private func finite(_ value: Double, at link: PathLink?) throws -> JSONValue {
+    guard value.isFinite else {
+        throw EncodingError.invalidValue(value, .init(codingPath: PathLink.path(link), debugDescription: "a JSON number must be finite"))
+    }
+    return .double(value)
 }
 
 private struct Single: SingleValueEncodingContainer {
     let node: Node
-    var codingPath: [any CodingKey]
-    let conventions: JSONTreeEncoder.Conventions
+    let link: PathLink?
+    let context: EncodingContext
+    var codingPath: [any CodingKey] { PathLink.path(link) }
 
     mutating func encodeNil() throws { node.set(.null) }
     mutating func encode(_ value: Bool) throws { node.set(.bool(value)) }
     mutating func encode(_ value: String) throws { node.set(.string(value)) }
-    /// JSON has no infinity or NaN: refused, as JSONEncoder refuses them.
-    mutating func encode(_ value: Double) throws {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "a JSON number must be finite"))
-        }
-        node.set(.double(value))
-    }
+    mutating func encode(_ value: Double) throws { node.set(try finite(value, at: link)) }
     mutating func encode(_ value: Float) throws { try encode(Double(value)) }
     mutating func encode(_ value: Int) throws { node.set(.int(Int64(value))) }
     mutating func encode(_ value: Int8) throws { node.set(.int(Int64(value))) }
@@ -138,76 +181,103 @@ private struct Single: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt32) throws { node.set(.uint(UInt64(value))) }
     mutating func encode(_ value: UInt64) throws { node.set(.uint(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try TreeEncoder.encode(value, into: node, path: codingPath, conventions: conventions)
+        try TreeEncoder.encode(value, into: node, link: link, context: context)
     }
 }
 
+/// Scalars are set on their new node directly, not through a generic encode and a single-value
+/// container each (the standard library's default for these overloads).
 private struct Unkeyed: UnkeyedEncodingContainer {
     let node: Node
-    var codingPath: [any CodingKey]
-    let conventions: JSONTreeEncoder.Conventions
+    let link: PathLink?
+    let context: EncodingContext
+    var codingPath: [any CodingKey] { PathLink.path(link) }
     var count: Int { node.kind == .array ? node.items.count : 0 }
 
     mutating func encodeNil() throws { node.appendChild().set(.null) }
+    mutating func encode(_ value: Bool) throws { node.appendChild().set(.bool(value)) }
+    mutating func encode(_ value: String) throws { node.appendChild().set(.string(value)) }
+    mutating func encode(_ value: Double) throws { node.appendChild().set(try finite(value, at: link)) }
+    mutating func encode(_ value: Int) throws { node.appendChild().set(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { node.appendChild().set(.int(value)) }
+    mutating func encode(_ value: UInt32) throws { node.appendChild().set(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt64) throws { node.appendChild().set(.uint(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try TreeEncoder.encode(value, into: node.appendChild(), path: codingPath, conventions: conventions)
+        try TreeEncoder.encode(value, into: node.appendChild(), link: link, context: context)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        TreeEncoder(node: node.appendChild(), codingPath: codingPath, conventions: conventions).container(keyedBy: keyType)
+        TreeEncoder(node: node.appendChild(), link: link, context: context).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        TreeEncoder(node: node.appendChild(), codingPath: codingPath, conventions: conventions).unkeyedContainer()
+        TreeEncoder(node: node.appendChild(), link: link, context: context).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
-        TreeEncoder(node: node.appendChild(), codingPath: codingPath, conventions: conventions)
+        TreeEncoder(node: node.appendChild(), link: link, context: context)
     }
 }
 
 /// Under `Conventions.report` every `encodeIfPresent` overload writes `null` for nil; under
-/// `.snapshot` nil is left out, as JSONEncoder leaves it out.
+/// `.snapshot` nil is left out, as JSONEncoder leaves it out. Scalars are set directly, as in
+/// `Unkeyed`.
 private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
-    var codingPath: [any CodingKey]
-    let conventions: JSONTreeEncoder.Conventions
+    let link: PathLink?
+    let context: EncodingContext
     /// A dictionary's keys under `.snapshot`: written as they are, not in snake_case.
     let verbatimKeys: Bool
+    var codingPath: [any CodingKey] { PathLink.path(link) }
 
     private func child(_ key: Key) -> Node {
-        node.child(forKey: verbatimKeys ? key.stringValue : SnapshotCoding.snakeCase(key.stringValue))
+        node.child(forKey: verbatimKeys ? key.stringValue : context.name(key.stringValue))
     }
 
     private func encoder(_ key: Key) -> TreeEncoder {
-        TreeEncoder(node: child(key), codingPath: codingPath + [key], conventions: conventions)
+        TreeEncoder(node: child(key), link: PathLink(key, parent: link), context: context)
     }
 
     mutating func encodeNil(forKey key: Key) throws { child(key).set(.null) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { child(key).set(.bool(value)) }
+    mutating func encode(_ value: String, forKey key: Key) throws { child(key).set(.string(value)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        child(key).set(try finite(value, at: PathLink(key, parent: link)))
+    }
+    mutating func encode(_ value: Int, forKey key: Key) throws { child(key).set(.int(Int64(value))) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { child(key).set(.int(value)) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { child(key).set(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { child(key).set(.uint(value)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try TreeEncoder.encode(value, into: child(key), path: codingPath + [key], conventions: conventions)
+        try TreeEncoder.encode(value, into: child(key), link: PathLink(key, parent: link), context: context)
     }
 
-    private mutating func encodeOptional<T: Encodable>(_ value: T?, forKey key: Key) throws {
-        if value == nil, conventions == .snapshot { return }
-        try encode(value, forKey: key)
+    /// nil as the conventions say; a value through `write`.
+    private mutating func encodeOptional<T>(_ value: T?, forKey key: Key, _ write: (inout Self, T) throws -> Void) throws {
+        guard let value else {
+            if context.conventions == .report { child(key).set(.null) }
+            return
+        }
+        try write(&self, value)
     }
 
-    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try encodeOptional(value, forKey: key) }
+    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) }
+    }
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try encodeOptional(value, forKey: key) { try $0.encode($1, forKey: key) } }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         encoder(key).container(keyedBy: keyType)
@@ -218,7 +288,7 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder() -> any Encoder {
-        TreeEncoder(node: node.child(forKey: "super"), codingPath: codingPath, conventions: conventions)
+        TreeEncoder(node: node.child(forKey: "super"), link: link, context: context)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder { encoder(key) }

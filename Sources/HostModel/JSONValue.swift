@@ -100,8 +100,13 @@ public enum JSONValue: Sendable, Hashable {
         out.append(UInt8(ascii: "\""))
         // Most strings are printable ASCII with nothing to escape: copied whole, not scalar by
         // scalar (the per-scalar loop was 7% of a check's instructions; callgrind, issue 16).
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
+        var s = s
+        let plain = s.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -4,9 +4,16 @@
 public enum NestingDepth {
     /// The deepest `[`/`{` nesting outside strings (JSON strings: `"` with `\` escapes).
     public static func json(_ text: String) -> Int {
+        // On the contiguous bytes: iterating `String.UTF8View` cost 40 instructions a byte, 6 % of
+        // a `check --from` (callgrind, issue 16).
+        var text = text
+        return text.withUTF8(json)
+    }
+
+    static func json(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var depth = 0, deepest = 0
         var inString = false, escaped = false
-        for byte in text.utf8 {
+        for byte in bytes {
             if inString {
                 if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
                 continue

@@ -13,6 +13,10 @@ public enum CPUIDReader {
         0x8000_001D: 8, 0x8000_0020: 4, 0x8000_0026: 4,
     ]
 
+    /// How long `BackgroundRun(root:cpus:)` waits for every CPU (plus its margin): far beyond the
+    /// milliseconds a CPU takes, even under load.
+    public static let timeoutNanoseconds: UInt64 = 20_000_000_000
+
     public static func read(root: HostRoot, cpus: [Int]) -> CPUIDEvidence {
         if root.isLive {
             return readInstruction(cpus: cpus)
@@ -78,5 +82,18 @@ public enum CPUIDReader {
         }
         range(from: 0x8000_0000, cap: 0xFF)
         return leaves
+    }
+}
+
+extension BackgroundRun where Evidence == CPUIDEvidence {
+    /// `CPUIDReader.read` on a thread of its own, beside the probe's other reads. Pinning moves
+    /// only that thread; the deadline bounds a host whose thousands of CPUs each take a migration.
+    public convenience init(root: HostRoot, cpus: [Int]) {
+        self.init(timeoutNanoseconds: CPUIDReader.timeoutNanoseconds,
+                  overstayed: {
+                      CPUIDEvidence(source: root.isLive ? "instruction" : "/dev/cpu/N/cpuid", status: .error, cpus: [],
+                                    detail: "virtcheck's CPUID reader did not finish within \(CPUIDReader.timeoutNanoseconds / 1_000_000_000) s (its own deadline)")
+                  },
+                  { CPUIDReader.read(root: root, cpus: cpus) })
     }
 }

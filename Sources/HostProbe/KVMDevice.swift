@@ -6,6 +6,8 @@ import HostModel
 /// closes it when the last user lets go.
 public final class KVMDevice {
     public let fd: Int32
+    /// KVM_GET_SUPPORTED_CPUID's answer, once read.
+    private var supported: [kvm_cpuid_entry2]?
 
     /// Opens /dev/kvm read-write (what every ioctl needs); never loads a module.
     public init(path: String = "/dev/kvm") throws(KVMError) {
@@ -32,14 +34,20 @@ public final class KVMDevice {
     }
 
     /// KVM_GET_SUPPORTED_CPUID, the raw entries. The kernel answers E2BIG while the buffer is too
-    /// small, so this starts at 128 entries and doubles up to 4096.
+    /// small, so this starts at 128 entries and doubles up to 4096. Asked once per device: the
+    /// kernel runs the host's CPUID for every entry (76 exits in a VM, half a millisecond on this
+    /// project's machine) and the answer does not change while the device is open.
     public func supportedCpuidEntries() throws(KVMError) -> [kvm_cpuid_entry2] {
+        if let supported { return supported }
         var capacity: UInt32 = 128
         while true {
             var count = capacity
             var entries = [kvm_cpuid_entry2](repeating: kvm_cpuid_entry2(), count: Int(capacity))
             let err = entries.withUnsafeMutableBufferPointer { vc_kvm_get_supported_cpuid(fd, $0.baseAddress, &count) }
-            if err == 0 { return Array(entries.prefix(Int(count))) }
+            if err == 0 {
+                supported = Array(entries.prefix(Int(count)))
+                return supported!
+            }
             guard err == E2BIG, capacity < 4096 else { throw KVMError(step: "KVM_GET_SUPPORTED_CPUID", errno: err) }
             capacity *= 2
         }

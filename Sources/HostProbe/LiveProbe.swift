@@ -20,12 +20,11 @@ public enum LiveProbe {
         // One child runs the CPL3 probes and then the guests, beside the reads below.
         let guestRun = options.runGuest && root.isLive ? BackgroundGuestRun(.selfExecutable()) : nil
         let cpus = onlineCpus(root: root)
-        var cpuid = CPUIDReader.read(root: root, cpus: cpus ?? [0])
-        if cpuid.status != .ok, !root.isLive, let dump = dumpInTree(root: root) {
-            cpuid = dump
-        }
+        // CPUID on each CPU pins a thread to it in turn (the move to another CPU waited 1.4 ms
+        // here, and each CPUID is an exit in a VM): a thread of its own does that beside the reads.
+        let cpuidRun = BackgroundRun(root: root, cpus: cpus ?? [0])
         let cpuinfo = root.readText("/proc/cpuinfo", limit: 16 << 20)
-        let msrs = MSRReader.read(root: root, cpus: cpus ?? [cpuid.cpus.first?.cpu ?? 0], indices: options.plan.msrs)
+        let msrs = MSRReader.read(root: root, cpus: cpus ?? [0], indices: options.plan.msrs)
         let files = HostFilesReader.read(root: root, plan: options.plan)
         let kernel = KernelReader.read(root: root)
         let pci = PCIProbe.probe(root: root)
@@ -33,6 +32,10 @@ public enum LiveProbe {
         // Last, so the child ran beside everything above.
         let kvm = KVMProbe.probe(root: root, guestRun: guestRun)
         let cpl3Probes = guestRun?.wait().cpl3Probes
+        var cpuid = cpuidRun.wait()
+        if cpuid.status != .ok, !root.isLive, let dump = dumpInTree(root: root) {
+            cpuid = dump
+        }
         let host = HostEvidence(root: root.isLive ? geteuid() == 0 : nil, onlineCpus: cpus,
                                 capturedAt: UTCTimestamp.iso8601(Date()))
         return Snapshot(source: SourceInfo(kind: root.isLive ? .live : .root, paths: root.isLive ? [] : [root.path]),

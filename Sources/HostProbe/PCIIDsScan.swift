@@ -82,7 +82,18 @@ struct PCIIDsScan {
 
         let query: Query
         var result = PCIIDsScan()
-        var block = Block.none
+        /// The block the scan is in, and whether its entries can hold a wanted name (decided once
+        /// when it opens: a set lookup on every line hashed 36,000 times a run; issue 16).
+        var block = Block.none {
+            didSet {
+                switch block {
+                case .vendor(let vendor): inWantedBlock = deviceVendors.contains(vendor)
+                case .classCode(let base): inWantedBlock = subclassBases.contains(base)
+                case .none, .other: inWantedBlock = false
+                }
+            }
+        }
+        private(set) var inWantedBlock = false
         /// The rest of an over-long line is being skipped.
         var skippingLine = false
         /// The vendors and classes whose blocks hold a wanted device or subclass.
@@ -99,15 +110,6 @@ struct PCIIDsScan {
         }
 
         var done: Bool { remaining == 0 }
-
-        /// Whether the current block's entries (one tab in) can hold a wanted name.
-        var inWantedBlock: Bool {
-            switch block {
-            case .vendor(let vendor): deviceVendors.contains(vendor)
-            case .classCode(let base): subclassBases.contains(base)
-            case .none, .other: false
-            }
-        }
 
         /// Handles every complete line of `bytes` (all of it when `final`) and returns how many
         /// bytes at the end belong to a line not yet complete.
