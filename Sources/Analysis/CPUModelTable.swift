@@ -22,7 +22,7 @@ public struct CPUModelTable: Sendable {
                 guard let model = id.model, models.contains(model) else { return false }
             }
             if let token = brandToken {
-                let words = (id.brand ?? "").split(whereSeparator: { $0 == " " || $0 == "@" || $0 == "(" || $0 == ")" })
+                let words = (id.brand ?? "").split(asciiWhere: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") })
                 return words.contains { $0 == token }
             }
             return true

@@ -182,8 +182,8 @@ public enum IOMMUDecoder {
         var active: Bool?
         if let text = iommu.interrupts.text {
             var remapped = 0, plain = 0
-            for line in text.split(separator: "\n") {
-                let tokens = line.split(separator: " ")
+            for line in text.split(ascii: "\n") {
+                let tokens = line.split(ascii: " ")
                 if tokens.contains(where: { $0.hasPrefix("IR-") }) { remapped += 1 }
                 else if tokens.contains(where: { $0.hasPrefix("PCI-MSI") || $0 == "IO-APIC" }) { plain += 1 }
             }

@@ -16,12 +16,12 @@ public enum PopekGoldbergAnalyzer {
                                      "hw-virt": hw != nil]
         let probes = f.cpl3Probes?.results ?? []
         let instructions = DataTables.popekGoldberg.rows.map { row -> PopekGoldbergAnalysis.Instruction in
-            let closers = (row["closers"] ?? "-").split(separator: ",").map(String.init).filter { $0 != "-" }
+            let closers = (row["closers"] ?? "-").split(ascii: ",").map(String.init).filter { $0 != "-" }
             // Feature closers other than VT-x/AMD-V, present here; tsd/pce/iopl are OS settings any VMM may use.
             let closedHere = closers.filter { $0 != "hw-virt" && have[$0] == true }
             let cpl3 = row["cpl3"] ?? "-"
             let sensitive = row["class"] != "innocuous" && row["class"] != "privileged"
-            let probeNames = (row["probe"] ?? "-").split(separator: ",").map(String.init)
+            let probeNames = (row["probe"] ?? "-").split(ascii: ",").map(String.init)
             let seen = probes.filter { probeNames.contains($0.probe) }.map(\.outcome.rawValue)
             return PopekGoldbergAnalysis.Instruction(
                 instruction: row["instruction"] ?? "?", sensitivity: row["class"] ?? "?", cpl3: cpl3,

@@ -7,7 +7,7 @@ public struct CPUInfo: Sendable, Hashable {
         public func value(_ key: String) -> String? { fields.first { $0.key == key }?.value }
 
         public func list(_ key: String) -> [String]? {
-            value(key).map { $0.split(separator: " ").map(String.init) }
+            value(key).map { $0.split(ascii: " ").map(String.init) }
         }
 
         public static func == (a: Processor, b: Processor) -> Bool {

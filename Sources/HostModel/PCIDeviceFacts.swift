@@ -63,7 +63,7 @@ public struct PCIDeviceFacts: Codable, Sendable, Hashable {
     }
 
     /// `bus:device` part of the address with domain, `0000:01:00`: functions sharing it are one device.
-    public var slot: String { address.split(separator: ".").first.map(String.init) ?? address }
+    public var slot: String { address.split(ascii: ".").first.map(String.init) ?? address }
     /// The base class and subclass as a number (`0x0604` for a PCI-to-PCI bridge).
     public var classValue: Int? { self.class.flatMap { Int($0, radix: 16) } }
     /// PCI-to-PCI bridges (0604, 0609): VFIO lets them stay with the host (pcieport or no driver),

@@ -250,7 +250,12 @@ enum HostServiceRules {
             return c.finding(id, .unknown, "\(path) has no MemTotal/MemAvailable lines (kernel before 3.14, or not read).",
                              evidence: [EvidenceItem(source: path, detail: file.status == .ok ? "no MemAvailable" : "absent")], remedy: "offline")
         }
-        let gib = { (k: Int) in String(format: "%.1f GiB", Double(k) / 1_048_576) }
+        // One decimal, as "%.1f" rounds (no tie is possible for a whole number of KiB); without
+        // Foundation's String(format:), whose CVarArg casts were an eighth of an assessment.
+        let gib = { (k: Int) -> String in
+            let tenths = Int((Double(k.magnitude) / 1_048_576 * 10).rounded())
+            return (k < 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10) GiB"
+        }
         let ev = [EvidenceItem(source: path, detail: "MemTotal \(total) kB, MemAvailable \(available) kB")]
         return available >= minimumAvailableKiB
             ? c.finding(id, .pass, "\(gib(available)) of \(gib(total)) available for guests.", evidence: ev)
