@@ -15,7 +15,7 @@ public struct CPUIDFeatureBit: Sendable, Hashable {
     /// here and caught by a test that compares this count with the table's row count.
     public static let table: [CPUIDFeatureBit] = DataTables.cpuidFeatures.rows.compactMap(CPUIDFeatureBit.init(row:))
 
-    init?(row: [String: String]) {
+    init?(row: TSVTable.Row) {
         guard let name = row["name"], !name.isEmpty,
               let leafText = row["leaf"], let leaf = Hex.parse32(Substring(leafText)),
               let subleaf = row["subleaf"].flatMap({ UInt32($0) }),

@@ -3,6 +3,7 @@ import Emulator
 import ArgumentParser
 import Foundation
 import HostModel
+import HostProbe
 import Reporting
 
 /// `virtcheck check`'s work, from plain values: `CheckCommand` fills them from ArgumentParser,
@@ -26,6 +27,9 @@ struct CheckRequest: Equatable, Sendable {
     func run() throws {
         let snapshot: Snapshot
         let gate: Policy
+        // The assessment's tables are decoded beside the probe or the snapshot's parsing; nothing
+        // waits for this thread (a table it has not finished is finished by whoever reads it).
+        _ = BackgroundRun(timeoutNanoseconds: 0, overstayed: {}) { Assessor.prepareTables() }
         do {
             gate = try loadPolicy()
             snapshot = try input.snapshot()
