@@ -89,6 +89,8 @@ private final class EncodingContext {
     init(conventions: JSONTreeEncoder.Conventions) { self.conventions = conventions }
 
     func name(_ key: String) -> String {
+        // An ASCII key without a capital (most of them) is its own snake_case: no lookup to hash it for.
+        guard key.utf8.contains(where: { $0 &- UInt8(ascii: "A") < 26 || $0 >= 0x80 }) else { return key }
         if let known = snakeCase[key] { return known }
         let converted = SnapshotCoding.snakeCase(key)
         snakeCase[key] = converted

@@ -71,13 +71,14 @@ public enum JSONValue: Sendable, Hashable {
         case .object(let members):
             guard !members.isEmpty else { return out.append(contentsOf: "{}".utf8) }
             out.append(contentsOf: "{\n".utf8)
-            let keys = members.keys.sorted()
-            for (i, key) in keys.enumerated() {
+            // Sorted as pairs: sorting the keys and looking each one up again hashed every key twice.
+            let sorted = members.sorted { $0.key < $1.key }
+            for (i, member) in sorted.enumerated() {
                 JSONValue.indent(indent + 1, into: &out)
-                JSONValue.quote(key, into: &out)
+                JSONValue.quote(member.key, into: &out)
                 out.append(contentsOf: ": ".utf8)
-                members[key]!.write(into: &out, indent: indent + 1)
-                out.append(contentsOf: (i == keys.count - 1 ? "\n" : ",\n").utf8)
+                member.value.write(into: &out, indent: indent + 1)
+                out.append(contentsOf: (i == sorted.count - 1 ? "\n" : ",\n").utf8)
             }
             JSONValue.indent(indent, into: &out)
             out.append(UInt8(ascii: "}"))
@@ -85,7 +86,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     private static func indent(_ levels: Int, into out: inout [UInt8]) {
-        for _ in 0..<levels * 2 { out.append(UInt8(ascii: " ")) }
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: levels * 2))
     }
 
     /// Integral values print without a fraction (`1200`, not `1200.0`); others in Swift's shortest
