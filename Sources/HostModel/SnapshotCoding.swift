@@ -47,13 +47,14 @@ public enum SnapshotCoding {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(contentsOf: "{\n".utf8)
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (i, key) in keys.enumerated() {
+            // Sorted as pairs, not keys looked up again (each hashed twice; issue 16).
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (i, member) in sorted.enumerated() {
                 if i > 0 { out.append(contentsOf: ",\n".utf8) }
                 indentation(indent + 1, into: &out)
-                quote(key, into: &out)
+                quote(member.key, into: &out)
                 out.append(contentsOf: " : ".utf8)
-                write(members[key]!, into: &out, indent: indent + 1)
+                write(member.value, into: &out, indent: indent + 1)
             }
             out.append(UInt8(ascii: "\n"))
             indentation(indent, into: &out)
@@ -62,7 +63,7 @@ public enum SnapshotCoding {
     }
 
     private static func indentation(_ levels: Int, into out: inout [UInt8]) {
-        for _ in 0..<levels * 2 { out.append(UInt8(ascii: " ")) }
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: levels * 2))
     }
 
     /// JSONEncoder's number: Swift's shortest round-trip form, an integral value without its `.0`.
@@ -77,10 +78,15 @@ public enum SnapshotCoding {
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         defer { out.append(UInt8(ascii: "\"")) }
-        // Most strings are printable ASCII with nothing to escape: copied whole.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return out.append(contentsOf: s.utf8)
+        // Most strings are printable ASCII with nothing to escape: copied whole, checked on the
+        // contiguous bytes (iterating `String.UTF8View` cost several times more; issue 16).
+        var s = s
+        let plain = s.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
         }
+        if plain { return }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out.append(contentsOf: "\\\"".utf8)

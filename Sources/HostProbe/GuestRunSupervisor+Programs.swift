@@ -24,7 +24,7 @@ extension GuestRunSupervisor {
             return .failure(ProgramRunError(description: error.description))
         }
         if outcome.killed != nil { return .failure(ProgramRunError(description: "program run child killed (time limit or output)")) }
-        guard outcome.status == 0,
+        guard outcome.finished,
               let outcomes = try? SnapshotCoding.decode(T.self, from: outcome.stdout) else {
             let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             return .failure(ProgramRunError(description: "program run child \(outcome.statusText) without outcomes: \(stderr)"))

@@ -51,10 +51,19 @@ public struct GuestRunner: Sendable {
 
     /// Runs on the calling thread (the watchdog's signal targets it) and returns the evidence.
     public func run(device path: String = "/dev/kvm") -> GuestRunEvidence {
+        var vms: [AnyObject] = []
+        return run(device: path, retaining: &vms)
+    }
+
+    /// `run`, with the device and the VM added to `retained` instead of closed on return: the
+    /// guest-run child writes its evidence and closes its pipes first, and leaves the VM's
+    /// teardown to the kernel as it exits, after the parent has what it needs.
+    public func run(device path: String = "/dev/kvm", retaining retained: inout [AnyObject]) -> GuestRunEvidence {
         var runs: [GuestModeRun] = []
         do throws(GuestRunFailure) {
             let (device, watchdog) = try openArmed(path)
             defer { watchdog.disarm() }
+            retained.append(device)
             // One VM for every program, reset between them (`GuestMachine.reset`); made at the
             // first program, and each program reports the failure to make it, as before.
             var machine: GuestMachine?
@@ -62,6 +71,7 @@ public struct GuestRunner: Sendable {
                 if let machine { return machine }
                 let made = try GuestMachine(device: device, memorySize: GuestProgram.Layout.memorySize)
                 machine = made
+                retained.append(made)
                 return made
             }
             for program in programs {

@@ -87,23 +87,33 @@ struct PCIIDsScan {
         var block = Block.none {
             didSet {
                 switch block {
-                case .vendor(let vendor): inWantedBlock = deviceVendors.contains(vendor)
+                case .vendor(let vendor):
+                    inWantedBlock = deviceVendorBits.contains(vendor)
+                    wantedDevices = inWantedBlock ? devicesByVendor[vendor] ?? [] : []
                 case .classCode(let base): inWantedBlock = subclassBases.contains(base)
                 case .none, .other: inWantedBlock = false
                 }
             }
         }
         private(set) var inWantedBlock = false
+        /// The wanted devices of the vendor block the scan is in: a few IDs, compared in turn
+        /// (Intel's block alone has 2,500 device lines, each hashed for a set lookup before).
+        private var wantedDevices: [UInt16] = []
         /// The rest of an over-long line is being skipped.
         var skippingLine = false
-        /// The vendors and classes whose blocks hold a wanted device or subclass.
-        let deviceVendors: Set<UInt16>
+        /// The vendors and classes whose blocks hold a wanted device or subclass, and the wanted
+        /// vendors, as bitmaps: every one of the 2,300 vendor lines is tested without hashing.
+        let vendorBits: IDBits
+        let deviceVendorBits: IDBits
+        let devicesByVendor: [UInt16: [UInt16]]
         let subclassBases: Set<UInt8>
         var remaining: Int
 
         init(query: Query) {
             self.query = query
-            deviceVendors = Set(query.devices.map { UInt16($0 >> 16) })
+            vendorBits = IDBits(query.vendors)
+            deviceVendorBits = IDBits(query.devices.map { UInt16($0 >> 16) })
+            devicesByVendor = Dictionary(grouping: query.devices, by: { UInt16($0 >> 16) }).mapValues { $0.map { UInt16(truncatingIfNeeded: $0) } }
             subclassBases = Set(query.classes.map { UInt8($0 >> 8) })
             // Each wanted ID, and each base class (the fallback name of its subclasses).
             remaining = query.vendors.count + query.devices.count + query.classes.count + subclassBases.count
@@ -139,7 +149,9 @@ struct PCIIDsScan {
 
         private mutating func line(_ raw: UnsafeBufferPointer<UInt8>) {
             var line = raw
-            if let cr = line.firstIndex(of: UInt8(ascii: "\r")) { line = UnsafeBufferPointer(rebasing: line[..<cr]) }
+            if let base = line.baseAddress, let cr = memchr(base, Int32(UInt8(ascii: "\r")), line.count) {
+                line = UnsafeBufferPointer(rebasing: line[..<base.distance(to: cr.assumingMemoryBound(to: UInt8.self))])
+            }
             guard let first = line.first(where: { !isBlank($0) }), first != UInt8(ascii: "#") else { return }
             var nest = 0
             while nest < line.count, line[nest] == UInt8(ascii: "\t") { nest += 1 }
@@ -159,7 +171,7 @@ struct PCIIDsScan {
                     }
                 } else if let id = hex(rest, from: 0, digits: 4) {
                     block = .vendor(UInt16(id))
-                    if query.vendors.contains(UInt16(id)), result.vendors[UInt16(id)] == nil, let name = name(rest, after: 4) {
+                    if vendorBits.contains(UInt16(id)), result.vendors[UInt16(id)] == nil, let name = name(rest, after: 4) {
                         result.vendors[UInt16(id)] = name
                         remaining -= 1
                     }
@@ -168,10 +180,10 @@ struct PCIIDsScan {
                 }
             case 1:
                 switch block {
-                case .vendor(let vendor) where deviceVendors.contains(vendor):
-                    guard let id = hex(rest, from: 0, digits: 4) else { return }
+                case .vendor(let vendor) where inWantedBlock:
+                    guard let id = hex(rest, from: 0, digits: 4), wantedDevices.contains(UInt16(id)) else { return }
                     let key = UInt32(vendor) << 16 | UInt32(id)
-                    if query.devices.contains(key), result.devices[key] == nil, let name = name(rest, after: 4) {
+                    if result.devices[key] == nil, let name = name(rest, after: 4) {
                         result.devices[key] = name
                         remaining -= 1
                     }
@@ -214,5 +226,16 @@ struct PCIIDsScan {
             guard end > start else { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
         }
+    }
+
+    /// A set of 16-bit IDs as 65,536 bits (8 KiB): membership without hashing.
+    struct IDBits {
+        private var words = [UInt64](repeating: 0, count: 1024)
+
+        init(_ ids: some Sequence<UInt16>) {
+            for id in ids { words[Int(id >> 6)] |= 1 << UInt64(id & 63) }
+        }
+
+        func contains(_ id: UInt16) -> Bool { words[Int(id >> 6)] >> UInt64(id & 63) & 1 == 1 }
     }
 }

@@ -164,7 +164,21 @@ struct GuestRunCommand: ParsableCommand {
         let runner = GuestRunner(programs: spin.map { [.spin($0)] } ?? [.realMode, .long64],
                                  measureLatency: spin == nil, runsNested: spin == nil,
                                  timeLimitNanoseconds: timeLimitMs * 1_000_000)
-        try Emit.write(ReportEncoder.encode(runner.run()).serialized() + "\n", to: nil)
+        var vms: [AnyObject] = []
+        let evidence = runner.run(retaining: &vms)
+        try Emit.write(ReportEncoder.encode(evidence).serialized() + "\n", to: nil)
+        // The evidence is out: stdout and stderr are closed (onto /dev/null) so the parent reads
+        // its end now, and the VM is torn down by the kernel as this process exits (issue 16).
+        withExtendedLifetime(vms) { GuestRunCommand.closeOutput() }
+    }
+
+    /// Points stdout and stderr at /dev/null, closing the parent's pipes; nothing is written after.
+    static func closeOutput() {
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        guard null >= 0 else { return }
+        dup2(null, STDOUT_FILENO)
+        dup2(null, STDERR_FILENO)
+        close(null)
     }
 }
 

@@ -23,6 +23,23 @@ import Testing
         #expect(evidence.error == "guest run child exited with status 3 without evidence: broken")
     }
 
+    /// A child that has written its whole evidence and closed its output is not waited for while
+    /// it goes on exiting (the guest-run child's kernel tears its VM down then): its evidence
+    /// stands at once, and a thread of the supervisor's reaps it when it ends (issue 16).
+    @Test func evidenceStandsWhileTheChildIsStillExiting() throws {
+        let script = #"printf '{\n  "ok" : true,\n  "runs" : [],\n  "timed_out" : false\n}\n'; exec >/dev/null 2>&1; sleep 2"#
+        let start = TestHost.monotonicSeconds()
+        let evidence = GuestRunSupervisor(executable: "/bin/sh", arguments: ["-c", script + " #lingering-child"]).run()
+        let elapsed = TestHost.monotonicSeconds() - start
+        #expect(evidence.ok, "\(evidence.error ?? "")")
+        #expect(elapsed < 1.5, "waited \(elapsed) s for a child whose evidence was complete")
+        let pid = try #require(childrenRunning(argument: "lingering-child").first, "the child had not ended yet")
+        // Reaped once it ends: not even a zombie (whose /proc entry stays until it is) is left.
+        let deadline = TestHost.monotonicSeconds() + 5
+        while FileManager.default.fileExists(atPath: "/proc/\(pid)"), TestHost.monotonicSeconds() < deadline { usleep(50_000) }
+        #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)"), "the ended child \(pid) was not reaped")
+    }
+
     /// A child that ends without evidence (here killed by a signal the supervisor did not send)
     /// is virtcheck's own failure, never the host's: `ownLimit` says so. A guest cannot kill the
     /// process that runs it — its faults are exits — so only virtcheck's limits or a bug can.

@@ -98,7 +98,7 @@ struct SVMHarnessOnThisKVMTests {
         let binary = try #require(TestHost.virtcheckBinary)
         let child = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--svm-case", "nested-svme-off"])
         let r = try child.spawnAndWait()
-        #expect(r.status == 0 && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
+        #expect(r.finished && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
         let e = try SnapshotCoding.decode(NestedRunEvidence.self, from: r.stdout)
         #expect(!e.ok)
         #expect(e.rounds.isEmpty)
@@ -115,7 +115,7 @@ struct SVMHarnessOnThisKVMTests {
         let binary = try #require(TestHost.virtcheckBinary)
         let child = GuestRunSupervisor.childCommand(executable: binary, extraArguments: ["--svm-case", "user-mode-svme-off"])
         let r = try child.spawnAndWait()
-        #expect(r.status == 0 && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
+        #expect(r.finished && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
         let e = try SnapshotCoding.decode(NestedRunEvidence.self, from: r.stdout)
         // Which fault is the L0's business (the APM's #UD for EFER.SVME = 0; kvm_pvm, whose guest
         // ring 3 is the hardware's, answers #GP(0) as seen on this host): where it is taken is the harness's.
