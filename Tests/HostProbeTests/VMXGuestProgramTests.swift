@@ -77,7 +77,7 @@ struct VMXHarnessOnThisKVMTests {
     static func run(_ vector: String) throws -> VMXCaseReport {
         let child = GuestRunSupervisor.childCommand(executable: try #require(TestHost.virtcheckBinary), extraArguments: ["--vmx-case", vector])
         let r = try child.spawnAndWait()
-        #expect(r.status == 0 && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
+        #expect(r.finished && r.killed == nil, "\(String(decoding: r.stderr, as: UTF8.self))")
         return try SnapshotCoding.decode(VMXCaseReport.self, from: r.stdout)
     }
 
