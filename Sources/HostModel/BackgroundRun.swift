@@ -1,12 +1,12 @@
 import Foundation
-import HostModel
 
 /// How long `BackgroundRun.wait` waits beyond the work's own timeout, which normally ends it.
 let backgroundWaitMarginNanoseconds: UInt64 = 5_000_000_000
 
-/// A child process (the CPL3 probes and the guest run) started first and collected last: it is a
-/// separate process, so it runs on another core while this one reads CPUID, sysfs and PCI — the
-/// whole check then takes about as long as the slowest of them, not their sum.
+/// Work started on a thread of its own and collected later, so it runs on another core beside
+/// what the caller does meanwhile: the guest-run child's supervision (a separate process, started
+/// first and collected last), CPUID on each CPU, the assessment's tables, half of a JSON report —
+/// a check then takes about as long as the slowest of them, not their sum.
 ///
 /// The worker is a pthread whose creation is checked (Foundation's `Thread.start` fails
 /// silently, and a wait for a thread that never ran hung `check` under `ulimit -u 1`): when no
@@ -71,19 +71,4 @@ public final class BackgroundRun<Evidence: Sendable>: @unchecked Sendable {
 private final class BackgroundJob {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }
-}
-
-/// The CPL3 probes and the guest run in the background (`__guest-run --cpl3-probes` in a child).
-public typealias BackgroundGuestRun = BackgroundRun<GuestRunSupervisor.Execution>
-
-extension BackgroundRun where Evidence == GuestRunSupervisor.Execution {
-    public convenience init(_ supervisor: GuestRunSupervisor) {
-        self.init(timeoutNanoseconds: supervisor.timeoutNanoseconds,
-                  overstayed: {
-                      GuestRunSupervisor.Execution(
-                          guestRun: .ownFailure("the guest run's worker thread did not finish within its time limit"),
-                          cpl3Probes: Cpl3ProbeEvidence(results: [], error: "the CPL3 probes' worker thread did not finish within its time limit"))
-                  },
-                  { supervisor.runWithCpl3Probes() })
-    }
 }
