@@ -14,15 +14,17 @@ public struct GuestRunner: Sendable {
     /// Whether to run the nested guest (`SVMNestedRun`) last, where KVM offers SVM to guests.
     public var runsNested: Bool
     public var timeLimitNanoseconds: UInt64
-    /// Userspace round trips timed (the first, which includes vCPU warm-up, is dropped): 64
+    /// Userspace round trips timed (the first, which includes vCPU warm-up, is dropped): 32
     /// samples put the median within a few per cent (p10 to p90 spans ±5 % on this project's
-    /// machine), and each costs an exit to this process (12 µs there), so four times as many
-    /// added 2.3 ms to every `check` (issue 16) and nothing to the verdict.
-    public var userspaceExits: UInt32 = 65
-    /// In-kernel exits: `batches` × `cpuidsPerBatch` CPUIDs; 20 batches give the p10 and p90, 25
-    /// CPUIDs a batch (70 µs there) dwarf the marker exit's jitter divided among them.
+    /// machine), and each costs an exit to this process (12 µs there) on `check`'s path, where
+    /// `check` waits for this child: eight times as many added 3 ms to every run (issue 16) and
+    /// nothing to the verdict.
+    public var userspaceExits: UInt32 = 33
+    /// In-kernel exits: `batches` × `cpuidsPerBatch` CPUIDs; 20 batches give the p10 and p90, 15
+    /// CPUIDs a batch (40 µs there) dwarf the marker exit's jitter (half a microsecond) divided
+    /// among them.
     public var batches: UInt32 = 20
-    public var cpuidsPerBatch: UInt32 = 25
+    public var cpuidsPerBatch: UInt32 = 15
 
     public static let defaultTimeLimitNanoseconds: UInt64 = 8_000_000_000
 

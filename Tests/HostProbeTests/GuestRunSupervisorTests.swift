@@ -70,7 +70,7 @@ import Testing
         #expect(evidence.ok, "\(evidence.error ?? "")")
         #expect(evidence.runs.map(\.mode) == ["real", "long64"])
         #expect(evidence.runs.last?.observed == 0x3224_A439_6CC6_D011)
-        #expect(evidence.exitLatencyNs?.inKernel?.samples == 500)
+        #expect(evidence.exitLatencyNs?.inKernel?.samples == 300)
     }
 
     /// The child's own watchdog stops a guest that never exits and still reports what it saw.
