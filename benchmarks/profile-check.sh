@@ -26,7 +26,7 @@ profile() {
   echo "$name: $total instructions"
   if [ -n "$keep" ]; then cp "$work/$name.cg" "$keep/"; fi
   callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null \
-    | grep -E 'JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot|SnapshotCoding|JSONReader|JSONTreeDecoder|ReportEncoder|JSONValueO10serialized|PCIIDsScan|OfflineLoaderO14decodeSnapshot|JSONTreeEncoder|Cpl3ProberO3run' \
+    | grep -E 'JSONRendererVAA14ReportRenderer|AssessorO13prepareTables|readOnDemand|HostRootV8readText|JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot|SnapshotCoding|JSONReader|JSONTreeDecoder|ReportEncoder|JSONValueO10serialized|PCIIDsScan|OfflineLoaderO14decodeSnapshot|JSONTreeEncoder|Cpl3ProberO3run' \
     | awk '{ sub(/\[.*$/, ""); print "  " $0 }' | cut -c1-150 || true
 }
 profile check check --format json --output "$work/report.json"
