@@ -3,17 +3,17 @@ import HostModel
 /// Little-endian reads from untrusted bytes that throw instead of trapping.
 struct ByteView {
     let bytes: [UInt8]
-    /// Which bytes were read, for a region read in part (`PartialBytes`); nil when all were.
-    let read: [Bool]?
+    /// The region these bytes are, when it was read in part; nil when all were read.
+    let partial: PartialBytes?
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        read = nil
+        partial = nil
     }
 
     init(_ region: PartialBytes) {
         bytes = region.bytes
-        read = region.read
+        partial = region
     }
 
     var count: Int { bytes.count }
@@ -23,7 +23,7 @@ struct ByteView {
         guard offset >= 0, length >= 0, offset <= bytes.count, bytes.count - offset >= length else {
             throw .truncated(what: what, offset: offset, needed: length, available: max(0, bytes.count - max(0, offset)))
         }
-        if let read, !read[offset..<offset + length].allSatisfy({ $0 }) {
+        if let partial, !partial.isRead(offset, length) {
             throw .notRead(what: what, offset: offset, length: length)
         }
     }

@@ -28,7 +28,6 @@ public enum PCIConfigDecoder {
     }
 
     static func decode(_ v: ByteView) throws(BinaryDecodingError) -> Result {
-        let bytes = v.bytes
         guard v.count >= 64 else { throw .truncated(what: "config header", offset: 0, needed: 64, available: v.count) }
         let headerByte = try v.u8(0x0e, "header type")
         let headerType = Int(headerByte & 0x7f)
@@ -39,13 +38,13 @@ public enum PCIConfigDecoder {
             hasCapabilities: status & 0x10 != 0, capabilityPointer: Int(try v.u8(0x34, "capability pointer") & 0xfc),
             secondaryBus: headerType == 1 ? Int(try v.u8(0x19, "secondary bus")) : nil,
             subordinateBus: headerType == 1 ? Int(try v.u8(0x1a, "subordinate bus")) : nil)
-        var caps = PCICapabilities(configBytes: bytes.count, standardRead: true, extendedRead: false)
+        var caps = PCICapabilities(configBytes: v.count, standardRead: true, extendedRead: false)
         var error: BinaryDecodingError?
         do {
             if header.hasCapabilities { try walkStandard(v, from: header.capabilityPointer, into: &caps) }
             let hasExtendedSpace = caps.express != nil
-            caps.extendedRead = caps.standardRead && (!hasExtendedSpace || bytes.count >= 4096)
-            if hasExtendedSpace && bytes.count >= 4096 { try walkExtended(v, into: &caps) }
+            caps.extendedRead = caps.standardRead && (!hasExtendedSpace || v.count >= 4096)
+            if hasExtendedSpace && v.count >= 4096 { try walkExtended(v, into: &caps) }
         } catch let e {
             error = e
         }

@@ -28,15 +28,8 @@ public struct BinaryEvidence: Codable, Sendable, Hashable {
     /// The bytes back; nil when not read, when some were not read (`partial` gives those) or when
     /// the hex is not well formed (a hand-edited snapshot).
     public var bytes: [UInt8]? {
-        guard let hex, hex.utf8.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(hex.utf8.count / 2)
-        var high: UInt8?
-        for c in hex.utf8 {
-            guard let nibble = BinaryEvidence.nibble(c) else { return nil }
-            if let h = high { out.append(h << 4 | nibble); high = nil } else { high = nibble }
-        }
-        return out
+        guard let region = partial, region.readCount == region.count else { return nil }
+        return region.bytes
     }
 
     /// The region back, read whole or in part; nil when not read or when the hex is not well formed.
@@ -50,7 +43,7 @@ public struct BinaryEvidence: Codable, Sendable, Hashable {
                 offset += 1
                 continue
             }
-            guard let high = BinaryEvidence.nibble(first), let low = BinaryEvidence.nibble(second) else { return nil }
+            guard let high = Hex.digit(first), let low = Hex.digit(second) else { return nil }
             region.store(CollectionOfOne(high << 4 | low), at: offset)
             offset += 1
         }
@@ -60,22 +53,12 @@ public struct BinaryEvidence: Codable, Sendable, Hashable {
     public static func hex(_ bytes: [UInt8]) -> String { hex(PartialBytes(bytes: bytes)) }
 
     public static func hex(_ region: PartialBytes) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(region.count * 2)
         for (byte, read) in zip(region.bytes, region.read) {
-            out.append(read ? digits[Int(byte >> 4)] : UInt8(ascii: "-"))
-            out.append(read ? digits[Int(byte & 0xf)] : UInt8(ascii: "-"))
+            out.append(read ? Hex.character(byte >> 4) : UInt8(ascii: "-"))
+            out.append(read ? Hex.character(byte & 0xf) : UInt8(ascii: "-"))
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -13,8 +13,7 @@ public enum Hex {
             buffer[0] = UInt8(ascii: "0")
             buffer[1] = UInt8(ascii: "x")
             for i in 0..<digits {
-                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(4 * (digits - 1 - i))) & 0xf
-                buffer[2 + i] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                buffer[2 + i] = character(UInt8(truncatingIfNeeded: value >> UInt64(4 * (digits - 1 - i))) & 0xf)
             }
             return digits + 2
         }
@@ -36,16 +35,25 @@ public enum Hex {
         guard !digits.isEmpty, digits.count <= 16 else { return nil }
         var value: UInt64 = 0
         for byte in digits {
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
+            guard let digit = digit(byte) else { return nil }
             value = value << 4 | UInt64(digit)
         }
         return value
+    }
+
+    /// The value of one hex digit, either case; nil for any other byte.
+    static func digit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// The lowercase digit of a nibble (0 to 15).
+    static func character(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     public static func parse32(_ text: Substring) -> UInt32? {

@@ -78,15 +78,7 @@ public enum SnapshotCoding {
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         defer { out.append(UInt8(ascii: "\"")) }
-        // Most strings are printable ASCII with nothing to escape: copied whole, checked on the
-        // contiguous bytes (iterating `String.UTF8View` cost several times more; issue 16).
-        var s = s
-        let plain = s.withUTF8 { bytes in
-            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if plain { return }
+        if JSONValue.appendPlain(s, into: &out) { return }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out.append(contentsOf: "\\\"".utf8)

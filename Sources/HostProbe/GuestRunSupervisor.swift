@@ -219,19 +219,18 @@ public struct GuestRunSupervisor: Sendable {
             }
         }
         var status: Int32 = 0
+        var reaped: pid_t = 0
         if killed == nil, GuestRunSupervisor.endsAsADocument(stdout) {
             // Every pipe is closed and stdout ends as the child's JSON does: it wrote all it will.
-            // It may still be exiting (its kernel tears the VM down then: 0.7 to 1.4 ms here, on
-            // `check`'s path); its evidence need not wait for that. Output that does not end so
-            // waits for the status that the failure's message names.
-            var reaped: pid_t
+            // It may still be exiting (its VM is torn down then: 0.7 to 1.4 ms here, on `check`'s
+            // path); its evidence need not wait for that. Output that does not end so waits for
+            // the status that the failure's message names.
             repeat { reaped = waitpid(pid, &status, WNOHANG) } while reaped < 0 && errno == EINTR
             if reaped == 0, ChildReaper.reapLater(pid) {
                 return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, status: nil, killed: nil)
             }
-            if reaped == pid { return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, status: status, killed: nil) }
         }
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if reaped != pid { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, status: status, killed: killed)
     }
 }

@@ -58,8 +58,8 @@ public struct GuestRunner: Sendable {
     }
 
     /// `run`, with the device and the VM added to `retained` instead of closed on return: the
-    /// guest-run child writes its evidence and closes its pipes first, and leaves the VM's
-    /// teardown to the kernel as it exits, after the parent has what it needs.
+    /// guest-run child writes its evidence and closes its pipes first, and the VM is torn down
+    /// when it lets `retained` go, after the parent has what it needs.
     public func run(device path: String = "/dev/kvm", retaining retained: inout [AnyObject]) -> GuestRunEvidence {
         var runs: [GuestModeRun] = []
         do throws(GuestRunFailure) {

@@ -18,8 +18,7 @@ extension HostRoot {
             let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(bytes.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                let err = errno
-                return BinaryEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+                return HostRoot.failedRead(absolute, errno)
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
@@ -46,8 +45,7 @@ extension HostRoot {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            let err = errno
-            return BinaryEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+            return HostRoot.failedRead(absolute, errno)
         }
         let fileSize = Int(st.st_size)
         guard fileSize <= limit else { return BinaryEvidence(source: absolute, status: .error, detail: "larger than \(limit) bytes") }
@@ -72,14 +70,18 @@ extension HostRoot {
                     n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted.count, off_t(wanted.lowerBound)) }
                 } while n < 0 && errno == EINTR
                 if n < 0 {
-                    let err = errno
-                    return BinaryEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
+                    return HostRoot.failedRead(absolute, errno)
                 }
                 region.store(chunk[0..<n], at: wanted.lowerBound)
                 if n < wanted.count { region.resize(to: wanted.lowerBound + n) }
             }
         }
         return BinaryEvidence(source: absolute, partial: region)
+    }
+
+    /// A binary read that failed, as evidence: the status and text its errno gives.
+    static func failedRead(_ absolute: String, _ err: Int32) -> BinaryEvidence {
+        BinaryEvidence(source: absolute, status: HostRoot.status(errno: err), detail: HostRoot.describe(errno: err))
     }
 
     /// Opens a file of evidence for reading without ever blocking: O_NONBLOCK, because opening a

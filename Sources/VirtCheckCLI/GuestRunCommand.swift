@@ -168,7 +168,7 @@ struct GuestRunCommand: ParsableCommand {
         let evidence = runner.run(retaining: &vms)
         try Emit.write(ReportEncoder.encode(evidence).serialized() + "\n", to: nil)
         // The evidence is out: stdout and stderr are closed (onto /dev/null) so the parent reads
-        // its end now, and the VM is torn down by the kernel as this process exits (issue 16).
+        // its end now; the VM is torn down only after that, when `vms` is let go (issue 16).
         withExtendedLifetime(vms) { GuestRunCommand.closeOutput() }
     }
 
