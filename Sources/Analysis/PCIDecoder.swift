@@ -78,7 +78,11 @@ public enum PCIDecoder {
                 errors.append("\(pasted ? e.config.source : base + "/config"): \(error)")
             }
         } else {
-            errors.append("\(base)/config: \(e.config.detail ?? e.config.status.rawValue)")
+            // Read, but its hex is not two digits (or `--`) a byte: a hand-edited snapshot, which
+            // said "config: ok" here before.
+            let why = e.config.status == .ok ? "not hex bytes (two digits, or -- for an unread byte, each)"
+                : e.config.detail ?? e.config.status.rawValue
+            errors.append("\(base)/config: \(why)")
         }
 
         var group: Int?

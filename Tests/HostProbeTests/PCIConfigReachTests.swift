@@ -133,6 +133,18 @@ struct PCIConfigReachTests {
         #expect(BinaryEvidence(source: "x", status: .ok, hex: "0a1b").partial == PartialBytes(bytes: [0x0a, 0x1b]))
     }
 
+    /// A snapshot whose config hex is neither two digits nor `--` a byte says so, not "ok".
+    @Test func malformedHexIsNamed() throws {
+        let path = Self.roots.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Data/hosts/workplace-amd-epyc-kvm-pvm.json").path
+        var snapshot = try OfflineLoader.load(paths: [path])
+        var pci = try #require(snapshot.pci)
+        pci.devices[1].config.hex = "-a" + String(repeating: "00", count: 255)
+        snapshot.pci = pci
+        let device = try #require(Assessor.assess(snapshot).facts.pci.devices.first { $0.address == pci.devices[1].address })
+        #expect(device.errors.contains { $0.hasSuffix("/config: not hex bytes (two digits, or -- for an unread byte, each)") }, "\(device.errors)")
+    }
+
     /// A hand-edited snapshot that lacks a byte the walk needs names it, instead of decoding zeros.
     @Test func anUnreadFieldIsNamedNotDecodedAsZero() throws {
         var region = PartialBytes(count: 256)
