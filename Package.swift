@@ -57,10 +57,11 @@ let package = Package(
             ]
         ),
         .target(name: "HostProbe", dependencies: ["HostModel", "Analysis", "CShims", "CPCI", "VirtCheckData"]),
-        /// Yams only for `--policy` files (user YAML); the rule tables are compiled at build time.
+        /// Policies are read by its own YAML reader and the rule tables are compiled at build time,
+        /// so the binary links no Yams, no full Foundation and no ICU (issue 16).
         .target(
             name: "Analysis",
-            dependencies: ["HostModel", "VirtCheckData", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HostModel", "VirtCheckData"],
             plugins: ["RuleTables"]
         ),
         /// Turns Data/rules/catalogue.yaml and profiles.yaml into Swift source for Analysis.

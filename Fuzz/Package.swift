@@ -13,13 +13,17 @@ let targets = [
 
 let package = Package(
     name: "virtcheck-fuzz",
-    dependencies: [.package(name: "virtcheck", path: "..")],
+    dependencies: [
+        .package(name: "virtcheck", path: ".."),
+        // fuzz-policy holds virtcheck's policy reader to libyaml, through Yams.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
     targets: [
         .target(name: "FuzzSupport"),
     ] + targets.map { name in
         .executableTarget(name: name, dependencies: [
             "FuzzSupport", .product(name: "VirtCheckKit", package: "virtcheck"),
             .product(name: "VirtCheckCLI", package: "virtcheck"),
-        ])
+        ] + (name == "fuzz-policy" ? [.product(name: "Yams", package: "Yams")] : []))
     }
 )

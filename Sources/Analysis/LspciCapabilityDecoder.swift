@@ -58,7 +58,7 @@ public enum LspciCapabilityDecoder {
         var blocks: [(head: Substring, body: [Substring])] = []
         for line in lines {
             let trimmed = Substring(line).trimmingWhitespace()
-            if trimmed.hasPrefix("Bus: "), let range = trimmed.range(of: "secondary=") {
+            if trimmed.hasPrefix("Bus: "), let range = trimmed.firstRange(of: "secondary=") {
                 secondary = Int(trimmed[range.upperBound...].prefix(2), radix: 16)
             }
             if trimmed.hasPrefix("Capabilities: [") {
@@ -112,7 +112,7 @@ public enum LspciCapabilityDecoder {
                 guard let devCap, !endpoint || flag(devCap, "FLReset") != nil else { expressDetail = false; break }
                 let flr = flag(devCap, "FLReset") ?? false
                 let payload = field(devCap, "MaxPayload ").flatMap { Int($0) } ?? 128
-                let speed = link.flatMap { field($0, "Speed ") }.map { $0.replacingOccurrences(of: "GT/s,", with: "").replacingOccurrences(of: "GT/s", with: "") }
+                let speed = link.flatMap { field($0, "Speed ") }.map { String($0).replacing("GT/s,", with: "").replacing("GT/s", with: "") }
                 let width = link.flatMap { field($0, "Width x") }.flatMap { Int($0.filter(\.isNumber)) }
                 caps.express = PCICapabilities.Express(portType: type, flr: flr, maxPayload: payload,
                                                        linkSpeed: type == "rc-integrated-endpoint" ? nil : speed, linkWidth: width)
@@ -174,7 +174,7 @@ public enum LspciCapabilityDecoder {
 
     /// The value after `key` up to the next space or comma.
     static func field(_ text: Substring, _ key: String) -> Substring? {
-        guard let range = text.range(of: key) else { return nil }
+        guard let range = text.firstRange(of: key) else { return nil }
         let value = text[range.upperBound...].prefix { $0 != " " && $0 != "," && $0 != "\t" }
         return value.isEmpty ? nil : value
     }

@@ -1,6 +1,4 @@
-import Foundation
 import HostModel
-import Yams
 
 /// Reads a policy written in YAML or JSON (JSON is YAML) and validates it strictly: unknown keys,
 /// unknown profile or rule ids, and wrong types are errors naming the place, because a typo in a
@@ -20,25 +18,22 @@ public enum PolicyParser {
 
     public static func parse(_ text: String, profiles knownProfiles: [String] = ProfileEvaluator.profiles.map(\.id),
                              rules knownRules: [String] = RuleCatalogue.builtIn.ids) throws(PolicyError) -> Policy {
-        // Yams recurses once per level: a 9 KB document nested 4,700 deep overflowed the stack.
+        // The reader recurses once per level: a 9 KB document nested 4,700 deep overflowed the stack.
         let depth = NestingDepth.yaml(text)
         guard depth <= InputLimits.maxNestingDepth else {
             throw PolicyError(path: "(document)", message: "nested \(depth) levels deep, deeper than \(InputLimits.maxNestingDepth): not a policy")
         }
-        let root: Node?
+        let root: PolicyNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try PolicyYAMLReader.read(text)
         } catch {
-            throw PolicyError(path: syntaxLocation(error), message: "not valid YAML or JSON: \(oneLine(error))")
+            throw PolicyError(path: "line \(error.line), column \(error.column)", message: "not valid YAML or JSON: \(error.problem)")
         }
         guard let root, case .mapping(let mapping) = root else {
             throw PolicyError(path: "(document)", message: "expected a mapping with keys \(keys.joined(separator: ", "))")
         }
         var policy = Policy()
-        for (keyNode, value) in mapping {
-            guard let key = plainString(keyNode) else {
-                throw PolicyError(path: "(document)", message: "keys must be strings")
-            }
+        for (key, value) in mapping.map({ ($0.key, $0.value) }) {
             switch key {
             case "profiles":
                 guard case .sequence(let items) = value else { throw PolicyError(path: "profiles", message: "expected a list of profile ids") }
@@ -53,8 +48,7 @@ public enum PolicyParser {
                 guard case .mapping(let rules) = value else {
                     throw PolicyError(path: "rules", message: "expected a mapping of rule id to fail, warn or ignore")
                 }
-                for (idNode, overrideNode) in rules {
-                    guard let id = plainString(idNode) else { throw PolicyError(path: "rules", message: "rule ids must be strings") }
+                for (id, overrideNode) in rules.map({ ($0.key, $0.value) }) {
                     let path = "rules[\"\(id)\"]"
                     guard knownRules.contains(id) else {
                         throw PolicyError(path: path, message: "unknown rule id\(suggest(id, knownRules)) (`virtcheck explain --list` lists them)")
@@ -65,11 +59,10 @@ public enum PolicyParser {
                     policy.rules[id] = override
                 }
             case "strict":
-                guard case .scalar(let scalar) = value, scalar.style == .plain || scalar.style == .any,
-                      ["true", "false"].contains(scalar.string) else {
+                guard case .scalar(let word, plain: true) = value, word == "true" || word == "false" else {
                     throw PolicyError(path: "strict", message: "expected true or false")
                 }
-                policy.strict = scalar.string == "true"
+                policy.strict = word == "true"
             case "description":
                 guard plainString(value) != nil else { throw PolicyError(path: "description", message: "expected a string") }
             default:
@@ -80,40 +73,13 @@ public enum PolicyParser {
     }
 
     /// A scalar's text; nil for mappings and sequences.
-    static func plainString(_ node: Node) -> String? {
-        guard case .scalar(let scalar) = node else { return nil }
-        return scalar.string
+    static func plainString(_ node: PolicyNode) -> String? {
+        guard case .scalar(let text, _) = node else { return nil }
+        return text
     }
 
     static func suggest(_ id: String, _ known: [String]) -> String {
         let close = RuleCatalogue.builtIn.closeMatches(to: id, among: known)
         return close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?"
-    }
-
-    static func syntaxLocation(_ error: any Error) -> String {
-        if let yaml = error as? YamlError {
-            switch yaml {
-            case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-                return "line \(mark.line), column \(mark.column)"
-            default:
-                break
-            }
-        }
-        return "(document)"
-    }
-
-    static func oneLine(_ error: any Error) -> String {
-        let text: String
-        if let yaml = error as? YamlError {
-            switch yaml {
-            case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
-                text = problem
-            default:
-                text = String(describing: yaml)
-            }
-        } else {
-            text = String(describing: error)
-        }
-        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Evaluates profiles over findings (DESIGN.md "Profiles"): a profile fails when any requirement

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// The rule catalogue compiled into the binary: every rule id virtcheck knows, including those

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Loads `--vectors PATH`: one vector file, or every `*.vectors` file of a folder (sorted by
@@ -15,11 +16,11 @@ public enum VectorFiles {
     public static let maxVectors = 16_384
 
     public static func load(_ path: String) throws(InputError) -> [ConformanceVector] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
             throw InputError(path: path, message: "no such file or directory")
         }
-        guard isDirectory.boolValue else { return try loadFile(path) }
+        guard status.st_mode & S_IFMT == S_IFDIR else { return try loadFile(path) }
         let names = try InputFile.names(inDirectory: path, limit: maxEntries, holding: "a vector folder has a few dozen")
             .filter { $0.hasSuffix(".vectors") }.sorted()
         guard !names.isEmpty else { throw InputError(path: path, message: "no *.vectors files in this folder") }
@@ -28,7 +29,7 @@ public enum VectorFiles {
         }
         var vectors: [ConformanceVector] = []
         for name in names {
-            let file = (path as NSString).appendingPathComponent(name)
+            let file = path.hasSuffix("/") ? path + name : path + "/" + name
             vectors += try loadFile(file)
             guard vectors.count <= maxVectors else {
                 throw InputError(path: file, message: "more than \(maxVectors) vectors in the folder; the built-in suite has about a thousand")

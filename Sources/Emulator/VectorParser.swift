@@ -10,14 +10,14 @@ public enum VectorParser {
         for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let lineNumber = index + 1
             func fail(_ message: String) -> InputError { InputError(path: file, line: lineNumber, message: message) }
-            let trimmed = rawLine.trimmingCharacters()
+            let trimmed = rawLine.trimmed()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if trimmed.hasPrefix("@") {
-                citation = String(trimmed.dropFirst()).trimmingCharacters()
+                citation = String(trimmed.dropFirst()).trimmed()
                 if citation?.isEmpty == true { throw fail("empty citation") }
                 continue
             }
-            let columns = trimmed.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters() }
+            let columns = trimmed.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmed() }
             guard columns.count == 4 || columns.count == 5 else {
                 throw fail("expected 'name | given | instruction | outcome [| then]', got \(columns.count) columns")
             }
@@ -171,13 +171,5 @@ public enum VectorParser {
         default: return nil
         }
         return key
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing white space.
-    func trimmingCharacters() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[first...last])
     }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// How long `BackgroundRun.wait` waits beyond the work's own timeout, which normally ends it.
 let backgroundWaitMarginNanoseconds: UInt64 = 5_000_000_000

@@ -42,7 +42,7 @@ public enum Hex {
     }
 
     /// The value of one hex digit, either case; nil for any other byte.
-    static func digit(_ c: UInt8) -> UInt8? {
+    public static func digit(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10

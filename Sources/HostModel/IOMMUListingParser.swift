@@ -45,25 +45,25 @@ public enum IOMMUListingParser {
             }
             let line = raw.trimmingWhitespace()
             let lower = Substring(line.lowercased())
-            if commandLine == nil, let start = line.range(of: "BOOT_IMAGE=") {
+            if commandLine == nil, let start = line.firstRange(of: "BOOT_IMAGE=") {
                 commandLine = String(line[start.lowerBound...])
                 continue
             }
             if lower.contains("dmar") || lower.contains("amd-vi") || lower.contains("iommu") { log.append(String(line)) }
-            if let range = lower.range(of: "/sys/kernel/iommu_groups/") {
+            if let range = lower.firstRange(of: "/sys/kernel/iommu_groups/") {
                 let rest = lower[range.upperBound...]
                 if let group = Int(rest.prefix { $0.isNumber }), let device = address(in: rest.drop { $0.isNumber }) {
                     members[device] = group
                 }
                 continue
             }
-            if let range = lower.range(of: "adding to iommu group ") {
+            if let range = lower.firstRange(of: "adding to iommu group ") {
                 if let group = Int(lower[range.upperBound...].prefix { $0.isNumber }), let device = address(in: lower[..<range.lowerBound]) {
                     logged[device] = group
                 }
                 continue
             }
-            if let range = lower.range(of: "group") {
+            if let range = lower.firstRange(of: "group") {
                 var rest = lower[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\t" }
                 let digits = rest.prefix { $0.isNumber }
                 if let group = Int(digits), rest.dropFirst(digits.count).first.map({ $0 == ":" || $0 == " " || $0 == "\t" }) ?? true {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads one file of user input (`--from`, `--policy`, `--vectors`) within a size limit: only a
 /// regular file, opened without blocking (a FIFO without a writer would otherwise hang the

@@ -32,6 +32,14 @@ extension Substring {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing white space: the Unicode White_Space characters, newlines
+    /// included, which are what Foundation's `.whitespacesAndNewlines` holds (virtcheck links
+    /// FoundationEssentials only, issue 16).
+    public func trimmed() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+
     /// Lines split at LF and at CRLF. Swift reads "\r\n" as one Character, so `split(separator: "\n")`
     /// never splits a CRLF file: a capture saved on Windows was one long line.
     ///

@@ -58,8 +58,8 @@ public enum KernelLogParser {
     public static func messagePart(_ line: Substring) -> Substring {
         var rest = line
         if let end = journalPrefixEnd(rest) { rest = rest[end...].trimmingWhitespace() }
-        if rest.hasPrefix("kern ") || rest.hasPrefix("kern:"), let first = rest.range(of: ": "),
-           let second = rest[first.upperBound...].range(of: ": ") {
+        if rest.hasPrefix("kern ") || rest.hasPrefix("kern:"), let first = rest.firstRange(of: ": "),
+           let second = rest[first.upperBound...].firstRange(of: ": ") {
             rest = rest[second.upperBound...]
         }
         if let end = timestampEnd(rest) { rest = rest[end...].trimmingWhitespace() }
@@ -82,7 +82,7 @@ public enum KernelLogParser {
     /// The index after ` kernel: ` in a journal or syslog line (`Dec 04 23:51:15 host kernel: `,
     /// `2026-12-04T23:51:15+0000 host kernel: `); nil when the line is not one.
     static func journalPrefixEnd(_ line: Substring) -> Substring.Index? {
-        guard let range = line.prefix(120).range(of: " kernel: ") else { return nil }
+        guard let range = line.prefix(120).firstRange(of: " kernel: ") else { return nil }
         // `DATE TIME HOST kernel: ` (short, short-precise, syslog: 4 words; short-iso: 2): a time
         // (`HH:MM:SS`) first, the host name right before `kernel:`. A program's own line that says
         // "kernel: " further on (`host sudo[42]: see kernel: DMAR-IR: Enabled …` in a pasted

@@ -108,7 +108,7 @@ public enum KernelMessage: Codable, Sendable, Hashable {
             self = .interruptRemapping(enabled: false)
         } else if let rest = after("DMAR: "), let unit = Self.dmarUnit(rest) {
             self = unit
-        } else if let space = m.firstIndex(of: " "), let colon = m[space...].range(of: ": ") {
+        } else if let space = m.firstIndex(of: " "), let colon = m[space...].firstRange(of: ": ") {
             // `DRIVER 0000:00:1f.0: TEXT`
             let device = m[m.index(after: space)..<colon.lowerBound]
             let text = m[colon.upperBound...]

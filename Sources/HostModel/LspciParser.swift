@@ -41,7 +41,7 @@ public enum LspciParser {
         /// `IOMMU group: 13` (`-vv`), or `IOMMU group 13` in `-v`'s `Flags:` line; nil when not shown.
         public var iommuGroup: String? {
             if let group = value("IOMMU group:") { return group }
-            guard let flags = value("Flags:"), let range = flags.range(of: "IOMMU group ") else { return nil }
+            guard let flags = value("Flags:"), let range = flags.firstRange(of: "IOMMU group ") else { return nil }
             let digits = flags[range.upperBound...].prefix { $0.isNumber }
             return digits.isEmpty ? nil : String(digits)
         }
@@ -147,7 +147,7 @@ public enum LspciParser {
     /// `$ sudo lspci -vvv`): `lspci` with only options after it, at the start or after a space,
     /// `$`, `#` or `>`.
     static func isPrompt(_ line: Substring) -> Bool {
-        guard let range = line.range(of: "lspci") else { return false }
+        guard let range = line.firstRange(of: "lspci") else { return false }
         let before = line[..<range.lowerBound].last
         guard before == nil || [" ", "$", "#", ">"].contains(before!) else { return false }
         return line[range.upperBound...].split(separator: " ").allSatisfy { $0.hasPrefix("-") && $0.count > 1 }
@@ -189,7 +189,7 @@ public enum LspciParser {
         var rest = header.drop { $0 != " " }.dropFirst()
         var className = ""
         var classCode: Int?
-        if let colon = rest.range(of: ": ") {
+        if let colon = rest.firstRange(of: ": ") {
             className = String(rest[..<colon.lowerBound])
             rest = rest[colon.upperBound...]
             // `ISA bridge [0601]`
@@ -197,12 +197,12 @@ public enum LspciParser {
                let code = Int(className[className.index(after: open)..<className.index(before: className.endIndex)], radix: 16),
                className.distance(from: open, to: className.endIndex) == 6 {
                 classCode = code
-                className = String(className[..<open]).trimmingCharacters(in: .whitespaces)
+                className = String(className[..<open]).trimmed()
             }
         }
         var name = String(rest)
-        if let rev = name.range(of: " (rev ") { name = String(name[..<rev.lowerBound]) }
-        if let prog = name.range(of: " (prog-if ") { name = String(name[..<prog.lowerBound]) }
+        if let rev = name.firstRange(of: " (rev ") { name = String(name[..<rev.lowerBound]) }
+        if let prog = name.firstRange(of: " (prog-if ") { name = String(name[..<prog.lowerBound]) }
         var vendorId: Int?, deviceId: Int?
         // `... LPC Interface Controller [8086:2918]`
         if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
@@ -210,7 +210,7 @@ public enum LspciParser {
             if ids.count == 2, ids.allSatisfy({ $0.count == 4 }), let v = Int(ids[0], radix: 16), let d = Int(ids[1], radix: 16) {
                 vendorId = v
                 deviceId = d
-                name = String(name[..<open]).trimmingCharacters(in: .whitespaces)
+                name = String(name[..<open]).trimmed()
             }
         }
         return Device(address: address, className: className, name: name, classCode: classCode ?? bridgeClasses[className], vendorId: vendorId,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one place that fixes how snapshots and reports look as JSON: snake_case keys,
 /// sorted, pretty-printed, slashes unescaped — stable output that diffs well.

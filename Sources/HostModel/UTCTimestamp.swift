@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A moment as RFC 3339 / ISO 8601 UTC text, `2026-12-05T00:47:53Z` (whole seconds): a snapshot's
 /// `captured_at` and the NFD file's expiry. Computed from the epoch seconds with the proleptic

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Reads every CPUID leaf on every logical CPU: through the instruction with the thread pinned

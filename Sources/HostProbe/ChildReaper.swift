@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reaps a child on a detached thread of its own, for a child whose output is complete but whose
 /// exit is not: the guest-run child's kernel tears its VM down as it exits (0.7 to 1.4 ms on this

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// The parent side of the CPL3 probes. They run first in the guest-run child
@@ -17,7 +18,7 @@ public enum Cpl3ProbeSupervisor {
         if outcome.killed != nil {
             return Cpl3ProbeEvidence(results: [], error: "CPL3 probe child killed (time limit or too much output)")
         }
-        let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmed()
         return Cpl3ProbeEvidence(results: [], error: "CPL3 probe child \(outcome.statusText) without evidence"
                                      + (stderr.isEmpty ? "" : ": \(stderr)"))
     }

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Executes the sensitive and privileged instructions of Data/tables/popek_goldberg.tsv at CPL3

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// One throwaway VM with one vCPU and a small block of RAM at guest-physical 0. A class because

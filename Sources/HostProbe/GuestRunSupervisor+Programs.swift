@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 extension GuestRunSupervisor {
@@ -26,7 +27,7 @@ extension GuestRunSupervisor {
         if outcome.killed != nil { return .failure(ProgramRunError(description: "program run child killed (time limit or output)")) }
         guard outcome.finished,
               let outcomes = try? SnapshotCoding.decode(T.self, from: outcome.stdout) else {
-            let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let stderr = String(decoding: outcome.stderr.suffix(300), as: UTF8.self).trimmed()
             return .failure(ProgramRunError(description: "program run child \(outcome.statusText) without outcomes: \(stderr)"))
         }
         return .success(outcomes)

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Proof by execution, in this process: runs the test guests through /dev/kvm and measures exit

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The in-process half of the guest run's time limit: a POSIX timer that sends SIGALRM to the
 /// thread running KVM_RUN (and again every 10 ms after the deadline), with a handler installed

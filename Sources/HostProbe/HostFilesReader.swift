@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Reads the files, directories and device nodes of an `EvidencePlan` under a root (live, or a
@@ -57,6 +58,6 @@ public enum HostFilesReader {
         }
         let t = root.readText(path, limit: maxFileSize)
         return HostFileEvidence(path: path, kind: .file, status: t.status,
-                                text: t.text?.trimmingCharacters(in: .whitespacesAndNewlines), detail: t.detail)
+                                text: t.text?.trimmed(), detail: t.detail)
     }
 }

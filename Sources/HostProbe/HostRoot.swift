@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// The one seam between virtcheck and the machine it reads: every path under /proc, /sys
@@ -63,7 +64,7 @@ public struct HostRoot: Sendable, Hashable {
     /// The trimmed content of a one-value file (sysfs attributes), or nil.
     public func value(_ absolute: String) -> String? {
         let t = readText(absolute, limit: 1 << 16)
-        return t.text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return t.text.map { $0.trimmed() }
     }
 
     /// More entries than any sysfs directory of a real host holds (a large host lists a few

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Binary reads and link targets through the same root seam as `HostRoot.readText`.

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// An open /dev/kvm: the system-level ioctls. A class because it owns the file descriptor and

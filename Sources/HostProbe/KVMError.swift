@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A KVM step that failed: the ioctl (or setup call) and the errno it returned. Evidence names
 /// the exact step (`KVM_CREATE_VM: Permission denied (errno 13)`), so a reader can tell a missing

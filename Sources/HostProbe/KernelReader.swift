@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Reads the kernel's side: release, command line, and the KVM modules with their parameters.
@@ -12,7 +13,7 @@ public enum KernelReader {
             let dir = "/sys/module/\(name)/parameters"
             let params = (root.list(dir) ?? []).map { p -> KernelModule.Parameter in
                 let t = root.readText("\(dir)/\(p)", limit: 1 << 16)
-                return KernelModule.Parameter(name: p, value: t.text?.trimmingCharacters(in: .whitespacesAndNewlines), status: t.status)
+                return KernelModule.Parameter(name: p, value: t.text?.trimmed(), status: t.status)
             }
             return KernelModule(name: name, parameters: params)
         }

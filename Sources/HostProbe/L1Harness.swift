@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// What the SVM and VMX harnesses' L1 programs share (hand-assembled like `GuestProgram`, each

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Reads model-specific registers through /dev/cpu/N/msr (pread at the MSR index). Never

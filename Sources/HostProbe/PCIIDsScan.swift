@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The names pci.ids gives for the IDs of the functions present, found in one pass over the
 /// file that keeps nothing else: libpci's first lookup parses and hashes the whole database

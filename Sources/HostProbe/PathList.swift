@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// A list of host paths, one per line (`baseline --paths-from FILE`, '-' for stdin), read as it
@@ -31,7 +32,7 @@ public enum PathList {
         var lineNumber = 0, hosts = 0
         func finish() throws(InputError) {
             lineNumber += 1
-            let path = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let path = String(decoding: line, as: UTF8.self).trimmed()
             line.removeAll(keepingCapacity: true)
             guard !path.isEmpty else { return }
             hosts += 1

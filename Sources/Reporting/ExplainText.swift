@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Analysis
 import HostModel
 
@@ -44,9 +45,9 @@ public enum ExplainText {
     public static func list(_ catalogue: RuleCatalogue, profiles: [ProfileDefinition]) -> String {
         let width = (catalogue.ids + profiles.map(\.id)).map(\.count).max() ?? 0
         var out = ["Rules:"]
-        out += catalogue.rules.map { "  \($0.id.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.title)" }
+        out += catalogue.rules.map { "  \($0.id.padded(to: width))  \($0.title)" }
         out += ["", "Profiles:"]
-        out += profiles.map { "  \($0.id.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.title)" }
+        out += profiles.map { "  \($0.id.padded(to: width))  \($0.title)" }
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -1,5 +1,6 @@
 import Analysis
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// JUnit XML, so a CI system shows the host's checks as tests: one testcase per finding, and
@@ -78,13 +79,8 @@ public struct JUnitRenderer: ReportRenderer {
         """
     }
 
-    var stamp: String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return f.string(from: timestamp)
-    }
+    /// JUnit's schema types `timestamp` as an ISO 8601 date and time without a zone (UTC here).
+    var stamp: String { String(UTCTimestamp.iso8601(timestamp).dropLast()) }
 
     /// A required check fails the suite exactly when it fails the gate; a failure nothing
     /// requires is reported as skipped, so its status shows without failing the job.

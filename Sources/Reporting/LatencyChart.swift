@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The guest's exit round trips as an inline SVG bar chart: a bar to the median, a whisker from
 /// p10 to p90. People compare two latencies faster by length than by reading numbers.
@@ -16,9 +17,9 @@ struct LatencyChart {
 
     /// `610 ns`, `2.14 µs`, `1.2 ms`.
     static func format(ns: Double) -> String {
-        if ns >= 1_000_000 { return String(format: "%.2f ms", ns / 1_000_000) }
-        if ns >= 1000 { return String(format: "%.2f µs", ns / 1000) }
-        return String(format: "%.0f ns", ns)
+        if ns >= 1_000_000 { return String(cFormat: "%.2f ms", ns / 1_000_000) }
+        if ns >= 1000 { return String(cFormat: "%.2f µs", ns / 1000) }
+        return String(cFormat: "%.0f ns", ns)
     }
 
     /// A round axis step (1, 2 or 5 times a power of ten) giving at most five intervals.

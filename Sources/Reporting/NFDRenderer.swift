@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// A feature file for Kubernetes Node Feature Discovery's local source
@@ -47,7 +48,7 @@ public struct NFDRenderer: ReportRenderer {
     /// alphanumerics at both ends, `-`, `_`, `.` inside.
     static func isLabelPart(_ s: String) -> Bool {
         guard (1...63).contains(s.count), let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return false }
-        func alnum(_ c: Unicode.Scalar) -> Bool { c.isASCII && (CharacterSet.alphanumerics.contains(c)) }
+        func alnum(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) }
         return alnum(first) && alnum(last) && s.unicodeScalars.allSatisfy { alnum($0) || $0 == "-" || $0 == "_" || $0 == "." }
     }
 }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import CShims
-import Foundation
+import FoundationEssentials
 
 /// Writes a report or snapshot so that readers (node_exporter, NFD, CI) never see half of it:
 /// a temporary file in the same directory, fsync, then rename over the target. A failed write

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// Metrics for node_exporter's textfile collector (`--collector.textfile.directory`), so a fleet's

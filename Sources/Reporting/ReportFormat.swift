@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The formats of `check --format`, and the one table from a format to its renderer: for people
 /// (text, html), for programs (json), and for the systems that gate or schedule on the answer

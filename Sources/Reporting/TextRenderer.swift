@@ -1,5 +1,6 @@
 import Analysis
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 
 /// The terminal report: the verdict first, in plain words, then what it rests on. Colour and
@@ -79,13 +80,13 @@ public struct TextRenderer: ReportRenderer {
         out.append(bold("Profiles") + " (status: everything the profile needs; CPU: its CPU-side needs alone)")
         let shown = r.profiles.filter { !quiet || $0.status != .pass }
         let width = max(7, shown.map(\.id.count).max() ?? 0)
-        out.append("  \("profile".padding(toLength: width, withPad: " ", startingAt: 0))  \(cell("status"))  \(cell("CPU"))  why not")
+        out.append("  \("profile".padded(to: width))  \(cell("status"))  \(cell("CPU"))  why not")
         for p in shown {
             var why: [String] = []
             if !p.failed.isEmpty { why.append("failed: \(p.failed.joined(separator: ", "))") }
             if !p.unknown.isEmpty { why.append("unknown: \(p.unknown.joined(separator: ", "))") }
             if let via = p.via { why.append("through: \(via.joined(separator: ", "))") }
-            out.append("  \(p.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(cell(p.status))  \(cell(p.cpu))  \(why.joined(separator: "; "))")
+            out.append("  \(p.id.padded(to: width))  \(cell(p.status))  \(cell(p.cpu))  \(why.joined(separator: "; "))")
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -93,11 +94,11 @@ public struct TextRenderer: ReportRenderer {
     /// A fixed-width matrix cell, so the columns line up with or without colour.
     func cell(_ s: FindingStatus) -> String {
         let word = s == .notApplicable ? "n/a" : s.rawValue
-        return mark(s) + String(repeating: " ", count: max(0, 9 - (color ? 1 : mark(s).count))) + (color ? " " + word.padding(toLength: 7, withPad: " ", startingAt: 0) : "")
+        return mark(s) + String(repeating: " ", count: max(0, 9 - (color ? 1 : mark(s).count))) + (color ? " " + word.padded(to: 7) : "")
     }
 
     func cell(_ header: String) -> String {
-        header.padding(toLength: color ? 10 : 9, withPad: " ", startingAt: 0)
+        header.padded(to: color ? 10 : 9)
     }
 
     func ns(_ value: Double) -> String {

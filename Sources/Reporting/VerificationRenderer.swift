@@ -78,7 +78,7 @@ public enum VerificationRenderer {
         out += "configuration: \(report.configuration)\n\n"
         for summary in report.instructions where summary.vectors > 0 {
             let mark = summary.passed == summary.vectors ? "ok  " : "FAIL"
-            out += "\(mark) \(summary.instruction.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(summary.passed)/\(summary.vectors)\n"
+            out += "\(mark) \(summary.instruction.rawValue.padded(to: 9)) \(summary.passed)/\(summary.vectors)\n"
         }
         // Names, citations and paths come from vector files: untrusted text, shown inert.
         for failure in report.failures {
@@ -92,7 +92,7 @@ public enum VerificationRenderer {
     public static func text(_ results: [DifferentialResult], backend: String?) -> String {
         var out = "x86 guest-code interpreter vs. a real KVM guest (backend \(backend ?? "unknown"))\n\n"
         for r in results {
-            out += "\(r.agrees ? "agree" : r.knownDeviation != nil ? "known" : "DIFF ") \(r.program.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.instruction.padding(toLength: 14, withPad: " ", startingAt: 0)) exits: \(r.exits.joined(separator: ", "))\n"
+            out += "\(r.agrees ? "agree" : r.knownDeviation != nil ? "known" : "DIFF ") \(r.program.padded(to: 18)) \(r.instruction.padded(to: 14)) exits: \(r.exits.joined(separator: ", "))\n"
             if !r.agrees {
                 out += "      reference: \(r.reference)\n"
                 for m in r.deviations {

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 import HostProbe
 import Reporting

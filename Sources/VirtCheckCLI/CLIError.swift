@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Reporting
 
 /// Errors the CLI reports as one line on stderr with a contract exit code (DESIGN.md).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 import HostProbe
 
@@ -10,7 +11,7 @@ struct CaptureRequest: Equatable, Sendable {
     func run() throws {
         let snapshot: Snapshot
         do {
-            snapshot = try input.snapshot()
+            snapshot = try input.snapshot(guestRun: input.startGuestRun())
         } catch let error as CLIError {
             throw error.exit()
         }

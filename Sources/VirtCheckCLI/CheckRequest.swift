@@ -1,7 +1,8 @@
 import Analysis
 import Emulator
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 import HostProbe
 import Reporting
@@ -27,12 +28,14 @@ struct CheckRequest: Equatable, Sendable {
     func run() throws {
         let snapshot: Snapshot
         let gate: Policy
+        // The guest run's child first, while this process has one thread (it is forked then).
+        let guestRun = input.startGuestRun()
         // The assessment's tables are decoded beside the probe or the snapshot's parsing; nothing
         // waits for this thread (a table it has not finished is finished by whoever reads it).
         _ = BackgroundRun(timeoutNanoseconds: 0, overstayed: {}) { Assessor.prepareTables() }
         do {
             gate = try loadPolicy()
-            snapshot = try input.snapshot()
+            snapshot = try input.snapshot(guestRun: guestRun)
         } catch let error as CLIError {
             throw error.exit()
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Reporting
 
 /// Writes a finished result to stdout or, atomically, to `--output`: nothing is written

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Reporting
 
 /// `virtcheck explain RULE_ID`: what a rule checks, why it matters, how to fix it, and the

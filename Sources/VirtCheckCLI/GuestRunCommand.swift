@@ -1,6 +1,7 @@
 import ArgumentParser
 import Emulator
-import Foundation
+import FoundationEssentials
+import Glibc
 import HostModel
 import HostProbe
 import Reporting

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What `main` does before parsing arguments, so that no signal, closed descriptor or failed
 /// write ends virtcheck with a trap or a trace (docs/reliability.md, "Signals, write failures

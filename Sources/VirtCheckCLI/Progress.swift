@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One-line progress notes on stderr, only when stderr is a terminal: pipes and CI logs stay clean.
 enum Progress {

@@ -136,7 +136,7 @@ import VirtCheckData
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a seeded generator, so a failing case can be replayed.
-private struct SplitMix64 {
+struct SplitMix64 {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
