@@ -28,14 +28,15 @@ public enum LiveProbe {
         // CPUID on each CPU pins a thread to it in turn (the move to another CPU waited 1.4 ms
         // here, and each CPUID is an exit in a VM): a thread of its own does that beside the reads.
         let cpuidRun = BackgroundRun(root: root, cpus: cpus ?? [0])
+        let pciRun = BackgroundRun<PCIEvidence>(root: root)
         let cpuinfo = root.readText("/proc/cpuinfo", limit: 16 << 20)
         let msrs = MSRReader.read(root: root, cpus: cpus ?? [0], indices: options.plan.msrs)
         let files = HostFilesReader.read(root: root, plan: options.plan)
         let kernel = KernelReader.read(root: root)
-        let pci = PCIProbe.probe(root: root)
         let iommu = IOMMUProbe.probe(root: root)
         // Last, so the child ran beside everything above.
         let kvm = KVMProbe.probe(root: root, guestRun: guestRun)
+        let pci = pciRun.wait()
         let cpl3Probes = guestRun?.wait().cpl3Probes
         var cpuid = cpuidRun.wait()
         if cpuid.status != .ok, !root.isLive, let dump = dumpInTree(root: root) {
