@@ -67,7 +67,7 @@ public struct PolicyYAMLReader {
     /// character of the next line with content, or at the end, as every block reader does.
     private mutating func blockNode(parent: Int, keysAllowed: Bool) throws(PolicySyntaxError) -> PolicyNode {
         let indentation = i - lineStart
-        let start = failure("")
+        let start = mark
         if isSequenceEntry {
             guard keysAllowed else { throw failure("a list cannot start on its key's line") }
             return try blockSequence(indentation)
@@ -102,22 +102,21 @@ public struct PolicyYAMLReader {
     }
 
     /// Entries `key: value` at one indentation; the cursor is on the first key's colon.
-    private mutating func blockMapping(_ indentation: Int, firstKey: String, at first: PolicySyntaxError) throws(PolicySyntaxError) -> PolicyNode {
+    private mutating func blockMapping(_ indentation: Int, firstKey: String, at first: Mark) throws(PolicySyntaxError) -> PolicyNode {
         var entries: [PolicyNode.Entry] = []
         var seen: Set<String> = []
         var key = firstKey
         var keyStart = first
         while true {
             guard seen.insert(key).inserted else {
-                keyStart.problem = "the key '\(key)' is written twice"
-                throw keyStart
+                throw failure("the key '\(key)' is written twice", at: keyStart)
             }
             i += 1
             entries.append(PolicyNode.Entry(key: key, value: try mappingValue(indentation)))
             guard let next = nextIndent, next >= indentation else { break }
             guard next == indentation else { throw failure("unexpected indentation") }
             guard !isSequenceEntry else { throw failure("a list item where a key was expected") }
-            keyStart = failure("")
+            keyStart = mark
             key = try blockKey()
         }
         return .mapping(entries)
@@ -468,12 +467,11 @@ public struct PolicyYAMLReader {
                 if isAt("}") { break }
                 guard !isAt("[") && !isAt("{") else { throw failure("a list or mapping as a key is not read in a policy") }
                 let quotedKey = isAt("\"") || isAt("'")
-                var keyStart = failure("")
+                let keyStart = mark
                 let firstLine = line
                 let key = quotedKey ? try quoted() : try flowPlain()
                 guard seen.insert(key).inserted else {
-                    keyStart.problem = "the key '\(key)' is written twice"
-                    throw keyStart
+                    throw failure("the key '\(key)' is written twice", at: keyStart)
                 }
                 try skipFlowSpace()
                 var value = PolicyNode.empty
@@ -642,9 +640,21 @@ public struct PolicyYAMLReader {
         }
     }
 
-    private func failure(_ problem: String) -> PolicySyntaxError {
-        let column = bytes[lineStart..<min(i, bytes.count)].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-        return PolicySyntaxError(line: line, column: column, problem: problem)
+    /// A place to name in an error later: its column is counted only then, since counting it
+    /// for every key of a 1 MiB line made reading one quadratic (22 s).
+    private struct Mark {
+        var offset: Int
+        var lineStart: Int
+        var line: Int
+    }
+
+    private var mark: Mark { Mark(offset: i, lineStart: lineStart, line: line) }
+
+    private func failure(_ problem: String) -> PolicySyntaxError { failure(problem, at: mark) }
+
+    private func failure(_ problem: String, at mark: Mark) -> PolicySyntaxError {
+        let column = bytes[mark.lineStart..<min(mark.offset, bytes.count)].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+        return PolicySyntaxError(line: mark.line, column: column, problem: problem)
     }
 
     private static func isBreak(_ b: UInt8?) -> Bool { b == 0x0A || b == 0x0D }

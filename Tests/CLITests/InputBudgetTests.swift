@@ -46,6 +46,19 @@ struct InputBudgetTests {
         Self.expectRefused(r, "a policy nested 4,700 deep", mentioning: "deeper than")
     }
 
+    /// Just under the 1 MiB limit, one line of 70,000 `key: value` pairs in `{ }`, the last key a
+    /// repeat: the reader counted the column of every key as it met it (to name a repeated one),
+    /// from the start of the line, which made such a line quadratic (22 s in a release build).
+    @Test func aOneLinePolicyOfSeventyThousandKeysIsReadAtOnce() throws {
+        let text = "rules: {" + (0..<70_000).map { "k\($0): fail" }.joined(separator: ", ") + ", k0: warn}\n"
+        #expect(text.utf8.count < 1 << 20)
+        let path = try BadInputTests.temp("wide-policy.yaml", Array(text.utf8))
+        defer { unlink(path) }
+        let r = try VirtCheckBinary.run(["check", "--from", VirtCheckBinary.repoPath("Data/hosts/workplace-amd-epyc-kvm-pvm.json"),
+                                         "--policy", path], timeout: 60)
+        Self.expectRefused(r, "a one-line policy of 70,000 keys", mentioning: "line 1, column 968899: not valid YAML or JSON: the key 'k0' is written twice")
+    }
+
     @Test func gigabytePolicyIsRefusedBySize() throws {
         let path = try Self.sparse("huge-policy.yaml", size: 1 << 30)
         defer { unlink(path) }
