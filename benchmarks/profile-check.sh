@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Instruction counts (valgrind's callgrind: repeatable on a loaded machine, unlike wall time) of
-# `check` (the parent; its forked child, the CPL3 probes and the guest run, is counted apart, and
-# the same work started as its own program, `__guest-run --cpl3-probes`, as `verify --on-cpu`'s
-# children are), `check --no-guest`, `check --from` the Data/hosts capture and
+# `check` (parent; its one child, the CPL3 probes and the guest run, is profiled apart as
+# `__guest-run --cpl3-probes`), `check --no-guest`, `check --from` the Data/hosts capture and
 # `capture --no-guest`, with the inclusive cost of the hot spots of issue 16.
 #   benchmarks/profile-check.sh [binary]     (default: the release build of scripts/build-release)
 # PROFILE_KEEP=DIR keeps the callgrind files there (callgrind_annotate --inclusive=yes DIR/NAME.cg).
@@ -21,16 +20,10 @@ objcopy --strip-debug "$bin" "$work/virtcheck"
 capture=$(ls Data/hosts/*.json | head -1)
 profile() {
   local name=$1; shift
-  # One file per process: `check` forks its guest-run child, which is counted apart.
-  valgrind --tool=callgrind --callgrind-out-file="$work/$name.cg.%p" "$work/virtcheck" "$@" >/dev/null 2>"$work/$name.log" || true
-  local files total child
-  files=$(ls "$work/$name".cg.* | sort -t. -k3 -n)
-  mv "$(echo "$files" | head -1)" "$work/$name.cg"
+  valgrind --tool=callgrind --callgrind-out-file="$work/$name.cg" "$work/virtcheck" "$@" >/dev/null 2>"$work/$name.log" || true
+  local total
   total=$(callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}')
   echo "$name: $total instructions"
-  for child in $(echo "$files" | tail -n +2); do
-    echo "  its forked child: $(callgrind_annotate --inclusive=yes "$child" 2>/dev/null | awk '/PROGRAM TOTALS/ {print $1}') instructions"
-  done
   if [ -n "$keep" ]; then cp "$work/$name.cg" "$keep/"; fi
   callgrind_annotate --inclusive=yes "$work/$name.cg" 2>/dev/null \
     | grep -E 'JSONRendererVAA14ReportRenderer|AssessorO13prepareTables|readOnDemand|HostRootV8readText|JSONRendererO6render|pci_load_name_list|TSVTableV|ProfileEvaluatorO8profiles_WZ|RuleCatalogueV7builtIn_WZ|AssessorO6assess|LiveB0O8snapshot|OfflineLoaderO4load|SnapshotCodingO6encode|SnapshotCodingO16escapingControls|JSONValueO5quote|parseAsRoot|SnapshotCoding|JSONReader|JSONTreeDecoder|ReportEncoder|JSONValueO10serialized|PCIIDsScan|OfflineLoaderO14decodeSnapshot|JSONTreeEncoder|Cpl3ProberO3run' \

@@ -3,13 +3,10 @@ import FoundationEssentials
 import Glibc
 import HostModel
 
-/// The parent side of the guest run: starts a child process, reads the GuestRunEvidence JSON it
-/// prints, and SIGKILLs and reaps it when it outlives the timeout, so no guest can hang virtcheck
-/// or survive it. The child is a posix_spawn of virtcheck itself, or, for `check`'s one child
-/// (`Start.fork`), a fork() of this process while it still has a single thread: a fresh start
-/// of the binary cost 3 to 4 ms of every `check`'s critical path, a fork 0.2 ms (issue 16). A
-/// bare fork() of a process with more than one thread is never taken (after it only
-/// async-signal-safe work is allowed): the spawn stands in.
+/// The parent side of the guest run: starts a child process with posix_spawn (never a bare
+/// fork() in a Swift process: only async-signal-safe work is allowed after fork in a
+/// multithreaded program), reads the GuestRunEvidence JSON it prints, and SIGKILLs and reaps it
+/// when it outlives the timeout, so no guest can hang virtcheck or survive it.
 public struct GuestRunSupervisor: Sendable {
     /// The program to start and its arguments (without argv[0]).
     public var executable: String
@@ -43,39 +40,16 @@ public struct GuestRunSupervisor: Sendable {
     /// `executable __guest-run --time-limit-ms N` with N a fifth below the timeout.
     public static func childCommand(executable: String, extraArguments: [String] = [],
                                     timeoutNanoseconds: UInt64 = 10_000_000_000) -> GuestRunSupervisor {
-        var supervisor = GuestRunSupervisor(executable: executable, arguments: [], timeoutNanoseconds: timeoutNanoseconds)
-        supervisor.arguments = [subcommand, "--time-limit-ms", String(supervisor.childTimeLimitMs)] + extraArguments
-        return supervisor
+        let childLimitMs = timeoutNanoseconds / 1_000_000 * 4 / 5
+        return GuestRunSupervisor(executable: executable,
+                                  arguments: [subcommand, "--time-limit-ms", String(childLimitMs)] + extraArguments,
+                                  timeoutNanoseconds: timeoutNanoseconds)
     }
 
     /// Called first in the child: if virtcheck dies, the kernel kills the guest run too.
     public static func bindChildToParent() {
         _ = vc_die_with_parent(SIGKILL)
     }
-
-    /// How a child is started.
-    public enum Start: Sendable {
-        /// posix_spawn of `executable` with `arguments`.
-        case spawn
-        /// fork(), the child running `body` with its time limit in milliseconds (the one
-        /// `--time-limit-ms` would give); `body` must end the process. It runs the CPL3 probes
-        /// and the guests as `__guest-run --cpl3-probes` does, in the child's fresh copy of this
-        /// process, with the same descriptors and signal dispositions a spawned child gets.
-        case fork(_ body: @Sendable (_ timeLimitMs: UInt64) -> Never)
-    }
-
-    /// A child that was started: its pid, the read ends of its pipes (-1 for none) and when the
-    /// parent gives up on it.
-    public struct StartedChild: Sendable {
-        let pid: pid_t
-        let stdout: Int32
-        let stderr: Int32
-        let cpl3: Int32
-        let deadline: UInt64
-    }
-
-    /// The child's own time limit, a fifth below the parent's timeout (`childCommand`).
-    var childTimeLimitMs: UInt64 { timeoutNanoseconds / 1_000_000 * 4 / 5 }
 
     /// Spawns the child, collects its output within the timeout, and turns whatever happened
     /// (JSON, a crash, a kill) into evidence. A child that could not be started, or that ended
@@ -98,23 +72,12 @@ public struct GuestRunSupervisor: Sendable {
     /// code as the guests do and, like them, only ever in a child: its fault handlers never reach
     /// virtcheck, and a probe or guest that kills or hangs the child is evidence, not a crash here.
     public func runWithCpl3Probes() -> Execution {
-        execution(of: Result { () throws(KVMError) in try startWithCpl3Probes(.spawn) })
-    }
-
-    /// Starts the child of `runWithCpl3Probes`; `execution(of:)` collects it.
-    public func startWithCpl3Probes(_ how: Start) throws(KVMError) -> StartedChild {
         var child = self
         child.arguments.append(GuestRunSupervisor.cpl3ProbesFlag)
-        return try child.start(cpl3Channel: true, how)
-    }
-
-    /// What the child of `startWithCpl3Probes` found, or why it was not started.
-    public func execution(of started: Result<StartedChild, KVMError>) -> Execution {
-        switch started {
-        case .success(let child):
-            let outcome = collect(child)
+        do throws(KVMError) {
+            let outcome = try child.spawnAndWait(cpl3Channel: true)
             return Execution(guestRun: guestRunEvidence(outcome), cpl3Probes: Cpl3ProbeSupervisor.evidence(outcome))
-        case .failure(let error):
+        } catch {
             return Execution(guestRun: .ownFailure(error.description, ownLimit: error.isOwnLimit ? error.ownLimitDescription : nil),
                              cpl3Probes: Cpl3ProbeEvidence(results: [], error: error.description))
         }
@@ -176,12 +139,6 @@ public struct GuestRunSupervisor: Sendable {
 
     /// `cpl3Channel`: a third pipe, the child's `cpl3Descriptor`.
     func spawnAndWait(cpl3Channel: Bool = false) throws(KVMError) -> ChildOutcome {
-        collect(try start(cpl3Channel: cpl3Channel, .spawn))
-    }
-
-    /// Starts the child with its stdin on /dev/null and stdout, stderr (and the CPL3 descriptor)
-    /// on pipes; the deadline runs from here.
-    func start(cpl3Channel: Bool, _ how: Start) throws(KVMError) -> StartedChild {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var cpl3Pipe: [Int32] = [-1, -1]
@@ -193,35 +150,13 @@ public struct GuestRunSupervisor: Sendable {
             for fd in outPipe + errPipe + cpl3Pipe where fd >= 0 { close(fd) }
             throw KVMError(step: "pipe2", errno: err)
         }
-        let deadline = GuestMachine.monotonicNanoseconds() &+ timeoutNanoseconds
-        var pid: pid_t = -1
-        if case .fork(let body) = how, Self.hasOneThread() {
-            fflush(nil)
-            pid = fork()
-            if pid == 0 {
-                Self.becomeChild(stdout: outPipe[1], stderr: errPipe[1], cpl3: cpl3Pipe[1], closing: outPipe + errPipe + cpl3Pipe)
-                body(childTimeLimitMs)
-            }
-        }
-        var spawnError: Int32 = 0
-        if pid < 0 { spawnError = spawn(&pid, stdout: outPipe[1], stderr: errPipe[1], cpl3: cpl3Pipe[1]) }
-        for fd in [outPipe[1], errPipe[1], cpl3Pipe[1]] where fd >= 0 { close(fd) }
-        guard spawnError == 0 else {
-            for fd in [outPipe[0], errPipe[0], cpl3Pipe[0]] where fd >= 0 { close(fd) }
-            throw KVMError(step: "posix_spawn \(executable)", errno: spawnError)
-        }
-        return StartedChild(pid: pid, stdout: outPipe[0], stderr: errPipe[0], cpl3: cpl3Pipe[0], deadline: deadline)
-    }
-
-    /// posix_spawn of `executable`; its error number, 0 when it started.
-    private func spawn(_ pid: inout pid_t, stdout: Int32, stderr: Int32, cpl3: Int32) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        if cpl3 >= 0 { posix_spawn_file_actions_adddup2(&actions, cpl3, GuestRunSupervisor.cpl3Descriptor) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if cpl3Channel { posix_spawn_file_actions_adddup2(&actions, cpl3Pipe[1], GuestRunSupervisor.cpl3Descriptor) }
         // The child must not inherit a blocked or ignored SIGALRM (its watchdog needs it), nor the
         // ignored SIGPIPE and SIGXFSZ of virtcheck's own process setup.
         var attributes = posix_spawnattr_t()
@@ -231,75 +166,40 @@ public struct GuestRunSupervisor: Sendable {
         sigemptyset(&emptySet)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for signal in Self.childDefaultSignals { sigaddset(&defaults, signal) }
+        sigaddset(&defaults, SIGALRM)
+        sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGXFSZ)
         posix_spawnattr_setsigmask(&attributes, &emptySet)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) }
         defer { argv.forEach { free($0) } }
-        return (argv + [nil]).withUnsafeBufferPointer { args in
+        var pid: pid_t = 0
+        let spawnError = (argv + [nil]).withUnsafeBufferPointer { args in
             posix_spawn(&pid, executable, &actions, &attributes, args.baseAddress!, environ)
         }
-    }
+        close(outPipe[1])
+        close(errPipe[1])
+        if cpl3Channel { close(cpl3Pipe[1]) }
+        defer { for fd in [outPipe[0], errPipe[0], cpl3Pipe[0]] where fd >= 0 { close(fd) } }
+        guard spawnError == 0 else { throw KVMError(step: "posix_spawn \(executable)", errno: spawnError) }
 
-    /// Signals a child gets at their default action: SIGALRM for its watchdog, and SIGPIPE and
-    /// SIGXFSZ, which virtcheck's own process setup ignores.
-    static let childDefaultSignals = [SIGALRM, SIGPIPE, SIGXFSZ]
-
-    /// In a forked child: the descriptors and signals a spawned one gets (stdin on /dev/null,
-    /// stdout, stderr and the CPL3 descriptor on the pipes, nothing else of them open, an empty
-    /// signal mask, `childDefaultSignals` at their defaults).
-    private static func becomeChild(stdout: Int32, stderr: Int32, cpl3: Int32, closing pipes: [Int32]) {
-        let null = open("/dev/null", O_RDONLY)
-        if null >= 0 {
-            dup2(null, STDIN_FILENO)
-            if null != STDIN_FILENO { close(null) }
-        }
-        dup2(stdout, STDOUT_FILENO)
-        dup2(stderr, STDERR_FILENO)
-        if cpl3 >= 0 { dup2(cpl3, cpl3Descriptor) }
-        let kept = [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] + (cpl3 >= 0 ? [cpl3Descriptor] : [])
-        for fd in pipes where fd >= 0 && !kept.contains(fd) { close(fd) }
-        var emptySet = sigset_t()
-        sigemptyset(&emptySet)
-        sigprocmask(SIG_SETMASK, &emptySet, nil)
-        for signal in childDefaultSignals { Glibc.signal(signal, SIG_DFL) }
-    }
-
-    /// Whether this process has one thread (/proc/self/stat's 20th field), the one state in
-    /// which fork() leaves the child a whole process; false when that cannot be read.
-    static func hasOneThread() -> Bool {
-        let fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0, let paren = buffer[0..<n].lastIndex(of: UInt8(ascii: ")")) else { return false }
-        // After the command name: state is field 3, num_threads field 20.
-        let fields = buffer[(paren + 1)..<n].split(separator: UInt8(ascii: " "))
-        return fields.count > 17 && fields[17].elementsEqual("1".utf8)
-    }
-
-    /// Reads the child's pipes until they close or the deadline passes (then SIGKILL), and
-    /// reaps it.
-    func collect(_ child: StartedChild) -> ChildOutcome {
-        let pid = child.pid
-        defer { for fd in [child.stdout, child.stderr, child.cpl3] where fd >= 0 { close(fd) } }
+        let deadline = GuestMachine.monotonicNanoseconds() &+ timeoutNanoseconds
         var stdout = Data(), stderr = Data(), cpl3Output = Data()
-        var open: [Int32] = [child.stdout, child.stderr] + (child.cpl3 >= 0 ? [child.cpl3] : [])
+        var open: [Int32] = [outPipe[0], errPipe[0]] + (cpl3Channel ? [cpl3Pipe[0]] : [])
         var killed: KillReason?
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !open.isEmpty {
             let now = GuestMachine.monotonicNanoseconds()
             // Evidence is a few kilobytes; a child that floods its pipes is as broken as a hung one.
-            guard now < child.deadline, stdout.count + stderr.count + cpl3Output.count < GuestRunSupervisor.outputLimit else {
+            guard now < deadline, stdout.count + stderr.count + cpl3Output.count < GuestRunSupervisor.outputLimit else {
                 kill(pid, SIGKILL)
-                killed = now < child.deadline ? .flooded : .timeout
+                killed = now < deadline ? .flooded : .timeout
                 break
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let waitMs = Int32(min((child.deadline - now) / 1_000_000 + 1, 1000))
+            let waitMs = Int32(min((deadline - now) / 1_000_000 + 1, 1000))
             let ready = poll(&fds, nfds_t(fds.count), waitMs)
             if ready < 0 && errno != EINTR {
                 killed = .pollFailed(errno)
@@ -310,8 +210,8 @@ public struct GuestRunSupervisor: Sendable {
                 let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 if n > 0 {
                     switch entry.fd {
-                    case child.stdout: stdout.append(contentsOf: buffer[0..<n])
-                    case child.stderr: stderr.append(contentsOf: buffer[0..<n])
+                    case outPipe[0]: stdout.append(contentsOf: buffer[0..<n])
+                    case errPipe[0]: stderr.append(contentsOf: buffer[0..<n])
                     default: cpl3Output.append(contentsOf: buffer[0..<n])
                     }
                 } else if n == 0 || (errno != EINTR && errno != EAGAIN) {

@@ -11,19 +11,15 @@ public enum LiveProbe {
         /// What the rules declare they read (MSRs, /proc and /sys files, device nodes); the CLI
         /// passes `RuleCatalogue.evidencePlan`, so the probe reads exactly what rules need.
         public var plan: EvidencePlan
-        /// The guest run's child, when the caller started it before any thread of its own (it
-        /// can then be forked, `GuestRunSupervisor.Start.fork`); otherwise the probe starts one.
-        public var guestRun: BackgroundGuestRun?
-        public init(runGuest: Bool, plan: EvidencePlan, guestRun: BackgroundGuestRun? = nil) {
+        public init(runGuest: Bool, plan: EvidencePlan) {
             self.runGuest = runGuest
             self.plan = plan
-            self.guestRun = guestRun
         }
     }
 
     public static func snapshot(root: HostRoot, options: Options) -> Snapshot {
         // One child runs the CPL3 probes and then the guests, beside the reads below.
-        let guestRun = options.runGuest && root.isLive ? options.guestRun ?? BackgroundGuestRun(.selfExecutable()) : nil
+        let guestRun = options.runGuest && root.isLive ? BackgroundGuestRun(.selfExecutable()) : nil
         let cpus = onlineCpus(root: root)
         // CPUID on each CPU pins a thread to it in turn (the move to another CPU waited 1.4 ms
         // here, and each CPUID is an exit in a VM): a thread of its own does that beside the reads.

@@ -11,7 +11,7 @@ struct CaptureRequest: Equatable, Sendable {
     func run() throws {
         let snapshot: Snapshot
         do {
-            snapshot = try input.snapshot(guestRun: input.startGuestRun())
+            snapshot = try input.snapshot()
         } catch let error as CLIError {
             throw error.exit()
         }

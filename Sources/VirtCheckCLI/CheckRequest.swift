@@ -28,14 +28,12 @@ struct CheckRequest: Equatable, Sendable {
     func run() throws {
         let snapshot: Snapshot
         let gate: Policy
-        // The guest run's child first, while this process has one thread (it is forked then).
-        let guestRun = input.startGuestRun()
         // The assessment's tables are decoded beside the probe or the snapshot's parsing; nothing
         // waits for this thread (a table it has not finished is finished by whoever reads it).
         _ = BackgroundRun(timeoutNanoseconds: 0, overstayed: {}) { Assessor.prepareTables() }
         do {
             gate = try loadPolicy()
-            snapshot = try input.snapshot(guestRun: guestRun)
+            snapshot = try input.snapshot()
         } catch let error as CLIError {
             throw error.exit()
         }

@@ -30,15 +30,6 @@ public enum Entry {
         }
     }
 
-    /// `check`'s and `capture`'s guest-run child when it is forked (`HostInput.startGuestRun`):
-    /// the work of `__guest-run --time-limit-ms N --cpl3-probes`, ended as that command ends.
-    @Sendable static func forkedGuestRun(timeLimitMs: UInt64) -> Never {
-        direct(GuestRunCommand.self) {
-            try GuestRunCommand.execute(timeLimitMs: timeLimitMs, spin: nil, programs: [], cpl3Probes: true)
-        }
-        exit(0)
-    }
-
     /// `RootCommand.main`, except that what ArgumentParser prints on success (help, `--version`)
     /// goes through `Emit.write`: its `print` lost the text on a full disk or a closed stdout and
     /// exited 0; now that is one line on stderr and exit 2 (141 for a reader gone), as for every

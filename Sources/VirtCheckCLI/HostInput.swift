@@ -17,16 +17,8 @@ struct HostInput: Equatable, Sendable {
         !from.isEmpty && root != nil ? "--from and --root are two different hosts' evidence; give one" : nil
     }
 
-    /// Starts the guest run's child for `snapshot(guestRun:)` when this input probes this host
-    /// with a guest: call it first, before any thread of virtcheck's own, so the child is a fork
-    /// of this process instead of a fresh start of the binary (issue 16).
-    func startGuestRun() -> BackgroundGuestRun? {
-        guard from.isEmpty, root == nil, !noGuest else { return nil }
-        return BackgroundGuestRun(.selfExecutable(), .fork(Entry.forkedGuestRun))
-    }
-
     /// Collects the snapshot; bad input becomes one line on stderr and exit 2.
-    func snapshot(guestRun: BackgroundGuestRun? = nil) throws -> Snapshot {
+    func snapshot() throws -> Snapshot {
         if !from.isEmpty {
             do {
                 return try OfflineLoader.load(paths: from)
@@ -43,6 +35,6 @@ struct HostInput: Equatable, Sendable {
         }
         if loadMsrDriver { ModuleLoader.loadMSRDriver() }
         Progress.note("probing this host (CPUID, MSRs, /sys, /dev/kvm\(noGuest ? "" : ", test guest"))…")
-        return LiveProbe.snapshot(root: .live, options: .init(runGuest: !noGuest, plan: RuleCatalogue.builtIn.evidencePlan, guestRun: guestRun))
+        return LiveProbe.snapshot(root: .live, options: .init(runGuest: !noGuest, plan: RuleCatalogue.builtIn.evidencePlan))
     }
 }

@@ -57,18 +57,6 @@ import Testing
         #expect(evidence.ownLimit == nil)
     }
 
-    /// `.fork` is taken only by a process with one thread: this test process has many, so the
-    /// child is spawned instead (the fork body, which would trap, never runs), and its evidence
-    /// is read as a spawned child's. `GuestChildForkTests` proves the fork in `check` itself.
-    @Test func aForkIsNotTakenInAProcessWithThreads() throws {
-        #expect(!GuestRunSupervisor.hasOneThread())
-        let script = #"printf '{\n  "ok" : true,\n  "runs" : [],\n  "timed_out" : false\n}\n' #spawned-not-forked"#
-        let supervisor = GuestRunSupervisor(executable: "/bin/sh", arguments: ["-c", script])
-        let started = try supervisor.start(cpl3Channel: false, .fork { _ in fatalError("forked from a process with threads") })
-        let outcome = supervisor.collect(started)
-        #expect(supervisor.guestRunEvidence(outcome).ok)
-    }
-
     @Test func aMissingExecutableIsReported() {
         let evidence = GuestRunSupervisor(executable: "/nonexistent/virtcheck", arguments: []).run()
         #expect(!evidence.ok)
