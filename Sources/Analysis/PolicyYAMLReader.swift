@@ -15,7 +15,8 @@ import HostModel
 /// with line and column, what libyaml would read but a policy has no use for: anchors, aliases,
 /// tags, directives, complex (`?`) keys, collections as keys, `key: value` inside `[ ]`, a
 /// second document, a key written twice (libyaml keeps both; a gate must not guess which was
-/// meant), and a block scalar at its key's own indentation (libyaml's leniency, not YAML).
+/// meant), a block scalar at its key's own indentation (libyaml's leniency, not YAML), and the
+/// characters YAML 1.1 and 1.2 read differently (`refuseControlCharacters`).
 public struct PolicyYAMLReader {
     private let bytes: [UInt8]
     /// The cursor, the start of its line, and its line number (from 1).
@@ -621,16 +622,22 @@ public struct PolicyYAMLReader {
     }
 
     /// YAML's printable characters only (its 1.2 spec, 5.1): no C0 or C1 control other than
-    /// tab, line feed, carriage return and NEL, no DEL, no U+FFFE/U+FFFF.
+    /// tab, line feed and carriage return, no DEL, no U+FFFE/U+FFFF. Also refused: NEL, LS and PS,
+    /// which libyaml (YAML 1.1) breaks lines at and YAML 1.2 does not, so a policy holding one
+    /// would mean one thing here and another there; and a BOM after the first character, which
+    /// libyaml drops wherever it stands.
     private static func refuseControlCharacters(_ text: String) throws(PolicySyntaxError) {
         var lineNumber = 1, column = 1
-        for scalar in text.unicodeScalars {
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
             let v = scalar.value
-            let allowed = v == 0x09 || v == 0x0A || v == 0x0D || v == 0x85 || (0x20...0x7E).contains(v)
+            let printable = v == 0x09 || v == 0x0A || v == 0x0D || (0x20...0x7E).contains(v)
                 || (0xA0...0xFFFD).contains(v) || v >= 0x10000
-            guard allowed else {
-                throw PolicySyntaxError(line: lineNumber, column: column, problem: "control character U+\(String(v, radix: 16, uppercase: true)) is not allowed in YAML")
+            let problem: String? = switch v {
+            case 0x85, 0x2028, 0x2029: "U+\(String(v, radix: 16, uppercase: true)), a line break in YAML 1.1 and not in 1.2, is not read in a policy"
+            case 0xFEFF where offset > 0: "a byte order mark (U+FEFF) after the start is not read in a policy"
+            default: printable ? nil : "control character U+\(String(v, radix: 16, uppercase: true)) is not allowed in YAML"
             }
+            if let problem { throw PolicySyntaxError(line: lineNumber, column: column, problem: problem) }
             if v == 0x0A {
                 lineNumber += 1
                 column = 1
