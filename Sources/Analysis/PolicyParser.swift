@@ -33,7 +33,8 @@ public enum PolicyParser {
             throw PolicyError(path: "(document)", message: "expected a mapping with keys \(keys.joined(separator: ", "))")
         }
         var policy = Policy()
-        for (key, value) in mapping.map({ ($0.key, $0.value) }) {
+        for entry in mapping {
+            let (key, value) = (entry.key, entry.value)
             switch key {
             case "profiles":
                 guard case .sequence(let items) = value else { throw PolicyError(path: "profiles", message: "expected a list of profile ids") }
@@ -48,7 +49,8 @@ public enum PolicyParser {
                 guard case .mapping(let rules) = value else {
                     throw PolicyError(path: "rules", message: "expected a mapping of rule id to fail, warn or ignore")
                 }
-                for (id, overrideNode) in rules.map({ ($0.key, $0.value) }) {
+                for rule in rules {
+                    let (id, overrideNode) = (rule.key, rule.value)
                     let path = "rules[\"\(id)\"]"
                     guard knownRules.contains(id) else {
                         throw PolicyError(path: path, message: "unknown rule id\(suggest(id, knownRules)) (`virtcheck explain --list` lists them)")
