@@ -1,5 +1,5 @@
 /// How deeply a JSON or YAML document nests, measured on the text before any parser sees it:
-/// JSONReader and Yams recurse once per level, so depth is limited first
+/// JSONReader and PolicyYAMLReader recurse once per level, so depth is limited first
 /// (`InputLimits.maxNestingDepth`). Linear in the text, no allocation per level.
 public enum NestingDepth {
     /// The deepest `[`/`{` nesting outside strings (JSON strings: `"` with `\` escapes).
