@@ -78,7 +78,7 @@ public enum LspciCapabilityDecoder {
             if extended { sawExtended = true }
             let table = extended ? extendedIds : standardIds
             let id = table.first { name.hasPrefix($0.0) }?.1
-            caps.list.append((extended ? "ext:" : "std:") + (id.map { hexDigits($0, extended ? 4 : 2) } ?? (extended ? "????" : "??"))
+            caps.list.append((extended ? "ext:" : "std:") + (id.map { Hex.digits($0, count: extended ? 4 : 2) } ?? (extended ? "????" : "??"))
                              + "@" + String(offset, radix: 16))
             switch (extended, id) {
             case (false, 0x01?):

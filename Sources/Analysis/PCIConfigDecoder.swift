@@ -63,7 +63,7 @@ public enum PCIConfigDecoder {
                 return
             }
             let id = try v.u8(pointer, "capability id")
-            caps.list.append("std:" + hexDigits(Int(id), 2) + "@" + String(pointer, radix: 16))
+            caps.list.append("std:" + Hex.digits(Int(id), count: 2) + "@" + String(pointer, radix: 16))
             switch id {
             case 0x01:
                 caps.pmNoSoftReset = try v.u16(pointer + 4, "PMCSR") & 0x8 != 0
@@ -105,7 +105,7 @@ public enum PCIConfigDecoder {
             let word = try v.u32(pointer, "extended capability header")
             if word == 0 || word == 0xffff_ffff { return } // no extended capabilities
             let id = Int(word & 0xffff)
-            caps.list.append("ext:" + hexDigits(id, 4) + "@" + String(pointer, radix: 16))
+            caps.list.append("ext:" + Hex.digits(id, count: 4) + "@" + String(pointer, radix: 16))
             switch id {
             case 0x000d:
                 caps.acs = PCICapabilities.ACS(

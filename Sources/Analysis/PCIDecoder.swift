@@ -12,7 +12,7 @@ public enum PCIDecoder {
         var parentOfBus: [String: String] = [:]
         for (d, listedSecondary) in decoded {
             if let secondary = d.header?.secondaryBus ?? listedSecondary, let domain = domainOf(d.address) {
-                parentOfBus[domain + ":" + hexDigits(secondary, 2)] = d.address
+                parentOfBus[domain + ":" + Hex.digits(secondary, count: 2)] = d.address
             }
         }
         for i in devices.indices {
@@ -105,13 +105,13 @@ public enum PCIDecoder {
         }
 
         // As lspci prints it: a device pci.ids does not know is "Vendor Device 0d57".
-        let deviceName = e.deviceName ?? (e.vendorName != nil ? device.map { "Device " + hexDigits(Int($0), 4) } : nil)
+        let deviceName = e.deviceName ?? (e.vendorName != nil ? device.map { "Device " + Hex.digits(Int($0), count: 4) } : nil)
         let name = [e.vendorName, deviceName].compactMap { $0 }.joined(separator: " ")
         let classValue = classCode.map { Int($0 >> 8) } ?? header.map { Int($0.classCode >> 8) }
         let facts = PCIDeviceFacts(
-            address: e.address, vendorId: (vendor.map { Int($0) } ?? header.map { Int($0.vendorId) }).map { hexDigits($0, 4) },
-            deviceId: (device.map { Int($0) } ?? header.map { Int($0.deviceId) }).map { hexDigits($0, 4) },
-            class: classValue.map { hexDigits($0, 4) }, name: name.isEmpty ? nil : name, className: e.className,
+            address: e.address, vendorId: (vendor.map { Int($0) } ?? header.map { Int($0.vendorId) }).map { Hex.digits($0, count: 4) },
+            deviceId: (device.map { Int($0) } ?? header.map { Int($0.deviceId) }).map { Hex.digits($0, count: 4) },
+            class: classValue.map { Hex.digits($0, count: 4) }, name: name.isEmpty ? nil : name, className: e.className,
             iommuGroup: group, driver: e.driver, numaNode: e.numaNode.flatMap(Int.init).flatMap { $0 < 0 ? nil : $0 },
             header: header, capabilities: capabilities, resetMethods: resetMethods, resetMethodsSource: resetSource,
             errors: errors)

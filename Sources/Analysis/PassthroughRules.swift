@@ -354,7 +354,7 @@ public enum PassthroughRules {
         let mine = dmar.reservedMemory.filter { rmrr in
             rmrr.scopes.contains { scope in
                 scope.path.count == 2 && domainNumber(d.address) == rmrr.segment
-                    && d.address.hasSuffix(hexDigits(scope.startBus, 2) + ":" + hexDigits(scope.path[0], 2) + "." + String(scope.path[1], radix: 16))
+                    && d.address.hasSuffix(Hex.digits(scope.startBus, count: 2) + ":" + Hex.digits(scope.path[0], count: 2) + "." + String(scope.path[1], radix: 16))
             }
         }
         guard let rmrr = mine.first else { return }

@@ -1,10 +1,10 @@
 import Glibc
 
 extension String {
-    /// C's `printf` formatting of numbers (`%02x`, `%.1f`), through `vsnprintf`: the text
-    /// Foundation's `String(format:)` gave for these formats, without linking Foundation
-    /// (virtcheck links FoundationEssentials only: full Foundation and its ICU were 1.7 ms of every
-    /// process start, issue 16). For numbers only: `%s` and `%@` have no place here.
+    /// C's `printf` formatting of a fraction (`%.1f`, `%.2f ms`), through `vsnprintf`: the text
+    /// Foundation's `String(format:)` gave, without linking Foundation (virtcheck links
+    /// FoundationEssentials only: full Foundation and its ICU were 1.7 ms of every process start,
+    /// issue 16). For numbers only: `%s` and `%@` have no place here; hex is `Hex.digits`.
     public init(cFormat format: String, _ arguments: any CVarArg...) {
         self = withVaList(arguments) { list in
             var buffer = [CChar](repeating: 0, count: 64)

@@ -24,10 +24,10 @@ public struct DMARTable: Codable, Sendable, Hashable {
             var hops: [String] = []
             var i = 0
             while i + 1 < path.count {
-                hops.append(String(format2: path[i]) + "." + String(path[i + 1], radix: 16))
+                hops.append(Hex.digits(path[i], count: 2) + "." + String(path[i + 1], radix: 16))
                 i += 2
             }
-            return "\(kind) \(String(format2: startBus)):\(hops.joined(separator: "/"))"
+            return "\(kind) \(Hex.digits(startBus, count: 2)):\(hops.joined(separator: "/"))"
         }
     }
 
@@ -107,10 +107,3 @@ public struct DMARTable: Codable, Sendable, Hashable {
     }
 }
 
-extension String {
-    /// Two lowercase hex digits, as PCI addresses spell bus and device numbers.
-    init(format2 value: Int) {
-        let digits = String(value, radix: 16)
-        self = digits.count < 2 ? "0" + digits : digits
-    }
-}

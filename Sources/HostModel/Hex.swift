@@ -19,6 +19,13 @@ public enum Hex {
         }
     }
 
+    /// Lowercase hex without `0x`, zero-padded to at least `count` digits, as PCI addresses, IDs
+    /// and capability IDs are written (`01`, `10de`) and as guest memory is spelled byte by byte.
+    public static func digits(_ value: Int, count: Int) -> String {
+        let text = String(value, radix: 16)
+        return text.count >= count ? text : String(repeating: "0", count: count - text.count) + text
+    }
+
     /// `0x1f`: no padding, for values in sentences (a VMCB field, a fault's RIP).
     public static func compact(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 

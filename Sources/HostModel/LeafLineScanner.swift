@@ -25,7 +25,7 @@ enum LeafLineScanner {
             }
             var value: UInt64 = 0
             var digits = 0
-            while i < end, let d = digit(line[i]) {
+            while i < end, let d = Hex.digit(line[i]) {
                 value = value << 4 | UInt64(d)
                 digits += 1
                 i += 1
@@ -61,14 +61,5 @@ enum LeafLineScanner {
         }
         guard let eax = regs.0, let ebx = regs.1, let ecx = regs.2, let edx = regs.3 else { return nil }
         return CPUIDLeaf(leaf: leaf, subleaf: subleaf, eax: eax, ebx: ebx, ecx: ecx, edx: edx)
-    }
-
-    private static func digit(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -172,7 +172,7 @@ public enum OfflineLoader {
             for d in paste.devices {
                 let short = d.address.hasPrefix("0000:") ? String(d.address.dropFirst(5)) : d.address
                 let source = "\(paste.kind.rawValue) \(paste.file): \(short)"
-                func hex(_ value: Int?, _ digits: Int) -> String? { value.map { "0x" + String(cFormat: "%0\(digits)x", $0) } }
+                func hex(_ value: Int?, _ digits: Int) -> String? { value.map { "0x" + Hex.digits($0, count: digits) } }
                 let bytes = d.config
                 let fromBytes: (Int, Int) -> Int? = { offset, count in
                     guard let bytes, bytes.count >= offset + count else { return nil }
@@ -216,7 +216,7 @@ public enum OfflineLoader {
             guard let config = bytes[d.address], config.count >= 4, let vendor = d.vendorId, let device = d.deviceId else { continue }
             let dumped = (Int(config[0]) | Int(config[1]) << 8, Int(config[2]) | Int(config[3]) << 8)
             if dumped != (vendor, device) {
-                let ids = { (v: Int, d: Int) in String(cFormat: "%04x:%04x", v, d) }
+                let ids = { (v: Int, d: Int) in Hex.digits(v, count: 4) + ":" + Hex.digits(d, count: 4) }
                 throw InputError(path: listing.file, message: "\(d.address) is \(ids(vendor, device)) here but \(ids(dumped.0, dumped.1)) in \(dump.file): two hosts' lspci runs; give one host's files")
             }
         }
