@@ -289,27 +289,29 @@ public struct PolicyYAMLReader {
         }
     }
 
+    /// YAML's one-character escapes (1.2 spec, 5.7) and the character each stands for.
+    private static let singleEscapes: [UInt8: UInt32] = [
+        UInt8(ascii: "0"): 0, UInt8(ascii: "a"): 7, UInt8(ascii: "b"): 8, UInt8(ascii: "t"): 9, 0x09: 9,
+        UInt8(ascii: "n"): 10, UInt8(ascii: "v"): 11, UInt8(ascii: "f"): 12, UInt8(ascii: "r"): 13,
+        UInt8(ascii: "e"): 27, 0x20: 32, UInt8(ascii: "\""): 34, UInt8(ascii: "/"): 47, UInt8(ascii: "\\"): 92,
+        UInt8(ascii: "N"): 0x85, UInt8(ascii: "_"): 0xA0, UInt8(ascii: "L"): 0x2028, UInt8(ascii: "P"): 0x2029,
+    ]
+
     /// One double-quoted escape, the cursor on the character after the backslash.
     private mutating func escape(_ e: UInt8, into out: inout [UInt8]) throws(PolicySyntaxError) {
-        let simple: [UInt8: UInt32] = [
-            UInt8(ascii: "0"): 0, UInt8(ascii: "a"): 7, UInt8(ascii: "b"): 8, UInt8(ascii: "t"): 9, 0x09: 9,
-            UInt8(ascii: "n"): 10, UInt8(ascii: "v"): 11, UInt8(ascii: "f"): 12, UInt8(ascii: "r"): 13,
-            UInt8(ascii: "e"): 27, 0x20: 32, UInt8(ascii: "\""): 34, UInt8(ascii: "/"): 47, UInt8(ascii: "\\"): 92,
-            UInt8(ascii: "N"): 0x85, UInt8(ascii: "_"): 0xA0, UInt8(ascii: "L"): 0x2028, UInt8(ascii: "P"): 0x2029,
-        ]
         let digits: Int
         switch e {
         case UInt8(ascii: "x"): digits = 2
         case UInt8(ascii: "u"): digits = 4
         case UInt8(ascii: "U"): digits = 8
-        default:
-            guard let value = simple[e] else { throw failure("unknown escape '\\\(Character(Unicode.Scalar(e)))'") }
-            i += 1
-            out += Array(String(Unicode.Scalar(value)!).utf8)
-            return
+        default: digits = 0
         }
         var value: UInt32 = 0
-        for k in 1...digits {
+        if digits == 0 {
+            guard let single = Self.singleEscapes[e] else { throw failure("unknown escape '\\\(Character(Unicode.Scalar(e)))'") }
+            value = single
+        }
+        for k in stride(from: 1, through: digits, by: 1) {
             guard let b = byte(k), let d = Hex.digit(b) else { throw failure("an escape needs \(digits) hex digits") }
             value = value << 4 | UInt32(d)
         }
