@@ -74,7 +74,7 @@ public struct PolicyYAMLReader {
             return try blockSequence(indentation)
         }
         if isAt("[") || isAt("{") {
-            let node = try flowNode()
+            let node = try flowNode(parent: parent)
             skipBlanks()
             if isAt(":") { throw failure("a list or mapping as a key is not read in a policy") }
             try endOfNode()
@@ -205,8 +205,7 @@ public struct PolicyYAMLReader {
 
     /// A block plain scalar's further lines: those indented more than `parent`, folded into it
     /// (a line break becomes a space, each empty line a line break). A comment ends it. Like
-    /// libyaml's scanner, it takes the blank lines and the next line's indentation with it, and a
-    /// tab in the columns that indent its collection for a broken indentation.
+    /// libyaml's scanner, it takes the blank lines and the next line's indentation with it.
     private mutating func plainContinuation(_ first: String, parent: Int) throws(PolicySyntaxError) -> String {
         var text = first
         while true {
@@ -215,16 +214,8 @@ public struct PolicyYAMLReader {
                 try endOfNode()
                 return text
             }
-            var emptyLines = 0
             consumeBreak()
-            while !isDocumentMarker {
-                while isAt(" ") { i += 1 }
-                if isAt("\t") && i - lineStart <= parent { throw failure("a tab in the indentation: YAML indents with spaces") }
-                skipBlanks()
-                guard atLineEnd, !atEnd else { break }
-                emptyLines += 1
-                consumeBreak()
-            }
+            let emptyLines = try skipEmptyLines(parent: parent)
             guard !atEnd, !isAt("#"), !isDocumentMarker, i - lineStart > parent else {
                 // It ends; the cursor is on the next line's content, a comment or a marker.
                 if isAt("#") {
@@ -239,6 +230,23 @@ public struct PolicyYAMLReader {
             text += emptyLines == 0 ? " " : String(repeating: "\n", count: emptyLines)
             text += segment
         }
+    }
+
+    /// From the start of the line after a plain scalar's line break: past the empty lines to the
+    /// next line's first non-blank (or a document marker, or the end); how many were empty.
+    /// libyaml's plain scanner takes a tab in the columns that indent the enclosing block
+    /// collection (`parent` and left of it) for a broken indentation, in [ ] and { } too.
+    private mutating func skipEmptyLines(parent: Int) throws(PolicySyntaxError) -> Int {
+        var emptyLines = 0
+        while !isDocumentMarker {
+            while isAt(" ") { i += 1 }
+            if isAt("\t") && i - lineStart <= parent { throw failure("a tab in the indentation: YAML indents with spaces") }
+            skipBlanks()
+            guard atLineEnd, !atEnd else { break }
+            emptyLines += 1
+            consumeBreak()
+        }
+        return emptyLines
     }
 
     /// A `'…'` or `"…"` scalar, the cursor on its opening quote; returns after the closing one.
@@ -442,7 +450,8 @@ public struct PolicyYAMLReader {
     // MARK: Flow collections
 
     /// A node inside (or opening) `[ ]` or `{ }`, which may run over any number of lines.
-    private mutating func flowNode() throws(PolicySyntaxError) -> PolicyNode {
+    /// `parent` is the indentation of the block collection around it (-1 for none).
+    private mutating func flowNode(parent: Int) throws(PolicySyntaxError) -> PolicyNode {
         try skipFlowSpace()
         guard let b = byte() else { throw failure("the document ends inside [ ] or { }") }
         switch b {
@@ -452,7 +461,7 @@ public struct PolicyYAMLReader {
             while true {
                 try skipFlowSpace()
                 if isAt("]") { break }
-                items.append(try flowNode())
+                items.append(try flowNode(parent: parent))
                 try skipFlowSpace()
                 if isAt(":") { throw failure("key: value pairs inside [ ] are not read in a policy") }
                 if isAt("]") { break }
@@ -472,7 +481,7 @@ public struct PolicyYAMLReader {
                 let quotedKey = isAt("\"") || isAt("'")
                 let keyStart = mark
                 let firstLine = line
-                let key = quotedKey ? try quoted() : try flowPlain()
+                let key = quotedKey ? try quoted() : try flowPlain(parent: parent)
                 guard seen.insert(key).inserted else {
                     throw failure("the key '\(key)' is written twice", at: keyStart)
                 }
@@ -482,7 +491,7 @@ public struct PolicyYAMLReader {
                     guard line == firstLine else { throw failure("a key must be on one line") }
                     i += 1
                     try skipFlowSpace()
-                    if !isAt(",") && !isAt("}") { value = try flowNode() }
+                    if !isAt(",") && !isAt("}") { value = try flowNode(parent: parent) }
                     try skipFlowSpace()
                 }
                 entries.append(PolicyNode.Entry(key: key, value: value))
@@ -496,12 +505,12 @@ public struct PolicyYAMLReader {
             return .scalar(try quoted(), plain: false)
         default:
             if b == UInt8(ascii: "-") && Self.isSpaceOrEnd(byte(1)) { throw failure("a block list inside [ ] or { }") }
-            return .scalar(try flowPlain(), plain: true)
+            return .scalar(try flowPlain(parent: parent), plain: true)
         }
     }
 
     /// A plain scalar inside `[ ]` or `{ }`, its lines folded.
-    private mutating func flowPlain() throws(PolicySyntaxError) -> String {
+    private mutating func flowPlain(parent: Int) throws(PolicySyntaxError) -> String {
         var text = try plainLine(flow: true)
         while true {
             let saved = (i, lineStart, line)
@@ -510,15 +519,9 @@ public struct PolicyYAMLReader {
                 (i, lineStart, line) = saved
                 break
             }
-            var emptyLines = 0
             consumeBreak()
-            while true {
-                skipBlanks()
-                guard atLineEnd, !atEnd else { break }
-                emptyLines += 1
-                consumeBreak()
-            }
-            let stops = atEnd || isAt("#") || Self.isFlowIndicator(byte()) || (isAt(":") && (Self.isSpaceOrEnd(byte(1)) || Self.isFlowIndicator(byte(1))))
+            let emptyLines = try skipEmptyLines(parent: parent)
+            let stops = atEnd || isDocumentMarker || isAt("#") || Self.isFlowIndicator(byte()) || (isAt(":") && (Self.isSpaceOrEnd(byte(1)) || Self.isFlowIndicator(byte(1))))
             guard !stops else {
                 (i, lineStart, line) = saved
                 break
@@ -531,8 +534,10 @@ public struct PolicyYAMLReader {
     }
 
     /// Blanks, line breaks and comments between the tokens of `[ ]` and `{ }`.
+    /// A document marker there ends the document inside them, which libyaml refuses.
     private mutating func skipFlowSpace() throws(PolicySyntaxError) {
         while let b = byte() {
+            guard !isDocumentMarker else { throw failure("a document marker (--- or ...) inside [ ] or { }") }
             if Self.isBlank(b) {
                 i += 1
             } else if Self.isBreak(b) {

@@ -40,6 +40,8 @@ struct PolicyYAMLReaderTests {
         "profiles: [kvm, [nested, vfio], {a: b}]\n",
         "rules: {a: , b}\n",
         "profiles: [two\n  words, x]\n",
+        "[two\n\twords, x]\n",
+        "profiles: [kvm,\n\tnested x,\n  vfio]\n",
         "rules: {\"a\":b, 'c':  d}\n",
         // Block scalars: literal and folded, chomping, explicit indentation, more-indented lines.
         "description: |\n  line one\n  line two\n\nstrict: true\n",
@@ -93,6 +95,10 @@ struct PolicyYAMLReaderTests {
         "- \tkvm\n",
         "...\n",
         "description: a\u{85}b\n",
+        "profiles: [kvm,\n...\n]\n",
+        "profiles: [kvm\n--- x]\n",
+        "rules: {cpu.ept: fail,\n---\n}\n",
+        "profiles: [kv\n\tm]\n",
     ]
 
     /// Documents libyaml reads but the reader refuses on purpose (its documentation names each).
