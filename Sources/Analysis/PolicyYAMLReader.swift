@@ -23,6 +23,10 @@ public struct PolicyYAMLReader {
     private var i = 0
     private var lineStart = 0
     private var line = 1
+    /// Nodes open around the cursor: the reader recurses once per level, so it stops at
+    /// `InputLimits.maxNestingDepth` on its own (PolicyParser measures the text first, but the
+    /// reader is public, and fuzz-policy called it directly with 1,000 `[`: a stack overflow).
+    private var depth = 0
 
     /// The document's tree; nil for a document with no node (empty, or comments only).
     public static func read(_ text: String) throws(PolicySyntaxError) -> PolicyNode? {
@@ -67,6 +71,8 @@ public struct PolicyYAMLReader {
     /// collection it belongs to (-1 for the document). Returns with the cursor on the first
     /// character of the next line with content, or at the end, as every block reader does.
     private mutating func blockNode(parent: Int, keysAllowed: Bool) throws(PolicySyntaxError) -> PolicyNode {
+        try enterNode()
+        defer { depth -= 1 }
         let indentation = i - lineStart
         let start = mark
         if isSequenceEntry {
@@ -82,7 +88,6 @@ public struct PolicyYAMLReader {
         }
         if isAt("|") || isAt(">") { return try blockScalar(parent: parent) }
         let text: String, plain: Bool
-        let firstLine = line
         if isAt("\"") || isAt("'") {
             text = try quoted()
             plain = false
@@ -92,7 +97,7 @@ public struct PolicyYAMLReader {
         }
         if isAt(":") && Self.isSpaceOrEnd(byte(1)) {
             guard keysAllowed else { throw failure("mapping values are not allowed in this context") }
-            guard line == firstLine else { throw failure("a key must be on one line") }
+            try checkImplicitKey(from: start)
             return try blockMapping(indentation, firstKey: text, at: start)
         }
         guard plain else {
@@ -127,18 +132,32 @@ public struct PolicyYAMLReader {
     private mutating func blockKey() throws(PolicySyntaxError) -> String {
         try refuseUnreadIndicators(flow: false)
         let key: String
-        let firstLine = line
+        let start = mark
         if isAt("\"") || isAt("'") {
             key = try quoted()
-            guard line == firstLine else { throw failure("a key must be on one line") }
             skipBlanks()
         } else {
             guard !isAt("[") && !isAt("{") else { throw failure("a list or mapping as a key is not read in a policy") }
             key = try plainLine(flow: false)
         }
         guard isAt(":") && Self.isSpaceOrEnd(byte(1)) else { throw failure("expected 'key: value'") }
+        try checkImplicitKey(from: start)
         return key
     }
+
+    /// On the `:` after a key written without `?`: YAML, and libyaml, take such a key only on one
+    /// line and within 1024 characters of its start (a longer one is no key to libyaml: "could
+    /// not find expected ':'"; fuzz-policy found a 1,096-character key read here).
+    private func checkImplicitKey(from start: Mark) throws(PolicySyntaxError) {
+        guard line == start.line else { throw failure("a key must be on one line") }
+        let length = bytes[start.offset..<i].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+        guard length <= Self.maxImplicitKeyLength else {
+            throw failure("a key of \(length) characters: YAML takes at most \(Self.maxImplicitKeyLength) before its ':'")
+        }
+    }
+
+    /// YAML 1.2's limit on a key written without `?` (7.4.2: at most 1024 Unicode characters).
+    private static let maxImplicitKeyLength = 1024
 
     /// What follows a block key's colon: a value on the same line, a block node indented below
     /// it, a list at the key's own indentation, or nothing (an empty value).
@@ -452,6 +471,8 @@ public struct PolicyYAMLReader {
     /// A node inside (or opening) `[ ]` or `{ }`, which may run over any number of lines.
     /// `parent` is the indentation of the block collection around it (-1 for none).
     private mutating func flowNode(parent: Int) throws(PolicySyntaxError) -> PolicyNode {
+        try enterNode()
+        defer { depth -= 1 }
         try skipFlowSpace()
         guard let b = byte() else { throw failure("the document ends inside [ ] or { }") }
         switch b {
@@ -480,7 +501,6 @@ public struct PolicyYAMLReader {
                 guard !isAt("[") && !isAt("{") else { throw failure("a list or mapping as a key is not read in a policy") }
                 let quotedKey = isAt("\"") || isAt("'")
                 let keyStart = mark
-                let firstLine = line
                 let key = quotedKey ? try quoted() : try flowPlain(parent: parent)
                 guard seen.insert(key).inserted else {
                     throw failure("the key '\(key)' is written twice", at: keyStart)
@@ -488,7 +508,7 @@ public struct PolicyYAMLReader {
                 try skipFlowSpace()
                 var value = PolicyNode.empty
                 if isAt(":") {
-                    guard line == firstLine else { throw failure("a key must be on one line") }
+                    try checkImplicitKey(from: keyStart)
                     i += 1
                     try skipFlowSpace()
                     if !isAt(",") && !isAt("}") { value = try flowNode(parent: parent) }
@@ -610,6 +630,13 @@ public struct PolicyYAMLReader {
         let three = bytes[start..<start + 3]
         guard three.elementsEqual("---".utf8) || three.elementsEqual("...".utf8) else { return false }
         return start + 3 == bytes.count || Self.isBlank(bytes[start + 3]) || Self.isBreak(bytes[start + 3])
+    }
+
+    private mutating func enterNode() throws(PolicySyntaxError) {
+        depth += 1
+        guard depth <= InputLimits.maxNestingDepth else {
+            throw failure("nested deeper than \(InputLimits.maxNestingDepth) levels: not a policy")
+        }
     }
 
     private mutating func skipBlanks() { while let b = byte(), Self.isBlank(b) { i += 1 } }

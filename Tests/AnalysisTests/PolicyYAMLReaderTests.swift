@@ -33,6 +33,8 @@ struct PolicyYAMLReaderTests {
         "description: first line\n  second line\n\n  after an empty one\nstrict: true\n",
         "description: value # a comment ends it\nprofiles: [kvm]\n",
         "description: -1\nstrict: true\n",
+        "rules: {" + String(repeating: "k", count: 1024) + ": fail}\n",
+        String(repeating: "é", count: 1024) + ": fail\n",
         "description: value\t# a tab before a comment\nstrict: true  \t\n",
         "description:\tafter a tab\nstrict:\t# a tab, then nothing\n",
         // Flow collections over lines, trailing commas, nested, plain multi-line items.
@@ -99,6 +101,9 @@ struct PolicyYAMLReaderTests {
         "profiles: [kvm\n--- x]\n",
         "rules: {cpu.ept: fail,\n---\n}\n",
         "profiles: [kv\n\tm]\n",
+        String(repeating: "k", count: 1024) + "é: fail\n",
+        "rules: {" + String(repeating: "k", count: 1025) + ": fail}\n",
+        "rules:\n  '" + String(repeating: "k", count: 1023) + "' : fail\n",
     ]
 
     /// Documents libyaml reads but the reader refuses on purpose (its documentation names each).
@@ -163,6 +168,20 @@ struct PolicyYAMLReaderTests {
     func refusesWhatAPolicyHasNoUseFor(text: String) throws {
         _ = try Self.libyaml(text).get()
         #expect(throws: PolicySyntaxError.self, "\(text.debugDescription)") { try PolicyYAMLReader.read(text) }
+    }
+
+    /// PolicyParser measures nesting before reading, but the reader is public: on its own it stops
+    /// at the limit too (fuzz-policy, calling it directly, overflowed the stack with 1,000 `[`).
+    @Test(arguments: [String(repeating: "[", count: 5000), String(repeating: "{a: ", count: 5000),
+                      (0..<3000).map { String(repeating: " ", count: $0) + "- \n" }.joined(),
+                      (0..<3000).map { String(repeating: " ", count: $0) + "k:\n" }.joined()])
+    func deepNestingIsRefusedByTheReaderItself(text: String) {
+        do {
+            _ = try PolicyYAMLReader.read(text)
+            Issue.record("read a document nested thousands deep")
+        } catch {
+            #expect(error.problem == "nested deeper than 64 levels: not a policy")
+        }
     }
 
     @Test func errorsNameTheirLineAndColumn() {
