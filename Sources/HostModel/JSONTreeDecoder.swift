@@ -5,20 +5,36 @@
 /// Keys are looked up as they stand in the tree: `JSONReader` already converted them (for
 /// snapshots, `SnapshotCoding.convertFromSnakeCase`). Numbers are exact: an integer type takes
 /// only a number with an integral value that fits it, as JSONDecoder's; a fraction is a bad value
-/// at its key (JSONDecoder called it malformed JSON).
+/// at its key (JSONDecoder called it malformed JSON). The coding path is a `CodingPathLink` chain,
+/// a link made only when a container opens (a scalar, most of a snapshot's values, makes none).
 public struct JSONTreeDecoder: Decoder {
     let value: JSONValue
-    public let codingPath: [any CodingKey]
+    /// The path to the container that holds this value, and this value's key in it (nil at the
+    /// top, and for a `superDecoder()`, which shares its container's path).
+    let parent: CodingPathLink?
+    let key: (any CodingKey)?
+    public var codingPath: [any CodingKey] { CodingPathLink.path(link) }
     public var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    public init(_ value: JSONValue, codingPath: [any CodingKey] = []) {
+    public init(_ value: JSONValue) {
+        self.init(value, parent: nil, key: nil)
+    }
+
+    init(_ value: JSONValue, parent: CodingPathLink?, key: (any CodingKey)?) {
         self.value = value
-        self.codingPath = codingPath
+        self.parent = parent
+        self.key = key
+    }
+
+    /// This value's own place in the path: the link its containers start from.
+    private var link: CodingPathLink? {
+        guard let key else { return parent }
+        return CodingPathLink(key, parent: parent)
     }
 
     public func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         switch value {
-        case .object(let members): return KeyedDecodingContainer(Keyed<Key>(members: members, codingPath: codingPath))
+        case .object(let members): return KeyedDecodingContainer(Keyed<Key>(members: members, link: link))
         case .null: throw DecodingError.valueNotFound(KeyedDecodingContainer<Key>.self, context("an object, found null"))
         default: throw DecodingError.typeMismatch([String: JSONValue].self, context("an object"))
         }
@@ -26,7 +42,7 @@ public struct JSONTreeDecoder: Decoder {
 
     public func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         switch value {
-        case .array(let items): return Unkeyed(items: items, codingPath: codingPath)
+        case .array(let items): return Unkeyed(items: items, link: link)
         case .null: throw DecodingError.valueNotFound([JSONValue].self, context("an array, found null"))
         default: throw DecodingError.typeMismatch([JSONValue].self, context("an array"))
         }
@@ -99,7 +115,8 @@ extension JSONTreeDecoder: SingleValueDecodingContainer {
 
 private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
-    let codingPath: [any CodingKey]
+    let link: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.path(link) }
 
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
 
@@ -109,7 +126,7 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         guard let member = members[key.stringValue] else {
             throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: codingPath, debugDescription: "no value for the key"))
         }
-        return JSONTreeDecoder(member, codingPath: codingPath + [key])
+        return JSONTreeDecoder(member, parent: link, key: key)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { try child(key).decodeNil() }
@@ -138,22 +155,23 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONTreeDecoder(members["super"] ?? .null, codingPath: codingPath)
+        JSONTreeDecoder(members["super"] ?? .null, parent: link, key: nil)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONTreeDecoder(members[key.stringValue] ?? .null, codingPath: codingPath + [key])
+        JSONTreeDecoder(members[key.stringValue] ?? .null, parent: link, key: key)
     }
 }
 
 private struct Unkeyed: UnkeyedDecodingContainer {
     let items: [JSONValue]
-    let codingPath: [any CodingKey]
+    let link: CodingPathLink?
     var currentIndex = 0
+    var codingPath: [any CodingKey] { CodingPathLink.path(link) }
 
-    init(items: [JSONValue], codingPath: [any CodingKey]) {
+    init(items: [JSONValue], link: CodingPathLink?) {
         self.items = items
-        self.codingPath = codingPath
+        self.link = link
     }
 
     var count: Int? { items.count }
@@ -163,9 +181,9 @@ private struct Unkeyed: UnkeyedDecodingContainer {
     private func next<T>(_ type: T.Type) throws -> JSONTreeDecoder {
         let key = IndexKey(currentIndex)
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(type, DecodingError.Context(codingPath: codingPath + [key], debugDescription: "the array has no more items"))
+            throw DecodingError.valueNotFound(type, DecodingError.Context(codingPath: CodingPathLink.path(CodingPathLink(key, parent: link)), debugDescription: "the array has no more items"))
         }
-        return JSONTreeDecoder(items[currentIndex], codingPath: codingPath + [key])
+        return JSONTreeDecoder(items[currentIndex], parent: link, key: key)
     }
 
     private mutating func advance<T>(_ result: T) -> T {

@@ -79,9 +79,7 @@ private final class Node {
 
 /// What every container of one encoding shares: the conventions, the snake_case form of each key
 /// met so far (a report converts the same few hundred keys thousands of times), and nothing per
-/// value. The coding path is a chain of links built as containers nest, turned into an array
-/// only when asked for (an error's context): copying `codingPath + [key]` for every key was a
-/// fifth of the encoder's instructions (callgrind, issue 16).
+/// value (the coding path is a `CodingPathLink` chain).
 private final class EncodingContext {
     let conventions: JSONTreeEncoder.Conventions
     private var snakeCase: [String: String] = [:]
@@ -98,32 +96,11 @@ private final class EncodingContext {
     }
 }
 
-/// One step of a coding path; nil is the top.
-private final class PathLink {
-    let key: any CodingKey
-    let parent: PathLink?
-
-    init(_ key: any CodingKey, parent: PathLink?) {
-        self.key = key
-        self.parent = parent
-    }
-
-    static func path(_ link: PathLink?) -> [any CodingKey] {
-        var keys: [any CodingKey] = []
-        var link = link
-        while let step = link {
-            keys.append(step.key)
-            link = step.parent
-        }
-        return keys.reversed()
-    }
-}
-
 private struct TreeEncoder: Encoder {
     let node: Node
-    let link: PathLink?
+    let link: CodingPathLink?
     let context: EncodingContext
-    var codingPath: [any CodingKey] { PathLink.path(link) }
+    var codingPath: [any CodingKey] { CodingPathLink.path(link) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     /// The coding key of the standard library's `Dictionary.encode(to:)` for String, Int and
@@ -148,24 +125,24 @@ private struct TreeEncoder: Encoder {
         Single(node: node, link: link, context: context)
     }
 
-    static func encode(_ value: some Encodable, into node: Node, link: PathLink?, context: EncodingContext) throws {
+    static func encode(_ value: some Encodable, into node: Node, link: CodingPathLink?, context: EncodingContext) throws {
         try value.encode(to: TreeEncoder(node: node, link: link, context: context))
     }
 }
 
 /// A JSON number must be finite: infinity and NaN are refused, as JSONEncoder refuses them.
-private func finite(_ value: Double, at link: PathLink?) throws -> JSONValue {
+private func finite(_ value: Double, at link: CodingPathLink?) throws -> JSONValue {
     guard value.isFinite else {
-        throw EncodingError.invalidValue(value, .init(codingPath: PathLink.path(link), debugDescription: "a JSON number must be finite"))
+        throw EncodingError.invalidValue(value, .init(codingPath: CodingPathLink.path(link), debugDescription: "a JSON number must be finite"))
     }
     return .double(value)
 }
 
 private struct Single: SingleValueEncodingContainer {
     let node: Node
-    let link: PathLink?
+    let link: CodingPathLink?
     let context: EncodingContext
-    var codingPath: [any CodingKey] { PathLink.path(link) }
+    var codingPath: [any CodingKey] { CodingPathLink.path(link) }
 
     mutating func encodeNil() throws { node.set(.null) }
     mutating func encode(_ value: Bool) throws { node.set(.bool(value)) }
@@ -191,9 +168,9 @@ private struct Single: SingleValueEncodingContainer {
 /// container each (the standard library's default for these overloads).
 private struct Unkeyed: UnkeyedEncodingContainer {
     let node: Node
-    let link: PathLink?
+    let link: CodingPathLink?
     let context: EncodingContext
-    var codingPath: [any CodingKey] { PathLink.path(link) }
+    var codingPath: [any CodingKey] { CodingPathLink.path(link) }
     var count: Int { node.kind == .array ? node.items.count : 0 }
 
     mutating func encodeNil() throws { node.appendChild().set(.null) }
@@ -226,32 +203,32 @@ private struct Unkeyed: UnkeyedEncodingContainer {
 /// `Unkeyed`.
 private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
-    let link: PathLink?
+    let link: CodingPathLink?
     let context: EncodingContext
     /// A dictionary's keys under `.snapshot`: written as they are, not in snake_case.
     let verbatimKeys: Bool
-    var codingPath: [any CodingKey] { PathLink.path(link) }
+    var codingPath: [any CodingKey] { CodingPathLink.path(link) }
 
     private func child(_ key: Key) -> Node {
         node.child(forKey: verbatimKeys ? key.stringValue : context.name(key.stringValue))
     }
 
     private func encoder(_ key: Key) -> TreeEncoder {
-        TreeEncoder(node: child(key), link: PathLink(key, parent: link), context: context)
+        TreeEncoder(node: child(key), link: CodingPathLink(key, parent: link), context: context)
     }
 
     mutating func encodeNil(forKey key: Key) throws { child(key).set(.null) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { child(key).set(.bool(value)) }
     mutating func encode(_ value: String, forKey key: Key) throws { child(key).set(.string(value)) }
     mutating func encode(_ value: Double, forKey key: Key) throws {
-        child(key).set(try finite(value, at: PathLink(key, parent: link)))
+        child(key).set(try finite(value, at: CodingPathLink(key, parent: link)))
     }
     mutating func encode(_ value: Int, forKey key: Key) throws { child(key).set(.int(Int64(value))) }
     mutating func encode(_ value: Int64, forKey key: Key) throws { child(key).set(.int(value)) }
     mutating func encode(_ value: UInt32, forKey key: Key) throws { child(key).set(.uint(UInt64(value))) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { child(key).set(.uint(value)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try TreeEncoder.encode(value, into: child(key), link: PathLink(key, parent: link), context: context)
+        try TreeEncoder.encode(value, into: child(key), link: CodingPathLink(key, parent: link), context: context)
     }
 
     /// nil as the conventions say; a value through `write`.

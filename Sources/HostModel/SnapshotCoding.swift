@@ -161,15 +161,23 @@ public enum SnapshotCoding {
     /// either end kept; a key without an inner underscore stays as it is. Keys are ASCII in every
     /// snapshot; a key with other characters is kept as it is (it names no Swift property).
     public static func convertFromSnakeCase(_ key: String) -> String {
-        let bytes = Array(key.utf8)
+        // Decided on the key's own bytes, and a key without an inner underscore (most of a
+        // snapshot's: `eax`, `leaf`, `value`) returned as it is without a copy (issue 16).
+        var key = key
+        return key.withUTF8(convertedFromSnakeCase) ?? key
+    }
+
+    /// `convertFromSnakeCase` of a key's UTF-8, or nil where the key stays as it is.
+    private static func convertedFromSnakeCase(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: "_") }),
               let last = bytes.lastIndex(where: { $0 != UInt8(ascii: "_") }),
               bytes[first...last].contains(UInt8(ascii: "_")),
-              bytes.allSatisfy({ $0 < 0x80 }) else { return key }
+              bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
         func lower(_ c: UInt8) -> UInt8 { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c) ? c | 0x20 : c }
         func upper(_ c: UInt8) -> UInt8 { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) ? c & ~0x20 : c }
         func isLetter(_ c: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lower(c)) }
         var out = Array(bytes[..<first])
+        out.reserveCapacity(bytes.count)
         for (n, word) in bytes[first...last].split(separator: UInt8(ascii: "_")).enumerated() {
             var capitalise = n > 0
             for c in word {
