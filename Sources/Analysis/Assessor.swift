@@ -24,9 +24,10 @@ public enum Assessor {
         var facts = FactsDecoder.decode(snapshot)
         let passthrough = PassthroughRules.assess(iommu: facts.iommu, pci: facts.pci)
         facts.pci = passthrough.pci
-        let findings = policy.apply(to: RuleEngine.findings(facts, source: snapshot.source) + passthrough.findings)
+        let popekGoldberg = PopekGoldbergAnalyzer.analyze(facts)
+        let findings = policy.apply(to: RuleEngine.findings(facts, source: snapshot.source, popekGoldberg: popekGoldberg) + passthrough.findings)
         return Assessment(source: snapshot.source, facts: facts, verdict: VerdictEngine.verdict(facts, source: snapshot.source),
                           findings: findings, profiles: ProfileEvaluator.evaluate(findings, ignoring: policy.ignoredRules),
-                          popekGoldberg: PopekGoldbergAnalyzer.analyze(facts))
+                          popekGoldberg: popekGoldberg)
     }
 }

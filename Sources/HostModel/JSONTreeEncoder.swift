@@ -24,6 +24,8 @@ public enum JSONTreeEncoder {
 /// One value under construction; containers created on the same encoder share it, as in JSONEncoder.
 /// Members and items live in the node itself and are added in place: held inside an enum payload,
 /// each added key copied the whole dictionary (quadratic in an object's size; callgrind, issue 16).
+/// Members are kept in the order encoded and hashed once, into the finished object (`value`):
+/// a dictionary per node, grown key by key, cost 1.2 M of a report's 8.6 M encoding instructions.
 private final class Node {
     enum Kind {
         case empty, scalar, object, array
@@ -31,14 +33,16 @@ private final class Node {
 
     var kind = Kind.empty
     var scalar = JSONValue.null
-    var members: [String: Node] = [:]
+    /// A key encoded twice keeps its last value, as a dictionary assigned twice would.
+    var members: [(key: String, node: Node)] = []
     var items: [Node] = []
 
     var value: JSONValue {
         switch kind {
         case .empty: .object([:])
         case .scalar: scalar
-        case .object: .object(members.mapValues(\.value))
+        case .object:
+            .object(Dictionary(members.lazy.map { ($0.key, $0.node.value) }, uniquingKeysWith: { _, last in last }))
         case .array: .array(items.map(\.value))
         }
     }
@@ -52,7 +56,7 @@ private final class Node {
     func becomeObject() {
         guard kind != .object else { return }
         kind = .object
-        members = [:]
+        members = []
     }
 
     /// Makes this node an array (an empty one unless it already was).
@@ -65,7 +69,7 @@ private final class Node {
     func child(forKey key: String) -> Node {
         becomeObject()
         let node = Node()
-        members[key] = node
+        members.append((key, node))
         return node
     }
 

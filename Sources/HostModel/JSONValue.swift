@@ -53,41 +53,59 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Written as UTF-8 bytes, not appended to a String piece by piece (each small String append
-    /// cost more than the bytes it added; callgrind, issue 16).
+    /// cost more than the bytes it added; callgrind, issue 16), and the layout's punctuation as
+    /// bytes, not through String literals' UTF-8 views (a tenth of the writing).
     private func write(into out: inout [UInt8], indent: Int) {
         switch self {
-        case .null, .bool, .int, .uint, .double: out.append(contentsOf: (scalarText ?? "").utf8)
+        case .null: JSONValue.append("null", into: &out)
+        case .bool(let b): JSONValue.append(b ? "true" : "false", into: &out)
+        case .int, .uint, .double: out.append(contentsOf: (scalarText ?? "").utf8)
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
-            guard !items.isEmpty else { return out.append(contentsOf: "[]".utf8) }
-            out.append(contentsOf: "[\n".utf8)
+            guard !items.isEmpty else { return JSONValue.append("[]", into: &out) }
+            JSONValue.append("[\n", into: &out)
             for (i, item) in items.enumerated() {
-                JSONValue.indent(indent + 1, into: &out)
+                JSONValue.appendSpaces(2 * (indent + 1), into: &out)
                 item.write(into: &out, indent: indent + 1)
-                out.append(contentsOf: (i == items.count - 1 ? "\n" : ",\n").utf8)
+                if i != items.count - 1 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\n"))
             }
-            JSONValue.indent(indent, into: &out)
+            JSONValue.appendSpaces(2 * indent, into: &out)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { return out.append(contentsOf: "{}".utf8) }
-            out.append(contentsOf: "{\n".utf8)
+            guard !members.isEmpty else { return JSONValue.append("{}", into: &out) }
+            JSONValue.append("{\n", into: &out)
             // Sorted as pairs: sorting the keys and looking each one up again hashed every key twice.
             let sorted = members.sorted { $0.key < $1.key }
             for (i, member) in sorted.enumerated() {
-                JSONValue.indent(indent + 1, into: &out)
+                JSONValue.appendSpaces(2 * (indent + 1), into: &out)
                 JSONValue.quote(member.key, into: &out)
-                out.append(contentsOf: ": ".utf8)
+                JSONValue.append(": ", into: &out)
                 member.value.write(into: &out, indent: indent + 1)
-                out.append(contentsOf: (i == sorted.count - 1 ? "\n" : ",\n").utf8)
+                if i != sorted.count - 1 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\n"))
             }
-            JSONValue.indent(indent, into: &out)
+            JSONValue.appendSpaces(2 * indent, into: &out)
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func indent(_ levels: Int, into out: inout [UInt8]) {
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: levels * 2))
+    /// A literal's bytes, copied from the binary as they stand.
+    static func append(_ text: StaticString, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
+
+    /// Indentation: `count` spaces, copied from a run of them as far as it reaches.
+    static func appendSpaces(_ count: Int, into out: inout [UInt8]) {
+        var left = count
+        while left > 0 {
+            let run = min(left, spaces.count)
+            out.append(contentsOf: spaces[..<run])
+            left -= run
+        }
+    }
+
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
     /// Integral values print without a fraction (`1200`, not `1200.0`); others in Swift's shortest
     /// round-trip form, which is valid JSON. Non-finite numbers have no JSON form and print as null.

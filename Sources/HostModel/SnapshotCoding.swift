@@ -30,41 +30,37 @@ public enum SnapshotCoding {
     /// its own (`[`, an empty line, `]`), unlike `JSONValue.serialized`'s report layout.
     static func write(_ value: JSONValue, into out: inout [UInt8], indent: Int) {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: JSONValue.append("null", into: &out)
+        case .bool(let b): JSONValue.append(b ? "true" : "false", into: &out)
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .uint(let u): out.append(contentsOf: String(u).utf8)
         case .double(let d): out.append(contentsOf: number(d).utf8)
         case .string(let s): quote(s, into: &out)
         case .array(let items):
-            out.append(contentsOf: "[\n".utf8)
+            JSONValue.append("[\n", into: &out)
             for (i, item) in items.enumerated() {
-                if i > 0 { out.append(contentsOf: ",\n".utf8) }
-                indentation(indent + 1, into: &out)
+                if i > 0 { JSONValue.append(",\n", into: &out) }
+                JSONValue.appendSpaces(2 * (indent + 1), into: &out)
                 write(item, into: &out, indent: indent + 1)
             }
             out.append(UInt8(ascii: "\n"))
-            indentation(indent, into: &out)
+            JSONValue.appendSpaces(2 * indent, into: &out)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out.append(contentsOf: "{\n".utf8)
+            JSONValue.append("{\n", into: &out)
             // Sorted as pairs, not keys looked up again (each hashed twice; issue 16).
             let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             for (i, member) in sorted.enumerated() {
-                if i > 0 { out.append(contentsOf: ",\n".utf8) }
-                indentation(indent + 1, into: &out)
+                if i > 0 { JSONValue.append(",\n", into: &out) }
+                JSONValue.appendSpaces(2 * (indent + 1), into: &out)
                 quote(member.key, into: &out)
-                out.append(contentsOf: " : ".utf8)
+                JSONValue.append(" : ", into: &out)
                 write(member.value, into: &out, indent: indent + 1)
             }
             out.append(UInt8(ascii: "\n"))
-            indentation(indent, into: &out)
+            JSONValue.appendSpaces(2 * indent, into: &out)
             out.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static func indentation(_ levels: Int, into out: inout [UInt8]) {
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: levels * 2))
     }
 
     /// JSONEncoder's number: Swift's shortest round-trip form, an integral value without its `.0`.

@@ -5,7 +5,7 @@ import HostModel
 /// informational (`warn` at worst): VT-x/AMD-V is what actually runs VMs, and its own rules gate.
 enum PopekGoldbergRules {
     static func findings(_ c: RuleContext) -> [Finding] {
-        let pg = PopekGoldbergAnalyzer.analyze(c.facts)
+        let pg = c.popekGoldberg
         return [sensitiveUnprivileged(c, pg), umip(c, pg), cpuidFaulting(c, pg)]
     }
 

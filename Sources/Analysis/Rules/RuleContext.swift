@@ -8,10 +8,14 @@ struct RuleContext: Sendable {
     let source: SourceInfo
     let catalogue: RuleCatalogue
     let models: CPUModelTable
+    /// The analysis the Popek–Goldberg rules judge, made once: the assessment reports the same one.
+    let popekGoldberg: PopekGoldbergAnalysis
 
-    init(facts: HostFacts, source: SourceInfo, catalogue: RuleCatalogue = .builtIn, models: CPUModelTable = .builtIn) {
+    init(facts: HostFacts, source: SourceInfo, popekGoldberg: PopekGoldbergAnalysis? = nil,
+         catalogue: RuleCatalogue = .builtIn, models: CPUModelTable = .builtIn) {
         self.facts = facts
         self.source = source
+        self.popekGoldberg = popekGoldberg ?? PopekGoldbergAnalyzer.analyze(facts)
         self.catalogue = catalogue
         self.models = models
     }
