@@ -5,8 +5,8 @@ import HostModel
 /// is reported as ignored so the user stops relying on it.
 public enum IOMMUCommandLine {
     public static func switches(_ commandLine: String) -> [IOMMUKernelSwitch] {
-        commandLine.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).flatMap { word -> [IOMMUKernelSwitch] in
-            let parts = word.split(separator: "=", maxSplits: 1)
+        commandLine.split(asciiWhere: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") }).flatMap { word -> [IOMMUKernelSwitch] in
+            let parts = word.split(ascii: "=", maxSplits: 1)
             guard let key = parts.first else { return [] }
             let value = parts.count > 1 ? String(parts[1]) : ""
             let text = String(word)

@@ -182,10 +182,12 @@ public enum IOMMUDecoder {
         var active: Bool?
         if let text = iommu.interrupts.text {
             var remapped = 0, plain = 0
-            for line in text.split(ascii: "\n") {
-                let tokens = line.split(ascii: " ")
-                if tokens.contains(where: { $0.hasPrefix("IR-") }) { remapped += 1 }
-                else if tokens.contains(where: { $0.hasPrefix("PCI-MSI") || $0 == "IO-APIC" }) { plain += 1 }
+            // Tokens compared as bytes: the chip names are ASCII, and Substring's Unicode-aware
+            // `hasPrefix` over every token of every line was half of the IOMMU facts (issue 16).
+            for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+                let tokens = line.split(separator: UInt8(ascii: " "))
+                if tokens.contains(where: { $0.starts(with: "IR-".utf8) }) { remapped += 1 }
+                else if tokens.contains(where: { $0.starts(with: "PCI-MSI".utf8) || $0.elementsEqual("IO-APIC".utf8) }) { plain += 1 }
             }
             active = remapped > 0
             evidence.append("/proc/interrupts: \(remapped) lines through IR- (remapped) chips, \(plain) through plain IO-APIC/PCI-MSI chips")

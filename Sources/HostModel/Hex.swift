@@ -30,13 +30,19 @@ public enum Hex {
     public static func compact(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 
     /// Parses `0x1F`, `1f` or `0X1f`; nil for anything else (no sign, no spaces, at most 16 digits).
-    /// Read on the UTF-8 bytes: through Character-based `hasPrefix`, `count` and
-    /// `UInt64(_:radix:)`, each CPUID register of a snapshot cost 300 instructions, 4 % of a
-    /// `check --from` (callgrind, issue 16). The sign that `UInt64(_:radix:)` took (`+ff`) is refused.
+    /// Read on the contiguous UTF-8 bytes: Character-based `hasPrefix`, `count` and
+    /// `UInt64(_:radix:)`, and then stepping through `Substring.UTF8View`'s indices, each cost
+    /// hundreds of instructions per CPUID register of a snapshot, 3 % of a `check --from`
+    /// (callgrind, issue 16). The sign that `UInt64(_:radix:)` took (`+ff`) is refused.
     public static func parse(_ text: Substring) -> UInt64? {
-        var digits = text.utf8[...]
-        if digits.count >= 2, digits.first == UInt8(ascii: "0"),
-           digits[digits.index(after: digits.startIndex)] | 0x20 == UInt8(ascii: "x") {
+        if let value = text.utf8.withContiguousStorageIfAvailable(parse) { return value }
+        return Array(text.utf8).withUnsafeBufferPointer(parse)
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        var digits = bytes[...]
+        if digits.count >= 2, digits[digits.startIndex] == UInt8(ascii: "0"),
+           digits[digits.startIndex + 1] | 0x20 == UInt8(ascii: "x") {
             digits = digits.dropFirst(2)
         }
         guard !digits.isEmpty, digits.count <= 16 else { return nil }

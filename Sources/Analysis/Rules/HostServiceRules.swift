@@ -241,9 +241,12 @@ enum HostServiceRules {
         case .read(let f): file = f
         case .missing(let finding): return finding
         }
+        // The line found by its bytes, not by splitting the whole file into Characters for each
+        // key (most of an assessment's host-service rules; callgrind, issue 16).
         func kib(_ key: String) -> Int? {
-            file.text?.split(separator: "\n").first { $0.hasPrefix(key + ":") }.flatMap { line in
-                line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            let prefix = Array((key + ":").utf8)
+            return file.text?.utf8.split(separator: UInt8(ascii: "\n")).first { $0.starts(with: prefix) }.flatMap { line in
+                Substring(line).split(ascii: " ").dropFirst().first.flatMap { Int($0) }
             }
         }
         guard file.status == .ok, let total = kib("MemTotal"), let available = kib("MemAvailable") else {
