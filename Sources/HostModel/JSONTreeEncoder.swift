@@ -26,23 +26,38 @@ public enum JSONTreeEncoder {
 /// each added key copied the whole dictionary (quadratic in an object's size; callgrind, issue 16).
 /// Members are kept in the order encoded and hashed once, into the finished object (`value`):
 /// a dictionary per node, grown key by key, cost 1.2 M of a report's 8.6 M encoding instructions.
+/// A scalar member or item is held as its value, not in a node of its own (most of a report's
+/// values are scalars, and a node each was an allocation and a release each).
 private final class Node {
     enum Kind {
         case empty, scalar, object, array
     }
 
+    /// A member or item: a finished scalar, or a node its own containers fill.
+    enum Slot {
+        case value(JSONValue)
+        case node(Node)
+
+        var value: JSONValue {
+            switch self {
+            case .value(let value): value
+            case .node(let node): node.value
+            }
+        }
+    }
+
     var kind = Kind.empty
     var scalar = JSONValue.null
     /// A key encoded twice keeps its last value, as a dictionary assigned twice would.
-    var members: [(key: String, node: Node)] = []
-    var items: [Node] = []
+    var members: [(key: String, slot: Slot)] = []
+    var items: [Slot] = []
 
     var value: JSONValue {
         switch kind {
         case .empty: .object([:])
         case .scalar: scalar
         case .object:
-            .object(Dictionary(members.lazy.map { ($0.key, $0.node.value) }, uniquingKeysWith: { _, last in last }))
+            .object(Dictionary(members.lazy.map { ($0.key, $0.slot.value) }, uniquingKeysWith: { _, last in last }))
         case .array: .array(items.map(\.value))
         }
     }
@@ -69,14 +84,26 @@ private final class Node {
     func child(forKey key: String) -> Node {
         becomeObject()
         let node = Node()
-        members.append((key, node))
+        members.append((key, .node(node)))
         return node
+    }
+
+    /// A scalar member.
+    func set(_ value: JSONValue, forKey key: String) {
+        becomeObject()
+        members.append((key, .value(value)))
+    }
+
+    /// A scalar item.
+    func append(_ value: JSONValue) {
+        becomeArray()
+        items.append(.value(value))
     }
 
     func appendChild() -> Node {
         becomeArray()
         let node = Node()
-        items.append(node)
+        items.append(.node(node))
         return node
     }
 }
@@ -91,8 +118,10 @@ private final class EncodingContext {
     init(conventions: JSONTreeEncoder.Conventions) { self.conventions = conventions }
 
     func name(_ key: String) -> String {
-        // An ASCII key without a capital (most of them) is its own snake_case: no lookup to hash it for.
-        guard key.utf8.contains(where: { $0 &- UInt8(ascii: "A") < 26 || $0 >= 0x80 }) else { return key }
+        // An ASCII key without a capital (most of them) is its own snake_case: no lookup to hash it
+        // for. Looked at on its contiguous bytes (through `String.UTF8View`, 1 % of a check).
+        var bytes = key
+        guard bytes.withUTF8({ $0.contains { $0 &- UInt8(ascii: "A") < 26 || $0 >= 0x80 } }) else { return key }
         if let known = snakeCase[key] { return known }
         let converted = SnapshotCoding.snakeCase(key)
         snakeCase[key] = converted
@@ -168,7 +197,7 @@ private struct Single: SingleValueEncodingContainer {
     }
 }
 
-/// Scalars are set on their new node directly, not through a generic encode and a single-value
+/// Scalars are added as values directly, not through a generic encode and a single-value
 /// container each (the standard library's default for these overloads).
 private struct Unkeyed: UnkeyedEncodingContainer {
     let node: Node
@@ -177,14 +206,14 @@ private struct Unkeyed: UnkeyedEncodingContainer {
     var codingPath: [any CodingKey] { CodingPathLink.path(link) }
     var count: Int { node.kind == .array ? node.items.count : 0 }
 
-    mutating func encodeNil() throws { node.appendChild().set(.null) }
-    mutating func encode(_ value: Bool) throws { node.appendChild().set(.bool(value)) }
-    mutating func encode(_ value: String) throws { node.appendChild().set(.string(value)) }
-    mutating func encode(_ value: Double) throws { node.appendChild().set(try finite(value, at: link)) }
-    mutating func encode(_ value: Int) throws { node.appendChild().set(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { node.appendChild().set(.int(value)) }
-    mutating func encode(_ value: UInt32) throws { node.appendChild().set(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt64) throws { node.appendChild().set(.uint(value)) }
+    mutating func encodeNil() throws { node.append(.null) }
+    mutating func encode(_ value: Bool) throws { node.append(.bool(value)) }
+    mutating func encode(_ value: String) throws { node.append(.string(value)) }
+    mutating func encode(_ value: Double) throws { node.append(try finite(value, at: link)) }
+    mutating func encode(_ value: Int) throws { node.append(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { node.append(.int(value)) }
+    mutating func encode(_ value: UInt32) throws { node.append(.uint(UInt64(value))) }
+    mutating func encode(_ value: UInt64) throws { node.append(.uint(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try TreeEncoder.encode(value, into: node.appendChild(), link: link, context: context)
     }
@@ -213,24 +242,28 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let verbatimKeys: Bool
     var codingPath: [any CodingKey] { CodingPathLink.path(link) }
 
+    private func name(_ key: Key) -> String {
+        verbatimKeys ? key.stringValue : context.name(key.stringValue)
+    }
+
     private func child(_ key: Key) -> Node {
-        node.child(forKey: verbatimKeys ? key.stringValue : context.name(key.stringValue))
+        node.child(forKey: name(key))
     }
 
     private func encoder(_ key: Key) -> TreeEncoder {
         TreeEncoder(node: child(key), link: CodingPathLink(key, parent: link), context: context)
     }
 
-    mutating func encodeNil(forKey key: Key) throws { child(key).set(.null) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { child(key).set(.bool(value)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { child(key).set(.string(value)) }
+    mutating func encodeNil(forKey key: Key) throws { node.set(.null, forKey: name(key)) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { node.set(.bool(value), forKey: name(key)) }
+    mutating func encode(_ value: String, forKey key: Key) throws { node.set(.string(value), forKey: name(key)) }
     mutating func encode(_ value: Double, forKey key: Key) throws {
-        child(key).set(try finite(value, at: CodingPathLink(key, parent: link)))
+        node.set(try finite(value, at: CodingPathLink(key, parent: link)), forKey: name(key))
     }
-    mutating func encode(_ value: Int, forKey key: Key) throws { child(key).set(.int(Int64(value))) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { child(key).set(.int(value)) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { child(key).set(.uint(UInt64(value))) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { child(key).set(.uint(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { node.set(.int(Int64(value)), forKey: name(key)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { node.set(.int(value), forKey: name(key)) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { node.set(.uint(UInt64(value)), forKey: name(key)) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { node.set(.uint(value), forKey: name(key)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try TreeEncoder.encode(value, into: child(key), link: CodingPathLink(key, parent: link), context: context)
     }
@@ -238,7 +271,7 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     /// nil as the conventions say; a value through `write`.
     private mutating func encodeOptional<T>(_ value: T?, forKey key: Key, _ write: (inout Self, T) throws -> Void) throws {
         guard let value else {
-            if context.conventions == .report { child(key).set(.null) }
+            if context.conventions == .report { node.set(.null, forKey: name(key)) }
             return
         }
         try write(&self, value)
