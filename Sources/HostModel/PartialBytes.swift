@@ -18,6 +18,13 @@ public struct PartialBytes: Sendable, Hashable {
         read = [Bool](repeating: true, count: bytes.count)
     }
 
+    /// A region with its bytes and which of them were read, as decoded (`BinaryEvidence.partial`).
+    init(bytes: [UInt8], read: [Bool]) {
+        precondition(bytes.count == read.count)
+        self.bytes = bytes
+        self.read = read
+    }
+
     public var count: Int { bytes.count }
     /// How many of the region's bytes were read.
     public var readCount: Int { read.lazy.filter { $0 }.count }
