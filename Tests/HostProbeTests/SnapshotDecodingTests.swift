@@ -146,6 +146,31 @@ import Testing
         #expect(OfflineLoader.head(of: "short") == "short")
     }
 
+    /// A CPUID leaf is read straight from the tree when it is well formed (`CPUIDLeaf(tree:)`);
+    /// any other leaf goes through the keyed container, whose errors name what is wrong.
+    @Test(arguments: [
+        (#""eax" : "0x00000004""#, #""eax" : "0xZZ""#, "bad value at cpuid.cpus[0].leaves[6].eax"),
+        (#""eax" : "0x00000004","#, "", "missing key `eax` at cpuid.cpus[0].leaves[6]"),
+        (#""leaf" : "0x00000006""#, #""leaf" : 6"#, "wrong type at cpuid.cpus[0].leaves[6].leaf"),
+        (#""eax" : "0x00000004""#, #""eax" : "0x100000000""#, "bad value at cpuid.cpus[0].leaves[6].eax"),
+    ])
+    func aMalformedCPUIDLeafIsNamed(_ original: String, _ replacement: String, _ place: String) throws {
+        let path = try #require(Self.snapshots.first { $0.contains("workplace") })
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        // Leaf 6 of CPU 0 (EAX 0x00000004) in the workplace capture.
+        let leaf = try #require(text.range(of: #""eax" : "0x00000004","#))
+        let object = try #require(text[..<leaf.lowerBound].range(of: "{", options: .backwards))
+        let end = try #require(text[leaf.lowerBound...].range(of: "}"))
+        let fixed = text[object.lowerBound..<end.upperBound].replacingOccurrences(of: original, with: replacement)
+        text.replaceSubrange(object.lowerBound..<end.upperBound, with: fixed)
+        #expect(throws: InputError.self) { try OfflineLoader.decodeSnapshot(text, path: "x.json") }
+        do {
+            _ = try OfflineLoader.decodeSnapshot(text, path: "x.json")
+        } catch {
+            #expect(error.description == "x.json: not a virtcheck snapshot: " + place)
+        }
+    }
+
     @Test func aBadValueDeepInsideIsNamedByItsPath() throws {
         let path = try #require(Self.snapshots.first { $0.contains("workplace") })
         var text = try String(contentsOfFile: path, encoding: .utf8)
