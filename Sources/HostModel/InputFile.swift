@@ -21,6 +21,8 @@ public enum InputFile {
             throw InputError(path: path, message: "file is \(st.st_size) bytes; this input is limited to \(describe(bytes: limit))")
         }
         var bytes: [UInt8] = []
+        // Room for the size fstat gave (a file that grows meanwhile still grows the array).
+        bytes.reserveCapacity(Int(st.st_size) + 1)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -36,7 +38,10 @@ public enum InputFile {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw InputError(path: path, message: "not UTF-8 text")
         }
-        if bytes.contains(0) { throw InputError(path: path, message: "binary data (NUL bytes): not a text file") }
+        // memchr, not a Swift loop over the bytes (a third of reading a snapshot; issue 16).
+        if bytes.withUnsafeBytes({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
+            throw InputError(path: path, message: "binary data (NUL bytes): not a text file")
+        }
         return text
     }
 
