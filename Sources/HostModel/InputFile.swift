@@ -38,7 +38,7 @@ public enum InputFile {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw InputError(path: path, message: "not UTF-8 text")
         }
-        // memchr, not a Swift loop over the bytes (a third of reading a snapshot; issue 16).
+        // memchr, not a Swift loop over the bytes (two thirds of reading a snapshot's text; issue 16).
         if bytes.withUnsafeBytes({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
             throw InputError(path: path, message: "binary data (NUL bytes): not a text file")
         }

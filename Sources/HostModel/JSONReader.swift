@@ -101,7 +101,7 @@ public struct JSONReader {
             return .object([:])
         }
         // Room for the few keys most objects have: grown from empty, a dictionary rehashed
-        // itself three times on the way to a CPUID leaf's six (2 % of a `check --from`; issue 16).
+        // itself three times on the way to a CPUID leaf's six (3 % of a `check --from`; issue 16).
         var members = [String: JSONValue](minimumCapacity: 8)
         while true {
             guard current == UInt8(ascii: "\"") else { throw failure("expected a key") }
