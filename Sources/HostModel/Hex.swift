@@ -20,7 +20,7 @@ public enum Hex {
     }
 
     /// Lowercase hex without `0x`, zero-padded to at least `count` digits, as PCI addresses, IDs
-    /// and capability IDs are written (`01`, `10de`) and as guest memory is spelled byte by byte.
+    /// and capability IDs are written (`01`, `10de`). A run of bytes is `BinaryEvidence.hex`.
     public static func digits(_ value: Int, count: Int) -> String {
         let text = String(value, radix: 16)
         return text.count >= count ? text : String(repeating: "0", count: count - text.count) + text

@@ -33,7 +33,7 @@ extension GuestRunner {
                         regs.r8, regs.r9, regs.r10, regs.r11, regs.r12, regs.r13, regs.r14, regs.r15]
             let window = stride(from: GuestRunner.resultWindow.lowerBound, to: GuestRunner.resultWindow.upperBound, by: 8)
                 .map { machine.read64(at: $0) }
-            let hex = window.map { word in (0..<8).map { Hex.digits(Int(UInt8(truncatingIfNeeded: word >> (8 * UInt64($0)))), count: 2) }.joined() }.joined()
+            let hex = BinaryEvidence.hex(window.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * UInt64($0))) } })
             return GuestProgramOutcome(name: program.name, registers: gprs, rip: regs.rip, rflags: regs.rflags,
                                        cr0: sregs.cr0, cr4: sregs.cr4, exits: exits, resultMemory: hex, error: error)
         }

@@ -13,7 +13,7 @@ public enum DifferentialRunner {
 
     /// The child's arguments: `--program NAME:MODE:HEX` per program.
     public static func arguments(_ programs: [X86TestProgram]) -> [String] {
-        programs.flatMap { ["--program", "\($0.name):\($0.mode.rawValue):" + $0.code.map { Hex.digits(Int($0), count: 2) }.joined()] }
+        programs.flatMap { ["--program", "\($0.name):\($0.mode.rawValue):" + BinaryEvidence.hex($0.code)] }
     }
 
     /// CR4 bits and the CPUID feature that implements each (SDM Vol.3A 2.5 and Vol.2 CPUID): where
@@ -74,7 +74,7 @@ public enum DifferentialRunner {
                 if let flags = kvm.rflags, flags & defined != predicted.state.rflags & defined {
                     differ("rflags", hex(predicted.state.rflags & defined), hex(flags & defined))
                 }
-                let window = predicted.state.memory[GuestMemoryLayout.resultWindow].map { Hex.digits(Int($0), count: 2) }.joined()
+                let window = BinaryEvidence.hex(Array(predicted.state.memory[GuestMemoryLayout.resultWindow]))
                 if let memory = kvm.resultMemory, memory != window {
                     differ("memory \(hex(UInt64(GuestMemoryLayout.resultPhysical)))", String(window.prefix(48)) + "...", String(memory.prefix(48)) + "...")
                 }
