@@ -212,8 +212,17 @@ public enum PassthroughRules {
             v.add(.pass, "bound to \(driver) on the host",
                   remedy: "Bind to vfio-pci before assignment: vfio-pci.ids=\(id) on the kernel command line, or driverctl set-override \(d.address) vfio-pci.")
         }
-        return v.verdict
+        let judged = v.verdict
+        // Neither the class file nor config space read (virtcheck's own descriptor limit met the PCI
+        // reader under `ulimit -n 9`; a tree without them): a bridge, which stays with the host,
+        // cannot be told from a device, so what fails a device is no verdict on this function.
+        guard d.classValue == nil, judged.status == .fail else { return judged }
+        return PassthroughVerdict(status: .unknown, reasons: [PassthroughRules.unknownClass] + judged.reasons,
+                                  remediation: judged.remediation)
     }
+
+    /// The first reason of a device verdict held back from fail for want of the function's class.
+    static let unknownClass = "the class is unknown, so a bridge (never assigned) cannot be told from a device: the reasons below hold only for a device"
 
     static func groupReasons(_ d: PCIDeviceFacts, iommu: IOMMUFacts, pci: PCIIndex, into v: inout VerdictBuilder) {
         guard let number = d.iommuGroup, let group = pci.group(number) else {

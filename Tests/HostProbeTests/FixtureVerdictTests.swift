@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import HostModel
 import HostProbe
 import Testing
@@ -26,6 +27,26 @@ import Testing
         #expect((1...5).allSatisfy { s["0000:00:0\($0).0"] == .fail })
         #expect(f.device("0000:00:02.0")?.msix == true && f.device("0000:00:02.0")?.driver == "virtio-pci")
         #expect(f.verdict("0000:00:03.0")?.reasons.first?.hasPrefix("no IOMMU is active") == true)
+    }
+
+    /// The same host with its host bridge's class file and config space unreadable (as under
+    /// `ulimit -n 9`, where the PCI reader met virtcheck's own descriptor limit and the bridge
+    /// was judged a device that fails for want of an IOMMU): a function whose class is unknown is
+    /// unknown, never fail; the functions read whole keep their verdicts.
+    @Test func aFunctionOfUnknownClassIsNeverAFailure() throws {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("virtcheck-noclass-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: dir) }
+        try fm.copyItem(atPath: FixtureRoot.path("kvm-guest-no-iommu"), toPath: dir)
+        for file in ["class", "config"] { try fm.removeItem(atPath: dir + "/sys/bus/pci/devices/0000:00:00.0/" + file) }
+        let f = FixtureRoot(root: HostRoot(path: dir, isLive: false))
+        #expect(f.device("0000:00:00.0")?.class == nil)
+        let s = Self.statuses(f)
+        #expect(s["0000:00:00.0"] == .unknown)
+        let reasons = f.verdict("0000:00:00.0")?.reasons ?? []
+        #expect(reasons.first?.hasPrefix("the class is unknown") == true)
+        #expect(reasons.contains { $0.hasPrefix("no IOMMU is active") })
+        #expect((1...5).allSatisfy { s["0000:00:0\($0).0"] == .fail })
     }
 
     @Test func intelDesktopGPUWithItsAudioFunction() throws {
