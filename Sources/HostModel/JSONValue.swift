@@ -52,6 +52,34 @@ public enum JSONValue: Sendable, Hashable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The bytes `serialized()` writes for this value as a member of a top-level object (its
+    /// lines indented one level), to be given to `serializedObject(_:written:)`.
+    public func serializedMember() -> [UInt8] {
+        var out: [UInt8] = []
+        write(into: &out, indent: 1)
+        return out
+    }
+
+    /// `serialized()` of the object of `members` and `written`, whose members were serialized
+    /// apart (`serializedMember`, on another thread) and are copied into their sorted places.
+    public static func serializedObject(_ members: [String: JSONValue], written: [String: [UInt8]]) -> String {
+        let keys = (Array(members.keys) + written.keys.filter { members[$0] == nil }).sorted()
+        guard !keys.isEmpty else { return "{}" }
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16 + written.values.reduce(0) { $0 + $1.count })
+        append("{\n", into: &out)
+        for (i, key) in keys.enumerated() {
+            appendSpaces(2, into: &out)
+            quote(key, into: &out)
+            append(": ", into: &out)
+            if let bytes = written[key] { out.append(contentsOf: bytes) } else { members[key]?.write(into: &out, indent: 1) }
+            if i != keys.count - 1 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\n"))
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Written as UTF-8 bytes, not appended to a String piece by piece (each small String append
     /// cost more than the bytes it added; callgrind, issue 16), and the layout's punctuation as
     /// bytes, not through String literals' UTF-8 views (a tenth of the writing).

@@ -5,25 +5,24 @@ import HostModel
 public struct JSONRenderer: ReportRenderer {
     public init() {}
 
-    /// The findings and the Popek–Goldberg analysis, half of a report's bytes, are encoded on a
-    /// thread of their own while this one encodes the rest, then put in their places: encoding
-    /// is the last work of a `check` and nothing else runs beside it (issue 16). Without a thread
-    /// (`BackgroundRun` falls back to the caller's), the same tree is built in turn.
+    /// The findings and the Popek–Goldberg analysis, half of a report's bytes, are encoded and
+    /// written on a thread of their own while this one encodes and writes the rest, then copied
+    /// into their places: encoding is the last work of a `check` and nothing else runs beside it,
+    /// and the other thread also frees the tree it built (issue 16). Without a thread
+    /// (`BackgroundRun` falls back to the caller's), the same text is made in turn.
     public func render(_ report: Report) throws -> String {
         let findings = report.findings, analysis = report.popekGoldberg
-        let side = BackgroundRun<JSONValue?>(timeoutNanoseconds: JSONRenderer.sideTimeoutNanoseconds, overstayed: { nil }) {
-            try? JSONValue.object([JSONRenderer.findingsKey: ReportEncoder.encode(findings),
-                                   JSONRenderer.popekGoldbergKey: ReportEncoder.encode(analysis)])
+        let side = BackgroundRun<[String: [UInt8]]?>(timeoutNanoseconds: JSONRenderer.sideTimeoutNanoseconds, overstayed: { nil }) {
+            guard let findings = try? ReportEncoder.encode(findings), let analysis = try? ReportEncoder.encode(analysis) else { return nil }
+            return [JSONRenderer.findingsKey: findings.serializedMember(), JSONRenderer.popekGoldbergKey: analysis.serializedMember()]
         }
         var rest = report
         rest.findings = []
         rest.popekGoldberg = nil
-        guard case .object(var members) = try ReportEncoder.encode(rest),
-              case .object(let parts)? = side.wait() else {
+        guard case .object(let members) = try ReportEncoder.encode(rest), let parts = side.wait() else {
             return try ReportEncoder.encode(report).serialized() + "\n"
         }
-        members.merge(parts) { _, part in part }
-        return JSONValue.object(members).serialized() + "\n"
+        return JSONValue.serializedObject(members, written: parts) + "\n"
     }
 
     /// The report's keys for the two members encoded beside the rest (`Report.CodingKeys` in
