@@ -47,11 +47,11 @@ public struct CPUInfo: Sendable, Hashable {
                 flush()
                 continue
             }
-            guard let colon = line.firstIndex(of: ":") else {
+            guard let colon = CPUInfo.colon(in: line) else {
                 throw InputError(path: source, line: lineNumber, message: "not a `key : value` cpuinfo line: \(InputText.excerpt(line))")
             }
-            let key = String(line[..<colon].trimmingWhitespace())
-            let value = String(line[line.index(after: colon)...].trimmingWhitespace())
+            let key = String(line[..<colon.lowerBound].trimmingWhitespace())
+            let value = String(line[colon.upperBound...].trimmingWhitespace())
             if key == "processor", !fields.isEmpty { flush() }
             if processors.count >= InputLimits.maxCpus {
                 throw InputError(path: source, line: lineNumber, message: "more than \(InputLimits.maxCpus) CPUs (Linux's largest NR_CPUS): not one host's cpuinfo")
@@ -63,5 +63,19 @@ public struct CPUInfo: Sendable, Hashable {
             throw InputError(path: source, message: "no `processor` entry: not a /proc/cpuinfo copy")
         }
         return CPUInfo(processors: processors.filter { $0.value("processor") != nil })
+    }
+
+    /// Where the first Character ":" of `line` is, found on the UTF-8 bytes (issue 16, as
+    /// `trimmingWhitespace`); a colon byte beside a non-ASCII one may be part of another
+    /// Character, so there the Characters decide.
+    static func colon(in line: Substring) -> Range<Substring.Index>? {
+        var copy = line
+        let offset: Int?? = copy.withUTF8 { bytes in
+            guard let i = bytes.firstIndex(of: UInt8(ascii: ":")) else { return .some(nil) }
+            if (i > 0 && bytes[i - 1] >= 0x80) || (i + 1 < bytes.count && bytes[i + 1] >= 0x80) { return nil }
+            return i
+        }
+        guard let offset else { return line.firstIndex(of: ":").map { $0..<line.index(after: $0) } }
+        return offset.map { line.utf8.index(line.startIndex, offsetBy: $0)..<line.utf8.index(line.startIndex, offsetBy: $0 + 1) }
     }
 }
