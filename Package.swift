@@ -19,7 +19,6 @@ let package = Package(
     ],
     targets: [
         .target(name: "CShims"),
-        .systemLibrary(name: "CPCI", pkgConfig: "libpci", providers: [.apt(["libpci-dev"])]),
         .target(name: "HostModel"),
         .target(
             name: "VirtCheckData",
@@ -56,7 +55,7 @@ let package = Package(
                 .embedInCode("spec/invlpga.vectors"),
             ]
         ),
-        .target(name: "HostProbe", dependencies: ["HostModel", "Analysis", "CShims", "CPCI", "VirtCheckData"]),
+        .target(name: "HostProbe", dependencies: ["HostModel", "Analysis", "CShims", "VirtCheckData"]),
         /// Policies are read by its own YAML reader and the rule tables are compiled at build time,
         /// so the binary links no Yams, no full Foundation and no ICU (issue 16).
         .target(

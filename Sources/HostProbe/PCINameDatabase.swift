@@ -1,10 +1,10 @@
-import CPCI
 import CShims
 import Glibc
 
 /// Vendor, device and class names from pci.ids, for the functions present.
 ///
-/// Only the database's location comes from libpci (`pci_alloc`'s default); an uncompressed file
+/// Only the database's location comes from libpci (`pci_alloc`'s default; libpci is loaded at
+/// this first use, `vc_pci_open`, and without it no function is named); an uncompressed file
 /// (`scanPath`) is read by `PCIIDsScan`, which finds just the present IDs' names in one pass (libpci's first
 /// lookup parses the whole database). A compressed one (`pci.ids.gz`) is left to libpci's
 /// `pci_lookup_name`. Enumeration and config space are read from sysfs through `HostRoot`, because
@@ -27,7 +27,7 @@ final class PCINameDatabase {
         var className: String?
     }
 
-    private let access: UnsafeMutablePointer<pci_access>
+    private let access: OpaquePointer
     /// The ids file libpci is configured with (`/usr/share/misc/pci.ids.gz` on Debian, which
     /// ships it uncompressed; see `scanPath`): the report's `names_source`, as before.
     let path: String?
@@ -37,16 +37,12 @@ final class PCINameDatabase {
         // pci_alloc and (pci.ids loading) in the lookups: an exit code that reads as a verdict.
         vc_guard_library_exit(1)
         defer { vc_guard_library_exit(0) }
-        guard let access = pci_alloc() else { return nil }
-        virtcheck_pci_quiet(access)
-        // Local pci.ids only: no DNS lookups and no ~/.pciids-cache, which would make names
-        // depend on who runs the tool rather than on the database.
-        access.pointee.id_lookup_mode = 0
+        guard let access = vc_pci_open() else { return nil }
         self.access = access
-        path = access.pointee.id_file_name.map { String(cString: $0) }
+        path = vc_pci_id_file(access).map { String(cString: $0) }
     }
 
-    deinit { pci_cleanup(access) }
+    deinit { vc_pci_close(access) }
 
     /// The uncompressed file `PCIIDsScan` reads: libpci's, or, when that name ends in `.gz` and no
     /// such file exists, the name without it (libpci falls back to it the same way; pciutils
@@ -86,33 +82,25 @@ final class PCINameDatabase {
     }
 
     func vendor(_ vendor: Int) -> String? {
-        lookup(Int32(PCI_LOOKUP_VENDOR.rawValue)) { a, buf, size, flags in
-            virtcheck_pci_lookup1(a, buf, size, flags, Int32(vendor))
-        }
+        lookup { vc_pci_vendor_name(access, $0, $1, Int32(vendor)) }
     }
 
     func device(vendor: Int, device: Int) -> String? {
-        lookup(Int32(PCI_LOOKUP_DEVICE.rawValue)) { a, buf, size, flags in
-            virtcheck_pci_lookup2(a, buf, size, flags, Int32(vendor), Int32(device))
-        }
+        lookup { vc_pci_device_name(access, $0, $1, Int32(vendor), Int32(device)) }
     }
 
     /// `classCode` is base class and subclass (`0x0300`).
     func className(_ classCode: Int) -> String? {
-        lookup(Int32(PCI_LOOKUP_CLASS.rawValue)) { a, buf, size, flags in
-            virtcheck_pci_lookup1(a, buf, size, flags, Int32(classCode))
-        }
+        lookup { vc_pci_class_name(access, $0, $1, Int32(classCode)) }
     }
 
-    /// NO_NUMBERS: nil rather than "Device 0d57" when unnamed; NO_HWDB: pci.ids only, not udev's copy.
-    private func lookup(_ kind: Int32,
-                        _ call: (UnsafeMutablePointer<pci_access>, UnsafeMutablePointer<CChar>, Int32, Int32) -> UnsafeMutablePointer<CChar>?) -> String? {
-        let flags = kind | Int32(PCI_LOOKUP_NO_NUMBERS.rawValue) | Int32(PCI_LOOKUP_NO_HWDB.rawValue)
+    /// One lookup into a buffer of its own; nil when pci.ids has no name.
+    private func lookup(_ call: (UnsafeMutablePointer<CChar>, Int32) -> UnsafeMutablePointer<CChar>?) -> String? {
         var buffer = [CChar](repeating: 0, count: 256)
         vc_guard_library_exit(1)
         defer { vc_guard_library_exit(0) }
         return buffer.withUnsafeMutableBufferPointer { buf in
-            call(access, buf.baseAddress!, Int32(buf.count), flags).map { String(cString: $0) }
+            call(buf.baseAddress!, Int32(buf.count)).map { String(cString: $0) }
         }
     }
 }

@@ -144,6 +144,21 @@ int vc_install_fatal_handlers(void);
 /// check failed") becomes one line and _exit(2), virtcheck's internal-error code.
 void vc_guard_library_exit(int on);
 
+/// libpci's pci_access, opaque here: only pci.c, which loads libpci at first use, looks inside.
+struct pci_access;
+
+/// A pci_access of libpci (loaded now if it was not: dlopen libpci.so.3) with its messages
+/// dropped and network lookups off; NULL when libpci cannot be loaded or allocation failed.
+struct pci_access *vc_pci_open(void);
+/// The pci.ids file the access is configured with (libpci's default).
+const char *vc_pci_id_file(struct pci_access *a);
+void vc_pci_close(struct pci_access *a);
+/// pci_lookup_name for a vendor, a vendor's device, a class (base class and subclass): the
+/// name, or NULL when the database has none.
+char *vc_pci_vendor_name(struct pci_access *a, char *buf, int size, int vendor);
+char *vc_pci_device_name(struct pci_access *a, char *buf, int size, int vendor, int device);
+char *vc_pci_class_name(struct pci_access *a, char *buf, int size, int class_code);
+
 /// Registers (a copy of) the temporary file a signal handler must remove, or clears it (NULL).
 /// Termination signals are blocked while the path changes. Returns 0, or ENAMETOOLONG.
 int vc_set_pending_temporary(const char *path);
