@@ -176,6 +176,11 @@ int vc_thread_timer_stop(timer_t timer) { return timer_delete(timer) == 0 ? 0 : 
 
 int vc_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno; }
 
+int vc_schedule_idle(void) {
+    struct sched_param param = { .sched_priority = 0 };
+    return sched_setscheduler(0, SCHED_IDLE, &param) == 0 ? 0 : errno;
+}
+
 int vc_die_with_parent(int signo) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signo, 0, 0, 0) == 0 ? 0 : errno;
 }

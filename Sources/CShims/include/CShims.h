@@ -127,6 +127,10 @@ int vc_pipe_cloexec(int fds[2]);
 /// prctl is variadic, so Swift cannot call it). Returns 0 or an errno.
 int vc_die_with_parent(int signo);
 
+/// Puts the calling thread in SCHED_IDLE (which needs no privilege): it then runs only on a CPU
+/// nothing else wants. Returns 0 or an errno.
+int vc_schedule_idle(void);
+
 /// Installs the process's handlers for SIGTERM, SIGINT and SIGHUP: remove the temporary file
 /// registered with vc_set_pending_temporary, write `virtcheck: stopped by SIGTERM` to stderr
 /// and _exit(128 + signo), the shell's convention. Everything in the handler is
