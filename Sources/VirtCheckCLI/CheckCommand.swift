@@ -58,6 +58,6 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        try request.run()
+        throw ExitCode(try request.run().exitCode)
     }
 }

@@ -23,7 +23,11 @@ public enum Entry {
             direct(Cpl3ProbeCommand.self) { try Cpl3ProbeCommand.execute() }
         default:
             switch CommonCommandLine.parse(arguments) {
-            case .check(let request)?: direct(RootCommand.self) { try request.run() }
+            case .check(let request)?:
+                direct(RootCommand.self) {
+                    let outcome = try request.run()
+                    withExtendedLifetime(outcome) { exit(outcome.exitCode) }
+                }
             case .capture(let request)?: direct(RootCommand.self) { try request.run() }
             case nil: runRoot(arguments)
             }
@@ -51,9 +55,10 @@ public enum Entry {
     }
 
     /// Runs a command's work as `main` would after parsing: an error ends the process as
-    /// ArgumentParser ends it (message and exit code). An `ExitCode`, which every `check` ends
-    /// with, ends it at once: ArgumentParser prints nothing for one, but first builds the usage
+    /// ArgumentParser ends it (message and exit code). An `ExitCode` (a reader gone, a refused
+    /// input) ends it at once: ArgumentParser prints nothing for one, but first builds the usage
     /// text of the command (reflection over its options) to attach to messages it would print.
+    /// A `check` that ran exits itself, keeping what it made (`CheckRequest.Outcome`).
     private static func direct(_ command: any ParsableCommand.Type, _ work: () throws -> Void) {
         do {
             try work()
