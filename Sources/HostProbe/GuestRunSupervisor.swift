@@ -22,6 +22,12 @@ public struct GuestRunSupervisor: Sendable {
     /// The child's descriptor for the CPL3 evidence: a pipe of its own, so each evidence is read
     /// whole without framing, and the probes' stands whatever becomes of the guests after it.
     public static let cpl3Descriptor: Int32 = 3
+    /// Asks the child to write, once its guests have run, the CPUID that KVM_GET_SUPPORTED_CPUID
+    /// gave it for them to `supportedCpuidDescriptor`: `check`'s KVM probe takes that answer
+    /// instead of asking the kernel again, which costs as much (the kernel runs the host's CPUID
+    /// for every entry: 1 ms of exits on this project's machine; issue 16).
+    public static let supportedCpuidFlag = "--supported-cpuid"
+    public static let supportedCpuidDescriptor: Int32 = 4
     static let outputLimit = 16 << 20
 
     public init(executable: String, arguments: [String], timeoutNanoseconds: UInt64 = 10_000_000_000) {
@@ -66,17 +72,25 @@ public struct GuestRunSupervisor: Sendable {
     public struct Execution: Sendable {
         public var guestRun: GuestRunEvidence
         public var cpl3Probes: Cpl3ProbeEvidence
+        /// KVM_GET_SUPPORTED_CPUID as the child was answered (`supportedCpuidFlag`); nil when it
+        /// wrote none (its device did not open, it was killed, or it was not asked).
+        public var supportedCpuid: [CPUIDLeaf]? = nil
     }
 
-    /// `run`, with the CPL3 probes run first in the same child (`cpl3ProbesFlag`). They execute
-    /// code as the guests do and, like them, only ever in a child: its fault handlers never reach
-    /// virtcheck, and a probe or guest that kills or hangs the child is evidence, not a crash here.
+    /// `run`, with the CPL3 probes run first in the same child (`cpl3ProbesFlag`), and the
+    /// supported CPUID it was given written after the guests (`supportedCpuidFlag`). The probes
+    /// execute code as the guests do and, like them, only ever in a child: its fault handlers
+    /// never reach virtcheck, and a probe or guest that kills or hangs the child is evidence, not a
+    /// crash here.
     public func runWithCpl3Probes() -> Execution {
         var child = self
-        child.arguments.append(GuestRunSupervisor.cpl3ProbesFlag)
+        child.arguments += [GuestRunSupervisor.cpl3ProbesFlag, GuestRunSupervisor.supportedCpuidFlag]
         do throws(KVMError) {
-            let outcome = try child.spawnAndWait(cpl3Channel: true)
-            return Execution(guestRun: guestRunEvidence(outcome), cpl3Probes: Cpl3ProbeSupervisor.evidence(outcome))
+            let outcome = try child.spawnAndWait(checkChannels: true)
+            let supported = outcome.supportedCpuidOutput.isEmpty ? nil
+                : try? SnapshotCoding.decode([CPUIDLeaf].self, from: outcome.supportedCpuidOutput)
+            return Execution(guestRun: guestRunEvidence(outcome), cpl3Probes: Cpl3ProbeSupervisor.evidence(outcome),
+                             supportedCpuid: supported)
         } catch {
             return Execution(guestRun: .ownFailure(error.description, ownLimit: error.isOwnLimit ? error.ownLimitDescription : nil),
                              cpl3Probes: Cpl3ProbeEvidence(results: [], error: error.description))
@@ -115,6 +129,8 @@ public struct GuestRunSupervisor: Sendable {
         var stderr: Data
         /// What the child wrote to `cpl3Descriptor` (empty unless asked for).
         var cpl3Output = Data()
+        /// What the child wrote to `supportedCpuidDescriptor` (empty unless asked for).
+        var supportedCpuidOutput = Data()
         /// The raw wait status; nil when the child had closed its output and was still exiting
         /// (`ChildReaper` waits for it): what it wrote is all it will write.
         var status: Int32?
@@ -137,17 +153,19 @@ public struct GuestRunSupervisor: Sendable {
         output.first == UInt8(ascii: "{") && output.suffix(3).elementsEqual("\n}\n".utf8)
     }
 
-    /// `cpl3Channel`: a third pipe, the child's `cpl3Descriptor`.
-    func spawnAndWait(cpl3Channel: Bool = false) throws(KVMError) -> ChildOutcome {
+    /// `checkChannels`: two more pipes, the child's `cpl3Descriptor` and `supportedCpuidDescriptor`.
+    func spawnAndWait(checkChannels: Bool = false) throws(KVMError) -> ChildOutcome {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var cpl3Pipe: [Int32] = [-1, -1]
+        var cpuidPipe: [Int32] = [-1, -1]
         var err = vc_pipe_cloexec(&outPipe)
         guard err == 0 else { throw KVMError(step: "pipe2", errno: err) }
         err = vc_pipe_cloexec(&errPipe)
-        if err == 0, cpl3Channel { err = vc_pipe_cloexec(&cpl3Pipe) }
+        if err == 0, checkChannels { err = vc_pipe_cloexec(&cpl3Pipe) }
+        if err == 0, checkChannels { err = vc_pipe_cloexec(&cpuidPipe) }
         guard err == 0 else {
-            for fd in outPipe + errPipe + cpl3Pipe where fd >= 0 { close(fd) }
+            for fd in outPipe + errPipe + cpl3Pipe + cpuidPipe where fd >= 0 { close(fd) }
             throw KVMError(step: "pipe2", errno: err)
         }
         var actions = posix_spawn_file_actions_t()
@@ -156,7 +174,10 @@ public struct GuestRunSupervisor: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        if cpl3Channel { posix_spawn_file_actions_adddup2(&actions, cpl3Pipe[1], GuestRunSupervisor.cpl3Descriptor) }
+        if checkChannels {
+            posix_spawn_file_actions_adddup2(&actions, cpl3Pipe[1], GuestRunSupervisor.cpl3Descriptor)
+            posix_spawn_file_actions_adddup2(&actions, cpuidPipe[1], GuestRunSupervisor.supportedCpuidDescriptor)
+        }
         // The child must not inherit a blocked or ignored SIGALRM (its watchdog needs it), nor the
         // ignored SIGPIPE and SIGXFSZ of virtcheck's own process setup.
         var attributes = posix_spawnattr_t()
@@ -181,19 +202,19 @@ public struct GuestRunSupervisor: Sendable {
         }
         close(outPipe[1])
         close(errPipe[1])
-        if cpl3Channel { close(cpl3Pipe[1]) }
-        defer { for fd in [outPipe[0], errPipe[0], cpl3Pipe[0]] where fd >= 0 { close(fd) } }
+        if checkChannels { close(cpl3Pipe[1]); close(cpuidPipe[1]) }
+        defer { for fd in [outPipe[0], errPipe[0], cpl3Pipe[0], cpuidPipe[0]] where fd >= 0 { close(fd) } }
         guard spawnError == 0 else { throw KVMError(step: "posix_spawn \(executable)", errno: spawnError) }
 
         let deadline = GuestMachine.monotonicNanoseconds() &+ timeoutNanoseconds
-        var stdout = Data(), stderr = Data(), cpl3Output = Data()
-        var open: [Int32] = [outPipe[0], errPipe[0]] + (cpl3Channel ? [cpl3Pipe[0]] : [])
+        var stdout = Data(), stderr = Data(), cpl3Output = Data(), cpuidOutput = Data()
+        var open: [Int32] = [outPipe[0], errPipe[0]] + (checkChannels ? [cpl3Pipe[0], cpuidPipe[0]] : [])
         var killed: KillReason?
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !open.isEmpty {
             let now = GuestMachine.monotonicNanoseconds()
             // Evidence is a few kilobytes; a child that floods its pipes is as broken as a hung one.
-            guard now < deadline, stdout.count + stderr.count + cpl3Output.count < GuestRunSupervisor.outputLimit else {
+            guard now < deadline, stdout.count + stderr.count + cpl3Output.count + cpuidOutput.count < GuestRunSupervisor.outputLimit else {
                 kill(pid, SIGKILL)
                 killed = now < deadline ? .flooded : .timeout
                 break
@@ -212,7 +233,8 @@ public struct GuestRunSupervisor: Sendable {
                     switch entry.fd {
                     case outPipe[0]: stdout.append(contentsOf: buffer[0..<n])
                     case errPipe[0]: stderr.append(contentsOf: buffer[0..<n])
-                    default: cpl3Output.append(contentsOf: buffer[0..<n])
+                    case cpl3Pipe[0]: cpl3Output.append(contentsOf: buffer[0..<n])
+                    default: cpuidOutput.append(contentsOf: buffer[0..<n])
                     }
                 } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                     open.removeAll { $0 == entry.fd }
@@ -228,10 +250,12 @@ public struct GuestRunSupervisor: Sendable {
             // the status that the failure's message names.
             repeat { reaped = waitpid(pid, &status, WNOHANG) } while reaped < 0 && errno == EINTR
             if reaped == 0, ChildReaper.reapLater(pid) {
-                return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, status: nil, killed: nil)
+                return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, supportedCpuidOutput: cpuidOutput,
+                                    status: nil, killed: nil)
             }
         }
         if reaped != pid { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
-        return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, status: status, killed: killed)
+        return ChildOutcome(stdout: stdout, stderr: stderr, cpl3Output: cpl3Output, supportedCpuidOutput: cpuidOutput,
+                            status: status, killed: killed)
     }
 }

@@ -14,16 +14,28 @@ public enum KVMProbe {
     /// child runs beside them; it is collected here, last, and kept unless this user was refused
     /// /dev/kvm (there it proves nothing, and the findings say why). Where virtcheck itself could
     /// not open the device (`accessible` nil: out of descriptors or memory) the child's own
-    /// answer still counts.
+    /// answer still counts. The supported CPUID is the child's, which asked the same kernel for
+    /// its guests (`GuestRunSupervisor.supportedCpuidFlag`); asked here only when it gave none.
     public static func probe(root: HostRoot, guestRun: BackgroundGuestRun? = nil) -> KVMEvidence {
-        var evidence = device(root: root)
+        var evidence = device(root: root, asksSupportedCpuid: guestRun == nil)
+        guard let execution = guestRun?.wait() else { return evidence }
         let opened = evidence.device.accessible == true || evidence.device.ownLimit != nil
-        if let run = guestRun?.wait().guestRun, opened { evidence.guestRun = run }
+        if opened { evidence.guestRun = execution.guestRun }
+        if evidence.device.accessible == true {
+            if let leaves = execution.supportedCpuid {
+                evidence.supportedCpuid = leaves
+            } else {
+                do throws(KVMError) { evidence.supportedCpuid = try KVMDevice(path: devicePath).supportedCpuid() } catch {
+                    evidence.detail = [evidence.detail, error.description].compactMap { $0 }.joined(separator: "; ")
+                }
+            }
+        }
         return evidence
     }
 
-    /// Everything but the guest run: the node, API, capabilities and supported CPUID.
-    static func device(root: HostRoot) -> KVMEvidence {
+    /// Everything but the guest run: the node, API, capabilities and, unless a guest run will
+    /// give it, the supported CPUID.
+    static func device(root: HostRoot, asksSupportedCpuid: Bool = true) -> KVMEvidence {
         var node = deviceNode(root: root)
         guard node.present, root.isLive else { return KVMEvidence(device: node) }
 
@@ -49,7 +61,9 @@ public enum KVMProbe {
                 problems.append("\(name): \(error)")
             }
         }
-        do throws(KVMError) { evidence.supportedCpuid = try device.supportedCpuid() } catch { problems.append(error.description) }
+        if asksSupportedCpuid {
+            do throws(KVMError) { evidence.supportedCpuid = try device.supportedCpuid() } catch { problems.append(error.description) }
+        }
         evidence.detail = problems.isEmpty ? nil : problems.joined(separator: "; ")
         return evidence
     }

@@ -16,7 +16,8 @@ public enum Entry {
         case GuestRunSupervisor.subcommand?:
             guard let form = GuestRunCommand.supervisorForm(rest) else { return GuestRunCommand.main(rest) }
             direct(GuestRunCommand.self) {
-                try GuestRunCommand.execute(timeLimitMs: form.timeLimitMs, spin: nil, programs: [], cpl3Probes: form.cpl3Probes)
+                try GuestRunCommand.execute(timeLimitMs: form.timeLimitMs, spin: nil, programs: [], cpl3Probes: form.cpl3Probes,
+                                            supportedCpuid: form.supportedCpuid)
             }
         case Cpl3ProbeSupervisor.subcommand?:
             guard rest.isEmpty else { return Cpl3ProbeCommand.main(rest) }

@@ -57,6 +57,9 @@ struct GuestRunCommand: ParsableCommand {
     @Flag(name: .customLong("cpl3-probes"), help: "First run the CPL3 probes and write their evidence to descriptor 3 (check's one child for both).")
     var cpl3Probes = false
 
+    @Flag(name: .customLong("supported-cpuid"), help: "After the guests, write the CPUID KVM_GET_SUPPORTED_CPUID gave them to descriptor 4 (check's KVM probe takes it).")
+    var supportedCpuid = false
+
     func validate() throws {
         guard (1...Self.maxTimeLimitMs).contains(timeLimitMs) else {
             throw ValidationError("--time-limit-ms must be between 1 and \(Self.maxTimeLimitMs), got \(timeLimitMs)")
@@ -66,7 +69,8 @@ struct GuestRunCommand: ParsableCommand {
     func run() throws {
         if svmVectors || svmCase != nil { return try runSVM() }
         if vmxVectors || vmxCase != nil { return try runVMX() }
-        try Self.execute(timeLimitMs: timeLimitMs, spin: spin, programs: programs, cpl3Probes: cpl3Probes)
+        try Self.execute(timeLimitMs: timeLimitMs, spin: spin, programs: programs, cpl3Probes: cpl3Probes,
+                         supportedCpuid: supportedCpuid)
     }
 
     /// `--svm-vectors` (verify --on-cpu's child) and `--svm-case` (the harness's tests).
@@ -121,16 +125,31 @@ struct GuestRunCommand: ParsableCommand {
         try Emit.write(ReportEncoder.encode(reports).serialized() + "\n", to: nil)
     }
 
-    /// The one form `GuestRunSupervisor` starts on every check (`--time-limit-ms N`, N in range,
-    /// then `--cpl3-probes` or nothing), read without ArgumentParser, whose parse (its
-    /// completion-script check above all) was half of this child's instructions (callgrind, issue
-    /// 16); nil for any other form, which goes through `main` (help, errors and the test options
-    /// as before).
-    static func supervisorForm(_ arguments: [String]) -> (timeLimitMs: UInt64, cpl3Probes: Bool)? {
-        guard (2...3).contains(arguments.count), arguments[0] == "--time-limit-ms", let ms = UInt64(arguments[1]),
+    /// The forms `GuestRunSupervisor` starts (`--time-limit-ms N`, N in range, then
+    /// `--cpl3-probes`, then `--supported-cpuid`, each or neither: check's child has both), read
+    /// without ArgumentParser, whose parse (its completion-script check above all) was half of
+    /// this child's instructions (callgrind, issue 16); nil for any other form, which goes through
+    /// `main` (help, errors and the test options as before).
+    static func supervisorForm(_ arguments: [String]) -> (timeLimitMs: UInt64, cpl3Probes: Bool, supportedCpuid: Bool)? {
+        guard (2...4).contains(arguments.count), arguments[0] == "--time-limit-ms", let ms = UInt64(arguments[1]),
               (1...maxTimeLimitMs).contains(ms) else { return nil }
-        guard arguments.count == 2 || arguments[2] == GuestRunSupervisor.cpl3ProbesFlag else { return nil }
-        return (ms, arguments.count == 3)
+        var rest = arguments.dropFirst(2)
+        let cpl3Probes = rest.first == GuestRunSupervisor.cpl3ProbesFlag
+        if cpl3Probes { rest = rest.dropFirst() }
+        let supportedCpuid = rest.first == GuestRunSupervisor.supportedCpuidFlag
+        if supportedCpuid { rest = rest.dropFirst() }
+        return rest.isEmpty ? (ms, cpl3Probes, supportedCpuid) : nil
+    }
+
+    /// What KVM_GET_SUPPORTED_CPUID gave the guests' device (among `retained`, cached there: no
+    /// second ioctl), written to `GuestRunSupervisor.supportedCpuidDescriptor` and the descriptor
+    /// closed, so the parent's collection does not wait for the VM's teardown. Nothing is written
+    /// when the device did not open or the ioctl failed: the parent then asks the kernel itself.
+    static func writeSupportedCpuid(_ retained: [AnyObject]) {
+        defer { close(GuestRunSupervisor.supportedCpuidDescriptor) }
+        guard let device = retained.lazy.compactMap({ $0 as? KVMDevice }).first,
+              let leaves = try? device.supportedCpuid(), let text = try? ReportEncoder.encode(leaves).serialized() else { return }
+        try? OutputFile.writeAll(Array((text + "\n").utf8), to: GuestRunSupervisor.supportedCpuidDescriptor, path: "the supported-CPUID descriptor")
     }
 
     /// The CPL3 probes, run before any guest; their evidence is written to
@@ -144,7 +163,8 @@ struct GuestRunCommand: ParsableCommand {
 
     /// Runs the guests and prints their evidence. The JSON is ReportEncoder's (explicit nulls),
     /// which the parent reads (`SnapshotCoding.decode`) as it read JSONEncoder's.
-    static func execute(timeLimitMs: UInt64, spin: GuestProgram.Mode?, programs: [String], cpl3Probes: Bool = false) throws {
+    static func execute(timeLimitMs: UInt64, spin: GuestProgram.Mode?, programs: [String], cpl3Probes: Bool = false,
+                        supportedCpuid: Bool = false) throws {
         GuestRunSupervisor.bindChildToParent()
         if cpl3Probes { writeCpl3Evidence() }
         if !programs.isEmpty {
@@ -168,6 +188,7 @@ struct GuestRunCommand: ParsableCommand {
                                  timeLimitNanoseconds: timeLimitMs * 1_000_000)
         var vms: [AnyObject] = []
         let evidence = runner.run(retaining: &vms)
+        if supportedCpuid { writeSupportedCpuid(vms) }
         try Emit.write(ReportEncoder.encode(evidence).serialized() + "\n", to: nil)
         // The evidence is out: stdout and stderr are closed (onto /dev/null) so the parent reads
         // its end now; the VM is torn down only after that, when `vms` is let go, and at idle

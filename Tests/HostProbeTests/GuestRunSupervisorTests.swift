@@ -107,11 +107,14 @@ import Testing
     @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
     func oneChildRunsTheCpl3ProbesAndTheGuests() throws {
         let binary = try #require(TestHost.virtcheckBinary)
-        let execution = BackgroundGuestRun(.childCommand(executable: binary)).wait()
+        let (execution, own) = try TestHost.onOneCPU {
+            (BackgroundGuestRun(.childCommand(executable: binary)).wait(), try KVMDevice(path: KVMProbe.devicePath).supportedCpuid())
+        }
         #expect(execution.guestRun.ok, "\(execution.guestRun.error ?? "")")
         #expect(execution.guestRun.runs.map(\.mode) == ["real", "long64"])
         #expect(execution.cpl3Probes.error == nil, "\(execution.cpl3Probes.error ?? "")")
         #expect(execution.cpl3Probes.results.map(\.probe) == Cpl3Prober.probes.map(\.name))
+        #expect(execution.supportedCpuid == own, "the kernel's answer on the same CPU (TestHost.onOneCPU)")
     }
 
     /// The probes run first and their descriptor is closed before any guest starts: a guest that

@@ -68,10 +68,30 @@ import VirtCheckData
     @Test(.enabled(if: TestHost.kvmAndBinary, "needs /dev/kvm and the built virtcheck (swift build)"))
     func liveProbeRunsTheGuestInAChild() throws {
         let binary = try #require(TestHost.virtcheckBinary)
-        let evidence = KVMProbe.probe(root: .live, guestRun: BackgroundGuestRun(.childCommand(executable: binary)))
+        let (evidence, own) = try TestHost.onOneCPU {
+            (KVMProbe.probe(root: .live, guestRun: BackgroundGuestRun(.childCommand(executable: binary))),
+             try KVMDevice(path: KVMProbe.devicePath).supportedCpuid())
+        }
         let run = try #require(evidence.guestRun)
         #expect(run.ok, "\(run.error ?? "")")
         #expect(run.runs.map(\.mode) == ["real", "long64"])
         #expect(run.exitLatencyNs?.userspace != nil)
+        // The supported CPUID is the child's answer (issue 16), the kernel's answer to anyone on
+        // the same CPU.
+        #expect(evidence.supportedCpuid == own)
+        #expect(evidence.detail == nil)
+    }
+
+    /// A child that gives no supported CPUID (it failed, or is not virtcheck) leaves the probe to
+    /// ask the kernel itself: the evidence is the same as without a guest run.
+    @Test(.enabled(if: TestHost.kvmUsable, "needs a /dev/kvm this user can open"))
+    func withoutTheChildsAnswerTheSupportedCPUIDIsAskedHere() throws {
+        let (evidence, alone) = TestHost.onOneCPU {
+            (KVMProbe.probe(root: .live, guestRun: BackgroundGuestRun(.childCommand(executable: "/bin/true"))),
+             KVMProbe.probe(root: .live))
+        }
+        #expect(evidence.supportedCpuid == alone.supportedCpuid)
+        #expect(evidence.supportedCpuid?.isEmpty == false)
+        #expect(evidence.guestRun?.ok == false)
     }
 }

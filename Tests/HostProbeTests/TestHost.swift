@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 
 /// What this machine offers the tests, so a test that needs it can skip with the reason.
@@ -21,6 +22,19 @@ enum TestHost {
     }()
 
     static let kvmAndBinary = kvmUsable && virtcheckBinary != nil
+
+    /// Runs `body` with the calling thread on one CPU (the first it may use), its affinity restored
+    /// after: threads it starts, and the processes they spawn, inherit that one CPU. For comparing
+    /// answers that name the CPU asked on: KVM_GET_SUPPORTED_CPUID passes the caller's APIC IDs
+    /// (leaf 1 EBX[31:24], leaf 0Bh EDX) through on kvm_pvm.
+    static func onOneCPU<T>(_ body: () throws -> T) rethrows -> T {
+        var saved = [UInt8](repeating: 0, count: Int(vc_affinity_size()))
+        guard saved.withUnsafeMutableBytes({ vc_save_affinity($0.baseAddress) }) == 0,
+              let byte = saved.firstIndex(where: { $0 != 0 }),
+              vc_pin_to_cpu(Int32(byte * 8 + saved[byte].trailingZeroBitCount)) == 0 else { return try body() }
+        defer { _ = saved.withUnsafeBytes { vc_restore_affinity($0.baseAddress) } }
+        return try body()
+    }
 
     /// A fresh empty directory to stand in for `/`.
     static func temporaryRoot() throws -> URL {
