@@ -14,30 +14,30 @@ public enum KVMProbe {
     /// child runs beside them; it is collected here, last, and kept unless this user was refused
     /// /dev/kvm (there it proves nothing, and the findings say why). Where virtcheck itself could
     /// not open the device (`accessible` nil: out of descriptors or memory) the child's own
-    /// answer still counts. The supported CPUID is the child's, which asked the same kernel for
-    /// its guests (`GuestRunSupervisor.supportedCpuidFlag`); asked here only when it gave none.
+    /// answer still counts. So does its supported CPUID, which it asked the same kernel for its
+    /// guests (`GuestRunSupervisor.supportedCpuidFlag`); it is asked here, of the device opened
+    /// here (kept open for it: no second open to fail), only when the child gave none.
     public static func probe(root: HostRoot, guestRun: BackgroundGuestRun? = nil) -> KVMEvidence {
-        var evidence = device(root: root, asksSupportedCpuid: guestRun == nil)
+        var (evidence, device) = self.device(root: root, asksSupportedCpuid: guestRun == nil)
         guard let execution = guestRun?.wait() else { return evidence }
         let opened = evidence.device.accessible == true || evidence.device.ownLimit != nil
-        if opened { evidence.guestRun = execution.guestRun }
-        if evidence.device.accessible == true {
-            if let leaves = execution.supportedCpuid {
-                evidence.supportedCpuid = leaves
-            } else {
-                do throws(KVMError) { evidence.supportedCpuid = try KVMDevice(path: devicePath).supportedCpuid() } catch {
-                    evidence.detail = [evidence.detail, error.description].compactMap { $0 }.joined(separator: "; ")
-                }
+        guard opened else { return evidence }
+        evidence.guestRun = execution.guestRun
+        if let leaves = execution.supportedCpuid {
+            evidence.supportedCpuid = leaves
+        } else if let device {
+            do throws(KVMError) { evidence.supportedCpuid = try device.supportedCpuid() } catch {
+                evidence.detail = [evidence.detail, error.description].compactMap { $0 }.joined(separator: "; ")
             }
         }
         return evidence
     }
 
     /// Everything but the guest run: the node, API, capabilities and, unless a guest run will
-    /// give it, the supported CPUID.
-    static func device(root: HostRoot, asksSupportedCpuid: Bool = true) -> KVMEvidence {
+    /// give it, the supported CPUID; and the device, where it opened.
+    static func device(root: HostRoot, asksSupportedCpuid: Bool = true) -> (KVMEvidence, KVMDevice?) {
         var node = deviceNode(root: root)
-        guard node.present, root.isLive else { return KVMEvidence(device: node) }
+        guard node.present, root.isLive else { return (KVMEvidence(device: node), nil) }
 
         let device: KVMDevice
         do throws(KVMError) {
@@ -48,7 +48,7 @@ public enum KVMProbe {
             node.accessible = error.isOwnLimit ? nil : false
             node.detail = HostRoot.describe(errno: error.errno)
             node.ownLimit = error.isOwnLimit ? error.ownLimitDescription : nil
-            return KVMEvidence(device: node, detail: error.description)
+            return (KVMEvidence(device: node, detail: error.description), nil)
         }
         var problems: [String] = []
         var evidence = KVMEvidence(device: node)
@@ -65,7 +65,7 @@ public enum KVMProbe {
             do throws(KVMError) { evidence.supportedCpuid = try device.supportedCpuid() } catch { problems.append(error.description) }
         }
         evidence.detail = problems.isEmpty ? nil : problems.joined(separator: "; ")
-        return evidence
+        return (evidence, device)
     }
 
     /// The node as stat(2) shows it under the root, with the group named from the root's

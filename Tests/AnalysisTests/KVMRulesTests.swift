@@ -36,6 +36,18 @@ struct KVMRulesTests {
         }
     }
 
+    /// Where virtcheck could not open /dev/kvm for its own limits and no child answered for it,
+    /// the supported CPUID is missing for that reason: unknown, with the own-limit remedy, not
+    /// "run as a user who can open /dev/kvm" (found under `ulimit -n 12`, issue 16's review).
+    @Test func anUnreadSupportedCPUIDNamesVirtchecksOwnLimit() throws {
+        var facts = Self.kvm(present: nil, accessible: nil, nested: .init(enabled: nil, vmx: nil, svm: nil), run: nil)
+        facts.kvm.openOwnLimit = "stat /dev/kvm: Too many open files (errno 24): too many open files; raise `ulimit -n` for virtcheck"
+        let f = try Fixtures.finding("kvm.nested", facts, kind: .live)
+        #expect(f.status == .unknown)
+        #expect(f.summary.contains("its own reasons"))
+        #expect(f.remediation == RuleCatalogue.builtIn.remediation("kvm.nested", "own-limit"))
+    }
+
     @Test func aSoftwareBackendCannotNest() throws {
         let f = try Fixtures.finding("kvm.nested", Fixtures.pvmGuest(), kind: .live)
         #expect(f.status == .fail)

@@ -100,6 +100,10 @@ enum KVMRules {
         // KVM offers guests: evidence beside the decision, never the decision.
         ev += f.logged { if case .nestedEnabled = $0 { true } else { false } }.map { EvidenceItem(source: "dmesg", detail: $0.line) }
         guard let vmx = f.kvm.nested.vmx, let svm = f.kvm.nested.svm else {
+            if let limit = f.kvm.openOwnLimit {
+                return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read: virtcheck could not open /dev/kvm for its own reasons: \(limit).",
+                                 evidence: ev + [EvidenceItem(source: "open(/dev/kvm, O_RDWR)", detail: limit)], remedy: "own-limit")
+            }
             return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read.", evidence: ev, remedy: c.fromHost ? "not-read" : "offline")
         }
         ev.append(EvidenceItem(source: "KVM_GET_SUPPORTED_CPUID", detail: "VMX \(vmx ? "offered" : "not offered"), SVM \(svm ? "offered" : "not offered")"))
