@@ -153,6 +153,19 @@ public struct GuestRunSupervisor: Sendable {
         output.first == UInt8(ascii: "{") && output.suffix(3).elementsEqual("\n}\n".utf8)
     }
 
+    /// Moves a pipe end numbered at or below `supportedCpuidDescriptor` above it. The spawn's dup2s
+    /// run in turn (1, 2, 3, then 4): a write end numbered 3 (free when another thread closed a
+    /// file between these pipes) was overwritten by the CPL3 pipe before its own dup2 read it, and
+    /// the child's descriptor 4 was the CPL3 pipe. Returns 0 or an errno.
+    static func raise(_ fd: inout Int32) -> Int32 {
+        guard fd <= supportedCpuidDescriptor else { return 0 }
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, supportedCpuidDescriptor + 1)
+        guard moved >= 0 else { return errno }
+        close(fd)
+        fd = moved
+        return 0
+    }
+
     /// `checkChannels`: two more pipes, the child's `cpl3Descriptor` and `supportedCpuidDescriptor`.
     func spawnAndWait(checkChannels: Bool = false) throws(KVMError) -> ChildOutcome {
         var outPipe: [Int32] = [-1, -1]
@@ -167,6 +180,12 @@ public struct GuestRunSupervisor: Sendable {
         guard err == 0 else {
             for fd in outPipe + errPipe + cpl3Pipe + cpuidPipe where fd >= 0 { close(fd) }
             throw KVMError(step: "pipe2", errno: err)
+        }
+        if checkChannels { err = GuestRunSupervisor.raise(&cpl3Pipe[1]) }
+        if err == 0, checkChannels { err = GuestRunSupervisor.raise(&cpuidPipe[1]) }
+        guard err == 0 else {
+            for fd in outPipe + errPipe + cpl3Pipe + cpuidPipe where fd >= 0 { close(fd) }
+            throw KVMError(step: "fcntl(F_DUPFD_CLOEXEC)", errno: err)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
