@@ -61,23 +61,45 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// `serialized()` of the object of `members` and `written`, whose members were serialized
-    /// apart (`serializedMember`, on another thread) and are copied into their sorted places.
+    /// apart (`serializedMember`, on another thread) and are copied into their sorted places; a
+    /// key in both is the written one's.
     public static func serializedObject(_ members: [String: JSONValue], written: [String: [UInt8]]) -> String {
-        let keys = (Array(members.keys) + written.keys.filter { members[$0] == nil }).sorted()
-        guard !keys.isEmpty else { return "{}" }
+        let parts = (members.filter { written[$0.key] == nil }.map { (key: $0.key, value: Part.tree($0.value)) }
+                     + written.map { (key: $0.key, value: Part.text($0.value)) }).sorted { $0.key < $1.key }
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16 + written.values.reduce(0) { $0 + $1.count })
+        writeObject(parts, indent: 0, into: &out) { part, out in
+            switch part {
+            case .tree(let value): value.write(into: &out, indent: 1)
+            case .text(let bytes): out.append(contentsOf: bytes)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A member of `serializedObject`: a value to write, or its text written apart.
+    private enum Part {
+        case tree(JSONValue)
+        case text([UInt8])
+    }
+
+    /// The one object layout: `{`, each member on its own line indented a level deeper as
+    /// `"key": value`, commas between, `}` at `indent`; `{}` when empty. `sorted` is in key order;
+    /// `member` writes each value.
+    private static func writeObject<Member>(_ sorted: [(key: String, value: Member)], indent: Int, into out: inout [UInt8],
+                                            member: (Member, inout [UInt8]) -> Void) {
+        guard !sorted.isEmpty else { return append("{}", into: &out) }
         append("{\n", into: &out)
-        for (i, key) in keys.enumerated() {
-            appendSpaces(2, into: &out)
-            quote(key, into: &out)
+        for (i, entry) in sorted.enumerated() {
+            appendSpaces(2 * (indent + 1), into: &out)
+            quote(entry.key, into: &out)
             append(": ", into: &out)
-            if let bytes = written[key] { out.append(contentsOf: bytes) } else { members[key]?.write(into: &out, indent: 1) }
-            if i != keys.count - 1 { out.append(UInt8(ascii: ",")) }
+            member(entry.value, &out)
+            if i != sorted.count - 1 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\n"))
         }
+        appendSpaces(2 * indent, into: &out)
         out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Written as UTF-8 bytes, not appended to a String piece by piece (each small String append
@@ -101,20 +123,10 @@ public enum JSONValue: Sendable, Hashable {
             JSONValue.appendSpaces(2 * indent, into: &out)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { return JSONValue.append("{}", into: &out) }
-            JSONValue.append("{\n", into: &out)
             // Sorted as pairs: sorting the keys and looking each one up again hashed every key twice.
-            let sorted = members.sorted { $0.key < $1.key }
-            for (i, member) in sorted.enumerated() {
-                JSONValue.appendSpaces(2 * (indent + 1), into: &out)
-                JSONValue.quote(member.key, into: &out)
-                JSONValue.append(": ", into: &out)
-                member.value.write(into: &out, indent: indent + 1)
-                if i != sorted.count - 1 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "\n"))
+            JSONValue.writeObject(members.sorted { $0.key < $1.key }, indent: indent, into: &out) { value, out in
+                value.write(into: &out, indent: indent + 1)
             }
-            JSONValue.appendSpaces(2 * indent, into: &out)
-            out.append(UInt8(ascii: "}"))
         }
     }
 
