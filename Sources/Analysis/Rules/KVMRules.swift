@@ -101,8 +101,9 @@ enum KVMRules {
         ev += f.logged { if case .nestedEnabled = $0 { true } else { false } }.map { EvidenceItem(source: "dmesg", detail: $0.line) }
         guard let vmx = f.kvm.nested.vmx, let svm = f.kvm.nested.svm else {
             if let limit = f.kvm.openOwnLimit {
-                return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read: virtcheck could not open /dev/kvm for its own reasons: \(limit).",
-                                 evidence: ev + [EvidenceItem(source: "open(/dev/kvm, O_RDWR)", detail: limit)], remedy: "own-limit")
+                // The limit met a stat or an open of the node (its text names which).
+                return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read: virtcheck could not reach /dev/kvm for its own reasons: \(limit).",
+                                 evidence: ev + [EvidenceItem(source: "/dev/kvm", detail: limit)], remedy: "own-limit")
             }
             return c.finding(id, .unknown, "KVM_GET_SUPPORTED_CPUID was not read.", evidence: ev, remedy: c.fromHost ? "not-read" : "offline")
         }
