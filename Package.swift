@@ -19,7 +19,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CShims"),
-        .target(name: "HostModel"),
+        .target(name: "HostModel", dependencies: ["CShims"]),
         .target(
             name: "VirtCheckData",
             // The rule catalogue and profiles are compiled into Analysis by the RuleTables plugin.

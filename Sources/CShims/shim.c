@@ -2,6 +2,7 @@
 #include "CShims.h"
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 
 vc_cpuid_regs vc_cpuid(uint32_t leaf, uint32_t subleaf) {
@@ -175,6 +176,10 @@ int vc_thread_timer_start(int signo, uint64_t first_ns, uint64_t interval_ns, ti
 int vc_thread_timer_stop(timer_t timer) { return timer_delete(timer) == 0 ? 0 : errno; }
 
 int vc_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno; }
+
+int vc_format_double(char *buffer, size_t size, const char *format, double value) {
+    return snprintf(buffer, size, format, value);
+}
 
 int vc_schedule_idle(void) {
     struct sched_param param = { .sched_priority = 0 };

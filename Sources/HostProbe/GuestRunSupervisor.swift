@@ -23,9 +23,10 @@ public struct GuestRunSupervisor: Sendable {
     /// whole without framing, and the probes' stands whatever becomes of the guests after it.
     public static let cpl3Descriptor: Int32 = 3
     /// Asks the child to write, once its guests have run, the CPUID that KVM_GET_SUPPORTED_CPUID
-    /// gave it for them to `supportedCpuidDescriptor`: `check`'s KVM probe takes that answer
-    /// instead of asking the kernel again, which costs as much (the kernel runs the host's CPUID
-    /// for every entry: 1 ms of exits on this project's machine; issue 16).
+    /// gave it for them to `supportedCpuidDescriptor`, the kernel's `kvm_cpuid_entry2` records as
+    /// they are (`MemoryRecords`): `check`'s KVM probe takes that answer instead of asking the
+    /// kernel again, which costs as much (the kernel runs the host's CPUID for every entry: 1 ms
+    /// of exits on this project's machine; issue 16).
     public static let supportedCpuidFlag = "--supported-cpuid"
     public static let supportedCpuidDescriptor: Int32 = 4
     static let outputLimit = 16 << 20
@@ -88,7 +89,7 @@ public struct GuestRunSupervisor: Sendable {
         do throws(KVMError) {
             let outcome = try child.spawnAndWait(checkChannels: true)
             let supported = outcome.supportedCpuidOutput.isEmpty ? nil
-                : try? SnapshotCoding.decode([CPUIDLeaf].self, from: outcome.supportedCpuidOutput)
+                : GuestRunSupervisor.supportedCpuid(packed: Array(outcome.supportedCpuidOutput))
             return Execution(guestRun: guestRunEvidence(outcome), cpl3Probes: Cpl3ProbeSupervisor.evidence(outcome),
                              supportedCpuid: supported)
         } catch {
@@ -97,11 +98,22 @@ public struct GuestRunSupervisor: Sendable {
         }
     }
 
+    /// The child's answer to `supportedCpuidFlag`: the entries as they lie in memory.
+    public static func packed(supportedCpuid entries: [kvm_cpuid_entry2]) -> [UInt8] {
+        MemoryRecords.bytes(of: entries)
+    }
+
+    /// The leaves in `packed(supportedCpuid:)`'s bytes; nil unless they are whole entries, no
+    /// more than the kernel is ever asked for.
+    static func supportedCpuid(packed bytes: [UInt8]) -> [CPUIDLeaf]? {
+        MemoryRecords.records(kvm_cpuid_entry2.self, in: bytes[...], limit: Int(KVMDevice.supportedCpuidLimit)).map(KVMDevice.leaves)
+    }
+
     /// The child's guest-run evidence, or what became of it.
     func guestRunEvidence(_ outcome: ChildOutcome) -> GuestRunEvidence {
-        let seconds = String(cFormat: "%.1f", Double(timeoutNanoseconds) / 1e9)
         switch outcome.killed {
         case .timeout?:
+            let seconds = String(cFormat: "%.1f", Double(timeoutNanoseconds) / 1e9)
             return GuestRunEvidence(ok: false, runs: [], exitLatencyNs: nil, timedOut: true,
                                     error: "guest run killed after \(seconds) s (no answer within the time limit)")
         case .flooded?:

@@ -35,9 +35,10 @@ public final class KVMDevice {
     }
 
     /// KVM_GET_SUPPORTED_CPUID, the raw entries. The kernel answers E2BIG while the buffer is too
-    /// small, so this starts at 128 entries and doubles up to 4096. Asked once per device: the
-    /// kernel runs the host's CPUID for every entry (76 exits in a VM, half a millisecond on this
-    /// project's machine) and the answer does not change while the device is open.
+    /// small, so this starts at 128 entries and doubles up to `supportedCpuidLimit`. Asked once
+    /// per device: the kernel runs the host's CPUID for every entry (76 exits in a VM, half a
+    /// millisecond on this project's machine) and the answer does not change while the device is
+    /// open.
     public func supportedCpuidEntries() throws(KVMError) -> [kvm_cpuid_entry2] {
         if let supported { return supported }
         var capacity: UInt32 = 128
@@ -49,16 +50,25 @@ public final class KVMDevice {
                 supported = Array(entries.prefix(Int(count)))
                 return supported!
             }
-            guard err == E2BIG, capacity < 4096 else { throw KVMError(step: "KVM_GET_SUPPORTED_CPUID", errno: err) }
+            guard err == E2BIG, capacity < KVMDevice.supportedCpuidLimit else {
+                throw KVMError(step: "KVM_GET_SUPPORTED_CPUID", errno: err)
+            }
             capacity *= 2
         }
     }
 
+    /// The most entries asked for: KVM has far fewer (KVM_MAX_CPUID_ENTRIES is 256).
+    static let supportedCpuidLimit: UInt32 = 4096
+
     /// KVM_GET_SUPPORTED_CPUID as evidence leaves, in the kernel's order.
     public func supportedCpuid() throws(KVMError) -> [CPUIDLeaf] {
-        try supportedCpuidEntries().map {
-            CPUIDLeaf(leaf: $0.function, subleaf: $0.index, eax: $0.eax, ebx: $0.ebx, ecx: $0.ecx, edx: $0.edx)
-        }
+        KVMDevice.leaves(try supportedCpuidEntries())
+    }
+
+    /// Entries of KVM_GET_SUPPORTED_CPUID as evidence leaves, as this process's device or the
+    /// guest-run child's gave them.
+    static func leaves(_ entries: [kvm_cpuid_entry2]) -> [CPUIDLeaf] {
+        entries.map { CPUIDLeaf(leaf: $0.function, subleaf: $0.index, eax: $0.eax, ebx: $0.ebx, ecx: $0.ecx, edx: $0.edx) }
     }
 
     /// An ioctl's result, or the errno as a typed error naming the step.

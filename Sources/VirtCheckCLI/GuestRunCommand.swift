@@ -148,16 +148,16 @@ struct GuestRunCommand: ParsableCommand {
     static func writeSupportedCpuid(_ retained: [AnyObject]) {
         defer { close(GuestRunSupervisor.supportedCpuidDescriptor) }
         guard let device = retained.lazy.compactMap({ $0 as? KVMDevice }).first,
-              let leaves = try? device.supportedCpuid(), let text = try? ReportEncoder.encode(leaves).serialized() else { return }
-        try? OutputFile.writeAll(Array((text + "\n").utf8), to: GuestRunSupervisor.supportedCpuidDescriptor, path: "the supported-CPUID descriptor")
+              let entries = try? device.supportedCpuidEntries() else { return }
+        try? OutputFile.writeAll(GuestRunSupervisor.packed(supportedCpuid: entries), to: GuestRunSupervisor.supportedCpuidDescriptor,
+                                 path: "the supported-CPUID descriptor")
     }
 
     /// The CPL3 probes, run before any guest; their evidence is written to
     /// `GuestRunSupervisor.cpl3Descriptor` and the descriptor closed, so the parent has it whatever
     /// the guests do next. A write that fails leaves the parent without it, which it reports.
     static func writeCpl3Evidence() {
-        let text = ((try? ReportEncoder.encode(Cpl3Prober.run()).serialized()) ?? "") + "\n"
-        try? OutputFile.writeAll(Array(text.utf8), to: GuestRunSupervisor.cpl3Descriptor, path: "the CPL3 descriptor")
+        try? OutputFile.writeAll(Cpl3Prober.packedObservation(), to: GuestRunSupervisor.cpl3Descriptor, path: "the CPL3 descriptor")
         close(GuestRunSupervisor.cpl3Descriptor)
     }
 

@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 import HostModel
 import Testing
@@ -38,6 +39,26 @@ struct Cpl3ProbeTests {
         #expect(byProbe["popf"]?.outcome == .native)
         #expect(byProbe["popf"]?.detail.contains("silently ignored") == true)
         #expect(byProbe["mov-cs"]?.detail.contains("CPL 3") == true)
+    }
+
+    /// The child's raw answer is taken only whole: an errno alone, or a zero errno and a result
+    /// for every probe. Anything cut short or padded (a child killed mid-write, or not virtcheck)
+    /// is no evidence, which the supervisor then reports as what became of the child.
+    @Test func packedObservationsAreTakenOnlyWhole() throws {
+        let noErrno: [UInt8] = [0, 0, 0, 0]
+        let record = [UInt8](repeating: 0, count: MemoryLayout<vc_cpl3_result>.stride)
+        let whole = noErrno + Array(Array(repeating: record, count: Cpl3Prober.probes.count).joined())
+        let evidence = try #require(Cpl3Prober.evidence(packed: whole))
+        #expect(evidence.error == nil && evidence.results.count == Cpl3Prober.probes.count)
+        #expect(Cpl3Prober.evidence(packed: []) == nil)
+        #expect(Cpl3Prober.evidence(packed: [0, 0]) == nil)
+        #expect(Cpl3Prober.evidence(packed: noErrno) == nil)
+        #expect(Cpl3Prober.evidence(packed: Array(whole.dropLast())) == nil)
+        #expect(Cpl3Prober.evidence(packed: whole + [0]) == nil)
+        #expect(Cpl3Prober.evidence(packed: whole + record) == nil)
+        let enosys = MemoryRecords.bytes(of: [ENOSYS])
+        #expect(Cpl3Prober.evidence(packed: enosys)?.error?.hasPrefix("CPL3 probes unavailable") == true)
+        #expect(Cpl3Prober.evidence(packed: enosys + record) == nil)
     }
 
     /// On this x86-64 Linux machine, through the child: the privileged instructions trap, POPF

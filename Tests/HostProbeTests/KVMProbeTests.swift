@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 import HostModel
 import Testing
@@ -80,6 +81,23 @@ import VirtCheckData
         // the same CPU.
         #expect(evidence.supportedCpuid == own)
         #expect(evidence.detail == nil)
+    }
+
+    /// The child's supported CPUID is taken only as whole `kvm_cpuid_entry2` records, no more
+    /// than the kernel is asked for; the kernel's own answer comes through as it was given.
+    @Test func packedSupportedCPUIDIsTakenOnlyWhole() throws {
+        var entry = kvm_cpuid_entry2()
+        entry.function = 0x8000_0001
+        entry.index = 2
+        entry.eax = 0x11; entry.ebx = 0x22; entry.ecx = 0x33; entry.edx = 0x44
+        let one = GuestRunSupervisor.packed(supportedCpuid: [entry])
+        #expect(one.count == MemoryLayout<kvm_cpuid_entry2>.stride)
+        #expect(GuestRunSupervisor.supportedCpuid(packed: one) == [CPUIDLeaf(leaf: 0x8000_0001, subleaf: 2, eax: 0x11, ebx: 0x22, ecx: 0x33, edx: 0x44)])
+        #expect(GuestRunSupervisor.supportedCpuid(packed: []) == [])
+        #expect(GuestRunSupervisor.supportedCpuid(packed: Array(one.dropLast())) == nil)
+        #expect(GuestRunSupervisor.supportedCpuid(packed: one + [0]) == nil)
+        let tooMany = Array(repeating: entry, count: Int(KVMDevice.supportedCpuidLimit) + 1)
+        #expect(GuestRunSupervisor.supportedCpuid(packed: GuestRunSupervisor.packed(supportedCpuid: tooMany)) == nil)
     }
 
     /// A child that gives no supported CPUID (it failed, or is not virtcheck) leaves the probe to
