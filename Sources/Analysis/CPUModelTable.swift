@@ -39,9 +39,9 @@ public struct CPUModelTable: Sendable {
                   let models = row["models"], let token = row["brand_token"], let lacks = row["lacks"],
                   let name = row["name"], let source = row["source"] else { return nil }
             return Entry(vendor: vendor, family: family,
-                         models: models == "*" ? [] : Set(models.split(separator: ",").compactMap { Int($0, radix: 16) }),
+                         models: models == "*" ? [] : Set(models.split(ascii: ",").compactMap { Int($0, radix: 16) }),
                          brandToken: token == "*" ? nil : token,
-                         lacks: Set(lacks.split(separator: ",").map(String.init)), name: name, source: source)
+                         lacks: Set(lacks.split(ascii: ",").map(String.init)), name: name, source: source)
         }
     }
 

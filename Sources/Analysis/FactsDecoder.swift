@@ -8,7 +8,7 @@ public enum FactsDecoder {
         let texts = cpuTexts(s)
         let cpuinfo = texts.cpuinfo, lscpu = texts.lscpu
         let first = cpuinfo?.processors.first
-        let kernelFlags = first?.list("flags") ?? lscpu?.value("Flags").map { $0.split(separator: " ").map(String.init) }
+        let kernelFlags = first?.list("flags") ?? lscpu?.value("Flags").map { $0.split(ascii: " ").map(String.init) }
         let vmxFlags = first?.list("vmx flags")
 
         var identity = table.map(CPUIDDecoder.identity) ?? CPUIdentity()
@@ -107,17 +107,22 @@ public enum FactsDecoder {
         return result
     }
 
+    /// Space, tab, LF, VT, FF or CR: what separates the words of the kernel's Xen files.
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || (0x09...0x0D).contains(byte)
+    }
+
     /// Xen's words from the kernel evidence, or lscpu's reading of them; nil when none was there.
     static func xen(_ k: KernelEvidence?, lscpu: LSCPU?) -> XenFacts? {
         var control = k?.xenCapabilities.flatMap { $0.status == .ok ? $0.text : nil }
-            .map { $0.split(whereSeparator: { $0 == "," || $0.isWhitespace }).contains("control_d") }
+            .map { $0.split(asciiWhere: { $0 == UInt8(ascii: ",") || isWhitespace($0) }).contains("control_d") }
         var source = control == nil ? nil : "/proc/xen/capabilities"
         if control == nil, lscpu?.value("Hypervisor vendor") == "Xen", let type = lscpu?.value("Virtualization type") {
             control = type == "none"
             source = "lscpu"
         }
         let facts = XenFacts(controlDomain: control, controlDomainSource: source, hypervisorType: k?.hypervisorType.flatMap { $0.isEmpty ? nil : $0 },
-                             capabilities: k?.hypervisorCapabilities.map { $0.split(whereSeparator: \.isWhitespace).map(String.init) },
+                             capabilities: k?.hypervisorCapabilities.map { $0.split(asciiWhere: isWhitespace).map(String.init) },
                              guestType: k?.hypervisorGuestType.flatMap { $0.isEmpty ? nil : $0 })
         return facts.isEmpty ? nil : facts
     }

@@ -12,9 +12,9 @@ public enum IOMMUCommandLine {
             let text = String(word)
             switch key {
             case "intel_iommu":
-                return value.split(separator: ",").map { intel(String($0), text: text) }
+                return value.split(ascii: ",").map { intel(String($0), text: text) }
             case "amd_iommu":
-                return value.split(separator: ",").map { amd(String($0), text: text) }
+                return value.split(ascii: ",").map { amd(String($0), text: text) }
             case "iommu":
                 return [generic(value, text: text)]
             case "iommu.passthrough":

@@ -73,7 +73,7 @@ public enum LspciCapabilityDecoder {
             guard let close = head.firstIndex(of: "]") else { continue }
             let bracket = head[head.index(head.startIndex, offsetBy: "Capabilities: [".count)..<close]
             let name = head[head.index(after: close)...].trimmingWhitespace()
-            guard let offset = Int(bracket.split(separator: " ").first ?? "", radix: 16) else { continue }
+            guard let offset = Int(bracket.split(ascii: " ").first ?? "", radix: 16) else { continue }
             let extended = offset >= 0x100
             if extended { sawExtended = true }
             let table = extended ? extendedIds : standardIds
@@ -88,7 +88,7 @@ public enum LspciCapabilityDecoder {
                 }
             case (false, 0x05?):
                 // `MSI: Enable+ Count=1/32 Maskable+ 64bit+`: vectors capable after the slash.
-                let count = field(name, "Count=").flatMap { $0.split(separator: "/").last }.flatMap { Int($0) }
+                let count = field(name, "Count=").flatMap { $0.split(ascii: "/").last }.flatMap { Int($0) }
                 if let count {
                     caps.msi = PCICapabilities.MSI(vectors: count, address64: flag(name, "64bit") ?? false, enabled: flag(name, "Enable") ?? false)
                     cite("MSI: \(name.dropFirst(4).trimmingWhitespace())")
@@ -116,7 +116,7 @@ public enum LspciCapabilityDecoder {
                 let width = link.flatMap { field($0, "Width x") }.flatMap { Int($0.filter(\.isNumber)) }
                 caps.express = PCICapabilities.Express(portType: type, flr: flr, maxPayload: payload,
                                                        linkSpeed: type == "rc-integrated-endpoint" ? nil : speed, linkWidth: width)
-                cite("Express \(name.split(separator: " ").dropFirst(2).joined(separator: " "))")
+                cite("Express \(name.split(ascii: " ").dropFirst(2).joined(separator: " "))")
                 if endpoint { cite("DevCap FLReset\(flr ? "+" : "-")") }
             case (true, 0x000d?):
                 let cap = body.first { $0.hasPrefix("ACSCap:") }.map(acsBits)
@@ -165,7 +165,7 @@ public enum LspciCapabilityDecoder {
 
     /// `Name+` → true, `Name-` → false, as a whole word; nil when absent.
     static func flag(_ text: Substring, _ name: String) -> Bool? {
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) where word.count == name.count + 1 && word.hasPrefix(name) {
+        for word in text.split(asciiWhere: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: ",") }) where word.count == name.count + 1 && word.hasPrefix(name) {
             if word.last == "+" { return true }
             if word.last == "-" { return false }
         }

@@ -32,13 +32,13 @@ public enum PCIDecoder {
     }
 
     static func domainOf(_ address: String) -> String? {
-        let parts = address.split(separator: ":")
+        let parts = address.split(ascii: ":")
         return parts.count == 3 ? String(parts[0]) : nil
     }
 
     /// `0000:01:00.0` → `0000:01`.
     static func busKey(_ address: String) -> String? {
-        let parts = address.split(separator: ":")
+        let parts = address.split(ascii: ":")
         return parts.count == 3 ? parts[0] + ":" + parts[1] : nil
     }
 
@@ -97,7 +97,7 @@ public enum PCIDecoder {
         var resetSource: String?
         if let reset = e.resetMethod {
             if reset.status == .ok, let text = reset.text {
-                resetMethods = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+                resetMethods = text.split(asciiWhere: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }).map(String.init)
                 resetSource = "sysfs"
             } else {
                 errors.append("\(base)/reset_method: \(reset.detail ?? reset.status.rawValue)")

@@ -391,9 +391,9 @@ public enum PassthroughRules {
         return addresses.count > maxNamed ? listed + "\(separator)and \(addresses.count - maxNamed) more" : listed
     }
 
-    static func domainNumber(_ address: String) -> Int? { address.split(separator: ":").first.flatMap { Int($0, radix: 16) } }
+    static func domainNumber(_ address: String) -> Int? { address.split(ascii: ":").first.flatMap { Int($0, radix: 16) } }
 
-    static func slot(_ address: String) -> String { address.split(separator: ".").first.map(String.init) ?? address }
+    static func slot(_ address: String) -> String { address.split(ascii: ".").first.map(String.init) ?? address }
 
     /// `0000:01:00.0` → `01:00.0` (domain 0 is left out, as lspci does).
     public static func short(_ address: String) -> String {

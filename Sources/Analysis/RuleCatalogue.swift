@@ -68,7 +68,7 @@ public struct RuleCatalogue: Sendable {
         let scored = pool.map { ($0, RuleCatalogue.editDistance(needle, $0.lowercased())) }
         let close = scored.filter { candidate, distance in
             distance <= max(2, needle.count / 3) || candidate.contains(needle) || (needle.count >= 3 && needle.contains(candidate))
-                || candidate.split(separator: ".").contains { needle.split(separator: ".").contains($0) && $0.count > 3 }
+                || candidate.split(ascii: ".").contains { needle.split(ascii: ".").contains($0) && $0.count > 3 }
         }
         return close.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(5).map(\.0)
     }

@@ -90,7 +90,7 @@ enum VMXBit: String, CaseIterable {
 
     static func parse(msr: String, bits: String) -> Position? {
         guard msr.hasPrefix("0x"), let index = UInt32(msr.dropFirst(2), radix: 16) else { return nil }
-        let parts = bits.split(separator: ":").map { Int($0) }
+        let parts = bits.split(ascii: ":").map { Int($0) }
         switch parts.count {
         case 1:
             guard let bit = parts[0], (0..<64).contains(bit) else { return nil }

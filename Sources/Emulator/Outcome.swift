@@ -60,7 +60,7 @@ public enum Outcome: Codable, Sendable, Hashable, CustomStringConvertible {
                 self = .svmExit(c)
             } else if let i = argument("vmx-abort").flatMap({ UInt32($0) }).flatMap(VMXAbortIndicator.init(rawValue:)) {
                 self = .vmxAbort(i)
-            } else if let args = argument("entry-failure")?.split(separator: ","), args.count == 2,
+            } else if let args = argument("entry-failure")?.split(ascii: ","), args.count == 2,
                       let r = UInt32(args[0]).flatMap(VMXExitReason.init(rawValue:)),
                       [.invalidGuestState, .msrLoadFailure, .machineCheckDuringEntry].contains(r),
                       let q = parseInteger(args[1]) {

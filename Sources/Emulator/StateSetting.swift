@@ -233,7 +233,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .vmreadBitmap, .vmwriteBitmap:
             if text == "none" { return .list([]) }
             var values: [UInt64] = []
-            for part in text.split(separator: ",") {
+            for part in text.split(ascii: ",") {
                 guard let v = parseInteger(part), v <= 0x7FFF else {
                     throw SettingError("bad encoding '\(part)' in '\(text)' (bitmap bits are encodings 0-0x7fff)")
                 }
@@ -243,7 +243,7 @@ public struct StateSetting: Sendable, Hashable, CustomStringConvertible {
         case .vmcbIntercepts:
             if text == "none" { return .names([]) }
             var names: [SVMIntercept] = []
-            for part in text.split(separator: ",") {
+            for part in text.split(ascii: ",") {
                 guard let n = SVMIntercept(rawValue: String(part)) else { throw SettingError("unknown intercept '\(part)'") }
                 names.append(n)
             }

@@ -62,7 +62,7 @@ public enum VectorParser {
         return vectors
     }
 
-    static func words(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
+    static func words(_ text: String) -> [String] { text.split(ascii: " ").map(String.init) }
 
     static func settings(_ words: ArraySlice<String>, _ fail: (String) -> InputError) throws(InputError) -> [StateSetting] {
         var result: [StateSetting] = []

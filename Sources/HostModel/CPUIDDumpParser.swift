@@ -94,7 +94,7 @@ public enum CPUIDDumpParser {
     /// `0x00000007 0x01: eax=0x... ebx=0x... ecx=0x... edx=0x...` or `0x00000007: eax=...`.
     static func parseLeafLine(_ line: Substring) -> CPUIDLeaf? {
         guard let colon = line.firstIndex(of: ":") else { return nil }
-        let head = line[..<colon].split(separator: " ", omittingEmptySubsequences: true)
+        let head = line[..<colon].split(ascii: " ")
         guard head.count == 1 || head.count == 2,
               let leaf = Hex.parse32(head[0]), head[0].hasPrefix("0x") else { return nil }
         var subleaf: UInt32 = 0
@@ -104,7 +104,7 @@ public enum CPUIDDumpParser {
         }
         var regs: [UInt32?] = [nil, nil, nil, nil]
         let names = ["eax=", "ebx=", "ecx=", "edx="]
-        for field in line[line.index(after: colon)...].split(separator: " ", omittingEmptySubsequences: true) {
+        for field in line[line.index(after: colon)...].split(ascii: " ") {
             guard let i = names.firstIndex(where: { field.hasPrefix($0) }), regs[i] == nil,
                   let value = Hex.parse32(field.dropFirst(4)) else { return nil }
             regs[i] = value

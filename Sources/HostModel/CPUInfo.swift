@@ -27,7 +27,7 @@ public struct CPUInfo: Sendable, Hashable {
     /// True when the text has the shape of /proc/cpuinfo (a `processor : N` line near the top).
     public static func looksLikeCPUInfo(_ text: Substring) -> Bool {
         text.inputLines(maxSplits: 4).prefix(4).contains { line in
-            let parts = line.split(separator: ":", maxSplits: 1)
+            let parts = line.split(ascii: ":", maxSplits: 1)
             return parts.count == 2 && parts[0].trimmingWhitespace() == "processor"
         }
     }

@@ -28,7 +28,7 @@ public struct CollectedPaths: Sendable, Hashable {
         for raw in text.inputLines(omittingEmptySubsequences: true) {
             var line = raw.trimmingWhitespace()
             if let hash = line.firstIndex(of: "#") { line = line[..<hash].trimmingWhitespace() }
-            guard line.hasPrefix("/"), !line.split(separator: "/").contains(".."), paths.count + subtrees.count < Self.maxPaths else { continue }
+            guard line.hasPrefix("/"), !line.split(ascii: "/").contains(".."), paths.count + subtrees.count < Self.maxPaths else { continue }
             if line.count > 1, line.hasSuffix("/") {
                 subtrees.append(String(line.dropLast()))
             } else {

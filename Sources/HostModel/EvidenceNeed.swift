@@ -65,7 +65,7 @@ public enum EvidenceNeed: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(ParseError) {
-        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+        let parts = text.split(ascii: " ", maxSplits: 1).map(String.init)
         guard parts.count == 2, let kind = Kind(rawValue: parts[0]), !parts[1].isEmpty else { throw ParseError(text: text) }
         let value = parts[1]
         func hex() throws(ParseError) -> UInt32 {
@@ -94,9 +94,9 @@ public enum EvidenceNeed: Sendable, Hashable, Codable, CustomStringConvertible {
     /// One catalogue string as needs: `msr 0x480-0x492` stands for each MSR of the range (the VMX
     /// capability block), any other string for one need.
     public static func list(parsing text: String) throws(ParseError) -> [EvidenceNeed] {
-        let parts = text.split(separator: " ", maxSplits: 1)
+        let parts = text.split(ascii: " ", maxSplits: 1)
         if parts.count == 2, parts[0] == "msr", parts[1].contains("-") {
-            let bounds = parts[1].split(separator: "-")
+            let bounds = parts[1].split(ascii: "-")
             guard bounds.count == 2, bounds.allSatisfy({ $0.hasPrefix("0x") }),
                   let low = Hex.parse32(bounds[0]), let high = Hex.parse32(bounds[1]), low <= high, high - low < 64 else {
                 throw ParseError(text: text)

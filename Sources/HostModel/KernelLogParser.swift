@@ -71,10 +71,10 @@ public enum KernelLogParser {
         guard line.hasPrefix("["), let close = line.firstIndex(of: "]") else { return nil }
         let inside = line[line.index(after: line.startIndex)..<close].trimmingWhitespace()
         guard !inside.isEmpty, inside.count <= 32 else { return nil }
-        let seconds = inside.split(separator: ".")
+        let seconds = inside.split(ascii: ".")
         if seconds.count == 2, seconds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { return line.index(after: close) }
         // `dmesg -T`: `Thu Dec  4 23:51:15 2026`
-        let words = inside.split(separator: " ")
+        let words = inside.split(ascii: " ")
         if words.count == 5, words[3].filter({ $0 == ":" }).count == 2, words[4].allSatisfy(\.isNumber) { return line.index(after: close) }
         return nil
     }
@@ -87,7 +87,7 @@ public enum KernelLogParser {
         // (`HH:MM:SS`) first, the host name right before `kernel:`. A program's own line that says
         // "kernel: " further on (`host sudo[42]: see kernel: DMAR-IR: Enabled …` in a pasted
         // syslog, which any user can write with logger(1)) is not the kernel's.
-        let words = line[..<range.lowerBound].split(separator: " ")
+        let words = line[..<range.lowerBound].split(ascii: " ")
         guard (2...4).contains(words.count), let host = words.last, !host.contains(":"), !host.contains("["),
               words.dropLast().contains(where: { $0.filter { $0 == ":" }.count >= 2 }) else { return nil }
         return range.upperBound

@@ -78,7 +78,7 @@ public enum KernelMessage: Codable, Sendable, Hashable {
     /// virtcheck does not read it.
     public init?(message m: Substring) {
         func after(_ prefix: String) -> String? { m.hasPrefix(prefix) ? String(m.dropFirst(prefix.count)) : nil }
-        if let rest = after("Linux version "), let release = rest.split(separator: " ").first {
+        if let rest = after("Linux version "), let release = rest.split(ascii: " ").first {
             self = .kernelVersion(String(release))
         } else if let line = after("Command line: ") ?? after("Kernel command line: ") {
             self = .commandLine(line)
@@ -127,7 +127,7 @@ public enum KernelMessage: Codable, Sendable, Hashable {
 
     /// `dmar0: reg_base_addr fed90000 ver 1:0 cap d2008c22260286 ecap f00f4a`.
     static func dmarUnit(_ rest: String) -> KernelMessage? {
-        let words = rest.split(separator: " ")
+        let words = rest.split(ascii: " ")
         guard words.count == 9, words[0].hasPrefix("dmar"), words[0].hasSuffix(":"), words[1] == "reg_base_addr", words[3] == "ver",
               words[5] == "cap", words[7] == "ecap", words[6].allSatisfy(\.isHexDigit), words[8].allSatisfy(\.isHexDigit),
               words[6].count <= 16, words[8].count <= 16 else { return nil }
@@ -143,9 +143,9 @@ public enum KernelMessage: Codable, Sendable, Hashable {
 
     /// `0000:00:1f.0`, as the kernel names PCI devices.
     static func isAddress(_ s: Substring) -> Bool {
-        let parts = s.split(separator: ":")
+        let parts = s.split(ascii: ":")
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2 else { return false }
-        let df = parts[2].split(separator: ".")
+        let df = parts[2].split(ascii: ".")
         return df.count == 2 && df[0].count == 2 && df[1].count == 1
             && (parts[0] + parts[1] + df[0] + df[1]).allSatisfy(\.isHexDigit)
     }

@@ -150,7 +150,7 @@ public enum LspciParser {
         guard let range = line.firstRange(of: "lspci") else { return false }
         let before = line[..<range.lowerBound].last
         guard before == nil || [" ", "$", "#", ">"].contains(before!) else { return false }
-        return line[range.upperBound...].split(separator: " ").allSatisfy { $0.hasPrefix("-") && $0.count > 1 }
+        return line[range.upperBound...].split(ascii: " ").allSatisfy { $0.hasPrefix("-") && $0.count > 1 }
     }
 
     /// `[dddd:]bb:dd.f ` at the start of an unindented line: the sysfs address (domain 0000 added).
@@ -173,7 +173,7 @@ public enum LspciParser {
 
     /// `f0: 00 11 ... ff`: the offset and its 16 bytes.
     static func hexLine(_ line: Substring) -> (Int, [UInt8])? {
-        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+        let parts = line.split(ascii: " ")
         guard parts.count == 17, let label = parts.first, label.hasSuffix(":"), (3...4).contains(label.count),
               let offset = Int(label.dropLast(), radix: 16), offset % 16 == 0 else { return nil }
         var bytes: [UInt8] = []
@@ -206,7 +206,7 @@ public enum LspciParser {
         var vendorId: Int?, deviceId: Int?
         // `... LPC Interface Controller [8086:2918]`
         if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
-            let ids = name[name.index(after: open)..<name.index(before: name.endIndex)].split(separator: ":")
+            let ids = name[name.index(after: open)..<name.index(before: name.endIndex)].split(ascii: ":")
             if ids.count == 2, ids.allSatisfy({ $0.count == 4 }), let v = Int(ids[0], radix: 16), let d = Int(ids[1], radix: 16) {
                 vendorId = v
                 deviceId = d

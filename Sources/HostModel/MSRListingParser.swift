@@ -6,7 +6,7 @@ public enum MSRListingParser {
         for raw in text.inputLines(maxSplits: 8).prefix(8) {
             let line = raw.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            let parts = line.split(ascii: " ")
             // A listing of several CPUs starts with its first `cpu N` line.
             if parts.count == 2, parts[0].lowercased() == "cpu", parts[1].count <= 6, Int(parts[1]) != nil { continue }
             return parts.count == 2 && parts[0].hasPrefix("0x") && Hex.parse32(parts[0]) != nil
@@ -27,7 +27,7 @@ public enum MSRListingParser {
             var line = raw.trimmingWhitespace()
             if let hash = line.firstIndex(of: "#") { line = line[..<hash].trimmingWhitespace() }
             if line.isEmpty { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            let parts = line.split(ascii: " ")
             if parts.count == 2, parts[0].lowercased() == "cpu" {
                 guard parts[1].count <= 6, let n = Int(parts[1]), n >= 0 else {
                     throw InputError(path: source, line: lineNumber, message: "bad CPU number: \(InputText.excerpt(line))")

@@ -7,7 +7,7 @@ extension GuestProgram {
     /// Parses `NAME:MODE:HEX` (`__guest-run --program`): a program to run as given, with no
     /// expected value and no paging check, for the differential runs against the interpreter.
     public init(spec: String) throws(SpecError) {
-        let parts = spec.split(separator: ":", maxSplits: 2).map(String.init)
+        let parts = spec.split(ascii: ":", maxSplits: 2).map(String.init)
         guard parts.count == 3, let mode = Mode(rawValue: parts[1]), parts[2].count % 2 == 0 else {
             throw SpecError(description: "--program wants NAME:MODE:HEX, got \(spec)")
         }

@@ -118,7 +118,7 @@ extension HostRoot {
         let n = readlinkat(dir, name, &buffer, buffer.count - 1)
         guard n > 0 else { return nil }
         let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return target.split(separator: "/").last.map(String.init)
+        return target.split(ascii: "/").last.map(String.init)
     }
 }
 

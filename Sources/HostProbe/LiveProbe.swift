@@ -54,8 +54,8 @@ public enum LiveProbe {
     static func onlineCpus(root: HostRoot) -> [Int]? {
         guard let text = root.value("/sys/devices/system/cpu/online"), !text.isEmpty else { return nil }
         var online = Set<Int>()
-        for part in text.split(separator: ",") {
-            let bounds = part.split(separator: "-").compactMap { Int($0) }
+        for part in text.split(ascii: ",") {
+            let bounds = part.split(ascii: "-").compactMap { Int($0) }
             guard let low = bounds.first, low >= 0, low < maxCpus, bounds.count <= 2 else { continue }
             let high = bounds.count == 2 ? min(bounds[1], maxCpus - 1) : low
             if low <= high { online.formUnion(low...high) }

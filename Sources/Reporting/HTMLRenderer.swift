@@ -105,7 +105,7 @@ public struct HTMLRenderer: ReportRenderer {
     ]
 
     func findings(_ r: Report) -> Markup {
-        func area(_ f: Finding) -> String { String(f.id.split(separator: ".").first ?? "") }
+        func area(_ f: Finding) -> String { String(f.id.split(ascii: ".").first ?? "") }
         let known = HTMLRenderer.areas.map(\.prefix)
         let others = Array(Set(r.findings.map(area)).subtracting(known)).sorted().map { ($0, $0) }
         let sections: [Markup] = (HTMLRenderer.areas + others).map { prefix, title in
@@ -189,7 +189,7 @@ public struct HTMLRenderer: ReportRenderer {
                     add(nested, prefix: prefix + key + ".")
                     continue
                 }
-                rows.append("<tr data-capability=\"\(prefix + key)\"><th scope=\"row\"><code>\(prefix + key)</code></th><td class=\"val\">\(valueCell(v))</td><td>\(glossary[key] ?? glossary[prefix.split(separator: ".").first.map(String.init) ?? ""] ?? "")</td></tr>")
+                rows.append("<tr data-capability=\"\(prefix + key)\"><th scope=\"row\"><code>\(prefix + key)</code></th><td class=\"val\">\(valueCell(v))</td><td>\(glossary[key] ?? glossary[prefix.split(ascii: ".").first.map(String.init) ?? ""] ?? "")</td></tr>")
             }
         }
         add(object, prefix: "")

@@ -36,7 +36,7 @@ public struct JUnitRenderer: ReportRenderer {
     public func render(_ r: Report) -> String {
         let gate = r.gate
         let findingCases = r.findings.map { f in
-            Case(classname: "virtcheck.\(f.id.split(separator: ".").first ?? "")", name: f.id + (f.subject.map { " [\($0)]" } ?? ""),
+            Case(classname: "virtcheck.\(f.id.split(ascii: ".").first ?? "")", name: f.id + (f.subject.map { " [\($0)]" } ?? ""),
                  status: f.status, required: gate.requires(f, profiles: r.profiles), message: f.summary, detail: JUnitRenderer.detail(f))
         }
         var suites = [suite("findings", findingCases, gate: gate, properties: [

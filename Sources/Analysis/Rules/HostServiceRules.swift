@@ -74,7 +74,7 @@ enum HostServiceRules {
         // Either file read decides on its own; only "no cgroups at all" needs both looked at.
         let v2Read = read(c, id, "/sys/fs/cgroup/cgroup.controllers"), v1Read = read(c, id, "/proc/cgroups")
         if case .read(let v2) = v2Read, v2.status == .ok, let text = v2.text {
-            let have = Set(text.split(separator: " ").map(String.init))
+            let have = Set(text.split(ascii: " ").map(String.init))
             let lacking = cgroupV2Controllers.filter { !have.contains($0) }
             let ev = [EvidenceItem(source: "/sys/fs/cgroup/cgroup.controllers", detail: text.isEmpty ? "(empty)" : text)]
             return lacking.isEmpty
@@ -96,8 +96,8 @@ enum HostServiceRules {
         // /proc/cgroups: `#subsys_name hierarchy num_cgroups enabled`; hierarchy 0 means the
         // controller is not mounted on any v1 hierarchy.
         var usable = Set<String>()
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        for line in text.split(ascii: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(asciiWhere: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
             if fields.count >= 4, fields[1] != "0", fields[3] == "1" { usable.insert(String(fields[0])) }
         }
         let lacking = cgroupV1Controllers.filter { !usable.contains($0) }
@@ -202,7 +202,7 @@ enum HostServiceRules {
         }
         let ev = [EvidenceItem(source: path, detail: value)]
         // The selected mode is the bracketed word: `always [madvise] never`.
-        let mode = value.split(separator: " ").first { $0.hasPrefix("[") }.map { String($0.dropFirst().dropLast()) }
+        let mode = value.split(ascii: " ").first { $0.hasPrefix("[") }.map { String($0.dropFirst().dropLast()) }
         switch mode {
         case "always", "madvise":
             return c.finding(id, .pass, "Transparent huge pages: \(mode!) (QEMU asks for them with madvise).", evidence: ev)
