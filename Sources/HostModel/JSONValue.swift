@@ -52,42 +52,11 @@ public enum JSONValue: Sendable, Hashable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The bytes `serialized()` writes for this value as a member of a top-level object (its
-    /// lines indented one level), to be given to `serializedObject(_:written:)`.
-    public func serializedMember() -> [UInt8] {
-        var out: [UInt8] = []
-        write(into: &out, indent: 1)
-        return out
-    }
-
-    /// `serialized()` of the object of `members` and `written`, whose members were serialized
-    /// apart (`serializedMember`, on another thread) and are copied into their sorted places; a
-    /// key in both is the written one's.
-    public static func serializedObject(_ members: [String: JSONValue], written: [String: [UInt8]]) -> String {
-        let parts = (members.filter { written[$0.key] == nil }.map { (key: $0.key, value: Part.tree($0.value)) }
-                     + written.map { (key: $0.key, value: Part.text($0.value)) }).sorted { $0.key < $1.key }
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 16 + written.values.reduce(0) { $0 + $1.count })
-        writeObject(parts, indent: 0, into: &out) { part, out in
-            switch part {
-            case .tree(let value): value.write(into: &out, indent: 1)
-            case .text(let bytes): out.append(contentsOf: bytes)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A member of `serializedObject`: a value to write, or its text written apart.
-    private enum Part {
-        case tree(JSONValue)
-        case text([UInt8])
-    }
-
     /// The one object layout: `{`, each member on its own line indented a level deeper as
     /// `"key": value`, commas between, `}` at `indent`; `{}` when empty. `sorted` is in key order;
-    /// `member` writes each value.
-    private static func writeObject<Member>(_ sorted: [(key: String, value: Member)], indent: Int, into out: inout [UInt8],
-                                            member: (Member, inout [UInt8]) -> Void) {
+    /// `member` writes each value. `JSONTreeEncoder.serialized` writes its objects with it too.
+    static func writeObject<Member>(_ sorted: [(key: String, value: Member)], indent: Int, into out: inout [UInt8],
+                                    member: (Member, inout [UInt8]) -> Void) {
         guard !sorted.isEmpty else { return append("{}", into: &out) }
         append("{\n", into: &out)
         for (i, entry) in sorted.enumerated() {
@@ -102,26 +71,32 @@ public enum JSONValue: Sendable, Hashable {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// The one array layout: `[`, each item on its own line indented a level deeper, commas
+    /// between, `]` at `indent`; `[]` when empty. `item` writes each one.
+    static func writeArray<Item>(_ items: [Item], indent: Int, into out: inout [UInt8], item: (Item, inout [UInt8]) -> Void) {
+        guard !items.isEmpty else { return append("[]", into: &out) }
+        append("[\n", into: &out)
+        for (i, element) in items.enumerated() {
+            appendSpaces(2 * (indent + 1), into: &out)
+            item(element, &out)
+            if i != items.count - 1 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\n"))
+        }
+        appendSpaces(2 * indent, into: &out)
+        out.append(UInt8(ascii: "]"))
+    }
+
     /// Written as UTF-8 bytes, not appended to a String piece by piece (each small String append
     /// cost more than the bytes it added; callgrind, issue 16), and the layout's punctuation as
     /// bytes, not through String literals' UTF-8 views (a tenth of the writing).
-    private func write(into out: inout [UInt8], indent: Int) {
+    func write(into out: inout [UInt8], indent: Int) {
         switch self {
         case .null: JSONValue.append("null", into: &out)
         case .bool(let b): JSONValue.append(b ? "true" : "false", into: &out)
         case .int, .uint, .double: out.append(contentsOf: (scalarText ?? "").utf8)
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
-            guard !items.isEmpty else { return JSONValue.append("[]", into: &out) }
-            JSONValue.append("[\n", into: &out)
-            for (i, item) in items.enumerated() {
-                JSONValue.appendSpaces(2 * (indent + 1), into: &out)
-                item.write(into: &out, indent: indent + 1)
-                if i != items.count - 1 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "\n"))
-            }
-            JSONValue.appendSpaces(2 * indent, into: &out)
-            out.append(UInt8(ascii: "]"))
+            JSONValue.writeArray(items, indent: indent, into: &out) { item, out in item.write(into: &out, indent: indent + 1) }
         case .object(let members):
             // Sorted as pairs: sorting the keys and looking each one up again hashed every key twice.
             JSONValue.writeObject(members.sorted { $0.key < $1.key }, indent: indent, into: &out) { value, out in
@@ -168,29 +143,58 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// The report's quoting: `\"`, `\\`, `\n`, `\r`, `\t`; other C0 controls, DEL, C1 and bidi
+    /// controls (`InputText.isInert`) and the JavaScript line separators U+2028/U+2029 as `\uxxxx`.
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if appendPlain(s, into: &out) {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out.append(contentsOf: "\\\"".utf8)
-            case "\\": out.append(contentsOf: "\\\\".utf8)
-            case "\n": out.append(contentsOf: "\\n".utf8)
-            case "\r": out.append(contentsOf: "\\r".utf8)
-            case "\t": out.append(contentsOf: "\\t".utf8)
-            default:
-                if InputText.isInert(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
-                } else {
-                    out.append(contentsOf: String(scalar).utf8)
+        if !appendPlain(s, into: &out) {
+            appendEscaping(s, into: &out) { scalar in
+                switch scalar {
+                case "\"": "\\\""
+                case "\\": "\\\\"
+                case "\n": "\\n"
+                case "\r": "\\r"
+                case "\t": "\\t"
+                default: InputText.isInert(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 ? unicodeEscape(scalar) : nil
                 }
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `s` with each scalar that `escape` gives a text for replaced by it; the bytes between are
+    /// copied in runs, and a scalar is decoded only where a byte is not printable ASCII. The loop
+    /// over every scalar that this replaced appended each one apart, a String each at first: 3 of
+    /// the live JSON report's 12 M instructions went to one long string (callgrind, issue 16).
+    static func appendEscaping(_ s: String, into out: inout [UInt8], escape: (Unicode.Scalar) -> String?) {
+        var s = s
+        s.withUTF8 { bytes in
+            var run = 0, i = 0
+            while i < bytes.count {
+                let lead = bytes[i]
+                guard lead < 0x20 || lead >= 0x7f || lead == UInt8(ascii: "\"") || lead == UInt8(ascii: "\\") else {
+                    i += 1
+                    continue
+                }
+                // A String's bytes are valid UTF-8: the lead byte gives the length.
+                let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+                var value = UInt32(lead) & (length == 1 ? 0x7F : 0x7F >> length)
+                for k in 1..<length { value = value << 6 | UInt32(bytes[i + k] & 0x3F) }
+                if let scalar = Unicode.Scalar(value), let text = escape(scalar) {
+                    out.append(contentsOf: bytes[run..<i])
+                    out.append(contentsOf: text.utf8)
+                    run = i + length
+                }
+                i += length
+            }
+            out.append(contentsOf: bytes[run...])
+        }
+    }
+
+    /// `\u` and four or more lowercase hex digits: `\u0085`, `\u202e`.
+    static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }
 

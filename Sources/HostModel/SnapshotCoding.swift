@@ -76,22 +76,16 @@ public enum SnapshotCoding {
         out.append(UInt8(ascii: "\""))
         defer { out.append(UInt8(ascii: "\"")) }
         if JSONValue.appendPlain(s, into: &out) { return }
-        for scalar in s.unicodeScalars {
+        JSONValue.appendEscaping(s, into: &out) { scalar in
             switch scalar {
-            case "\"": out.append(contentsOf: "\\\"".utf8)
-            case "\\": out.append(contentsOf: "\\\\".utf8)
-            case "\u{08}": out.append(contentsOf: "\\b".utf8)
-            case "\u{0C}": out.append(contentsOf: "\\f".utf8)
-            case "\n": out.append(contentsOf: "\\n".utf8)
-            case "\r": out.append(contentsOf: "\\r".utf8)
-            case "\t": out.append(contentsOf: "\\t".utf8)
-            default:
-                guard InputText.isInert(scalar) else {
-                    out.append(contentsOf: String(scalar).utf8)
-                    continue
-                }
-                let hex = String(scalar.value, radix: 16)
-                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\u{08}": "\\b"
+            case "\u{0C}": "\\f"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            default: InputText.isInert(scalar) ? JSONValue.unicodeEscape(scalar) : nil
             }
         }
     }

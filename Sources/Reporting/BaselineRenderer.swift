@@ -11,7 +11,7 @@ public enum BaselineRenderer {
     }
 
     public static func json(_ result: BaselineResult) throws -> String {
-        try ReportEncoder.encode(Document(baseline: result)).serialized() + "\n"
+        try ReportEncoder.serialized(Document(baseline: result)) + "\n"
     }
 
     public static func text(_ r: BaselineResult) -> String {

@@ -11,7 +11,7 @@ public enum DiffRenderer {
     }
 
     public static func json(_ diff: MigrationDiff) throws -> String {
-        try ReportEncoder.encode(Document(diff: diff)).serialized() + "\n"
+        try ReportEncoder.serialized(Document(diff: diff)) + "\n"
     }
 
     public static func text(_ d: MigrationDiff) -> String {

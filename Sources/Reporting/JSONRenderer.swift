@@ -13,16 +13,17 @@ public struct JSONRenderer: ReportRenderer {
     public func render(_ report: Report) throws -> String {
         let findings = report.findings, analysis = report.popekGoldberg
         let side = BackgroundRun<[String: [UInt8]]?>(timeoutNanoseconds: JSONRenderer.sideTimeoutNanoseconds, overstayed: { nil }) {
-            guard let findings = try? ReportEncoder.encode(findings), let analysis = try? ReportEncoder.encode(analysis) else { return nil }
-            return [JSONRenderer.findingsKey: findings.serializedMember(), JSONRenderer.popekGoldbergKey: analysis.serializedMember()]
+            guard let findings = try? JSONTreeEncoder.serialized(findings, conventions: .report, indent: 1),
+                  let analysis = try? JSONTreeEncoder.serialized(analysis, conventions: .report, indent: 1) else { return nil }
+            return [JSONRenderer.findingsKey: findings, JSONRenderer.popekGoldbergKey: analysis]
         }
         var rest = report
         rest.findings = []
         rest.popekGoldberg = nil
-        guard case .object(let members) = try ReportEncoder.encode(rest), let parts = side.wait() else {
-            return try ReportEncoder.encode(report).serialized() + "\n"
+        guard let whole = try JSONTreeEncoder.serializedObject(rest, conventions: .report, written: { side.wait() }) else {
+            return try ReportEncoder.serialized(report) + "\n"
         }
-        return JSONValue.serializedObject(members, written: parts) + "\n"
+        return String(decoding: whole, as: UTF8.self) + "\n"
     }
 
     /// The report's keys for the two members encoded beside the rest (`Report.CodingKeys` in

@@ -9,4 +9,9 @@ public enum ReportEncoder {
     public static func encode(_ value: some Encodable) throws -> JSONValue {
         try JSONTreeEncoder.encode(value, conventions: .report)
     }
+
+    /// `encode(value).serialized()`, written without the `JSONValue` (`JSONTreeEncoder.serialized`).
+    public static func serialized(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONTreeEncoder.serialized(value, conventions: .report), as: UTF8.self)
+    }
 }

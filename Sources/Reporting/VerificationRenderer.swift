@@ -21,19 +21,19 @@ public enum VerificationRenderer {
     }
 
     public static func json(_ report: VerificationReport) throws -> String {
-        try ReportEncoder.encode(Document(verification: report)).serialized() + "\n"
+        try ReportEncoder.serialized(Document(verification: report)) + "\n"
     }
 
     public static func json(_ results: [DifferentialResult], backend: String?) throws -> String {
-        try ReportEncoder.encode(Document(differential: Differential(backend: backend, results: results))).serialized() + "\n"
+        try ReportEncoder.serialized(Document(differential: Differential(backend: backend, results: results))) + "\n"
     }
 
     public static func json(_ report: OnCPUReport) throws -> String {
-        try ReportEncoder.encode(Document(onCpu: report)).serialized() + "\n"
+        try ReportEncoder.serialized(Document(onCpu: report)) + "\n"
     }
 
     public static func json(_ notRun: VerificationNotRun) throws -> String {
-        try ReportEncoder.encode(Document(notRun: notRun)).serialized() + "\n"
+        try ReportEncoder.serialized(Document(notRun: notRun)) + "\n"
     }
 
     public static func text(_ notRun: VerificationNotRun) -> String {

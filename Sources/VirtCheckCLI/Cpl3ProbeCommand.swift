@@ -23,6 +23,6 @@ struct Cpl3ProbeCommand: ParsableCommand {
     /// JSONEncoder's). `Entry` calls it directly for the bare `__cpl3-probe`.
     static func execute() throws {
         GuestRunSupervisor.bindChildToParent()
-        try Emit.write(ReportEncoder.encode(Cpl3Prober.run()).serialized() + "\n", to: nil)
+        try Emit.write(ReportEncoder.serialized(Cpl3Prober.run()) + "\n", to: nil)
     }
 }

@@ -87,12 +87,12 @@ struct GuestRunCommand: ParsableCommand {
             do throws(KVMError) { reports = try runner.runSVMCases(cases) } catch {
                 throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
             }
-            return try Emit.write(ReportEncoder.encode(reports).serialized() + "\n", to: nil)
+            return try Emit.write(ReportEncoder.serialized(reports) + "\n", to: nil)
         }
         var chosen = SVMNestedRun.roundTripCase()
         if svmCase == .nestedSVMEOff || svmCase == .userModeSVMEOff { chosen.eferSet = 0 }
         chosen.userMode = svmCase == .userModeSVMEOff
-        try Emit.write(ReportEncoder.encode(runner.runSVMCase(chosen)).serialized() + "\n", to: nil)
+        try Emit.write(ReportEncoder.serialized(runner.runSVMCase(chosen)) + "\n", to: nil)
     }
 
     /// `--vmx-vectors` (verify --on-cpu's child) and `--vmx-case` (the harness's tests). The cases
@@ -115,14 +115,14 @@ struct GuestRunCommand: ParsableCommand {
             }
             cases = [chosen]
             if case .failure = offered { cases[0].featureControl = nil }
-            return try Emit.write(ReportEncoder.encode(runner.runVMXCase(cases[0])).serialized() + "\n", to: nil)
+            return try Emit.write(ReportEncoder.serialized(runner.runVMXCase(cases[0])) + "\n", to: nil)
         }
         if case .failure(let error) = offered { throw CLIError.input(error.description).exit() }
         let reports: [VMXCaseReport]
         do throws(KVMError) { reports = try runner.runVMXCases(cases) } catch {
             throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
         }
-        try Emit.write(ReportEncoder.encode(reports).serialized() + "\n", to: nil)
+        try Emit.write(ReportEncoder.serialized(reports) + "\n", to: nil)
     }
 
     /// The forms `GuestRunSupervisor` starts (`--time-limit-ms N`, N in range, then
@@ -180,7 +180,7 @@ struct GuestRunCommand: ParsableCommand {
             do throws(KVMError) { outcomes = try runner.runPrograms() } catch {
                 throw CLIError.input(error.isOwnLimit ? error.ownLimitDescription : error.description).exit()
             }
-            try Emit.write(ReportEncoder.encode(outcomes).serialized() + "\n", to: nil)
+            try Emit.write(ReportEncoder.serialized(outcomes) + "\n", to: nil)
             return
         }
         let runner = GuestRunner(programs: spin.map { [.spin($0)] } ?? [.realMode, .long64],
@@ -189,7 +189,7 @@ struct GuestRunCommand: ParsableCommand {
         var vms: [AnyObject] = []
         let evidence = runner.run(retaining: &vms)
         if supportedCpuid { writeSupportedCpuid(vms) }
-        try Emit.write(ReportEncoder.encode(evidence).serialized() + "\n", to: nil)
+        try Emit.write(ReportEncoder.serialized(evidence) + "\n", to: nil)
         // The evidence is out: stdout and stderr are closed (onto /dev/null) so the parent reads
         // its end now; the VM is torn down only after that, when `vms` is let go, and at idle
         // priority: the kernel's teardown (0.7 to 1.4 ms) then waits for a CPU the parent's
