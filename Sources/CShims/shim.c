@@ -2,6 +2,8 @@
 #include "CShims.h"
 #include <errno.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -176,6 +178,19 @@ int vc_thread_timer_start(int signo, uint64_t first_ns, uint64_t interval_ns, ti
 int vc_thread_timer_stop(timer_t timer) { return timer_delete(timer) == 0 ? 0 : errno; }
 
 int vc_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno; }
+
+extern char __bss_start[], _end[];
+
+int vc_populate_bss(void) {
+#ifdef MADV_POPULATE_WRITE
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)__bss_start & ~(uintptr_t)(page - 1);
+    uintptr_t end = ((uintptr_t)_end + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
+    return madvise((void *)start, end - start, MADV_POPULATE_WRITE) == 0 ? 0 : errno;
+#else
+    return EINVAL;
+#endif
+}
 
 int vc_format_double(char *buffer, size_t size, const char *format, double value) {
     return snprintf(buffer, size, format, value);

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CShims
 import Glibc
 import HostProbe
 
@@ -11,6 +12,7 @@ import HostProbe
 /// (`CommonCommandLine`): ArgumentParser reads all others.
 public enum Entry {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        _ = vc_populate_bss()
         let rest = Array(arguments.dropFirst())
         switch arguments.first {
         case GuestRunSupervisor.subcommand?:

@@ -128,6 +128,11 @@ int vc_pipe_cloexec(int fds[2]);
 /// prctl is variadic, so Swift cannot call it). Returns 0 or an errno.
 int vc_die_with_parent(int signo);
 
+/// Faults in, writable, every page of this executable's zero-initialised data (.bss, between the
+/// linker's `__bss_start` and `_end`) with one madvise(MADV_POPULATE_WRITE), while the process
+/// has a single thread. Returns 0 or an errno (EINVAL before Linux 5.14: nothing is done).
+int vc_populate_bss(void);
+
 /// snprintf of one double (`%.1f`, `%.2f ms`): C's formatting without Swift's `withVaList`,
 /// whose first use casts each argument to a protocol and so scans all of the binary's
 /// conformance records (0.85 M instructions on `check`'s path; callgrind, issue 16).
