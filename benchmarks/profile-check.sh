@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instruction counts (valgrind's callgrind: repeatable on a loaded machine, unlike wall time) of
 # `check` (parent; its one child, the CPL3 probes and the guest run, is profiled apart as
-# `__guest-run --cpl3-probes`), `check --no-guest`, `check --from` the Data/hosts capture and
+# `__guest-run --cpl3-probes --supported-cpuid`, as `check` starts it, its descriptors 3 and 4 on
+# /dev/null), `check --no-guest`, `check --from` the Data/hosts capture and
 # `capture --no-guest`, with the inclusive cost of the hot spots of issue 16.
 #   benchmarks/profile-check.sh [binary]     (default: the release build of scripts/build-release)
 # PROFILE_KEEP=DIR keeps the callgrind files there (callgrind_annotate --inclusive=yes DIR/NAME.cg).
@@ -33,4 +34,4 @@ profile check check --format json --output "$work/report.json"
 profile check-no-guest check --no-guest --format json --output "$work/report.json"
 profile check-from check --from "$capture" --format json --output "$work/report.json"
 profile capture-no-guest capture --no-guest --output "$work/capture.json"
-profile guest-run-child __guest-run --time-limit-ms 8000 --cpl3-probes
+profile guest-run-child __guest-run --time-limit-ms 8000 --cpl3-probes --supported-cpuid 3>/dev/null 4>/dev/null
