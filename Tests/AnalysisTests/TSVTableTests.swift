@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VirtCheckData
 
@@ -22,11 +23,35 @@ struct TSVTableTests {
         }
     }
 
+    /// Each embedded table as its file reads with a plain split of its text (no shared code with
+    /// `TSVTable`'s byte scan, issue 16): the same header and the same cells in every row.
+    @Test func everyTableReadsAsItsFileSplitPlainly() throws {
+        let files = ["cpuid_features": "Data/tables/cpuid_features.tsv", "guest_cpu_features": "Data/tables/guest_cpu_features.tsv",
+                     "hypervisor_signatures": "Data/tables/hypervisor_signatures.tsv", "vmx_msr_bits": "Data/tables/vmx_msr_bits.tsv",
+                     "kvm_capabilities": "Data/tables/kvm_capabilities.tsv", "popek_goldberg": "Data/tables/popek_goldberg.tsv",
+                     "cpu_models": "Data/rules/cpu_models.tsv"]
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for (name, table) in Self.tables {
+            let path = try #require(files[name])
+            let text = try String(contentsOf: repo.appendingPathComponent(path), encoding: .utf8)
+            let lines = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            let cells = lines.map { $0.components(separatedBy: "\t") }
+            #expect(table.columns == cells.first, "\(name)")
+            #expect(table.rows.map(\.description) == cells.dropFirst().map { $0.joined(separator: "\t") }, "\(name)")
+            #expect(table.rows.count == lines.count - 1, "\(name)")
+        }
+    }
+
     @Test func rowsAreReadByColumnName() {
         let table = TSVTable(text: "# a comment\nname\tvalue\r\nalpha\t1\nbeta\n\ngamma\t3\textra\n")
         #expect(table.columns == ["name", "value"])
         #expect(table.rows.map { $0["name"] } == ["alpha", "beta", "gamma"])
         #expect(table.rows.map { $0["value"] } == ["1", nil, "3"])
         #expect(table.rows[0]["missing"] == nil)
+        let edges = TSVTable(text: "a\tb\tc\n\tx\t\n\r\n#\tno\nlast\t\t")
+        #expect(edges.rows.map(\.description) == ["\tx\t", "last\t\t"])
+        #expect(edges.rows.map { $0["a"] } == ["", "last"] && edges.rows.map { $0["c"] } == ["", ""])
+        #expect(TSVTable(text: "").columns.isEmpty && TSVTable(text: "# only\n\n").rows.isEmpty)
     }
 }

@@ -120,9 +120,22 @@ struct PCIConfigReachTests {
         }
     }
 
+    /// A chunk is stored at its offset whatever the slice's own indices, and what falls outside
+    /// the region is dropped.
+    @Test func storedBytesLandAtTheirOffsetAndNoFurther() {
+        let source: [UInt8] = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66]
+        var region = PartialBytes(count: 6)
+        region.store(source[2..<4], at: 1)
+        #expect(region.bytes == [0, 0x33, 0x44, 0, 0, 0] && region.read == [false, true, true, false, false, false])
+        region.store(source[3...], at: 4)
+        #expect(region.bytes == [0, 0x33, 0x44, 0, 0x44, 0x55] && region.readCount == 4)
+        region.store(source[0..<2], at: -1)
+        #expect(region.bytes[0] == 0x22 && region.read[0] && region.readCount == 5)
+    }
+
     @Test func aRegionReadInPartSurvivesTheSnapshot() throws {
         var region = PartialBytes(count: 8)
-        region.store([0xde, 0xad], at: 2)
+        region.store([0xde, 0xad][...], at: 2)
         let evidence = BinaryEvidence(source: "/sys/bus/pci/devices/0000:00:01.0/config", partial: region)
         #expect(evidence.hex == "----dead--------")
         #expect(evidence.bytes == nil)
@@ -148,7 +161,7 @@ struct PCIConfigReachTests {
     /// A hand-edited snapshot that lacks a byte the walk needs names it, instead of decoding zeros.
     @Test func anUnreadFieldIsNamedNotDecodedAsZero() throws {
         var region = PartialBytes(count: 256)
-        region.store([0x86, 0x80, 0x57, 0x0d, 0, 0, 0x10, 0], at: 0)
+        region.store([0x86, 0x80, 0x57, 0x0d, 0, 0, 0x10, 0][...], at: 0)
         #expect(throws: BinaryDecodingError.notRead(what: "header type", offset: 0x0e, length: 1)) {
             try PCIConfigDecoder.decode(region)
         }
