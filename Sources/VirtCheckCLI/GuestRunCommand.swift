@@ -153,9 +153,10 @@ struct GuestRunCommand: ParsableCommand {
                                  path: "the supported-CPUID descriptor")
     }
 
-    /// The CPL3 probes, run before any guest; their evidence is written to
-    /// `GuestRunSupervisor.cpl3Descriptor` and the descriptor closed, so the parent has it whatever
-    /// the guests do next. A write that fails leaves the parent without it, which it reports.
+    /// The CPL3 probes, run before any guest; their raw results (`Cpl3Prober.packedObservation`,
+    /// which the parent reads) are written to `GuestRunSupervisor.cpl3Descriptor` and the
+    /// descriptor closed, so the parent has them whatever the guests do next. A write that fails
+    /// leaves the parent without them, which it reports.
     static func writeCpl3Evidence() {
         try? OutputFile.writeAll(Cpl3Prober.packedObservation(), to: GuestRunSupervisor.cpl3Descriptor, path: "the CPL3 descriptor")
         close(GuestRunSupervisor.cpl3Descriptor)
