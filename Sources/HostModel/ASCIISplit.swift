@@ -15,4 +15,10 @@ extension StringProtocol {
     public func split(asciiWhere isSeparator: (UInt8) -> Bool) -> [Substring] {
         Substring(self).utf8.split(whereSeparator: isSeparator).map { Substring($0) }
     }
+
+    /// The runs of ASCII decimal digits, everything else a separator: `6.1.0-18-amd64` → 6, 1, 0,
+    /// 18, 64; `46 bits physical, 48 bits virtual` → 46, 48.
+    public func asciiDigitRuns() -> [Substring] {
+        split(asciiWhere: { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+    }
 }

@@ -27,8 +27,8 @@ public struct CPUInfo: Sendable, Hashable {
     /// True when the text has the shape of /proc/cpuinfo (a `processor : N` line near the top).
     public static func looksLikeCPUInfo(_ text: Substring) -> Bool {
         text.inputLines(maxSplits: 4).prefix(4).contains { line in
-            let parts = line.split(ascii: ":", maxSplits: 1)
-            return parts.count == 2 && parts[0].trimmingWhitespace() == "processor"
+            guard let colon = colon(in: line), colon.upperBound < line.endIndex else { return false }
+            return line[..<colon.lowerBound].trimmingWhitespace() == "processor"
         }
     }
 

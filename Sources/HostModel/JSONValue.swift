@@ -130,42 +130,28 @@ public enum JSONValue: Sendable, Hashable {
         return String(d)
     }
 
-    /// Appends `s` whole when it is printable ASCII with nothing to escape, as most strings are, and
-    /// says whether it did: checked and copied on the contiguous bytes, not scalar by scalar (the
-    /// per-scalar loop was 7 % of a check's instructions, iterating `String.UTF8View` several
-    /// times the cost of this; callgrind, issue 16). Both JSON layouts' quoting starts here.
-    static func appendPlain(_ s: String, into out: inout [UInt8]) -> Bool {
-        var s = s
-        return s.withUTF8 { bytes in
-            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-    }
-
     /// The report's quoting: `\"`, `\\`, `\n`, `\r`, `\t`; other C0 controls, DEL, C1 and bidi
     /// controls (`InputText.isInert`) and the JavaScript line separators U+2028/U+2029 as `\uxxxx`.
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if !appendPlain(s, into: &out) {
-            appendEscaping(s, into: &out) { scalar in
-                switch scalar {
-                case "\"": "\\\""
-                case "\\": "\\\\"
-                case "\n": "\\n"
-                case "\r": "\\r"
-                case "\t": "\\t"
-                default: InputText.isInert(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 ? unicodeEscape(scalar) : nil
-                }
+        appendEscaping(s, into: &out) { scalar in
+            switch scalar {
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            default: InputText.isInert(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 ? unicodeEscape(scalar) : nil
             }
         }
         out.append(UInt8(ascii: "\""))
     }
 
     /// `s` with each scalar that `escape` gives a text for replaced by it; the bytes between are
-    /// copied in runs, and a scalar is decoded only where a byte is not printable ASCII. The loop
-    /// over every scalar that this replaced appended each one apart, a String each at first: 3 of
-    /// the live JSON report's 12 M instructions went to one long string (callgrind, issue 16).
+    /// copied in runs (a string with nothing to escape, as most are, in one), and a scalar is
+    /// decoded only where a byte is not printable ASCII. Both JSON layouts' quoting is this. The
+    /// loop over every scalar that this replaced appended each one apart, a String each at first:
+    /// 3 of the live JSON report's 12 M instructions went to one long string (callgrind, issue 16).
     static func appendEscaping(_ s: String, into out: inout [UInt8], escape: (Unicode.Scalar) -> String?) {
         var s = s
         s.withUTF8 { bytes in

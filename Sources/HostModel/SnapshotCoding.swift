@@ -75,7 +75,6 @@ public enum SnapshotCoding {
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         defer { out.append(UInt8(ascii: "\"")) }
-        if JSONValue.appendPlain(s, into: &out) { return }
         JSONValue.appendEscaping(s, into: &out) { scalar in
             switch scalar {
             case "\"": "\\\""

@@ -148,7 +148,7 @@ public struct HostCapabilities: Sendable, Hashable {
     /// `address sizes : 46 bits physical, 48 bits virtual` from cpuinfo, when there is no CPUID.
     static func cpuinfoAddressSizes(_ s: Snapshot) -> (Int, Int)? {
         guard s.cpuid == nil, let sizes = FactsDecoder.cpuTexts(s).cpuinfo?.processors.first?.value("address sizes") else { return nil }
-        let numbers = sizes.split(asciiWhere: { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }).compactMap { Int($0) }
+        let numbers = sizes.asciiDigitRuns().compactMap { Int($0) }
         return numbers.count >= 2 ? (numbers[0], numbers[1]) : nil
     }
 }

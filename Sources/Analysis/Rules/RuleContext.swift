@@ -119,7 +119,7 @@ struct RuleContext: Sendable {
     /// `major.minor` of the running kernel, when known.
     var kernelVersion: (major: Int, minor: Int)? {
         guard let release = facts.kernelRelease else { return nil }
-        let parts = release.split(asciiWhere: { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }).prefix(2).compactMap { Int($0) }
+        let parts = release.asciiDigitRuns().prefix(2).compactMap { Int($0) }
         return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
